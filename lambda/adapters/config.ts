@@ -1,0 +1,56 @@
+import { DEFAULT_EVENT_SOURCE } from '../domain/events.ts';
+import { DEFAULT_FLAG_PARAMETER_NAME } from '../domain/flag.ts';
+import { DEFAULT_FLAG_CACHE_SECONDS } from './flag-reader.ts';
+
+/** A required setting is missing: the deployment (or local stack) is incomplete. */
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (!value)
+    throw new ConfigurationError(
+      `environment variable ${name} is not set: the stack must pass it to the function`,
+    );
+  return value;
+}
+
+function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0)
+    throw new ConfigurationError(`${name} must be a number of seconds ≥ 0, got "${raw}"`);
+  return value;
+}
+
+/** Settings of the recording function, from its environment. */
+export interface RecordingConfig {
+  readonly activityTableName: string;
+  readonly deadLetterTableName: string;
+  readonly flagParameterName: string;
+  readonly flagCacheSeconds: number;
+  readonly eventSource: string;
+}
+
+/** Reads the recording function's settings; throws a `ConfigurationError` naming what is missing. */
+export function recordingConfig(env: NodeJS.ProcessEnv = process.env): RecordingConfig {
+  return {
+    activityTableName: required(env, 'ACTIVITY_TABLE_NAME'),
+    deadLetterTableName: required(env, 'DEAD_LETTER_TABLE_NAME'),
+    flagParameterName: env.FLAG_PARAMETER_NAME || DEFAULT_FLAG_PARAMETER_NAME,
+    flagCacheSeconds: seconds(env, 'FLAG_CACHE_SECONDS', DEFAULT_FLAG_CACHE_SECONDS),
+    eventSource: env.EVENT_SOURCE || DEFAULT_EVENT_SOURCE,
+  };
+}
+
+/** Settings of the statistics function, from its environment. */
+export interface StatisticsConfig {
+  readonly statsTableName: string;
+}
+
+/** Reads the statistics function's settings. */
+export function statisticsConfig(env: NodeJS.ProcessEnv = process.env): StatisticsConfig {
+  return { statsTableName: required(env, 'STATS_TABLE_NAME') };
+}

@@ -1,0 +1,23 @@
+import type { Activity } from '../domain/activity.ts';
+import type { DeadLetter } from '../domain/dead-letter.ts';
+import type { FlagSetting } from '../domain/flag.ts';
+
+/** Result of a conditional put: written, or an item with this key already existed. */
+export type PutResult =
+  | { readonly written: true }
+  | { readonly written: false; readonly existingHash: string | undefined };
+
+/** Writes activities; `putIfAbsent` never overwrites. */
+export interface ActivityWriter {
+  putIfAbsent(activity: Activity): Promise<PutResult>;
+}
+
+/** Current flag setting (cached by the implementation). */
+export interface FlagReader {
+  current(): Promise<FlagSetting>;
+}
+
+/** Stores dead letters; storing the same one twice keeps one. */
+export interface DeadLetterWriter {
+  put(deadLetter: DeadLetter): Promise<void>;
+}

@@ -1,0 +1,87 @@
+import { activityFor } from '../domain/activity.ts';
+import { deadLetterFor } from '../domain/dead-letter.ts';
+import { InvalidEventError } from '../domain/errors.ts';
+import { type AcceptedEvent, acceptEvent } from '../domain/events.ts';
+import { type FlagSetting, isUserIncluded } from '../domain/flag.ts';
+import { forEachLimit } from './concurrency.ts';
+import type { ActivityWriter, DeadLetterWriter, FlagReader } from './ports.ts';
+
+/** What recording needs from the outside world. */
+export interface RecordDependencies {
+  readonly activities: ActivityWriter;
+  readonly flag: FlagReader;
+  readonly deadLetters: DeadLetterWriter;
+  /** The only accepted EventBridge `source`. */
+  readonly eventSource: string;
+  /** Conditional puts in flight at once for one event (events can name up to 1,000 users). */
+  readonly writeConcurrency?: number;
+  readonly now?: () => Date;
+}
+
+/** A publisher reused a key for a different action: nothing was overwritten. */
+export interface Conflict {
+  readonly userId: string;
+  readonly storedHash: string | undefined;
+  readonly incomingHash: string;
+}
+
+/** The outcome of one event. */
+export type RecordOutcome =
+  | {
+      readonly status: 'invalid';
+      readonly eventId: string | undefined;
+      readonly deadLetterId: string;
+      readonly reasons: readonly string[];
+    }
+  | {
+      readonly status: 'processed';
+      readonly event: AcceptedEvent;
+      readonly flag: FlagSetting;
+      readonly recorded: readonly string[];
+      readonly duplicates: readonly string[];
+      readonly conflicts: readonly Conflict[];
+      readonly skipped: readonly string[];
+    };
+
+const DEFAULT_WRITE_CONCURRENCY = 32;
+
+/**
+ * Records one EventBridge event: one conditional put per affected user the flag includes.
+ * An invalid event records nothing and is stored as a dead letter (then acknowledged: retrying
+ * cannot fix it). Storage and flag faults propagate so the event is retried; that is safe because
+ * every put is idempotent.
+ */
+export async function recordEvent(raw: unknown, deps: RecordDependencies): Promise<RecordOutcome> {
+  const now = deps.now ?? (() => new Date());
+  let event: AcceptedEvent;
+  try {
+    event = acceptEvent(raw, deps.eventSource);
+  } catch (error) {
+    if (!(error instanceof InvalidEventError)) throw error;
+    const deadLetter = deadLetterFor(raw, 'invalid', error.reasons, now());
+    await deps.deadLetters.put(deadLetter);
+    return {
+      status: 'invalid',
+      eventId: deadLetter.eventId,
+      deadLetterId: deadLetter.deadLetterId,
+      reasons: error.reasons,
+    };
+  }
+
+  const flag = await deps.flag.current();
+  const included: string[] = [];
+  const skipped: string[] = [];
+  for (const userId of event.userIds) (isUserIncluded(flag, userId) ? included : skipped).push(userId);
+
+  const recorded: string[] = [];
+  const duplicates: string[] = [];
+  const conflicts: Conflict[] = [];
+  const recordedAt = now();
+  await forEachLimit(included, deps.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY, async (userId) => {
+    const result = await deps.activities.putIfAbsent(activityFor(event, userId, recordedAt));
+    if (result.written) recorded.push(userId);
+    else if (result.existingHash === event.payloadHash) duplicates.push(userId);
+    else conflicts.push({ userId, storedHash: result.existingHash, incomingHash: event.payloadHash });
+  });
+  return { status: 'processed', event, flag, recorded, duplicates, conflicts, skipped };
+}

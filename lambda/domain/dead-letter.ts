@@ -1,0 +1,43 @@
+import { canonicalHash } from './canonical.ts';
+
+/** Why a dead letter exists. */
+export type DeadLetterKind = 'invalid' | 'delivery-failed';
+
+/** An event an operator must look at: rejected by the contract, or undeliverable after retries. */
+export interface DeadLetter {
+  /** Derived from the event's content: the same event stored twice is one dead letter. */
+  readonly deadLetterId: string;
+  readonly kind: DeadLetterKind;
+  /** Human-readable reasons, one per problem. */
+  readonly reasons: readonly string[];
+  /** The whole original event, exactly as received (JSON text). */
+  readonly event: string;
+  /** EventBridge `detail-type`, when the event had one (for listing). */
+  readonly detailType?: string | undefined;
+  /** EventBridge id of the delivery that was rejected. */
+  readonly eventId?: string | undefined;
+  readonly storedAt: string;
+}
+
+/** A dead letter for `event`, keyed by the content that matters (source, detail-type, detail). */
+export function deadLetterFor(
+  event: unknown,
+  kind: DeadLetterKind,
+  reasons: readonly string[],
+  now: Date,
+): DeadLetter {
+  const record = (event ?? {}) as Record<string, unknown>;
+  const identity =
+    typeof event === 'object' && event !== null
+      ? { source: record.source, detailType: record['detail-type'], detail: record.detail }
+      : { raw: event };
+  return {
+    deadLetterId: `${kind}:${canonicalHash(identity).slice(0, 32)}`,
+    kind,
+    reasons,
+    event: JSON.stringify(event ?? null),
+    detailType: typeof record['detail-type'] === 'string' ? record['detail-type'] : undefined,
+    eventId: typeof record.id === 'string' ? record.id : undefined,
+    storedAt: now.toISOString(),
+  };
+}

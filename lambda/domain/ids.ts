@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+/** Characters an id may contain: none of them is a key separator (`:`, `#`) or whitespace. */
+export const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** Largest number of users one event may name (a large tournament). */
+export const MAX_USERS_PER_EVENT = 1000;
+
+/**
+ * An id as the contract defines it: 1–64 characters from `[A-Za-z0-9_.-]`, or a positive safe
+ * integer. Output is always the decimal/string form, so `42` and `"42"` are the same id.
+ */
+export const idSchema = z
+  .union([
+    z.string().regex(ID_PATTERN, {
+      message: 'must be 1-64 characters from A-Z a-z 0-9 _ . - (no ":", "#", spaces)',
+    }),
+    z.number().int({ message: 'must be a whole number' }).positive().max(Number.MAX_SAFE_INTEGER),
+  ])
+  .transform((value) => String(value));
+
+/** A non-empty list of at most 1,000 ids; duplicates are removed, first occurrence kept. */
+export const userListSchema = z
+  .array(idSchema)
+  .min(1, { message: 'must name at least one user' })
+  .max(MAX_USERS_PER_EVENT, { message: `must name at most ${MAX_USERS_PER_EVENT} users` })
+  .transform((ids) => [...new Set(ids)]);
+
+/** A list of ids that may be empty (winners); duplicates removed. */
+export const optionalUserListSchema = z
+  .array(idSchema)
+  .max(MAX_USERS_PER_EVENT, { message: `must name at most ${MAX_USERS_PER_EVENT} users` })
+  .transform((ids) => [...new Set(ids)]);
+
+/**
+ * Normalises one id, or returns `undefined` when it is not a valid id.
+ * @example normaliseId(42) // '42'
+ */
+export function normaliseId(value: unknown): string | undefined {
+  const parsed = idSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}

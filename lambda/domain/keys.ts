@@ -1,0 +1,19 @@
+/** Separator between the parts of an idempotency key; ids can never contain it. */
+export const KEY_SEPARATOR = ':';
+
+/** The parts an idempotency key is built from. */
+export interface KeyParts {
+  readonly kind: string;
+  readonly entityId: string;
+  readonly status: string;
+  readonly revision?: number | undefined;
+}
+
+/**
+ * `{kind}:{entityId}:{status}` or `{kind}:{entityId}:{status}:{revision}`. Nothing in it can change
+ * between a publisher's retries, so the same action always gets the same key.
+ */
+export function idempotencyKey({ kind, entityId, status, revision }: KeyParts): string {
+  const base = [kind, entityId, status].join(KEY_SEPARATOR);
+  return revision === undefined ? base : `${base}${KEY_SEPARATOR}${revision}`;
+}

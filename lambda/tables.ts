@@ -1,0 +1,68 @@
+/**
+ * The tables, declared once. The CDK stack and the local stack (and the tests) both build their
+ * tables from these declarations, so the key design cannot drift between them.
+ */
+
+/** A key attribute. */
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: 'S' | 'N';
+}
+
+/** A table's shape, free of CDK and SDK types. */
+export interface TableDefinition {
+  /** Logical id in CDK and the suffix of local table names. */
+  readonly id: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+  /** Local secondary indexes (same partition key, other sort key), all attributes projected. */
+  readonly localIndexes?: readonly { readonly indexName: string; readonly sortKey: KeyAttribute }[];
+  /** Stream view, when the table has a stream. */
+  readonly stream?: 'NEW_IMAGE' | 'NEW_AND_OLD_IMAGES';
+  /** Attribute DynamoDB's TTL deletes items by. */
+  readonly timeToLiveAttribute?: string;
+}
+
+/**
+ * One item per (user, idempotency key): the conditional put on this primary key is what makes
+ * recording idempotent, and `GetItem(userId, idempotencyKey)` looks one activity up directly.
+ * The `byOccurredAt` index serves a user's feed newest-first (`{occurredAt}#{key}` sorts by time,
+ * then key); an LSI keeps it in the same partition and allows strongly consistent feed reads.
+ * The stream (new images) feeds the statistics projector.
+ */
+export const ACTIVITY_TABLE = {
+  id: 'Activities',
+  partitionKey: { name: 'userId', type: 'S' },
+  sortKey: { name: 'idempotencyKey', type: 'S' },
+  localIndexes: [{ indexName: 'byOccurredAt', sortKey: { name: 'feedKey', type: 'S' } }],
+  stream: 'NEW_IMAGE',
+} as const satisfies TableDefinition;
+
+/** Name of the feed index on the activity table. */
+export const FEED_INDEX = ACTIVITY_TABLE.localIndexes[0].indexName;
+
+/**
+ * Per-user statistics and the state that makes them exactly-once, all in the user's partition:
+ * `sk = STATS` (the counters), `MATCH#{matchId}` and `TOURNAMENT#{tournamentId}` (the outcome that
+ * currently counts, for latest-wins), and `APPLIED#{idempotencyKey}` markers (an activity's effect
+ * was applied; they expire after `expiresAt`, long after the stream could redeliver it).
+ */
+export const STATS_TABLE = {
+  id: 'ProfileStats',
+  partitionKey: { name: 'userId', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  timeToLiveAttribute: 'expiresAt',
+} as const satisfies TableDefinition;
+
+/**
+ * Events that were rejected or could not be delivered, with the reason and the whole original
+ * event, so an operator can list them and send them again. The id is derived from the event's
+ * content, so the same bad event stored twice is one dead letter.
+ */
+export const DEAD_LETTER_TABLE = {
+  id: 'DeadLetters',
+  partitionKey: { name: 'deadLetterId', type: 'S' },
+} as const satisfies TableDefinition;
+
+/** Every table of the integration. */
+export const TABLES = [ACTIVITY_TABLE, STATS_TABLE, DEAD_LETTER_TABLE] as const;

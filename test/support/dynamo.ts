@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { inject } from 'vitest';
+import { localDynamoClient } from '../../infra/local/clients.ts';
+import { ensureTables, type TableNames, tableNames } from '../../infra/local/tables.ts';
+import { documentClient } from '../../lambda/adapters/clients.ts';
+
+/** Tables of one test file on the shared DynamoDB Local, with clients. */
+export interface TestTables {
+  readonly endpoint: string;
+  readonly client: DynamoDBClient;
+  readonly doc: DynamoDBDocumentClient;
+  readonly names: TableNames;
+}
+
+/** Creates a fresh set of tables with a unique prefix, so test files never see each other's items. */
+export async function createTestTables(): Promise<TestTables> {
+  const endpoint = inject('dynamoEndpoint');
+  const client = localDynamoClient(endpoint);
+  const names = tableNames(`t${randomUUID().slice(0, 8)}-`);
+  await ensureTables(client, names);
+  return { endpoint, client, doc: documentClient(client), names };
+}
+
+/** Every item of a user's partition in a table (test inspection only). */
+export async function itemsOfUser(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  userId: string,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: '#u = :u',
+        ExpressionAttributeNames: { '#u': 'userId' },
+        ExpressionAttributeValues: { ':u': userId },
+        ExclusiveStartKey,
+        ConsistentRead: true,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items;
+}

@@ -1,0 +1,199 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidEventError } from '../../lambda/domain/errors.ts';
+import { DETAIL_TYPES, EVENT_TYPES } from '../../lambda/domain/event-types.ts';
+import { acceptEvent, MAX_DETAIL_BYTES } from '../../lambda/domain/events.ts';
+import { idempotencyKey } from '../../lambda/domain/keys.ts';
+import { bridgeEvent, exampleDetail } from '../support/events.ts';
+
+function reasonsOf(event: unknown): string[] {
+  try {
+    acceptEvent(event);
+  } catch (error) {
+    if (error instanceof InvalidEventError) return [...error.reasons];
+    throw error;
+  }
+  throw new Error('event was accepted');
+}
+
+describe('the event contract', () => {
+  it('declares exactly the eight event types of the contract', () => {
+    expect(DETAIL_TYPES).toEqual([
+      'RegistrationStatusChanged',
+      'PaymentStatusChanged',
+      'CheckInToggled',
+      'MatchResultSubmitted',
+      'MatchFinalized',
+      'DisputeOpened',
+      'DisputeResolved',
+      'TournamentCompleted',
+    ]);
+  });
+
+  it.each([
+    [
+      'RegistrationStatusChanged',
+      {},
+      'registration_status:123:approved',
+      'tournament.registration_status.approved',
+    ],
+    [
+      'RegistrationStatusChanged',
+      { status: 'rejected' },
+      'registration_status:123:rejected',
+      'tournament.registration_status.rejected',
+    ],
+    ['PaymentStatusChanged', {}, 'payment_status:pay_88:verified', 'tournament.payment_status.verified'],
+    ['CheckInToggled', {}, 'checkin:77:checked_in', 'tournament.checkin.checked_in'],
+    ['CheckInToggled', { checkedIn: false }, 'checkin:77:checked_out', 'tournament.checkin.checked_out'],
+    ['MatchResultSubmitted', {}, 'match_result:9:submitted_by_42', 'tournament.match_result.submitted'],
+    ['MatchFinalized', {}, 'match_finalized:9:completed', 'tournament.match_finalized.completed'],
+    [
+      'MatchFinalized',
+      { resolution: 'forfeit' },
+      'match_finalized:9:forfeit',
+      'tournament.match_finalized.forfeit',
+    ],
+    ['DisputeOpened', {}, 'dispute_opened:5:open', 'tournament.dispute_opened.open'],
+    ['DisputeResolved', {}, 'dispute_resolved:5:upheld', 'tournament.dispute_resolved.upheld'],
+    [
+      'TournamentCompleted',
+      {},
+      'tournament_completed:7:completed',
+      'tournament.tournament_completed.completed',
+    ],
+  ] as const)('keys %s %j as %s', (detailType, overrides, key, activityType) => {
+    const accepted = acceptEvent(bridgeEvent(detailType, exampleDetail(detailType, overrides)));
+    expect(accepted.idempotencyKey).toBe(key);
+    expect(accepted.activityType).toBe(activityType);
+  });
+
+  it('appends the revision to the key when one is given', () => {
+    const accepted = acceptEvent(
+      bridgeEvent('CheckInToggled', exampleDetail('CheckInToggled', { revision: 2 })),
+    );
+    expect(accepted.idempotencyKey).toBe('checkin:77:checked_in:2');
+    expect(idempotencyKey({ kind: 'checkin', entityId: '77', status: 'checked_in', revision: 0 })).toBe(
+      'checkin:77:checked_in:0',
+    );
+  });
+
+  it('gives a retry of the same action the same key and hash, whatever its event id and key order', () => {
+    const detail = exampleDetail('MatchFinalized');
+    const reordered = Object.fromEntries(Object.entries(detail).reverse());
+    const first = acceptEvent(bridgeEvent('MatchFinalized', detail));
+    const retry = acceptEvent(bridgeEvent('MatchFinalized', reordered, { time: '2026-06-01T00:00:00Z' }));
+    expect(retry.eventId).not.toBe(first.eventId);
+    expect(retry.idempotencyKey).toBe(first.idempotencyKey);
+    expect(retry.payloadHash).toBe(first.payloadHash);
+  });
+
+  it('normalises numeric ids to strings and removes duplicate users', () => {
+    const accepted = acceptEvent(
+      bridgeEvent(
+        'MatchFinalized',
+        exampleDetail('MatchFinalized', { participantUserIds: [42, '42', 43], winnerUserIds: ['42'] }),
+      ),
+    );
+    expect(accepted.userIds).toEqual(['42', '43']);
+    expect(accepted.detail.tournamentId).toBe('7');
+    expect(accepted.entityId).toBe('9');
+  });
+
+  it('keeps unknown extra fields in the accepted detail', () => {
+    const accepted = acceptEvent(
+      bridgeEvent('DisputeOpened', exampleDetail('DisputeOpened', { note: { text: 'late' } })),
+    );
+    expect(accepted.detail.note).toEqual({ text: 'late' });
+  });
+
+  it('defaults schemaVersion to 1 and isDraw to false', () => {
+    const accepted = acceptEvent(
+      bridgeEvent('MatchFinalized', exampleDetail('MatchFinalized', { isDraw: undefined })),
+    );
+    expect(accepted.detail.schemaVersion).toBe(1);
+    expect(accepted.detail.isDraw).toBe(false);
+  });
+
+  it('accepts every declared example', () => {
+    for (const type of EVENT_TYPES)
+      expect(() => acceptEvent(bridgeEvent(type.detailType, type.example))).not.toThrow();
+  });
+});
+
+describe('invalid events', () => {
+  const bad: [string, string, Record<string, unknown>, RegExp][] = [
+    ['an id with a colon', 'RegistrationStatusChanged', { registrationId: '1:approved' }, /registrationId/],
+    ['an id with a hash', 'PaymentStatusChanged', { paymentId: 'a#b' }, /paymentId/],
+    ['an id with a space', 'CheckInToggled', { registrationId: 'a b' }, /registrationId/],
+    ['an empty id', 'DisputeOpened', { disputeId: '' }, /disputeId/],
+    ['a 65-character id', 'DisputeResolved', { disputeId: 'x'.repeat(65) }, /disputeId/],
+    ['a float id', 'MatchFinalized', { matchId: 1.5 }, /matchId/],
+    ['a negative id', 'MatchFinalized', { matchId: -3 }, /matchId/],
+    ['a unicode look-alike id', 'MatchFinalized', { matchId: '９' }, /matchId/],
+    ['an empty user list', 'RegistrationStatusChanged', { userIds: [] }, /userIds/],
+    [
+      '1,001 users',
+      'RegistrationStatusChanged',
+      { userIds: Array.from({ length: 1001 }, (_, i) => i + 1) },
+      /userIds/,
+    ],
+    [
+      'a winner who is not a participant',
+      'MatchFinalized',
+      { winnerUserIds: [99] },
+      /winnerUserIds.*not among/,
+    ],
+    ['a draw with winners', 'MatchFinalized', { isDraw: true }, /isDraw/],
+    [
+      'a submitter who is not a participant',
+      'MatchResultSubmitted',
+      { submittedByUserId: 99 },
+      /submittedByUserId/,
+    ],
+    ['an opener who is not a participant', 'DisputeOpened', { openedByUserId: 99 }, /openedByUserId/],
+    [
+      'a tournament winner who is not a participant',
+      'TournamentCompleted',
+      { winnerUserIds: [99] },
+      /winnerUserIds/,
+    ],
+    ['schemaVersion 2', 'CheckInToggled', { schemaVersion: 2 }, /schemaVersion/],
+    ['an unknown status', 'RegistrationStatusChanged', { status: 'pending' }, /status/],
+    ['a time without a zone', 'CheckInToggled', { occurredAt: '2026-05-01T12:00:00' }, /occurredAt/],
+    ['a missing tournamentId', 'CheckInToggled', { tournamentId: undefined }, /tournamentId/],
+    ['a negative revision', 'CheckInToggled', { revision: -1 }, /revision/],
+    ['a string where a boolean belongs', 'CheckInToggled', { checkedIn: 'yes' }, /checkedIn/],
+  ];
+  it.each(bad)('rejects %s, naming the field', (_name, detailType, overrides, reason) => {
+    const reasons = reasonsOf(bridgeEvent(detailType, exampleDetail(detailType as never, overrides)));
+    expect(reasons.join('\n')).toMatch(reason);
+  });
+
+  it('rejects another source', () => {
+    expect(
+      reasonsOf(bridgeEvent('CheckInToggled', exampleDetail('CheckInToggled'), { source: 'billing' })).join(),
+    ).toMatch(/source/);
+  });
+
+  it('rejects a detail-type outside the contract', () => {
+    expect(reasonsOf(bridgeEvent('MatchCancelled', exampleDetail('MatchFinalized'))).join()).toMatch(
+      /detail-type/,
+    );
+  });
+
+  it('rejects a detail that is not a JSON object', () => {
+    expect(reasonsOf(bridgeEvent('CheckInToggled', 'not json')).join()).toMatch(
+      /detail: must be a JSON object/,
+    );
+  });
+
+  it('rejects a detail too large to store as one activity', () => {
+    const detail = exampleDetail('CheckInToggled', { padding: 'x'.repeat(MAX_DETAIL_BYTES) });
+    expect(reasonsOf(bridgeEvent('CheckInToggled', detail)).join()).toMatch(/bytes/);
+  });
+
+  it('rejects something that is not an EventBridge event', () => {
+    expect(reasonsOf({ hello: 'world' }).length).toBeGreaterThan(0);
+    expect(reasonsOf(null).length).toBeGreaterThan(0);
+  });
+});
