@@ -44,14 +44,13 @@ export const FEED_INDEX = ACTIVITY_TABLE.localIndexes[0].indexName;
 /**
  * Per-user statistics and the state that makes them exactly-once, all in the user's partition:
  * `sk = STATS` (the counters), `MATCH#{matchId}` and `TOURNAMENT#{tournamentId}` (the outcome that
- * currently counts, for latest-wins), and `APPLIED#{idempotencyKey}` markers (an activity's effect
- * was applied; they expire after `expiresAt`, long after the stream could redeliver it).
+ * counts now, for latest-wins), and `APPLIED#{idempotencyKey}` markers (an activity's effect was
+ * applied). Markers are kept: audit and repair use them to tell applied activities from pending ones.
  */
 export const STATS_TABLE = {
   id: 'ProfileStats',
   partitionKey: { name: 'userId', type: 'S' },
   sortKey: { name: 'sk', type: 'S' },
-  timeToLiveAttribute: 'expiresAt',
 } as const satisfies TableDefinition;
 
 /**

@@ -1,0 +1,232 @@
+import {
+  DescribeStreamCommand,
+  type DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ListStreamsCommand,
+  type _Record as StreamRecord,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { LOCAL_AWS } from './clients.ts';
+
+/** A batch handler, as Lambda's event source mapping calls it. */
+export type StreamBatchHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | undefined>;
+
+/** Options of {@link startStreamConsumer}, mirroring the deployed event source mapping. */
+export interface StreamConsumerOptions {
+  readonly streams: DynamoDBStreamsClient;
+  readonly tableName: string;
+  readonly handler: StreamBatchHandler;
+  /** Records per batch. @default 100 */
+  readonly batchSize?: number;
+  /** Retries of a failing batch before its records go to `onFailure`. @default 3 */
+  readonly maxRetries?: number;
+  /** Pause between polls of a shard that had nothing new, in ms. @default 50 */
+  readonly idlePollMs?: number;
+  /** Receives records that still failed after the retries (the on-failure destination). */
+  readonly onFailure?: (records: readonly DynamoDBRecord[], reason: string) => Promise<void>;
+  /** Told of each delivered batch (for logs and counters). */
+  readonly onBatch?: (info: { records: number; failed: number; attempt: number }) => void;
+  /** Told when reading the stream fails; the consumer keeps trying with backoff. */
+  readonly onError?: (error: Error, consecutiveFailures: number) => void;
+}
+
+/** A running consumer. */
+export interface StreamConsumer {
+  /**
+   * Resolves once every shard has been read to its end after this call and no batch is in flight:
+   * everything written before the call has been handled.
+   */
+  waitUntilIdle(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The Lambda event-record shape of a stream record read with the Streams API. */
+export function toLambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord {
+  const data = record.dynamodb ?? {};
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName,
+    eventVersion: record.eventVersion ?? '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: record.awsRegion ?? LOCAL_AWS.region,
+    eventSourceARN: streamArn,
+    dynamodb: {
+      ApproximateCreationDateTime: data.ApproximateCreationDateTime
+        ? Math.floor(data.ApproximateCreationDateTime.getTime() / 1000)
+        : undefined,
+      Keys: data.Keys as never,
+      NewImage: data.NewImage as never,
+      OldImage: data.OldImage as never,
+      SequenceNumber: data.SequenceNumber,
+      SizeBytes: data.SizeBytes,
+      StreamViewType: data.StreamViewType,
+    },
+  } as DynamoDBRecord;
+}
+
+/** The latest stream of a table. */
+export async function streamArnOf(streams: DynamoDBStreamsClient, tableName: string): Promise<string> {
+  const { Streams = [] } = await streams.send(new ListStreamsCommand({ TableName: tableName }));
+  const arn = Streams.at(-1)?.StreamArn;
+  if (!arn) throw new Error(`table ${tableName} has no stream: it must be created with a NEW_IMAGE stream`);
+  return arn;
+}
+
+/**
+ * Every record currently in a table's stream, in Lambda's shape and sequence order per shard (tests
+ * use it to hand exact batches to the handler).
+ */
+export async function readStreamRecords(
+  streams: DynamoDBStreamsClient,
+  tableName: string,
+): Promise<DynamoDBRecord[]> {
+  const streamArn = await streamArnOf(streams, tableName);
+  const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+  const out: DynamoDBRecord[] = [];
+  for (const shard of StreamDescription?.Shards ?? []) {
+    let { ShardIterator: iterator } = await streams.send(
+      new GetShardIteratorCommand({
+        StreamArn: streamArn,
+        ShardId: shard.ShardId,
+        ShardIteratorType: 'TRIM_HORIZON',
+      }),
+    );
+    while (iterator) {
+      const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+      out.push(...(page.Records ?? []).map((r) => toLambdaRecord(r, streamArn)));
+      if ((page.Records ?? []).length === 0) break;
+      iterator = page.NextShardIterator;
+    }
+  }
+  return out;
+}
+
+const compareSequence = (a: string, b: string) =>
+  BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0;
+
+/**
+ * Polls a table's stream and delivers batches to `handler` as Lambda's event source mapping does:
+ * only INSERT records (the deployed filter), `batchSize` at a time, in order per shard. A partial
+ * batch response redelivers from the lowest failed sequence number, including later records that
+ * succeeded; a thrown error redelivers the whole batch; after `maxRetries` the records go to
+ * `onFailure` and the shard moves on.
+ */
+export async function startStreamConsumer(options: StreamConsumerOptions): Promise<StreamConsumer> {
+  const { streams, tableName, handler, batchSize = 100, maxRetries = 3, idlePollMs = 50 } = options;
+  const streamArn = await streamArnOf(streams, tableName);
+  let stopped = false;
+  const shards = new Map<string, { lastEmptyPollStartedAt: number; busy: boolean; done: boolean }>();
+  const loops: Promise<void>[] = [];
+
+  const deliver = async (records: DynamoDBRecord[]): Promise<void> => {
+    let pending = records;
+    for (let attempt = 1; pending.length > 0; attempt += 1) {
+      let failedIds: string[];
+      let reason = '';
+      try {
+        const response = await handler({ Records: pending });
+        failedIds = (response?.batchItemFailures ?? []).map((f) => f.itemIdentifier);
+        reason = 'records reported as failed by the handler';
+      } catch (error) {
+        failedIds = [pending[0]?.dynamodb?.SequenceNumber ?? ''];
+        reason = `handler threw: ${(error as Error).message}`;
+      }
+      options.onBatch?.({ records: pending.length, failed: failedIds.length, attempt });
+      if (failedIds.length === 0) return;
+      const lowest = failedIds.filter(Boolean).sort(compareSequence)[0];
+      const from = lowest ? pending.findIndex((r) => r.dynamodb?.SequenceNumber === lowest) : 0;
+      // An unknown identifier fails the whole batch, as it does on Lambda.
+      pending = pending.slice(Math.max(0, from));
+      if (attempt > maxRetries) {
+        await options.onFailure?.(pending, `${reason} after ${attempt} attempts`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
+    }
+  };
+
+  const pollShard = async (shardId: string): Promise<void> => {
+    const state = { lastEmptyPollStartedAt: 0, busy: false, done: false };
+    shards.set(shardId, state);
+    let lastSequence: string | undefined;
+    let iterator: string | undefined;
+    const freshIterator = async () =>
+      (
+        await streams.send(
+          new GetShardIteratorCommand({
+            StreamArn: streamArn,
+            ShardId: shardId,
+            ...(lastSequence
+              ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: lastSequence }
+              : { ShardIteratorType: 'TRIM_HORIZON' }),
+          }),
+        )
+      ).ShardIterator;
+    let failures = 0;
+    while (!stopped) {
+      try {
+        iterator ??= await freshIterator();
+        if (!iterator) break;
+        const startedAt = Date.now();
+        const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: batchSize }));
+        failures = 0;
+        const records = page.Records ?? [];
+        const inserts = records
+          .filter((r) => r.eventName === 'INSERT')
+          .map((r) => toLambdaRecord(r, streamArn));
+        if (inserts.length > 0) {
+          state.busy = true;
+          try {
+            await deliver(inserts);
+          } finally {
+            state.busy = false;
+          }
+        }
+        lastSequence = records.at(-1)?.dynamodb?.SequenceNumber ?? lastSequence;
+        iterator = page.NextShardIterator;
+        if (!iterator) break;
+        if (records.length === 0) {
+          state.lastEmptyPollStartedAt = startedAt;
+          await new Promise((r) => setTimeout(r, idlePollMs));
+        }
+      } catch (error) {
+        // The engine may be restarting or the iterator expired: start again after the last record
+        // handled, so nothing is skipped and nothing handled is delivered twice by this consumer.
+        failures += 1;
+        iterator = undefined;
+        options.onError?.(error as Error, failures);
+        await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** Math.min(failures, 6))));
+      }
+    }
+    state.done = true;
+  };
+
+  const discover = async (): Promise<void> => {
+    const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+    for (const shard of StreamDescription?.Shards ?? [])
+      if (shard.ShardId && !shards.has(shard.ShardId)) loops.push(pollShard(shard.ShardId));
+  };
+  await discover();
+  // New shards appear over time (and after a parent closes); look for them now and then.
+  const discovery = setInterval(() => void discover().catch(() => undefined), 1000);
+
+  return {
+    async waitUntilIdle(timeoutMs = 30_000) {
+      const since = Date.now();
+      const deadline = since + timeoutMs;
+      for (;;) {
+        const states = [...shards.values()];
+        if (states.every((s) => s.done || (!s.busy && s.lastEmptyPollStartedAt >= since))) return;
+        if (Date.now() > deadline)
+          throw new Error(`stream of ${tableName} not drained within ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(discovery);
+      await Promise.allSettled(loops);
+    },
+  };
+}

@@ -1,0 +1,188 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  type DynamoDBDocumentClient,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { ProjectionStore } from '../application/stats-ports.ts';
+import { TransientStoreError } from '../domain/errors.ts';
+import type { ProjectionCommit, ProjectionState, StoredStats } from '../domain/projection.ts';
+import { type Counters, type Slot, ZERO } from '../domain/stats.ts';
+import { classifyStoreError } from './dynamo-errors.ts';
+
+/** Sort key of a user's statistics item. */
+export const STATS_SK = 'STATS';
+/** Sort key prefix of applied-activity markers. */
+export const MARKER_PREFIX = 'APPLIED#';
+
+const COUNTER_NAMES = Object.keys(ZERO) as (keyof Counters)[];
+
+/** Counters read from an item (absent attributes are 0). */
+export function countersOf(item: Record<string, unknown>): Counters {
+  const out = {} as Record<keyof Counters, number>;
+  for (const name of COUNTER_NAMES) out[name] = Number(item[name] ?? 0);
+  return out;
+}
+
+/** The statistics item for stored statistics. */
+export function statsItem(userId: string, stats: StoredStats, now: Date): Record<string, unknown> {
+  const { counters } = stats;
+  return {
+    userId,
+    sk: STATS_SK,
+    ...counters,
+    matchesPlayed: counters.matchesWon + counters.matchesLost + counters.matchesDrawn,
+    activityCount: stats.activityCount,
+    ...(stats.lastActivityAt === null ? {} : { lastActivityAt: stats.lastActivityAt }),
+    version: stats.version,
+    updatedAt: now.toISOString(),
+  };
+}
+
+/** Stored statistics from a statistics item. */
+export function storedStatsOf(item: Record<string, unknown>): StoredStats {
+  return {
+    counters: countersOf(item),
+    activityCount: Number(item.activityCount ?? 0),
+    lastActivityAt: typeof item.lastActivityAt === 'string' ? item.lastActivityAt : null,
+    version: Number(item.version ?? 0),
+  };
+}
+
+/** A slot item: the finalization or completion that counts for one match or tournament. */
+export function slotItem(userId: string, slot: Slot, now: Date): Record<string, unknown> {
+  return { userId, sk: slot.slot, rank: slot.rank, ...slot.counters, updatedAt: now.toISOString() };
+}
+
+/** A slot from its item. */
+export function slotOf(item: Record<string, unknown>): Slot {
+  return { slot: String(item.sk), rank: String(item.rank), counters: countersOf(item) };
+}
+
+/** Builds the conditioned transaction items of a commit (shared by the projector and repair). */
+export function commitActions(tableName: string, commit: ProjectionCommit, now: Date) {
+  const names = { '#sk': 'sk' };
+  return [
+    ...commit.markers.map((key) => ({
+      Put: {
+        TableName: tableName,
+        Item: { userId: commit.userId, sk: `${MARKER_PREFIX}${key}`, appliedAt: now.toISOString() },
+        ConditionExpression: 'attribute_not_exists(#sk)',
+        ExpressionAttributeNames: names,
+      },
+    })),
+    ...commit.slots.map(({ next, expectedRank }) => ({
+      Put: {
+        TableName: tableName,
+        Item: slotItem(commit.userId, next, now),
+        ...(expectedRank === undefined
+          ? { ConditionExpression: 'attribute_not_exists(#sk)', ExpressionAttributeNames: names }
+          : {
+              ConditionExpression: '#rank = :rank',
+              ExpressionAttributeNames: { '#rank': 'rank' },
+              ExpressionAttributeValues: { ':rank': expectedRank },
+            }),
+      },
+    })),
+    {
+      Put: {
+        TableName: tableName,
+        Item: statsItem(commit.userId, commit.stats, now),
+        ...(commit.expectedVersion === undefined
+          ? { ConditionExpression: 'attribute_not_exists(#sk)', ExpressionAttributeNames: names }
+          : {
+              ConditionExpression: '#version = :version',
+              ExpressionAttributeNames: { '#version': 'version' },
+              ExpressionAttributeValues: { ':version': commit.expectedVersion },
+            }),
+      },
+    },
+  ];
+}
+
+/**
+ * Sends a transaction; a cancellation because a condition failed or another transaction touched
+ * the same items is a `conflict` (the state moved on: plan again), anything else is thrown.
+ */
+export async function transactOrConflict(
+  client: DynamoDBDocumentClient,
+  items: ReturnType<typeof commitActions>,
+  action: string,
+): Promise<'committed' | 'conflict'> {
+  try {
+    await client.send(new TransactWriteCommand({ TransactItems: items }));
+    return 'committed';
+  } catch (error) {
+    if (
+      error instanceof TransactionCanceledException &&
+      (error.CancellationReasons ?? []).some(
+        (r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict',
+      )
+    )
+      return 'conflict';
+    throw classifyStoreError(error, action);
+  }
+}
+
+/**
+ * The projector's state in the statistics table. A load is one consistent `BatchGetItem` of the
+ * statistics item, the markers of the activities at hand and their slots; a commit is one
+ * `TransactWriteItems`. Neither depends on how long the user's history is.
+ */
+export class DynamoProjectionStore implements ProjectionStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async load(userId: string, keys: readonly string[], slots: readonly string[]): Promise<ProjectionState> {
+    const sks = [STATS_SK, ...keys.map((k) => `${MARKER_PREFIX}${k}`), ...slots];
+    const items = await this.batchGet(sks.map((sk) => ({ userId, sk })));
+    let stats: StoredStats | undefined;
+    const slotMap = new Map<string, Slot>();
+    const applied = new Set<string>();
+    for (const item of items) {
+      const sk = String(item.sk);
+      if (sk === STATS_SK) stats = storedStatsOf(item);
+      else if (sk.startsWith(MARKER_PREFIX)) applied.add(sk.slice(MARKER_PREFIX.length));
+      else slotMap.set(sk, slotOf(item));
+    }
+    return { stats, slots: slotMap, applied };
+  }
+
+  commit(commit: ProjectionCommit): Promise<'committed' | 'conflict'> {
+    return transactOrConflict(
+      this.client,
+      commitActions(this.tableName, commit, this.now()),
+      `applying statistics of user ${commit.userId}`,
+    );
+  }
+
+  private async batchGet(keys: Record<string, string>[]): Promise<Record<string, unknown>[]> {
+    const found: Record<string, unknown>[] = [];
+    for (let i = 0; i < keys.length; i += 100) {
+      let pending: Record<string, unknown>[] | undefined = keys.slice(i, i + 100);
+      for (let round = 0; pending && pending.length > 0; round += 1) {
+        if (round === 10)
+          throw new TransientStoreError(
+            'DynamoDB left statistics keys unprocessed 10 times in a row (throttled)',
+          );
+        if (round > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** round)));
+        try {
+          const out: BatchGetCommandOutput = await this.client.send(
+            new BatchGetCommand({
+              RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
+            }),
+          );
+          found.push(...(out.Responses?.[this.tableName] ?? []));
+          pending = out.UnprocessedKeys?.[this.tableName]?.Keys;
+        } catch (error) {
+          throw classifyStoreError(error, 'reading statistics state');
+        }
+      }
+    }
+    return found;
+  }
+}

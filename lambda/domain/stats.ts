@@ -1,0 +1,158 @@
+/**
+ * Profile statistics as the contract defines them, and the per-activity effects the projector
+ * applies incrementally. Everything here is pure: no storage, no clock.
+ */
+
+/** The counters a counting finalization or completion contributes. */
+export interface Counters {
+  readonly matchesWon: number;
+  readonly matchesLost: number;
+  readonly matchesDrawn: number;
+  readonly tournamentsPlayed: number;
+  readonly tournamentsWon: number;
+}
+
+/** A user's statistics, with the contract's field names. */
+export interface ProfileStats extends Counters {
+  readonly userId: string;
+  readonly matchesPlayed: number;
+  readonly activityCount: number;
+  /** Greatest `occurredAt` (UTC ISO) among the user's activities; `null` when there are none. */
+  readonly lastActivityAt: string | null;
+}
+
+/** What the statistics need of an activity (a stored activity item has all of it). */
+export interface StatsActivity {
+  readonly userId: string;
+  readonly idempotencyKey: string;
+  readonly detailType: string;
+  /** UTC ISO (`toISOString`), so string order is instant order. */
+  readonly occurredAt: string;
+  /** The accepted detail (ids already normalised to strings). */
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
+/** A latest-wins slot: one match or one tournament of one user. */
+export interface Slot {
+  /** `MATCH#{matchId}` or `TOURNAMENT#{tournamentId}`. */
+  readonly slot: string;
+  /**
+   * Order of finalizations for the slot: `{occurredAt}#{idempotencyKey}`. `occurredAt` has a fixed
+   * width, so comparing these strings compares (instant, then key) exactly as the contract says.
+   */
+  readonly rank: string;
+  readonly counters: Counters;
+}
+
+/** The effect of one activity on its user's statistics. */
+export interface Effect {
+  readonly idempotencyKey: string;
+  readonly occurredAt: string;
+  /** Set for finalizations and completions, which compete latest-wins in their slot. */
+  readonly slot?: Slot | undefined;
+}
+
+/** All counters zero. */
+export const ZERO: Counters = {
+  matchesWon: 0,
+  matchesLost: 0,
+  matchesDrawn: 0,
+  tournamentsPlayed: 0,
+  tournamentsWon: 0,
+};
+
+const COUNTER_NAMES = Object.keys(ZERO) as (keyof Counters)[];
+
+/** `a + sign * b`, counter by counter. */
+export function addCounters(a: Counters, b: Counters, sign: 1 | -1 = 1): Counters {
+  const out = { ...a } as Record<keyof Counters, number>;
+  for (const name of COUNTER_NAMES) out[name] = a[name] + sign * b[name];
+  return out;
+}
+
+/** Whether two counter sets are equal. */
+export function sameCounters(a: Counters, b: Counters): boolean {
+  return COUNTER_NAMES.every((name) => a[name] === b[name]);
+}
+
+function ids(value: unknown): string[] {
+  return Array.isArray(value) ? value.map(String) : [];
+}
+
+/** The effect of one activity for its user. */
+export function effectOf(activity: StatsActivity): Effect {
+  const { userId, idempotencyKey, occurredAt, detail } = activity;
+  const rank = `${occurredAt}#${idempotencyKey}`;
+  const base = { idempotencyKey, occurredAt };
+  if (activity.detailType === 'MatchFinalized') {
+    const draw = detail.isDraw === true;
+    const won = !draw && ids(detail.winnerUserIds).includes(userId);
+    const counters = {
+      ...ZERO,
+      matchesDrawn: draw ? 1 : 0,
+      matchesWon: won ? 1 : 0,
+      matchesLost: !draw && !won ? 1 : 0,
+    };
+    return { ...base, slot: { slot: `MATCH#${String(detail.matchId)}`, rank, counters } };
+  }
+  if (activity.detailType === 'TournamentCompleted') {
+    const counters = {
+      ...ZERO,
+      tournamentsPlayed: 1,
+      tournamentsWon: ids(detail.winnerUserIds).includes(userId) ? 1 : 0,
+    };
+    return { ...base, slot: { slot: `TOURNAMENT#${String(detail.tournamentId)}`, rank, counters } };
+  }
+  return base;
+}
+
+/** Statistics from counters, activity count and last activity time. */
+export function profileStats(
+  userId: string,
+  counters: Counters,
+  activityCount: number,
+  lastActivityAt: string | null,
+): ProfileStats {
+  return {
+    userId,
+    ...counters,
+    matchesPlayed: counters.matchesWon + counters.matchesLost + counters.matchesDrawn,
+    activityCount,
+    lastActivityAt,
+  };
+}
+
+/** The slot that counts for each match and tournament: the greatest rank wins. */
+export function countingSlots(effects: Iterable<Effect>): Map<string, Slot> {
+  const slots = new Map<string, Slot>();
+  for (const { slot } of effects) {
+    if (!slot) continue;
+    const current = slots.get(slot.slot);
+    if (!current || slot.rank > current.rank) slots.set(slot.slot, slot);
+  }
+  return slots;
+}
+
+/**
+ * The reference definition: a user's statistics from the set of their activities, literally as the
+ * contract states it. Duplicates (same key) count once; order does not matter.
+ */
+export function statsOf(userId: string, activities: Iterable<StatsActivity>): ProfileStats {
+  const distinct = new Map<string, Effect>();
+  for (const activity of activities) {
+    if (activity.userId !== userId) continue;
+    if (!distinct.has(activity.idempotencyKey)) distinct.set(activity.idempotencyKey, effectOf(activity));
+  }
+  let counters = ZERO;
+  for (const slot of countingSlots(distinct.values()).values())
+    counters = addCounters(counters, slot.counters);
+  let last: string | null = null;
+  for (const effect of distinct.values())
+    if (last === null || effect.occurredAt > last) last = effect.occurredAt;
+  return profileStats(userId, counters, distinct.size, last);
+}
+
+/** Matches won over matches played; 0 when no match was played. */
+export function winRate(stats: Pick<ProfileStats, 'matchesWon' | 'matchesPlayed'>): number {
+  return stats.matchesPlayed === 0 ? 0 : stats.matchesWon / stats.matchesPlayed;
+}

@@ -1,0 +1,127 @@
+import fc from 'fast-check';
+import type { DetailType } from '../../lambda/domain/event-types.ts';
+
+/** One published action: a detail type and its detail. */
+export interface PlannedEvent {
+  readonly detailType: DetailType;
+  readonly detail: Record<string, unknown>;
+}
+
+const instant = (minute: number) => new Date(Date.UTC(2026, 4, 1, 12, 0, 0) + minute * 60_000).toISOString();
+
+/**
+ * Random tournaments: users, matches finalized (some re-finalized later or earlier with another
+ * winner or a draw, as after a dispute), disputes, check-ins and completions. Ids are prefixed so
+ * runs sharing tables never collide.
+ */
+export function tournamentArbitrary(prefix: string): fc.Arbitrary<PlannedEvent[]> {
+  return fc
+    .record({
+      users: fc.integer({ min: 2, max: 6 }),
+      matches: fc.array(
+        fc.record({
+          a: fc.nat(),
+          b: fc.nat(),
+          finalizations: fc.array(
+            fc.record({
+              minute: fc.integer({ min: 0, max: 50 }),
+              winner: fc.constantFrom('a', 'b', 'draw', 'none'),
+              resolution: fc.constantFrom('completed', 'forfeit', 'dispute_resolved'),
+            }),
+            { minLength: 1, maxLength: 3 },
+          ),
+          disputed: fc.boolean(),
+        }),
+        { minLength: 1, maxLength: 6 },
+      ),
+      completions: fc.array(fc.record({ minute: fc.integer({ min: 40, max: 60 }), winners: fc.nat() }), {
+        maxLength: 2,
+      }),
+      checkIns: fc.array(
+        fc.record({ user: fc.nat(), minute: fc.nat({ max: 10 }), checkedIn: fc.boolean() }),
+        { maxLength: 3 },
+      ),
+    })
+    .map(({ users, matches, completions, checkIns }) => {
+      const user = (n: number) => `${prefix}u${n % users}`;
+      const everyone = Array.from({ length: users }, (_, i) => user(i));
+      const tournamentId = `${prefix}t`;
+      const events: PlannedEvent[] = [];
+      matches.forEach((m, i) => {
+        const a = user(m.a);
+        const b = m.a % users === m.b % users ? user(m.a + 1) : user(m.b);
+        const participantUserIds = [a, b];
+        const matchId = `${prefix}m${i}`;
+        // Each finalization is its own action: `revision` keeps two with the same resolution apart,
+        // as the contract asks of a status that can recur.
+        m.finalizations.forEach((f, revision) =>
+          events.push({
+            detailType: 'MatchFinalized',
+            detail: {
+              tournamentId,
+              occurredAt: instant(f.minute),
+              matchId,
+              resolution: f.resolution,
+              participantUserIds,
+              winnerUserIds: f.winner === 'a' ? [a] : f.winner === 'b' ? [b] : [],
+              isDraw: f.winner === 'draw',
+              revision,
+            },
+          }),
+        );
+        events.push({
+          detailType: 'MatchResultSubmitted',
+          detail: { tournamentId, occurredAt: instant(1), matchId, submittedByUserId: a, participantUserIds },
+        });
+        if (m.disputed)
+          events.push({
+            detailType: 'DisputeOpened',
+            detail: {
+              tournamentId,
+              occurredAt: instant(2),
+              disputeId: `${prefix}d${i}`,
+              matchId,
+              openedByUserId: b,
+              participantUserIds,
+            },
+          });
+      });
+      completions.forEach((c, revision) =>
+        events.push({
+          detailType: 'TournamentCompleted',
+          detail: {
+            tournamentId,
+            occurredAt: instant(c.minute),
+            participantUserIds: everyone,
+            winnerUserIds: [user(c.winners)],
+            revision,
+          },
+        }),
+      );
+      checkIns.forEach((c, i) =>
+        events.push({
+          detailType: 'CheckInToggled',
+          detail: {
+            tournamentId,
+            occurredAt: instant(c.minute),
+            registrationId: `${prefix}r${i}`,
+            checkedIn: c.checkedIn,
+            userIds: [user(c.user)],
+          },
+        }),
+      );
+      return events;
+    });
+}
+
+/** A deterministic shuffle driven by a seed (so fast-check can shrink and replay it). */
+export function shuffled<T>(items: readonly T[], seed: number): T[] {
+  const out = [...items];
+  let s = seed >>> 0;
+  for (let i = out.length - 1; i > 0; i -= 1) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    const j = s % (i + 1);
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}

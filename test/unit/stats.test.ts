@@ -1,0 +1,210 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { activityFor } from '../../lambda/domain/activity.ts';
+import { acceptEvent } from '../../lambda/domain/events.ts';
+import { type ProjectionState, planProjection } from '../../lambda/domain/projection.ts';
+import { effectOf, type Slot, type StatsActivity, statsOf, winRate } from '../../lambda/domain/stats.ts';
+import { bridgeEvent } from '../support/events.ts';
+import { type PlannedEvent, shuffled, tournamentArbitrary } from '../support/tournament.ts';
+
+function activitiesOf(events: readonly PlannedEvent[]): StatsActivity[] {
+  return events.flatMap((e) => {
+    const accepted = acceptEvent(bridgeEvent(e.detailType, e.detail));
+    return accepted.userIds.map((u) => {
+      const a = activityFor(accepted, u, new Date(0));
+      return { ...a, detail: JSON.parse(a.payload) };
+    });
+  });
+}
+
+const finalized = (minute: number, winners: string[], extra: Record<string, unknown> = {}): PlannedEvent => ({
+  detailType: 'MatchFinalized',
+  detail: {
+    tournamentId: 't1',
+    occurredAt: new Date(Date.UTC(2026, 4, 1, 12, minute)).toISOString(),
+    matchId: 'm1',
+    resolution: minute === 0 ? 'completed' : 'dispute_resolved',
+    participantUserIds: ['alice', 'bob'],
+    winnerUserIds: winners,
+    ...extra,
+  },
+});
+
+describe('statsOf, the reference definition', () => {
+  it('gives zeros and no lastActivityAt for a user without activities', () => {
+    expect(statsOf('nobody', [])).toEqual({
+      userId: 'nobody',
+      matchesPlayed: 0,
+      matchesWon: 0,
+      matchesLost: 0,
+      matchesDrawn: 0,
+      tournamentsPlayed: 0,
+      tournamentsWon: 0,
+      activityCount: 0,
+      lastActivityAt: null,
+    });
+  });
+
+  it('counts only the latest finalization of a match (a dispute overturns the result)', () => {
+    const activities = activitiesOf([finalized(0, ['alice']), finalized(30, ['bob'])]);
+    expect(statsOf('alice', activities)).toMatchObject({
+      matchesWon: 0,
+      matchesLost: 1,
+      matchesPlayed: 1,
+      activityCount: 2,
+    });
+    expect(statsOf('bob', activities)).toMatchObject({ matchesWon: 1, matchesLost: 0, matchesPlayed: 1 });
+  });
+
+  it('breaks a tie on occurredAt by the idempotency key', () => {
+    const forfeit = finalized(0, ['bob'], { resolution: 'forfeit' });
+    const activities = activitiesOf([finalized(0, ['alice']), forfeit]);
+    // 'match_finalized:m1:forfeit' > 'match_finalized:m1:completed'
+    expect(statsOf('bob', activities)).toMatchObject({ matchesWon: 1 });
+  });
+
+  it('compares occurredAt as an instant, whatever the zone it was written in', () => {
+    const early = finalized(0, ['alice'], { occurredAt: '2026-05-01T13:30:00+02:00' }); // 11:30Z
+    const late = finalized(0, ['bob'], {
+      occurredAt: '2026-05-01T12:00:00Z',
+      resolution: 'dispute_resolved',
+    });
+    expect(statsOf('bob', activitiesOf([late, early]))).toMatchObject({ matchesWon: 1 });
+  });
+
+  it('counts draws for both participants', () => {
+    const activities = activitiesOf([finalized(0, [], { isDraw: true })]);
+    expect(statsOf('alice', activities)).toMatchObject({ matchesDrawn: 1, matchesPlayed: 1, matchesLost: 0 });
+  });
+
+  it('counts tournaments played and won by latest completion', () => {
+    const completion = (minute: number, winners: string[]): PlannedEvent => ({
+      detailType: 'TournamentCompleted',
+      detail: {
+        tournamentId: 't1',
+        occurredAt: `2026-05-03T18:${String(minute).padStart(2, '0')}:00Z`,
+        participantUserIds: ['alice', 'bob'],
+        winnerUserIds: winners,
+        revision: minute,
+      },
+    });
+    const activities = activitiesOf([completion(10, ['bob']), completion(0, ['alice'])]);
+    expect(statsOf('alice', activities)).toMatchObject({ tournamentsPlayed: 1, tournamentsWon: 0 });
+    expect(statsOf('bob', activities)).toMatchObject({
+      tournamentsPlayed: 1,
+      tournamentsWon: 1,
+      activityCount: 2,
+    });
+  });
+
+  it('counts duplicates once and takes the latest occurredAt', () => {
+    const activities = activitiesOf([
+      finalized(0, ['alice']),
+      finalized(0, ['alice']),
+      finalized(5, ['alice']),
+    ]);
+    expect(statsOf('alice', activities)).toMatchObject({
+      activityCount: 2,
+      lastActivityAt: '2026-05-01T12:05:00.000Z',
+    });
+  });
+
+  it('derives winRate, 0 with no match played', () => {
+    expect(winRate({ matchesWon: 3, matchesPlayed: 4 })).toBe(0.75);
+    expect(winRate({ matchesWon: 0, matchesPlayed: 0 })).toBe(0);
+  });
+});
+
+/** Applies planned commits to an in-memory state, as the store would. */
+function applyAll(userId: string, batches: readonly StatsActivity[][]) {
+  const state = {
+    stats: undefined as ProjectionState['stats'],
+    slots: new Map<string, Slot>(),
+    applied: new Set<string>(),
+  };
+  let writes = 0;
+  for (const batch of batches) {
+    const plan = planProjection(userId, state, batch.map(effectOf));
+    if (!plan) continue;
+    writes += plan.markers.length + plan.slots.length + 1;
+    for (const key of plan.markers) state.applied.add(key);
+    for (const { next } of plan.slots) state.slots.set(next.slot, next);
+    state.stats = plan.stats;
+  }
+  return { state, writes };
+}
+
+describe('planProjection, the incremental projection', () => {
+  it('agrees with statsOf for any order, duplication and batching of a tournament', () => {
+    fc.assert(
+      fc.property(
+        tournamentArbitrary('p'),
+        fc.integer(),
+        fc.array(fc.nat({ max: 4 }), { minLength: 1, maxLength: 60 }),
+        (events, seed, cuts) => {
+          const activities = activitiesOf(events);
+          const delivered = shuffled(
+            [...activities, ...activities.filter((_, i) => cuts[i % cuts.length] === 0)],
+            seed,
+          );
+          for (const userId of new Set(activities.map((a) => a.userId))) {
+            const mine = delivered.filter((a) => a.userId === userId);
+            const batches: StatsActivity[][] = [];
+            for (let i = 0, c = 0; i < mine.length; c += 1) {
+              const size = (cuts[c % cuts.length] ?? 0) + 1;
+              batches.push(mine.slice(i, i + size));
+              i += size;
+            }
+            const { state } = applyAll(userId, batches);
+            const expected = statsOf(userId, activities);
+            const { counters, activityCount, lastActivityAt } = state.stats ?? {
+              counters: undefined,
+              activityCount: 0,
+              lastActivityAt: null,
+            };
+            expect({ ...expected, ...(counters ?? {}), activityCount, lastActivityAt }).toEqual(expected);
+          }
+        },
+      ),
+      { numRuns: 150, seed: 7 },
+    );
+  });
+
+  it('does nothing when every activity was already applied', () => {
+    const activities = activitiesOf([finalized(0, ['alice'])]).filter((a) => a.userId === 'alice');
+    const { state } = applyAll('alice', [activities]);
+    expect(planProjection('alice', state, activities.map(effectOf))).toBeUndefined();
+  });
+
+  it('ignores an older finalization arriving late except for activityCount', () => {
+    const [older, newer] = [finalized(0, ['alice']), finalized(30, ['bob'])];
+    const alice = (e: PlannedEvent) => activitiesOf([e]).filter((a) => a.userId === 'alice');
+    const { state } = applyAll('alice', [alice(newer)]);
+    const plan = planProjection('alice', state, alice(older).map(effectOf));
+    expect(plan?.slots).toEqual([]);
+    expect(plan?.stats).toMatchObject({ activityCount: 2, counters: { matchesLost: 1, matchesWon: 0 } });
+  });
+
+  it('writes the same number of items per activity whatever the history length', () => {
+    const history = (n: number) =>
+      activitiesOf(
+        Array.from({ length: n }, (_, i) => ({
+          detailType: 'MatchFinalized' as const,
+          detail: { ...finalized(0, ['alice']).detail, matchId: `h${i}` },
+        })),
+      ).filter((a) => a.userId === 'alice');
+    const costOfOneMore = (n: number) => {
+      const { state } = applyAll(
+        'alice',
+        history(n).map((a) => [a]),
+      );
+      const next = activitiesOf([
+        { ...finalized(0, ['alice']), detail: { ...finalized(0, ['alice']).detail, matchId: 'next' } },
+      ]).filter((a) => a.userId === 'alice');
+      const plan = planProjection('alice', state, next.map(effectOf));
+      return (plan?.markers.length ?? 0) + (plan?.slots.length ?? 0) + 1;
+    };
+    expect(costOfOneMore(1)).toBe(3);
+    expect(costOfOneMore(300)).toBe(3);
+  });
+});
