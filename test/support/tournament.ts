@@ -54,7 +54,7 @@ export function tournamentArbitrary(prefix: string): fc.Arbitrary<PlannedEvent[]
         const matchId = `${prefix}m${i}`;
         // Each finalization is its own action: `revision` keeps two with the same resolution apart,
         // as the contract asks of a status that can recur.
-        m.finalizations.forEach((f, revision) =>
+        for (const [revision, f] of m.finalizations.entries())
           events.push({
             detailType: 'MatchFinalized',
             detail: {
@@ -67,8 +67,7 @@ export function tournamentArbitrary(prefix: string): fc.Arbitrary<PlannedEvent[]
               isDraw: f.winner === 'draw',
               revision,
             },
-          }),
-        );
+          });
         events.push({
           detailType: 'MatchResultSubmitted',
           detail: { tournamentId, occurredAt: instant(1), matchId, submittedByUserId: a, participantUserIds },
@@ -86,7 +85,7 @@ export function tournamentArbitrary(prefix: string): fc.Arbitrary<PlannedEvent[]
             },
           });
       });
-      completions.forEach((c, revision) =>
+      for (const [revision, c] of completions.entries())
         events.push({
           detailType: 'TournamentCompleted',
           detail: {
@@ -96,9 +95,8 @@ export function tournamentArbitrary(prefix: string): fc.Arbitrary<PlannedEvent[]
             winnerUserIds: [user(c.winners)],
             revision,
           },
-        }),
-      );
-      checkIns.forEach((c, i) =>
+        });
+      for (const [i, c] of checkIns.entries())
         events.push({
           detailType: 'CheckInToggled',
           detail: {
@@ -108,8 +106,7 @@ export function tournamentArbitrary(prefix: string): fc.Arbitrary<PlannedEvent[]
             checkedIn: c.checkedIn,
             userIds: [user(c.user)],
           },
-        }),
-      );
+        });
       return events;
     });
 }
