@@ -1,0 +1,106 @@
+/**
+ * `npm start`: runs the whole integration on this machine until Ctrl-C.
+ * Prints one `ready:` line when it accepts events, then one line per event outcome.
+ */
+import { parseArgs } from 'node:util';
+
+const USAGE = `Usage: npm start -- [options]
+
+Starts DynamoDB Local, the tables, and one AWS-compatible endpoint (EventBridge PutEvents, SSM
+parameters) that delivers events to the recording handler; statistics follow the activity stream.
+
+Options:
+  --port N                 endpoint port (default 4010)
+  --dynamodb-port N        DynamoDB Local port (default 8000)
+  --data-dir DIR           keep tables, flag and archive in DIR (default: in memory)
+  --flag off|on|N          flag value when none is stored yet (default on)
+  --flag-cache-seconds N   how long the handler caches the flag (default FLAG_CACHE_SECONDS or 15)
+  -h, --help               show this help`;
+
+function usageError(message: string): never {
+  process.stderr.write(`${message}\n\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function portOf(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    usageError(`${name} must be a port number, got "${value}"`);
+  return port;
+}
+
+let args: ReturnType<typeof parse>;
+function parse() {
+  return parseArgs({
+    options: {
+      port: { type: 'string' },
+      'dynamodb-port': { type: 'string' },
+      'data-dir': { type: 'string' },
+      flag: { type: 'string' },
+      'flag-cache-seconds': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+}
+try {
+  args = parse();
+} catch (error) {
+  usageError((error as Error).message);
+}
+if (args.values.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+
+// The handlers' structured logs and metrics would drown the one-line outcomes; set before they load.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const { values } = args;
+const cacheSeconds =
+  values['flag-cache-seconds'] === undefined ? undefined : Number(values['flag-cache-seconds']);
+if (cacheSeconds !== undefined && !(Number.isFinite(cacheSeconds) && cacheSeconds >= 0))
+  usageError(`--flag-cache-seconds must be a number ≥ 0, got "${values['flag-cache-seconds']}"`);
+if (values.flag !== undefined) {
+  const { parseFlag } = await import('../lambda/domain/flag.ts');
+  const setting = parseFlag(values.flag);
+  if (setting.mode === 'off' && setting.misconfigured)
+    usageError(`--flag must be off, on or a percentage 1-99, got "${values.flag}"`);
+}
+
+const { DEFAULT_DYNAMODB_PORT, DEFAULT_ENDPOINT_PORT, startLocalStack } = await import(
+  '../infra/local/stack.ts'
+);
+const log = (line: string) => process.stdout.write(`${line}\n`);
+try {
+  const stack = await startLocalStack({
+    port: portOf(values.port, '--port', DEFAULT_ENDPOINT_PORT),
+    dynamodbPort: portOf(values['dynamodb-port'], '--dynamodb-port', DEFAULT_DYNAMODB_PORT),
+    ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
+    ...(values.flag !== undefined ? { flag: values.flag } : {}),
+    ...(cacheSeconds !== undefined ? { flagCacheSeconds: cacheSeconds } : {}),
+    log,
+  });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`${signal}: stopping\n`);
+    stack.stop().then(
+      () => process.exit(0),
+      (error: Error) => {
+        process.stderr.write(`could not stop cleanly: ${error.message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  log(`ready: endpoint ${stack.endpoint} dynamodb ${stack.dynamodbEndpoint}`);
+} catch (error) {
+  process.stderr.write(`cannot start the local stack: ${(error as Error).message}\n`);
+  process.exit(1);
+}
