@@ -73,9 +73,10 @@ export interface EventTypeDefinition<TSchema extends z.ZodType = z.ZodType> {
   readonly example: Readonly<Record<string, unknown>>;
 }
 
-function define<TSchema extends z.ZodType>(
-  definition: EventTypeDefinition<TSchema>,
-): EventTypeDefinition<TSchema> {
+/** Keeps each `detailType` as its literal, so `DetailType` is the union of the eight names. */
+function define<const TDetailType extends string, TSchema extends z.ZodType>(
+  definition: EventTypeDefinition<TSchema> & { readonly detailType: TDetailType },
+): EventTypeDefinition<TSchema> & { readonly detailType: TDetailType } {
   return definition;
 }
 
