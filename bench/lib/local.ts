@@ -1,0 +1,90 @@
+import { Agent } from 'node:http';
+import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { LOCAL_AWS } from '../../infra/local/clients.ts';
+import { ensureTables, type TableNames, tableNames } from '../../infra/local/tables.ts';
+import { documentClient } from '../../lambda/adapters/clients.ts';
+import { forEachLimit } from '../../lambda/application/concurrency.ts';
+import { countRequests, type RequestCounter } from './request-counter.ts';
+
+/**
+ * A DynamoDB client for the local engine with enough sockets for the highest concurrency measured:
+ * the SDK's default pool (50) would otherwise cap the 64-in-flight runs below what the engine takes.
+ * Retries are off so a throttle or fault shows up instead of being hidden inside a timing.
+ */
+export function benchClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({
+    ...LOCAL_AWS,
+    endpoint,
+    maxAttempts: 1,
+    requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 256 }) },
+  });
+}
+
+/** A client, its document client and a request counter on both. */
+export interface CountedClient {
+  readonly client: DynamoDBClient;
+  readonly doc: DynamoDBDocumentClient;
+  readonly counter: RequestCounter;
+}
+
+/** A fresh counted client; each measured path gets its own, so counts never mix. */
+export function countedClient(endpoint: string): CountedClient {
+  const client = benchClient(endpoint);
+  const counter = countRequests(client);
+  return { client, doc: documentClient(client), counter };
+}
+
+let tableSets = 0;
+
+/**
+ * The integration's tables under a new prefix: every measurement starts from empty tables so one
+ * path's items never slow down or short-circuit another's.
+ */
+export async function freshTables(client: DynamoDBClient, label: string): Promise<TableNames> {
+  tableSets += 1;
+  const names = tableNames(`bench${tableSets}-${label}-`);
+  await ensureTables(client, names);
+  return names;
+}
+
+/** The table Powertools Idempotency keeps its records in (its documented default shape). */
+export async function createIdempotencyTable(client: DynamoDBClient, label: string): Promise<string> {
+  tableSets += 1;
+  const TableName = `bench${tableSets}-${label}-Idempotency`;
+  await client.send(
+    new CreateTableCommand({
+      TableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    }),
+  );
+  await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 0.1, maxDelay: 0.5 }, { TableName });
+  return TableName;
+}
+
+/**
+ * Writes items with `BatchWriteItem` (25 per request, several requests in flight), resending
+ * whatever DynamoDB returns as unprocessed. Seeding only: it bypasses every condition.
+ */
+export async function batchWrite(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  items: readonly object[],
+  inFlight = 8,
+): Promise<void> {
+  const chunks: object[][] = [];
+  for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
+  await forEachLimit(chunks, inFlight, async (chunk) => {
+    let requests = chunk.map((Item) => ({ PutRequest: { Item: Item as Record<string, unknown> } }));
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt > 10)
+        throw new Error(
+          `BatchWriteItem kept returning unprocessed items for ${table}: is the engine overloaded?`,
+        );
+      const result = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
+      requests = (result.UnprocessedItems?.[table] ?? []) as typeof requests;
+    }
+  });
+}

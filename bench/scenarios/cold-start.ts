@@ -1,0 +1,104 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type BundleSize, bundleLikeLambda } from '../lib/bundle.ts';
+import { progress } from '../lib/progress.ts';
+import { median } from '../lib/stats.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** Where bundles are written (ignored by git). */
+export const BUILD_DIR = join(ROOT, 'bench', '.build');
+const PROBE = join(ROOT, 'bench', 'workers', 'cold-probe.mjs');
+
+/** The name of the reference bundle in the results. */
+export const REFERENCE = 'reference: document client only';
+
+/** Cold-start figures of one bundle (medians over the fresh processes). */
+export interface ColdStartResult extends BundleSize {
+  readonly name: string;
+  readonly runs: number;
+  /** Process start until the handler is ready: Node boot + module load + dependency init. */
+  readonly readyMs: number;
+  /** Module load alone (import of the bundle). */
+  readonly loadMs: number;
+  /** Building the handler's dependencies from its environment (clients, adapters). */
+  readonly initMs: number;
+  readonly initError?: string | undefined;
+}
+
+/** Environment a deployed function gets; the values only need to exist, nothing is called. */
+const FUNCTION_ENV = {
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  ACTIVITY_TABLE_NAME: 'Activities',
+  STATS_TABLE_NAME: 'ProfileStats',
+  DEAD_LETTER_TABLE_NAME: 'DeadLetters',
+  POWERTOOLS_LOG_LEVEL: 'INFO',
+};
+
+interface ProbeOutput {
+  readonly loadMs: number;
+  readonly initMs: number;
+  readonly readyMs: number;
+  readonly initError?: string;
+}
+
+function probe(bundle: string): ProbeOutput {
+  const run = spawnSync(process.execPath, [PROBE, bundle], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, ...FUNCTION_ENV },
+    timeout: 30_000,
+  });
+  if (run.status !== 0)
+    throw new Error(
+      `cold-start probe of ${bundle} failed (exit ${run.status}): ${run.stderr.trim().slice(-2000)}`,
+    );
+  return JSON.parse(run.stdout) as ProbeOutput;
+}
+
+/** Every Lambda entry point of the project: each file in lambda/handlers. */
+export function handlerEntries(): string[] {
+  const dir = join(ROOT, 'lambda', 'handlers');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+/**
+ * Measures 5: bundle size and time to a ready handler in fresh Node processes, for every handler and
+ * for the reference. Runs go round-robin over the bundles so background noise spreads evenly.
+ */
+export async function runColdStart(runs: number): Promise<ColdStartResult[]> {
+  mkdirSync(BUILD_DIR, { recursive: true });
+  const targets = [
+    { name: REFERENCE, entry: join(ROOT, 'bench', 'workers', 'reference-client.ts') },
+    ...handlerEntries().map((entry) => ({ name: basename(entry, '.ts'), entry })),
+  ];
+  progress(`cold start: bundling ${targets.length} entries`);
+  const bundles = await Promise.all(
+    targets.map(async (t) => {
+      const outfile = join(BUILD_DIR, `${t.name.replace(/[^a-z0-9-]+/gi, '-')}.mjs`);
+      return { ...t, outfile, size: await bundleLikeLambda(t.entry, outfile) };
+    }),
+  );
+  progress(`cold start: ${runs} fresh processes per bundle`);
+  const samples = new Map<string, ProbeOutput[]>(bundles.map((b) => [b.name, []]));
+  probe(bundles[0]?.outfile as string); // warms the file cache; not counted
+  for (let i = 0; i < runs; i++) for (const b of bundles) samples.get(b.name)?.push(probe(b.outfile));
+  return bundles.map((b) => {
+    const s = samples.get(b.name) ?? [];
+    return {
+      name: b.name,
+      ...b.size,
+      runs: s.length,
+      readyMs: median(s.map((x) => x.readyMs)),
+      loadMs: median(s.map((x) => x.loadMs)),
+      initMs: median(s.map((x) => x.initMs)),
+      initError: s.find((x) => x.initError)?.initError,
+    };
+  });
+}

@@ -1,0 +1,188 @@
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { DynamoProjectionStore } from '../../lambda/adapters/stats-store.ts';
+import { type Activity, activityFor } from '../../lambda/domain/activity.ts';
+import { EVENT_TYPES } from '../../lambda/domain/event-types.ts';
+import { acceptEvent } from '../../lambda/domain/events.ts';
+import { type ProfileStats, type StatsActivity, statsOf } from '../../lambda/domain/stats.ts';
+import { createStatsHandler } from '../../lambda/handlers/project-stats.ts';
+import { batchWrite, type CountedClient, countedClient, freshTables } from '../lib/local.ts';
+import { progress } from '../lib/progress.ts';
+import { median } from '../lib/stats.ts';
+import { bridgeEvent, detailFor } from '../lib/workload.ts';
+
+/** Cost of applying one more activity at one history length. */
+export interface ApplyCost {
+  readonly ms: number;
+  readonly requests: number;
+}
+
+/** Ours against recomputing from history, at one history length. */
+export interface HistoryResult {
+  readonly history: number;
+  readonly samples: number;
+  readonly ours: ApplyCost;
+  readonly recompute: ApplyCost;
+  /** The projector's stored statistics equal the recomputation after the last sample. */
+  readonly consistent: boolean;
+}
+
+const FINALIZED = EVENT_TYPES.findIndex((t) => t.detailType === 'MatchFinalized');
+const BATCH = 100; // the event source mapping's default batch size
+
+let sequence = 0;
+
+/** The record Lambda hands the projector for the insert of `activity` (NEW_IMAGE stream). */
+export function streamRecord(activity: Activity): DynamoDBRecord {
+  sequence += 1;
+  return {
+    eventID: `bench-${sequence}`,
+    eventName: 'INSERT',
+    eventVersion: '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: 'us-east-1',
+    eventSourceARN: 'arn:aws:dynamodb:us-east-1:000000000000:table/bench/stream/local',
+    dynamodb: {
+      Keys: marshall({ userId: activity.userId, idempotencyKey: activity.idempotencyKey }) as never,
+      NewImage: marshall(activity, { removeUndefinedValues: true }) as never,
+      SequenceNumber: String(sequence).padStart(21, '0'),
+      SizeBytes: 512,
+      StreamViewType: 'NEW_IMAGE',
+    },
+  };
+}
+
+/** Activity `i` of a user's history: all declared types in turn, each a distinct action. */
+function historyActivity(userId: string, i: number, typeIndex = i): Activity {
+  const occurredAt = new Date(Date.parse('2025-01-01T00:00:00Z') + i * 60_000).toISOString();
+  const { detailType, detail } = detailFor(typeIndex, `${userId}-e${i}`, [userId], occurredAt);
+  const accepted = acceptEvent(bridgeEvent(detailType, detail, `${userId}-${i}`));
+  return activityFor(accepted, userId, new Date());
+}
+
+function statsActivityOf(item: Record<string, unknown>): StatsActivity {
+  return {
+    userId: String(item.userId),
+    idempotencyKey: String(item.idempotencyKey),
+    detailType: String(item.detailType),
+    occurredAt: String(item.occurredAt),
+    detail: JSON.parse(String(item.payload)) as Record<string, unknown>,
+  };
+}
+
+/**
+ * The usual alternative: read the user's whole history (strongly consistent, page by page), apply
+ * the contract's definition, write the result.
+ */
+async function recompute(db: CountedClient, activityTable: string, statsTable: string, userId: string) {
+  const history: StatsActivity[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.doc.send(
+      new QueryCommand({
+        TableName: activityTable,
+        KeyConditionExpression: '#u = :u',
+        ExpressionAttributeNames: { '#u': 'userId' },
+        ExpressionAttributeValues: { ':u': userId },
+        ConsistentRead: true,
+        ExclusiveStartKey,
+      }),
+    );
+    for (const item of page.Items ?? []) history.push(statsActivityOf(item));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  const stats = statsOf(userId, history);
+  await db.doc.send(new PutCommand({ TableName: statsTable, Item: { ...stats, sk: 'STATS' } }));
+  return stats;
+}
+
+function sameStats(stored: Record<string, unknown> | undefined, expected: ProfileStats): boolean {
+  if (!stored) return false;
+  return (Object.keys(expected) as (keyof ProfileStats)[]).every(
+    (name) => (stored[name] ?? null) === expected[name],
+  );
+}
+
+/** Options of {@link runStatistics}. */
+export interface StatisticsOptions {
+  readonly endpoint: string;
+  readonly histories: readonly number[];
+  /** Activities applied (and timed) per history length. */
+  readonly samples: number;
+  /** A short history measured first and dropped: the first samples pay for JIT compilation. */
+  readonly warmup?: boolean;
+}
+
+/**
+ * Measures 3: the cost of applying one more match finalization for a user who already has N
+ * activities, through the projector (ours) and by recomputing from history.
+ */
+export async function runStatistics(options: StatisticsOptions): Promise<HistoryResult[]> {
+  const ours = countedClient(options.endpoint);
+  const other = countedClient(options.endpoint);
+  const tables = await freshTables(ours.client, 'stats');
+  const otherTables = await freshTables(other.client, 'recompute');
+  const project = createStatsHandler({ store: new DynamoProjectionStore(ours.doc, tables.stats) });
+  const apply = async (records: DynamoDBRecord[]) => {
+    const response = await project({ Records: records } as DynamoDBStreamEvent);
+    if (response.batchItemFailures.length > 0)
+      throw new Error(`the projector failed ${response.batchItemFailures.length} records while seeding`);
+  };
+
+  const results: HistoryResult[] = [];
+  const histories = options.warmup === false ? options.histories : [20, ...options.histories];
+  for (const [index, history] of histories.entries()) {
+    const warm = options.warmup !== false && index === 0;
+    const userId = `${warm ? 'warm' : 'h'}${history}`;
+    progress(
+      `statistics: seeding a history of ${history} activities${warm ? ' (warm-up, not reported)' : ''}`,
+    );
+    const seeded = Array.from({ length: history }, (_, i) => historyActivity(userId, i));
+    await batchWrite(ours.doc, tables.activities, seeded);
+    // The projector's state must match the history: it is built by the projector itself.
+    for (let i = 0; i < seeded.length; i += BATCH) await apply(seeded.slice(i, i + BATCH).map(streamRecord));
+
+    progress(`statistics: ${options.samples} more finalizations at history ${history}`);
+    const oursMs: number[] = [];
+    const oursRequests: number[] = [];
+    const recomputeMs: number[] = [];
+    const recomputeRequests: number[] = [];
+    let last: ProfileStats | undefined;
+    for (let s = 0; s < options.samples; s++) {
+      const activity = historyActivity(userId, history + s, FINALIZED);
+      await batchWrite(ours.doc, tables.activities, [activity]);
+
+      ours.counter.reset();
+      let start = performance.now();
+      await apply([streamRecord(activity)]);
+      oursMs.push(performance.now() - start);
+      oursRequests.push(ours.counter.counts.total);
+
+      other.counter.reset();
+      start = performance.now();
+      last = await recompute(other, tables.activities, otherTables.stats, userId);
+      recomputeMs.push(performance.now() - start);
+      recomputeRequests.push(other.counter.counts.total);
+    }
+    const { Item } = await ours.doc.send(
+      new GetCommand({ TableName: tables.stats, Key: { userId, sk: 'STATS' }, ConsistentRead: true }),
+    );
+    results.push({
+      history,
+      samples: options.samples,
+      ours: { ms: median(oursMs), requests: median(oursRequests) },
+      recompute: { ms: median(recomputeMs), requests: median(recomputeRequests) },
+      consistent: last !== undefined && sameStats(Item, last),
+    });
+    if (warm) {
+      results.pop();
+      continue;
+    }
+    const r = results.at(-1) as HistoryResult;
+    progress(
+      `  ours ${r.ours.ms.toFixed(1)} ms / ${r.ours.requests} requests, recompute ${r.recompute.ms.toFixed(1)} ms / ${r.recompute.requests} requests, consistent: ${r.consistent}`,
+    );
+  }
+  return results;
+}
