@@ -1,0 +1,176 @@
+import { z } from 'zod';
+import { DEFAULT_FLAG_CACHE_SECONDS } from '../lambda/adapters/flag-reader.ts';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/adapters/observability.ts';
+import { DEFAULT_EVENT_SOURCE } from '../lambda/domain/events.ts';
+import { DEFAULT_FLAG_PARAMETER_NAME } from '../lambda/domain/flag.ts';
+
+/** The context is invalid: synthesis stops before anything is built from it. */
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+}
+
+/** Log retention periods CloudWatch Logs accepts, in days. */
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** `-c key=value` always arrives as a string; `cdk.json` gives real JSON types. Accept both. */
+const flag = z.preprocess(
+  (value) => {
+    if (typeof value !== 'string') return value;
+    const text = value.trim().toLowerCase();
+    if (text === 'true') return true;
+    if (text === 'false') return false;
+    return value;
+  },
+  z.boolean({ message: 'must be true or false' }),
+);
+
+const wholeNumber = (min: number, max: number) =>
+  z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value),
+    z
+      .number({ message: 'must be a number' })
+      .int({ message: 'must be a whole number' })
+      .min(min, { message: `must be at least ${min}` })
+      .max(max, { message: `must be at most ${max}` }),
+  );
+
+/** A list from JSON (`cdk.json`, or `-c 'key=["a","b"]'`) or a comma-separated string (`-c key=a,b`). */
+const stringList = z.preprocess((value) => {
+  if (typeof value !== 'string') return value;
+  const text = value.trim();
+  if (text.startsWith('[')) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return value;
+    }
+  }
+  return text === '' ? [] : text.split(',').map((part) => part.trim());
+}, z.array(z.string()));
+
+const ACCOUNT_ID = /^\d{12}$/;
+const PRINCIPAL_ARN = /^arn:aws[a-z-]*:(iam|sts)::\d{12}:[A-Za-z0-9+=,.@_/:-]+$/;
+
+/** Every context key the stack reads, with its default. */
+const contextSchema = z.object({
+  stage: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,19}$/, {
+      message: 'must be 1-20 characters, lower-case letters, digits and "-", starting with a letter',
+    })
+    .optional(),
+  production: flag.default(false),
+  eventBusName: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,200}$/, { message: 'must be 1-200 characters from [A-Za-z0-9._-]' })
+    .default('tournaments'),
+  eventSource: z
+    .string()
+    .min(1)
+    .regex(/^(?!aws\.)/, { message: 'must not start with "aws." (reserved for AWS services)' })
+    .default(DEFAULT_EVENT_SOURCE),
+  archiveRetentionDays: wholeNumber(0, 36_500).default(30),
+  flagParameterName: z
+    .string()
+    .regex(/^(\/[A-Za-z0-9_.-]+)+$/, {
+      message: 'must be a hierarchical SSM name such as /tournament-profile/integration-enabled',
+    })
+    .default(DEFAULT_FLAG_PARAMETER_NAME),
+  flagCacheSeconds: wholeNumber(0, 3600).default(DEFAULT_FLAG_CACHE_SECONDS),
+  publisherPrincipals: stringList
+    .pipe(
+      z.array(
+        z.string().refine((p) => ACCOUNT_ID.test(p) || PRINCIPAL_ARN.test(p), {
+          message: 'each entry must be a 12-digit account id or an IAM role/user ARN',
+        }),
+      ),
+    )
+    .default([]),
+  deliveryRetryAttempts: wholeNumber(0, 185).default(185),
+  deliveryMaxEventAgeHours: wholeNumber(1, 24).default(24),
+  recordingMaxEventAgeHours: wholeNumber(1, 6).default(6),
+  tracing: flag.default(true),
+  logRetentionDays: wholeNumber(1, 3653)
+    .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
+      message: `must be one of ${LOG_RETENTION_DAYS.join(', ')}`,
+    })
+    .default(30),
+  logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+  serviceName: z.string().min(1).default(SERVICE_NAME),
+  metricsNamespace: z.string().min(1).default(METRICS_NAMESPACE),
+  iteratorAgeAlarmSeconds: wholeNumber(1, 86_400).default(300),
+  alarmEmail: z.email({ message: 'must be an e-mail address' }).optional(),
+});
+
+/** The context keys the stack understands. */
+export const CONTEXT_KEYS = Object.keys(contextSchema.shape) as readonly (keyof typeof contextSchema.shape)[];
+
+type Context = z.output<typeof contextSchema>;
+
+/** Physical names, already qualified by stage, so two stages never share one. */
+export interface IntegrationNames {
+  readonly stackName: string;
+  readonly eventBusName: string;
+  readonly flagParameterName: string;
+  /** The `service` metric dimension and Powertools service name. */
+  readonly serviceName: string;
+}
+
+/** Typed, validated settings of one deployment of the integration. */
+export interface IntegrationConfig
+  extends Omit<Context, 'eventBusName' | 'flagParameterName' | 'serviceName'> {
+  readonly names: IntegrationNames;
+}
+
+/** Base name of the stack; a stage adds a suffix. */
+export const STACK_BASE_NAME = 'TournamentProfileIntegration';
+
+/**
+ * Stage-qualified names. Without a stage the names are exactly the contract's defaults (bus
+ * `tournaments`, flag `/tournament-profile/integration-enabled`); with one, every name carries it,
+ * so a second stage deploys beside the first in the same account and region.
+ */
+export function qualifiedNames(
+  context: Pick<Context, 'stage' | 'eventBusName' | 'flagParameterName' | 'serviceName'>,
+): IntegrationNames {
+  const { stage } = context;
+  if (!stage)
+    return {
+      stackName: STACK_BASE_NAME,
+      eventBusName: context.eventBusName,
+      flagParameterName: context.flagParameterName,
+      serviceName: context.serviceName,
+    };
+  const slash = context.flagParameterName.lastIndexOf('/');
+  return {
+    stackName: `${STACK_BASE_NAME}-${stage}`,
+    eventBusName: `${context.eventBusName}-${stage}`,
+    // The stage becomes a path level, so IAM policies on /tournament-profile/<stage>/* stay simple.
+    flagParameterName: `${context.flagParameterName.slice(0, slash)}/${stage}${context.flagParameterName.slice(slash)}`,
+    serviceName: `${context.serviceName}-${stage}`,
+  };
+}
+
+/**
+ * Reads and validates the context. `lookup` is `app.node.tryGetContext`; every problem is reported
+ * at once, each naming the key and how to fix it.
+ */
+export function loadConfig(lookup: (key: string) => unknown): IntegrationConfig {
+  const raw = Object.fromEntries(
+    CONTEXT_KEYS.map((key) => [key, lookup(key)] as const).filter(([, value]) => value !== undefined),
+  );
+  const parsed = contextSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `  - ${issue.path.join('.') || '(context)'}: ${issue.message}`,
+    );
+    throw new ConfigurationError(
+      `invalid CDK context; fix it in cdk.json or with -c key=value:\n${problems.join('\n')}`,
+      { cause: parsed.error },
+    );
+  }
+  const { eventBusName: _bus, flagParameterName: _flag, serviceName: _service, ...rest } = parsed.data;
+  return { ...rest, names: qualifiedNames(parsed.data) };
+}

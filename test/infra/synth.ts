@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { type CfnElement, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { createApp } from '../../infra/app.ts';
+import type { IntegrationStack } from '../../infra/stack.ts';
+
+/** A synthesized integration stack and its template. */
+export interface Synthesized {
+  readonly stack: IntegrationStack;
+  readonly template: Template;
+  /** The CloudFormation logical id of a construct's resource. */
+  logicalId(construct: IConstruct): string;
+}
+
+/** The context `cdk.json` gives the CLI (settings and feature flags). */
+export const CDK_JSON_CONTEXT = (
+  JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+    context: Record<string, unknown>;
+  }
+).context;
+
+/**
+ * Synthesizes the app as `cdk synth` would (cdk.json context plus overrides, cdk-nag on), with asset bundling
+ * skipped: these tests read the template, and the real bundling is covered by the CLI synth test.
+ */
+export function synthesize(context: Record<string, unknown> = {}): Synthesized {
+  const { stack } = createApp({
+    context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...context },
+  });
+  const template = Template.fromStack(stack);
+  return {
+    stack,
+    template,
+    logicalId: (construct) => {
+      const element = (construct.node.defaultChild ?? construct) as CfnElement;
+      return Stack.of(element).getLogicalId(element);
+    },
+  };
+}
+
+/** The resources of one type in a template, by logical id. */
+export function resourcesOf(
+  template: Template,
+  type: string,
+): Record<string, { Properties: Record<string, unknown>; [key: string]: unknown }> {
+  return template.findResources(type) as Record<
+    string,
+    { Properties: Record<string, unknown>; [key: string]: unknown }
+  >;
+}
