@@ -1,0 +1,27 @@
+/**
+ * The tournament event publisher: what a platform imports to send contract events to the
+ * integration's EventBridge bus.
+ *
+ * @example
+ * import { TournamentEventPublisher } from 'tournament-profile-integration/publisher';
+ */
+export {
+  DETAIL_TYPES,
+  type DetailInputOf,
+  type DetailOf,
+  type DetailType,
+} from '../domain/event-types.ts';
+export { DEFAULT_EVENT_SOURCE, MAX_DETAIL_BYTES } from '../domain/events.ts';
+export { type JsonSchema, jsonSchemaOf } from '../domain/json-schema.ts';
+export { entrySize, MAX_ENTRIES_PER_REQUEST, MAX_REQUEST_BYTES, planRequests } from './batching.ts';
+export { type PublishIssue, PublishValidationError } from './errors.ts';
+export {
+  type FailedEvent,
+  type PublishEntry,
+  type PublishedEvent,
+  type PublisherLogger,
+  type PublishResult,
+  TournamentEventPublisher,
+  type TournamentEventPublisherOptions,
+} from './publisher.ts';
+export { fullJitterDelay, isRetryableEntryError, isTransientError, RETRYABLE_ENTRY_ERRORS } from './retry.ts';

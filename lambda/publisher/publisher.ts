@@ -1,0 +1,348 @@
+import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { z } from 'zod';
+import { type DetailInputOf, type DetailType, eventTypeOf } from '../domain/event-types.ts';
+import { DEFAULT_EVENT_SOURCE, MAX_DETAIL_BYTES } from '../domain/events.ts';
+import { entrySize, planRequests } from './batching.ts';
+import { type PublishIssue, PublishValidationError } from './errors.ts';
+import { fullJitterDelay, isRetryableEntryError, isTransientError } from './retry.ts';
+
+/** One event to publish: a contract event type and its detail, typed by the type. */
+export type PublishEntry = {
+  [T in DetailType]: { readonly detailType: T; readonly detail: DetailInputOf<T> };
+}[DetailType];
+
+/** An event EventBridge accepted. */
+export interface PublishedEvent {
+  /** Position in the `publishMany` input (0 for `publish`). */
+  readonly index: number;
+  readonly detailType: DetailType;
+  /** The id EventBridge gave the event (for tracing only; recording never keys on it). */
+  readonly eventId: string;
+  /** How many times the entry was sent, 1 when it went through the first time. */
+  readonly attempts: number;
+}
+
+/** An event that was not published in the end. */
+export interface FailedEvent {
+  readonly index: number;
+  readonly detailType: string;
+  /** The detail as given, so the caller can keep it and send it again later. */
+  readonly detail: unknown;
+  /**
+   * EventBridge's per-entry `ErrorCode` (`ThrottlingException`, `InternalFailure`, `MalformedDetail`, ...),
+   * the name of the error a request failed with, or `ValidationError` (safe mode, contract violation).
+   */
+  readonly errorCode: string;
+  readonly errorMessage: string;
+  /** How many times the entry was sent (0 when it was never sent). */
+  readonly attempts: number;
+  /** Whether sending it again later may succeed (it failed on something transient). */
+  readonly retryable: boolean;
+}
+
+/** What a publish call achieved. */
+export interface PublishResult {
+  readonly published: readonly PublishedEvent[];
+  /** Empty when everything went out. */
+  readonly failed: readonly FailedEvent[];
+  /** PutEvents requests made, retries included. */
+  readonly requests: number;
+}
+
+/** The part of a logger the publisher uses; Powertools' `Logger` and `console` both fit. */
+export interface PublisherLogger {
+  warn(message: string, ...extra: unknown[]): void;
+  error(message: string, ...extra: unknown[]): void;
+}
+
+/** Options of {@link TournamentEventPublisher}. */
+export interface TournamentEventPublisherOptions {
+  /**
+   * The EventBridge client. @default a new client with the SDK's own retries off
+   * (`maxAttempts: 1`), so only this publisher retries, and only the entries that failed.
+   */
+  readonly client?: EventBridgeClient;
+  /** Name or ARN of the bus the stack deployed (default stack name: `tournaments`). */
+  readonly eventBusName: string;
+  /** The events' `source`; must match the stack's configured source. @default 'tournaments' */
+  readonly source?: string;
+  /** Sends per entry, the first included. @default 5 */
+  readonly maxAttempts?: number;
+  /**
+   * Time budget of one publish call in milliseconds, retries and waits included: after it, what has
+   * not gone out is reported as failed instead of keeping the caller waiting. @default 10000
+   */
+  readonly deadlineMs?: number;
+  /** First retry's backoff window in milliseconds (full jitter, doubling per retry). @default 100 */
+  readonly baseDelayMs?: number;
+  /** Largest backoff window in milliseconds. @default 5000 */
+  readonly maxDelayMs?: number;
+  /** Most PutEvents requests in flight at once. @default 4 */
+  readonly maxConcurrentRequests?: number;
+  /**
+   * Never throw into the caller's business path: invalid events and unexpected errors become
+   * `failed` entries, reported to `onFailure` and `logger`. @default false (invalid events throw
+   * {@link PublishValidationError}; delivery failures are returned in the result either way)
+   */
+  readonly safe?: boolean;
+  /** Called once per publish call with the events that finally failed, e.g. to keep them in an outbox. */
+  readonly onFailure?: (failed: readonly FailedEvent[], result: PublishResult) => void | Promise<void>;
+  /** Receives a warning per publish call with failures; nothing is logged when everything went out. */
+  readonly logger?: PublisherLogger;
+}
+
+interface Pending {
+  readonly index: number;
+  readonly detailType: DetailType;
+  readonly detail: unknown;
+  readonly entry: PutEventsRequestEntry;
+  readonly size: number;
+  attempts: number;
+  lastError?: { errorCode: string; errorMessage: string };
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The zod issues of a detail plus the checks `acceptEvent` makes around the schema. */
+function issuesOf(
+  index: number,
+  detailType: string,
+  detail: unknown,
+): { issues: PublishIssue[]; cause?: z.ZodError } {
+  const issue = (path: string, message: string): PublishIssue => ({ index, detailType, path, message });
+  const definition = eventTypeOf(detailType);
+  if (!definition)
+    return { issues: [issue('', `${JSON.stringify(detailType)} is not one of the contract's event types`)] };
+  if (detail === null || typeof detail !== 'object' || Array.isArray(detail))
+    return { issues: [issue('', 'must be a JSON object')] };
+  const size = Buffer.byteLength(JSON.stringify(detail), 'utf8');
+  if (size > MAX_DETAIL_BYTES)
+    return {
+      issues: [issue('', `${size} bytes of JSON, more than the ${MAX_DETAIL_BYTES} an activity can hold`)],
+    };
+  const parsed = definition.schema.safeParse(detail);
+  if (parsed.success) return { issues: [] };
+  return {
+    issues: parsed.error.issues.map((i) => issue(i.path.map(String).join('.'), i.message)),
+    cause: parsed.error,
+  };
+}
+
+/**
+ * Publishes tournament events to EventBridge for the profile integration.
+ *
+ * Every event is checked against the contract before anything is sent (the same zod schemas the
+ * recording side validates with), requests are packed up to 10 entries and 1 MB, and only the
+ * entries that failed are resent, with full-jitter exponential backoff, until `maxAttempts` or the
+ * deadline. Publish after the platform's database transaction has committed (see docs/publishing.md).
+ *
+ * @example
+ * const publisher = new TournamentEventPublisher({ eventBusName: 'tournaments', safe: true });
+ * await publisher.publish('CheckInToggled', {
+ *   tournamentId: 7, occurredAt: new Date().toISOString(), registrationId: 77, checkedIn: true, userIds: [42],
+ * });
+ */
+export class TournamentEventPublisher {
+  readonly #client: EventBridgeClient;
+  readonly #eventBusName: string;
+  readonly #source: string;
+  readonly #maxAttempts: number;
+  readonly #deadlineMs: number;
+  readonly #backoff: { baseDelayMs: number; maxDelayMs: number };
+  readonly #concurrency: number;
+  readonly #safe: boolean;
+  readonly #onFailure: TournamentEventPublisherOptions['onFailure'];
+  readonly #logger: PublisherLogger | undefined;
+
+  constructor(options: TournamentEventPublisherOptions) {
+    if (!options.eventBusName)
+      throw new TypeError(
+        'eventBusName is required: pass the name or ARN of the stack\'s bus, e.g. "tournaments"',
+      );
+    this.#client = options.client ?? new EventBridgeClient({ maxAttempts: 1 });
+    this.#eventBusName = options.eventBusName;
+    this.#source = options.source ?? DEFAULT_EVENT_SOURCE;
+    this.#maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? 5));
+    this.#deadlineMs = options.deadlineMs ?? 10_000;
+    this.#backoff = { baseDelayMs: options.baseDelayMs ?? 100, maxDelayMs: options.maxDelayMs ?? 5_000 };
+    this.#concurrency = Math.max(1, options.maxConcurrentRequests ?? 4);
+    this.#safe = options.safe ?? false;
+    this.#onFailure = options.onFailure;
+    this.#logger = options.logger;
+  }
+
+  /**
+   * Publishes one event.
+   * @throws PublishValidationError when the detail breaks the contract (never in safe mode)
+   */
+  publish<T extends DetailType>(detailType: T, detail: DetailInputOf<T>): Promise<PublishResult> {
+    return this.publishMany([{ detailType, detail } as PublishEntry]);
+  }
+
+  /**
+   * Publishes events in as few requests as the limits allow. Validation is all or nothing: when one
+   * event is invalid, none is sent (in safe mode the valid ones still go and the invalid ones are
+   * reported as failed).
+   * @throws PublishValidationError naming every invalid field (never in safe mode)
+   */
+  async publishMany(entries: readonly PublishEntry[]): Promise<PublishResult> {
+    if (!this.#safe) return this.#publish(entries);
+    try {
+      return await this.#publish(entries);
+    } catch (error) {
+      // Only a defect gets here (validation is reported, not thrown, in safe mode): still keep it out of the caller's path.
+      const failed = entries.map((e, index) => ({
+        index,
+        detailType: e.detailType,
+        detail: e.detail,
+        errorCode: (error as Error)?.name ?? 'Error',
+        errorMessage: (error as Error)?.message ?? String(error),
+        attempts: 0,
+        retryable: false,
+      }));
+      const result = { published: [], failed, requests: 0 };
+      await this.#report(result);
+      return result;
+    }
+  }
+
+  async #publish(entries: readonly PublishEntry[]): Promise<PublishResult> {
+    const deadline = Date.now() + this.#deadlineMs;
+    const failed: FailedEvent[] = [];
+    const pending: Pending[] = [];
+    const issues: PublishIssue[] = [];
+    let cause: z.ZodError | undefined;
+    entries.forEach(({ detailType, detail }, index) => {
+      const found = issuesOf(index, detailType, detail);
+      if (found.issues.length === 0) {
+        const entry = {
+          EventBusName: this.#eventBusName,
+          Source: this.#source,
+          DetailType: detailType,
+          Detail: JSON.stringify(detail),
+        };
+        pending.push({ index, detailType, detail, entry, size: entrySize(entry), attempts: 0 });
+        return;
+      }
+      issues.push(...found.issues);
+      cause ??= found.cause;
+      failed.push({
+        index,
+        detailType,
+        detail,
+        errorCode: 'ValidationError',
+        errorMessage: found.issues
+          .map((i) => `${i.path ? `detail.${i.path}` : 'detail'}: ${i.message}`)
+          .join('; '),
+        attempts: 0,
+        retryable: false,
+      });
+    });
+    if (issues.length > 0 && !this.#safe) throw new PublishValidationError(issues, { cause });
+
+    const published: PublishedEvent[] = [];
+    let requests = 0;
+    let round = pending;
+    for (let attempt = 1; round.length > 0; attempt++) {
+      const retry: Pending[] = [];
+      const batches = planRequests(round, (p) => p.size);
+      await this.#forEachLimit(batches, async (batch) => {
+        requests++;
+        for (const p of batch) p.attempts++;
+        try {
+          const response = await this.#client.send(
+            new PutEventsCommand({ Entries: batch.map((p) => p.entry) }),
+            {
+              abortSignal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+            },
+          );
+          batch.forEach((p, i) => {
+            const outcome = response.Entries?.[i];
+            if (outcome?.EventId && !outcome.ErrorCode) {
+              published.push({
+                index: p.index,
+                detailType: p.detailType,
+                eventId: outcome.EventId,
+                attempts: p.attempts,
+              });
+              return;
+            }
+            const errorCode = outcome?.ErrorCode ?? 'InternalFailure';
+            p.lastError = {
+              errorCode,
+              errorMessage: outcome?.ErrorMessage ?? 'no result for this entry in the response',
+            };
+            if (isRetryableEntryError(errorCode)) retry.push(p);
+            else failed.push(this.#failure(p, false));
+          });
+        } catch (error) {
+          const e = error as { name?: string; message?: string };
+          for (const p of batch)
+            p.lastError = { errorCode: e?.name ?? 'Error', errorMessage: e?.message ?? String(error) };
+          if (isTransientError(error)) retry.push(...batch);
+          else failed.push(...batch.map((p) => this.#failure(p, false)));
+        }
+      });
+      if (retry.length === 0) break;
+      const delay = fullJitterDelay(attempt, this.#backoff);
+      if (attempt >= this.#maxAttempts || Date.now() + delay >= deadline) {
+        failed.push(...retry.map((p) => this.#failure(p, true)));
+        break;
+      }
+      await sleep(delay);
+      round = retry.sort((a, b) => a.index - b.index);
+    }
+
+    const result: PublishResult = {
+      published: published.sort((a, b) => a.index - b.index),
+      failed: failed.sort((a, b) => a.index - b.index),
+      requests,
+    };
+    if (result.failed.length > 0) await this.#report(result);
+    return result;
+  }
+
+  #failure(p: Pending, retryable: boolean): FailedEvent {
+    return {
+      index: p.index,
+      detailType: p.detailType,
+      detail: p.detail,
+      errorCode: p.lastError?.errorCode ?? 'Error',
+      errorMessage: p.lastError?.errorMessage ?? '',
+      attempts: p.attempts,
+      retryable,
+    };
+  }
+
+  async #forEachLimit<T>(items: readonly T[], task: (item: T) => Promise<void>): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      while (next < items.length) await task(items[next++] as T);
+    };
+    await Promise.all(Array.from({ length: Math.min(this.#concurrency, items.length) }, worker));
+  }
+
+  async #report(result: PublishResult): Promise<void> {
+    try {
+      this.#logger?.warn('tournament events not published: keep them and send them again', {
+        failed: result.failed.map(({ index, detailType, errorCode, errorMessage, attempts, retryable }) => ({
+          index,
+          detailType,
+          errorCode,
+          errorMessage,
+          attempts,
+          retryable,
+        })),
+        published: result.published.length,
+      });
+      await this.#onFailure?.(result.failed, result);
+    } catch (error) {
+      if (!this.#safe) throw error;
+      try {
+        this.#logger?.error('onFailure threw while reporting unpublished tournament events', { error });
+      } catch {
+        // Safe mode promises the caller's path never sees an error, not even the logger's.
+      }
+    }
+  }
+}
