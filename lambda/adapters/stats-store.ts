@@ -4,6 +4,7 @@ import {
   type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   TransactWriteCommand,
+  type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { ProjectionStore } from '../application/stats-ports.ts';
 import { TransientStoreError } from '../domain/errors.ts';
@@ -107,7 +108,7 @@ export function commitActions(tableName: string, commit: ProjectionCommit, now: 
  */
 export async function transactOrConflict(
   client: DynamoDBDocumentClient,
-  items: ReturnType<typeof commitActions>,
+  items: NonNullable<TransactWriteCommandInput['TransactItems']>,
   action: string,
 ): Promise<'committed' | 'conflict'> {
   try {
