@@ -1,0 +1,234 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeArchiveCommand,
+  DescribeReplayCommand,
+  type PutEventsRequestEntry,
+  StartReplayCommand,
+} from '@aws-sdk/client-eventbridge';
+import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
+import { DeleteCommand, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ProfileReader } from '../../lambda/application/profile-reader.ts';
+import type { DeadLetter } from '../../lambda/domain/dead-letter.ts';
+import { type FlagSetting, parseFlag } from '../../lambda/domain/flag.ts';
+import { putEntries } from './publishing.ts';
+import type { Target } from './target.ts';
+
+/** The command line is wrong: exit code 2 with usage. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** A flag value and what it means. */
+export interface FlagReport {
+  readonly parameterName: string;
+  readonly value: string;
+  readonly mode: FlagSetting['mode'];
+  readonly percentage?: number;
+  readonly misconfigured: boolean;
+  readonly version?: number | undefined;
+}
+
+function flagReport(parameterName: string, value: string, version?: number): FlagReport {
+  const setting = parseFlag(value);
+  return {
+    parameterName,
+    value,
+    mode: setting.mode,
+    ...(setting.mode === 'percentage' ? { percentage: setting.percentage } : {}),
+    misconfigured: setting.mode === 'off' && setting.misconfigured,
+    version,
+  };
+}
+
+/** `flag get`. */
+export async function getFlag(target: Target): Promise<FlagReport> {
+  const { Parameter } = await target.ssm.send(new GetParameterCommand({ Name: target.flagParameterName }));
+  return flagReport(target.flagParameterName, Parameter?.Value ?? '', Parameter?.Version);
+}
+
+/** `flag set`: refuses values the handler would treat as a misconfiguration. */
+export async function setFlag(target: Target, value: string): Promise<FlagReport> {
+  const setting = parseFlag(value);
+  if (setting.mode === 'off' && setting.misconfigured)
+    throw new UsageError(
+      `flag value must be off, on, false, true, 0, 100 or a percentage 1-99, got "${value}"`,
+    );
+  const { Version } = await target.ssm.send(
+    new PutParameterCommand({
+      Name: target.flagParameterName,
+      Value: value,
+      Type: 'String',
+      Overwrite: true,
+    }),
+  );
+  return flagReport(target.flagParameterName, value, Version);
+}
+
+/** A reader of the target's profile tables. */
+export function profileReader(target: Target): ProfileReader {
+  return new ProfileReader(target.doc, {
+    activityTable: target.tables.activities,
+    statsTable: target.tables.stats,
+  });
+}
+
+/** Every dead letter, oldest first. */
+export async function listDeadLetters(target: Target): Promise<DeadLetter[]> {
+  const items: DeadLetter[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await target.doc.send(
+      new ScanCommand({ TableName: target.tables.deadLetters, ExclusiveStartKey, ConsistentRead: true }),
+    );
+    items.push(...((page.Items ?? []) as DeadLetter[]));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items.sort((a, b) => a.storedAt.localeCompare(b.storedAt));
+}
+
+/** The outcome of redriving one dead letter. */
+export interface RedriveResult {
+  readonly deadLetterId: string;
+  readonly status: 'redriven' | 'failed';
+  readonly eventId?: string;
+  readonly reason?: string;
+}
+
+/** The PutEvents entry that sends a dead letter's original event again. */
+export function redriveEntry(
+  deadLetter: DeadLetter,
+  busName: string,
+): PutEventsRequestEntry | { error: string } {
+  let event: Record<string, unknown>;
+  try {
+    event = JSON.parse(deadLetter.event) as Record<string, unknown>;
+  } catch {
+    return { error: 'the stored event is not JSON' };
+  }
+  if (
+    typeof event?.source !== 'string' ||
+    typeof event['detail-type'] !== 'string' ||
+    event.detail === undefined
+  )
+    return { error: 'the stored event has no source, detail-type or detail to publish again' };
+  return {
+    Source: event.source,
+    DetailType: event['detail-type'],
+    Detail: JSON.stringify(event.detail),
+    EventBusName: busName,
+  };
+}
+
+/**
+ * Publishes each dead letter's original event to the bus again and deletes the dead letter once the
+ * bus accepted it. The delete is conditional on the stored time, so a dead letter the resent event
+ * produced again (still invalid) is kept rather than deleted.
+ */
+export async function redrive(target: Target, id?: string): Promise<RedriveResult[]> {
+  let letters: DeadLetter[];
+  if (id) {
+    const { Item } = await target.doc.send(
+      new GetCommand({
+        TableName: target.tables.deadLetters,
+        Key: { deadLetterId: id },
+        ConsistentRead: true,
+      }),
+    );
+    if (!Item) throw new Error(`no dead letter ${id}: list them with \`tpi dead-letters list\``);
+    letters = [Item as DeadLetter];
+  } else letters = await listDeadLetters(target);
+
+  const results: RedriveResult[] = [];
+  for (const letter of letters) {
+    const entry = redriveEntry(letter, target.busName);
+    if ('error' in entry) {
+      results.push({ deadLetterId: letter.deadLetterId, status: 'failed', reason: entry.error });
+      continue;
+    }
+    const [result] = await putEntries(target.eventBridge, [entry]);
+    if (!result?.ok) {
+      results.push({
+        deadLetterId: letter.deadLetterId,
+        status: 'failed',
+        reason: `the bus refused it: ${result?.errorCode} ${result?.errorMessage}`,
+      });
+      continue;
+    }
+    try {
+      await target.doc.send(
+        new DeleteCommand({
+          TableName: target.tables.deadLetters,
+          Key: { deadLetterId: letter.deadLetterId },
+          ConditionExpression: '#storedAt = :storedAt',
+          ExpressionAttributeNames: { '#storedAt': 'storedAt' },
+          ExpressionAttributeValues: { ':storedAt': letter.storedAt },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    results.push({ deadLetterId: letter.deadLetterId, status: 'redriven', eventId: result.eventId });
+  }
+  return results;
+}
+
+/** An instant from the command line: ISO-8601, `now`, or an age such as `2h` (ago), `30m`, `7d`. */
+export function parseInstant(value: string, option: string, now = new Date()): Date {
+  if (value === 'now') return now;
+  const relative = /^-?(\d+)([smhd])$/.exec(value);
+  if (relative) {
+    const unit = { s: 1, m: 60, h: 3600, d: 86400 }[relative[2] as 's' | 'm' | 'h' | 'd'];
+    return new Date(now.getTime() - Number(relative[1]) * unit * 1000);
+  }
+  const date = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(date.getTime()))
+    throw new UsageError(
+      `${option} must be an ISO-8601 time (2026-05-01T12:00:00Z) now, or an age like 2h, got "${value}"`,
+    );
+  return date;
+}
+
+/** The result of a replay. */
+export interface ReplayReport {
+  readonly replayName: string;
+  readonly state: string;
+  readonly reason?: string | undefined;
+}
+
+/**
+ * Replays the archive's events of [from, to) onto the bus (`StartReplay`; the local stack serves the
+ * same API from its archive file), then waits for the replay to finish, at most `waitSeconds`.
+ */
+export async function replay(
+  target: Target,
+  from: Date,
+  to: Date,
+  options: { name?: string | undefined; waitSeconds?: number } = {},
+): Promise<ReplayReport> {
+  const name =
+    options.name ??
+    `tpi-${new Date()
+      .toISOString()
+      .replace(/[^0-9]/g, '')
+      .slice(0, 14)}`;
+  const archive = await target.eventBridge.send(
+    new DescribeArchiveCommand({ ArchiveName: target.archiveName }),
+  );
+  await target.eventBridge.send(
+    new StartReplayCommand({
+      ReplayName: name,
+      EventSourceArn: archive.ArchiveArn,
+      EventStartTime: from,
+      EventEndTime: to,
+      Destination: { Arn: target.busArn },
+    }),
+  );
+  const deadline = Date.now() + (options.waitSeconds ?? 900) * 1000;
+  for (;;) {
+    const state = await target.eventBridge.send(new DescribeReplayCommand({ ReplayName: name }));
+    const done = ['COMPLETED', 'FAILED', 'CANCELLED'].includes(state.State ?? '');
+    if (done || Date.now() > deadline)
+      return { replayName: name, state: state.State ?? 'UNKNOWN', reason: state.StateReason };
+    await new Promise((r) => setTimeout(r, target.kind === 'local' ? 100 : 5000));
+  }
+}

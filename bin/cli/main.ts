@@ -1,0 +1,324 @@
+import { parseArgs } from 'node:util';
+import { parseFlag } from '../../lambda/domain/flag.ts';
+import {
+  getFlag,
+  listDeadLetters,
+  parseInstant,
+  profileReader,
+  redrive,
+  replay,
+  setFlag,
+  UsageError,
+} from './commands.ts';
+import { publish } from './publish.ts';
+import { smoke } from './smoke.ts';
+import { resolveTarget, type Target, TargetError } from './target.ts';
+
+const TARGET_HELP = `Target (default: the local stack started by \`npm start\`):
+  --endpoint URL            local endpoint (default http://127.0.0.1:4010)
+  --dynamodb-endpoint URL   DynamoDB endpoint (default: asked from the local stack)
+  --stack NAME              a deployed stack, found through its CloudFormation outputs
+  --region R                region of the deployed stack`;
+
+interface Command {
+  readonly summary: string;
+  readonly usage: string;
+  readonly options: NonNullable<Parameters<typeof parseArgs>[0]>['options'];
+  /** `connect` resolves the target; commands check their arguments first, so usage errors exit 2. */
+  run(
+    connect: () => Promise<Target>,
+    positionals: string[],
+    values: Record<string, unknown>,
+    io: Io,
+  ): Promise<number>;
+}
+
+/** Where the CLI writes. */
+export interface Io {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stdin: NodeJS.ReadableStream;
+}
+
+const json = { json: { type: 'boolean' } } as const;
+const write = (io: Io, text: string) => io.stdout.write(`${text}\n`);
+const asJson = (io: Io, data: unknown) => write(io, JSON.stringify(data, null, 2));
+
+function positiveInt(value: unknown, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`${option} must be a whole number ≥ 1, got "${value}"`);
+  return n;
+}
+
+function onePositional(positionals: string[], what: string): string {
+  if (positionals.length !== 1) throw new UsageError(`expected exactly one ${what}`);
+  return positionals[0] as string;
+}
+
+const COMMANDS: Record<string, Command> = {
+  publish: {
+    summary: 'publish events from a file (backfill)',
+    usage: `tpi publish FILE|- [--rate N] [--resume-from N] [--json]
+
+Reads a JSON array or JSON Lines: each record is {detailType, detail}, a PutEvents entry
+{Source, DetailType, Detail} or an EventBridge event. Streams any size in constant memory, resends
+retryable per-entry failures, prints progress with an ETA on stderr and a failure summary.
+  --rate N          at most N events per second
+  --resume-from N   skip records before number N (line number, or array element from 1)`,
+    options: { ...json, rate: { type: 'string' }, 'resume-from': { type: 'string' } },
+    async run(connect, positionals, values, io) {
+      const file = onePositional(positionals, 'FILE (or - for standard input)');
+      const rate = positiveInt(values.rate, '--rate');
+      const resumeFrom = positiveInt(values['resume-from'], '--resume-from');
+      const report = await publish(await connect(), {
+        file,
+        rate,
+        resumeFrom,
+        stdin: io.stdin,
+        stderr: io.stderr,
+      });
+      if (values.json) asJson(io, report);
+      else {
+        write(
+          io,
+          `${report.accepted} accepted, ${report.failed} failed, ${report.skipped} skipped in ${report.seconds.toFixed(1)}s`,
+        );
+        for (const [code, count] of Object.entries(report.failuresByCode)) write(io, `  ${code}: ${count}`);
+        for (const f of report.firstFailures)
+          write(io, `  record ${f.number}: ${f.errorCode} ${f.errorMessage}`);
+        if (report.lowestFailed !== undefined)
+          write(
+            io,
+            `fix the cause, then resend with --resume-from ${report.lowestFailed} (resending is safe)`,
+          );
+      }
+      return report.failed > 0 ? 1 : 0;
+    },
+  },
+  flag: {
+    summary: 'read or set the rollout flag',
+    usage: `tpi flag get [--json]
+tpi flag set off|on|N [--json]     N: percentage of users 1-99`,
+    options: json,
+    async run(connect, positionals, values, io) {
+      const [action, value, ...rest] = positionals;
+      if (
+        rest.length > 0 ||
+        !(action === 'get' ? value === undefined : action === 'set' && value !== undefined)
+      )
+        throw new UsageError('expected `flag get` or `flag set VALUE`');
+      const setting = action === 'set' ? parseFlag(value as string) : undefined;
+      if (setting?.mode === 'off' && setting.misconfigured)
+        throw new UsageError(
+          `flag value must be off, on, false, true, 0, 100 or a percentage 1-99, got "${value}"`,
+        );
+      const target = await connect();
+      const report = action === 'get' ? await getFlag(target) : await setFlag(target, value as string);
+      if (values.json) asJson(io, report);
+      else
+        write(
+          io,
+          `${report.parameterName} = ${report.value} (${report.misconfigured ? 'misconfigured: treated as off' : report.mode === 'percentage' ? `${report.percentage}% of users` : report.mode})`,
+        );
+      return 0;
+    },
+  },
+  stats: {
+    summary: "show a user's profile statistics",
+    usage: 'tpi stats USER [--json]',
+    options: json,
+    async run(connect, positionals, values, io) {
+      const user = onePositional(positionals, 'USER');
+      const stats = await profileReader(await connect()).stats(user);
+      if (values.json) asJson(io, stats);
+      else for (const [key, value] of Object.entries(stats)) write(io, `${key.padEnd(18)} ${value ?? '-'}`);
+      return 0;
+    },
+  },
+  feed: {
+    summary: "show a user's activities, newest first",
+    usage: 'tpi feed USER [--limit N] [--cursor C] [--json]',
+    options: { ...json, limit: { type: 'string' }, cursor: { type: 'string' } },
+    async run(connect, positionals, values, io) {
+      const user = onePositional(positionals, 'USER');
+      const limit = positiveInt(values.limit, '--limit') ?? 20;
+      const page = await profileReader(await connect()).feed(user, {
+        limit,
+        cursor: values.cursor as string | undefined,
+      });
+      if (values.json) asJson(io, page);
+      else {
+        if (page.items.length === 0) write(io, '(no activities)');
+        for (const item of page.items)
+          write(io, `${item.occurredAt}  ${item.activityType.padEnd(44)} ${item.idempotencyKey}`);
+        if (page.nextCursor) write(io, `more: --cursor ${page.nextCursor}`);
+      }
+      return 0;
+    },
+  },
+  'dead-letters': {
+    summary: 'list dead letters, or publish them again',
+    usage: `tpi dead-letters list [--json]
+tpi dead-letters redrive [--id ID] [--json]
+
+redrive publishes each original event to the bus again and deletes the dead letter once the bus
+accepted it; an event that is still invalid comes back as a dead letter.`,
+    options: { ...json, id: { type: 'string' } },
+    async run(connect, positionals, values, io) {
+      const action = onePositional(positionals, 'action: list or redrive');
+      if (action === 'list') {
+        if (values.id !== undefined) throw new UsageError('--id belongs to redrive');
+        const letters = await listDeadLetters(await connect());
+        if (values.json) asJson(io, letters);
+        else {
+          if (letters.length === 0) write(io, '(no dead letters)');
+          for (const l of letters)
+            write(
+              io,
+              `${l.deadLetterId}  ${l.kind}  ${l.detailType ?? '-'}  ${l.storedAt}\n    ${l.reasons.join('\n    ')}`,
+            );
+        }
+        return 0;
+      }
+      if (action !== 'redrive') throw new UsageError(`unknown action ${action}: use list or redrive`);
+      const results = await redrive(await connect(), values.id as string | undefined);
+      if (values.json) asJson(io, results);
+      else {
+        if (results.length === 0) write(io, '(no dead letters)');
+        for (const r of results)
+          write(io, `${r.status.padEnd(9)} ${r.deadLetterId}${r.reason ? `: ${r.reason}` : ''}`);
+      }
+      return results.some((r) => r.status === 'failed') ? 1 : 0;
+    },
+  },
+  replay: {
+    summary: 'replay archived events of a time window',
+    usage: `tpi replay --from T --to T [--name NAME] [--json]
+
+T: ISO-8601 (2026-05-01T12:00:00Z), now, or an age (30m, 2h, 7d: that long ago). Replays the bus archive (locally
+the stack's archive file) onto the bus and waits for it to finish. Safe: recording is idempotent.`,
+    options: { ...json, from: { type: 'string' }, to: { type: 'string' }, name: { type: 'string' } },
+    async run(connect, positionals, values, io) {
+      if (positionals.length > 0 || values.from === undefined || values.to === undefined)
+        throw new UsageError('replay needs --from and --to');
+      const from = parseInstant(values.from as string, '--from');
+      const to = parseInstant(values.to as string, '--to');
+      if (from >= to) throw new UsageError('--from must be before --to');
+      const report = await replay(await connect(), from, to, { name: values.name as string | undefined });
+      if (values.json) asJson(io, report);
+      else
+        write(
+          io,
+          `replay ${report.replayName}: ${report.state}${report.reason ? ` (${report.reason})` : ''}`,
+        );
+      return report.state === 'COMPLETED' ? 0 : 1;
+    },
+  },
+  smoke: {
+    summary: 'publish a small tournament and check it is recorded once',
+    usage: 'tpi smoke [--timeout SECONDS] [--json]',
+    options: { ...json, timeout: { type: 'string' } },
+    async run(connect, positionals, values, io) {
+      if (positionals.length > 0) throw new UsageError('smoke takes no arguments');
+      const timeoutSeconds = positiveInt(values.timeout, '--timeout') ?? 60;
+      const steps = await smoke(await connect(), { timeoutSeconds });
+      const ok = steps.every((s) => s.ok);
+      if (values.json) asJson(io, { ok, steps });
+      else for (const s of steps) write(io, `${s.ok ? 'pass' : 'FAIL'}  ${s.step.padEnd(11)} ${s.detail}`);
+      return ok ? 0 : 1;
+    },
+  },
+};
+
+/** Commands added by other modules (kept separate so each stays small). */
+export function registerCommand(name: string, command: Command): void {
+  COMMANDS[name] = command;
+}
+
+function mainHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  return `Usage: tpi COMMAND [options]   (tpi COMMAND --help for details)
+
+Operates the tournament profile integration, locally or on a deployed stack.
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
+  .join('\n')}
+
+${TARGET_HELP}
+
+Exit codes: 0 ok, 1 failure, 2 usage error.`;
+}
+
+const GLOBAL_OPTIONS = {
+  endpoint: { type: 'string' },
+  'dynamodb-endpoint': { type: 'string' },
+  stack: { type: 'string' },
+  region: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Runs the CLI; resolves to the exit code. */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    write(io, mainHelp());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr.write(`tpi: unknown command "${name}"\n\n${mainHelp()}\n`);
+    return 2;
+  }
+  const commandHelp = `Usage: ${command.usage}\n\n${TARGET_HELP}`;
+  let target: Target | undefined;
+  try {
+    let parsed: ReturnType<typeof parseArgs>;
+    try {
+      parsed = parseArgs({
+        args: [...rest],
+        options: { ...GLOBAL_OPTIONS, ...command.options },
+        allowPositionals: true,
+        strict: true,
+      });
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const { values, positionals } = parsed;
+    if (values.help) {
+      write(io, commandHelp);
+      return 0;
+    }
+    if (values.stack === undefined && values.region !== undefined)
+      throw new UsageError('--region applies to --stack; the local stack needs none');
+    if (
+      values.stack !== undefined &&
+      (values.endpoint !== undefined || values['dynamodb-endpoint'] !== undefined)
+    )
+      throw new UsageError('use either --stack or --endpoint/--dynamodb-endpoint, not both');
+    const connect = async () => {
+      target ??= await resolveTarget({
+        endpoint: values.endpoint as string | undefined,
+        dynamodbEndpoint: values['dynamodb-endpoint'] as string | undefined,
+        stack: values.stack as string | undefined,
+        region: values.region as string | undefined,
+      });
+      return target;
+    };
+    return await command.run(connect, positionals, values, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`tpi ${name}: ${error.message}\n\n${commandHelp}\n`);
+      return 2;
+    }
+    const message =
+      error instanceof TargetError ? error.message : `${(error as Error).name}: ${(error as Error).message}`;
+    io.stderr.write(`tpi ${name}: ${message}\n`);
+    return 1;
+  } finally {
+    target?.close();
+  }
+}
