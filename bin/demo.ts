@@ -256,3 +256,5 @@ try {
   await stack.stop();
 }
 process.exit(exitCode);
+
+export {};
