@@ -1,0 +1,129 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ConfigurationError, loadConfig, qualifiedNames } from '../../infra/config.ts';
+import { DEFAULT_EVENT_SOURCE } from '../../lambda/domain/events.ts';
+import { DEFAULT_FLAG_PARAMETER_NAME } from '../../lambda/domain/flag.ts';
+import { CDK_JSON_CONTEXT, resourcesOf, type Synthesized, synthesize } from './synth.ts';
+
+const fromContext = (context: Record<string, unknown>) => loadConfig((key) => context[key]);
+
+describe('the context', () => {
+  it('in cdk.json is valid and gives the contract defaults', () => {
+    const config = fromContext(CDK_JSON_CONTEXT);
+    expect(config.names).toEqual({
+      stackName: 'TournamentProfileIntegration',
+      eventBusName: 'tournaments',
+      flagParameterName: DEFAULT_FLAG_PARAMETER_NAME,
+      serviceName: 'tournament-profile-integration',
+    });
+    expect(config).toMatchObject({
+      production: false,
+      eventSource: DEFAULT_EVENT_SOURCE,
+      archiveRetentionDays: 30,
+      flagCacheSeconds: 15,
+      publisherPrincipals: [],
+    });
+    expect(fromContext({})).toEqual(config);
+  });
+
+  it('accepts -c strings for booleans, numbers and lists', () => {
+    const config = fromContext({
+      production: 'true',
+      tracing: 'false',
+      archiveRetentionDays: '7',
+      publisherPrincipals: '111122223333, arn:aws:iam::444455556666:role/publisher',
+    });
+    expect(config).toMatchObject({
+      production: true,
+      tracing: false,
+      archiveRetentionDays: 7,
+      publisherPrincipals: ['111122223333', 'arn:aws:iam::444455556666:role/publisher'],
+    });
+    expect(fromContext({ publisherPrincipals: '["111122223333"]' }).publisherPrincipals).toEqual([
+      '111122223333',
+    ]);
+  });
+
+  it('rejects bad values with one error naming every key and what is allowed', () => {
+    const attempt = () =>
+      fromContext({
+        production: 'yes',
+        publisherPrincipals: ['*'],
+        logRetentionDays: 31,
+        flagParameterName: 'integration-enabled',
+        stage: 'Prod Stage',
+      });
+    expect(attempt).toThrow(ConfigurationError);
+    expect(attempt).toThrow(/cdk\.json or with -c key=value/);
+    for (const key of [
+      'production',
+      'publisherPrincipals.0',
+      'logRetentionDays',
+      'flagParameterName',
+      'stage',
+    ])
+      expect(attempt).toThrow(new RegExp(`- ${key.replace('.', '\\.')}: `));
+  });
+
+  it('qualifies every physical name with the stage, keeping the flag in its hierarchy', () => {
+    expect(
+      qualifiedNames({
+        stage: 'staging',
+        eventBusName: 'tournaments',
+        flagParameterName: '/tournament-profile/integration-enabled',
+        serviceName: 'tournament-profile-integration',
+      }),
+    ).toEqual({
+      stackName: 'TournamentProfileIntegration-staging',
+      eventBusName: 'tournaments-staging',
+      flagParameterName: '/tournament-profile/staging/integration-enabled',
+      serviceName: 'tournament-profile-integration-staging',
+    });
+  });
+});
+
+/** Names a stage sets explicitly: account- or region-wide, so they must differ between stages. */
+function explicitNames(s: Synthesized): Set<string> {
+  // Names scoped to a parent of the same stack (an index in its table, a schema in the stage's own
+  // registry, an inline policy in its role) cannot collide across stages; a metric is told apart by
+  // its `service` dimension, collected below.
+  const scoped = new Set(['IndexName', 'AttributeName', 'SchemaName', 'PolicyName', 'MetricName']);
+  const names = new Set<string>([s.stack.stackName]);
+  for (const resource of Object.values(
+    s.template.toJSON().Resources as Record<string, { Properties?: object }>,
+  ))
+    for (const [key, value] of Object.entries(resource.Properties ?? {}))
+      if (key.endsWith('Name') && !scoped.has(key) && typeof value === 'string') names.add(value);
+  for (const flag of Object.values(resourcesOf(s.template, 'Custom::FlagParameter')))
+    names.add(JSON.parse(String(flag.Properties.Create)).parameters.Name);
+  for (const alarm of Object.values(resourcesOf(s.template, 'AWS::CloudWatch::Alarm')))
+    for (const dimension of (alarm.Properties.Dimensions ?? []) as { Name: string; Value: unknown }[])
+      if (dimension.Name === 'service') names.add(`service=${String(dimension.Value)}`);
+  return names;
+}
+
+describe('a second stage', () => {
+  let first: Synthesized;
+  let second: Synthesized;
+  beforeAll(() => {
+    first = synthesize();
+    second = synthesize({ stage: 'staging' });
+  });
+
+  it('shares no physical name, parameter or metric dimension with the first', () => {
+    const a = explicitNames(first);
+    const b = explicitNames(second);
+    expect(a.size).toBeGreaterThanOrEqual(4);
+    expect([...a].filter((name) => b.has(name))).toEqual([]);
+    expect(b).toContain('tournaments-staging');
+    expect(b).toContain('/tournament-profile/staging/integration-enabled');
+  });
+
+  it('reads only its own flag', () => {
+    const fn = resourcesOf(second.template, 'AWS::Lambda::Function')[
+      second.logicalId(second.stack.recordingFunction.function)
+    ];
+    expect(fn?.Properties.Environment).toMatchObject({
+      Variables: { FLAG_PARAMETER_NAME: '/tournament-profile/staging/integration-enabled' },
+    });
+  });
+});
