@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ConfigurationError, loadConfig, qualifiedNames } from '../../infra/config.ts';
+import { CONTEXT_KEYS, ConfigurationError, loadConfig, qualifiedNames } from '../../infra/config.ts';
 import { DEFAULT_EVENT_SOURCE } from '../../lambda/domain/events.ts';
 import { DEFAULT_FLAG_PARAMETER_NAME } from '../../lambda/domain/flag.ts';
 import { CDK_JSON_CONTEXT, resourcesOf, type Synthesized, synthesize } from './synth.ts';
@@ -62,6 +63,12 @@ describe('the context', () => {
       'stage',
     ])
       expect(attempt).toThrow(new RegExp(`- ${key.replace('.', '\\.')}: `));
+  });
+
+  it('is documented key by key in docs/deploy.md', () => {
+    const docs = readFileSync(new URL('../../docs/deploy.md', import.meta.url), 'utf8');
+    const documented = [...docs.matchAll(/^\| `([a-z][A-Za-z]+)` \|/gm)].map((match) => match[1]);
+    expect(documented.sort()).toEqual([...CONTEXT_KEYS].sort());
   });
 
   it('qualifies every physical name with the stage, keeping the flag in its hierarchy', () => {
