@@ -112,19 +112,19 @@ export class Monitoring extends Construct {
           datapointsToAlarm: 3,
           treatMissingData: TreatMissingData.NOT_BREACHING,
         }),
-      ...[
-        ['Recording', recording],
-        ['Statistics', statistics],
-      ].map(([label, fn]) =>
-        (fn as IFunction)
-          .metricThrottles({ statistic: 'Sum', period: PERIOD })
-          .createAlarm(this, `${label}Throttles`, {
-            alarmDescription: `The ${label as string} function was throttled. Raise the account's concurrency quota or the function's reserved concurrency; throttled work is retried.`,
-            threshold: 0,
-            comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-            evaluationPeriods: 1,
-            treatMissingData: TreatMissingData.NOT_BREACHING,
-          }),
+      ...(
+        [
+          ['Recording', recording],
+          ['Statistics', statistics],
+        ] as const
+      ).map(([label, fn]) =>
+        fn.metricThrottles({ statistic: 'Sum', period: PERIOD }).createAlarm(this, `${label}Throttles`, {
+          alarmDescription: `The ${label} function was throttled. Raise the account's concurrency quota or the function's reserved concurrency; throttled work is retried.`,
+          threshold: 0,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
       ),
     ];
     const other: Alarm[] = [
