@@ -85,7 +85,10 @@ export interface TournamentEventPublisherOptions {
    * {@link PublishValidationError}; delivery failures are returned in the result either way)
    */
   readonly safe?: boolean;
-  /** Called once per publish call with the events that finally failed, e.g. to keep them in an outbox. */
+  /**
+   * Called once per publish call with the events that finally failed, e.g. to keep them in an
+   * outbox. An error it throws is logged in safe mode and propagates otherwise.
+   */
   readonly onFailure?: (failed: readonly FailedEvent[], result: PublishResult) => void | Promise<void>;
   /** Receives a warning per publish call with failures; nothing is logged when everything went out. */
   readonly logger?: PublisherLogger;
