@@ -304,7 +304,7 @@ function acknowledgeCustomResourceProvider(stack: Stack): void {
   Validations.of(provider).acknowledge({
     id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
     reason:
-      'CDK-managed provider of the flag custom resource: it runs only during deployments, and the managed policy only lets it write its own logs.',
+      'CDK-managed provider of the flag custom resource: it runs only during deployments, and the managed policy grants nothing beyond writing CloudWatch Logs.',
   });
 }
 
