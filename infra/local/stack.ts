@@ -7,6 +7,7 @@ import { documentClient } from '../../lambda/adapters/clients.ts';
 import { DynamoDeadLetterWriter } from '../../lambda/adapters/dead-letter-store.ts';
 import { DEFAULT_FLAG_CACHE_SECONDS, SsmFlagReader } from '../../lambda/adapters/flag-reader.ts';
 import { DynamoProjectionStore } from '../../lambda/adapters/stats-store.ts';
+import type { ActivityWriter } from '../../lambda/application/ports.ts';
 import { deadLetterFor } from '../../lambda/domain/dead-letter.ts';
 import { DEFAULT_EVENT_SOURCE } from '../../lambda/domain/events.ts';
 import { DEFAULT_FLAG_PARAMETER_NAME } from '../../lambda/domain/flag.ts';
@@ -20,8 +21,9 @@ import { type DynamoDbLocal, isPortTaken, startDynamoDbLocal } from './dynamodb-
 import { type FailEntry, LOCAL_BUS, type LocalEndpoint, startLocalEndpoint } from './endpoint.ts';
 import { LocalEventBus } from './event-bus.ts';
 import { LocalParameterStore } from './parameters.ts';
+import { LocalRollout, rolloutOperations } from './rollout.ts';
 import type { BridgeEvent } from './put-events.ts';
-import { startStreamConsumer } from './stream-consumer.ts';
+import { type StreamBatchHandler, startStreamConsumer } from './stream-consumer.ts';
 import { ensureTables, type TableNames, tableNames } from './tables.ts';
 
 /** Default port of the local AWS endpoint (EventBridge and SSM). */
@@ -66,6 +68,15 @@ export interface LocalStackOptions {
   readonly statistics?: boolean;
   /** One line per event outcome and per stack message. @default no output */
   readonly log?: (line: string) => void;
+  /** Wraps the recording handler's activity writer (fault injection in reliability tests). */
+  readonly wrapActivities?: (writer: ActivityWriter) => ActivityWriter;
+  /** Wraps the statistics handler the stream consumer calls (fault injection in reliability tests). */
+  readonly wrapStatistics?: (handler: StreamBatchHandler) => StreamBatchHandler;
+  /**
+   * How long a `delivery-failed` dead letter keeps being retried when DynamoDB cannot store it, in ms.
+   * Deliveries give up exactly when storage is down, so one attempt would lose the event. @default 60000
+   */
+  readonly deadLetterRetryMs?: number;
 }
 
 /** A running local stack. */
@@ -119,13 +130,16 @@ async function startStatistics(
   dynamodbEndpoint: string,
   tables: TableNames,
   log: (line: string) => void,
+  wrap: (handler: StreamBatchHandler) => StreamBatchHandler = (handler) => handler,
 ): Promise<StatisticsProjection> {
   const streams = localStreamsClient(dynamodbEndpoint);
   const dynamo = localDynamoClient(dynamodbEndpoint);
   const consumer = await startStreamConsumer({
     streams,
     tableName: tables.activities,
-    handler: createStatsHandler({ store: new DynamoProjectionStore(documentClient(dynamo), tables.stats) }),
+    handler: wrap(
+      createStatsHandler({ store: new DynamoProjectionStore(documentClient(dynamo), tables.stats) }),
+    ),
     batchSize: 100,
     onFailure: async (records, reason) =>
       log(`failed    statistics for ${records.length} activities not applied after retries: ${reason}`),
@@ -199,6 +213,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dataDir ? join(dataDir, 'parameters.json') : undefined,
     );
     parameters.putIfAbsent(flagParameterName, options.flag ?? 'on');
+    const rollout = new LocalRollout({ parameters, flagParameterName, log });
+    cleanups.push(() => rollout.close());
 
     const deadLetters = new DynamoDeadLetterWriter(doc, tables.deadLetters);
     // Assigned once the endpoint listens: the flag reader calls the endpoint's SSM API, and no event
@@ -215,20 +231,37 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       archiveFile,
       deliveryAttempts: options.deliveryAttempts ?? 3,
       retryBaseMs: options.retryBaseMs ?? 200,
-      onDelivered: (event, summary) => log(describeOutcome(event, summary)),
-      onRetry: (event, attempt, error) =>
+      onDelivered: (event, summary) => {
+        log(describeOutcome(event, summary));
+        rollout.delivered(summary);
+      },
+      onRetry: (event, attempt, error) => {
+        rollout.failedDelivery();
         log(
           `retry     ${event['detail-type']} ${event.id}: attempt ${attempt} failed: ${(error as Error).message}`,
-        ),
+        );
+      },
       onGiveUp: async (event, attempts, error) => {
+        rollout.gaveUp();
         const reason = `not delivered after ${attempts} attempts: ${(error as Error).message}`;
         const deadLetter = deadLetterFor(event, 'delivery-failed', [reason], new Date());
         log(`failed    ${event['detail-type']} → dead letter ${deadLetter.deadLetterId}: ${reason}`);
-        await deadLetters
-          .put(deadLetter)
-          .catch((storeError: Error) =>
-            log(`failed    could not store dead letter ${deadLetter.deadLetterId}: ${storeError.message}`),
-          );
+        const retryUntil = Date.now() + (options.deadLetterRetryMs ?? 60_000);
+        for (let attempt = 1; ; attempt += 1) {
+          try {
+            await deadLetters.put(deadLetter);
+            return;
+          } catch (storeError) {
+            if (Date.now() >= retryUntil) {
+              log(
+                `failed    could not store dead letter ${deadLetter.deadLetterId}: ${(storeError as Error).message}; ` +
+                  'the event is still in the archive: replay its time window once DynamoDB answers again',
+              );
+              return;
+            }
+            await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** Math.min(attempt, 6))));
+          }
+        }
       },
     });
     cleanups.push(() => eventBus.close());
@@ -262,6 +295,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         for (const event of events) eventBus.publish(event);
       },
       operations: {
+        ...rolloutOperations(rollout),
         [DESCRIBE_LOCAL_STACK_TARGET]: () => ({
           Outputs: Object.entries(outputs()).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
         }),
@@ -324,15 +358,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const envCache = process.env.FLAG_CACHE_SECONDS ? Number(process.env.FLAG_CACHE_SECONDS) : Number.NaN;
     const cacheSeconds =
       options.flagCacheSeconds ?? (Number.isFinite(envCache) ? envCache : DEFAULT_FLAG_CACHE_SECONDS);
+    const activities = new DynamoActivityWriter(doc, tables.activities);
     record = createRecordHandler({
-      activities: new DynamoActivityWriter(doc, tables.activities),
+      activities: options.wrapActivities ? options.wrapActivities(activities) : activities,
       deadLetters,
       flag: new SsmFlagReader(ssm, { parameterName: flagParameterName, cacheSeconds }),
       eventSource,
     });
 
     const statistics =
-      options.statistics === false ? undefined : await startStatistics(dynamodbEndpoint, tables, log);
+      options.statistics === false
+        ? undefined
+        : await startStatistics(dynamodbEndpoint, tables, log, options.wrapStatistics);
     if (statistics) cleanups.push(() => statistics.stop());
 
     let stopping: Promise<void> | undefined;

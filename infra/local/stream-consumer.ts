@@ -29,6 +29,11 @@ export interface StreamConsumerOptions {
   readonly onBatch?: (info: { records: number; failed: number; attempt: number }) => void;
   /** Told when reading the stream fails; the consumer keeps trying with backoff. */
   readonly onError?: (error: Error, consecutiveFailures: number) => void;
+  /**
+   * Per shard id, the sequence number to start after instead of the shard's oldest record: a
+   * consumer restarted from an earlier checkpoint, as Lambda does after a failure. @default none
+   */
+  readonly startAfter?: Readonly<Record<string, string>>;
 }
 
 /** A running consumer. */
@@ -149,7 +154,7 @@ export async function startStreamConsumer(options: StreamConsumerOptions): Promi
   const pollShard = async (shardId: string): Promise<void> => {
     const state = { lastEmptyPollStartedAt: 0, busy: false, done: false };
     shards.set(shardId, state);
-    let lastSequence: string | undefined;
+    let lastSequence: string | undefined = options.startAfter?.[shardId];
     let iterator: string | undefined;
     const freshIterator = async () =>
       (

@@ -1,0 +1,29 @@
+import { describe, expect, inject, it } from 'vitest';
+import { runChaos } from './chaos.ts';
+
+/** CI size: a fixed seed and run count; `npm run chaos -- --runs N --seed S` runs more. */
+const CI_RUNS = 8;
+const CI_SEED = 20260501;
+
+describe('the whole local pipeline under chaos', () => {
+  it('ends with one activity per admitted (user, key), statistics equal to statsOf and every broken event dead-lettered', async () => {
+    const figures = await runChaos({
+      dynamodbEndpoint: inject('dynamoEndpoint'),
+      runs: CI_RUNS,
+      seed: CI_SEED,
+    });
+    console.log(`reliability chaos: ${JSON.stringify(figures)}`);
+    expect(figures.runs).toBe(CI_RUNS);
+    expect(figures.duplicates).toBeGreaterThan(0);
+    expect(figures.recordFaultsBeforeWrite + figures.recordFaultsAfterWrite).toBeGreaterThan(0);
+    expect(figures.statisticsFaults).toBeGreaterThan(0);
+    expect(figures.consumerRestarts).toBeGreaterThan(0);
+    expect({
+      losses: figures.losses,
+      doubles: figures.doubles,
+      statsMismatches: figures.statsMismatches,
+      missingDeadLetters: figures.missingDeadLetters,
+      givenUp: figures.givenUp,
+    }).toEqual({ losses: 0, doubles: 0, statsMismatches: 0, missingDeadLetters: 0, givenUp: 0 });
+  }, 240_000);
+});
