@@ -15,6 +15,7 @@ export const STACK_OUTPUTS = {
   recordingFailureQueueUrl: 'RecordingFailureQueueUrl',
   statsFailureQueueUrl: 'StatsFailureQueueUrl',
   dashboardUrl: 'DashboardUrl',
+  rolloutStateMachineArn: 'RolloutStateMachineArn',
 } as const;
 
 /** One of the stack's output keys. */

@@ -18,6 +18,7 @@ import { FlagParameter } from './constructs/flag-parameter.ts';
 import { type FunctionDefaults, IntegrationFunction } from './constructs/integration-function.ts';
 import { IntegrationTable } from './constructs/integration-table.ts';
 import { Monitoring } from './constructs/monitoring.ts';
+import { Rollout } from './constructs/rollout.ts';
 import { STACK_OUTPUTS } from './outputs.ts';
 import { routingRules } from './routing.ts';
 
@@ -61,6 +62,8 @@ export class IntegrationStack extends Stack {
   readonly recordingFunction: IntegrationFunction;
   readonly statisticsFunction: IntegrationFunction;
   readonly flag: FlagParameter;
+  /** Progressive rollout of the flag and automatic rollback on the stop-condition alarms. */
+  readonly rollout: Rollout;
 
   constructor(scope: Construct, id: string, props: IntegrationStackProps) {
     super(scope, id, props);
@@ -235,6 +238,12 @@ export class IntegrationStack extends Stack {
       alarmEmail: config.alarmEmail,
     });
     this.stopConditionAlarms = monitoring.stopConditionAlarms;
+    this.rollout = new Rollout(this, 'Rollout', {
+      flag: this.flag,
+      stopConditionAlarms: this.stopConditionAlarms,
+      alarmTopic: monitoring.alarmTopic,
+      defaults,
+    });
 
     const outputs: Record<keyof typeof STACK_OUTPUTS, { value: string; description: string }> = {
       eventBusName: { value: this.eventBus.eventBusName, description: 'Bus publishers send to' },
@@ -260,6 +269,10 @@ export class IntegrationStack extends Stack {
       dashboardUrl: {
         value: `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards:name=${monitoring.dashboard.dashboardName}`,
         description: 'CloudWatch dashboard',
+      },
+      rolloutStateMachineArn: {
+        value: this.rollout.stateMachine.stateMachineArn,
+        description: 'Progressive rollout of the flag (tpi rollout)',
       },
     };
     for (const [key, output] of Object.entries(outputs))

@@ -12,6 +12,7 @@ import {
   UsageError,
 } from './commands.ts';
 import { publish } from './publish.ts';
+import { restoreFlagValue, rolloutCommand, stopRolloutForManualChange } from './rollout.ts';
 import { smoke } from './smoke.ts';
 import { resolveTarget, type Target, TargetError } from './target.ts';
 
@@ -101,10 +102,18 @@ retryable per-entry failures, prints progress with an ETA on stderr and a failur
   flag: {
     summary: 'read or set the rollout flag',
     usage: `tpi flag get [--json]
-tpi flag set off|on|N [--json]     N: percentage of users 1-99`,
+tpi flag set off|on|N [--json]     N: percentage of users 1-99 (stops a running rollout)
+tpi flag restore [--json]          put back the value the last automatic rollback saved`,
     options: json,
     async run(connect, positionals, values, io) {
       const [action, value, ...rest] = positionals;
+      if (action === 'restore' && value === undefined && rest.length === 0) {
+        const restored = await restoreFlagValue(await connect());
+        if (values.json) asJson(io, restored);
+        else
+          write(io, `${restored.parameterName} = ${restored.value} (restored from ${restored.restoredFrom})`);
+        return 0;
+      }
       if (
         rest.length > 0 ||
         !(action === 'get' ? value === undefined : action === 'set' && value !== undefined)
@@ -116,6 +125,7 @@ tpi flag set off|on|N [--json]     N: percentage of users 1-99`,
           `flag value must be off, on, false, true, 0, 100 or a percentage 1-99, got "${value}"`,
         );
       const target = await connect();
+      if (action === 'set') await stopRolloutForManualChange(values, value as string, io);
       const report = action === 'get' ? await getFlag(target) : await setFlag(target, value as string);
       if (values.json) asJson(io, report);
       else
@@ -126,6 +136,7 @@ tpi flag set off|on|N [--json]     N: percentage of users 1-99`,
       return 0;
     },
   },
+  rollout: rolloutCommand,
   stats: {
     summary: "show a user's profile statistics",
     usage: 'tpi stats USER [--json]',

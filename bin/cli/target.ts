@@ -75,7 +75,11 @@ async function localOutputs(endpoint: string): Promise<Record<string, string>> {
   return Object.fromEntries((body.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
 }
 
-async function stackOutputs(stack: string, region: string | undefined): Promise<Record<string, string>> {
+/** A deployed stack's CloudFormation outputs by key; a `TargetError` says what to check when it cannot be read. */
+export async function stackOutputs(
+  stack: string,
+  region: string | undefined,
+): Promise<Record<string, string>> {
   const cloudFormation = new CloudFormationClient(region ? { region } : {});
   try {
     const { Stacks = [] } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stack }));

@@ -21,8 +21,8 @@ import { type DynamoDbLocal, isPortTaken, startDynamoDbLocal } from './dynamodb-
 import { type FailEntry, LOCAL_BUS, type LocalEndpoint, startLocalEndpoint } from './endpoint.ts';
 import { LocalEventBus } from './event-bus.ts';
 import { LocalParameterStore } from './parameters.ts';
-import { LocalRollout, rolloutOperations } from './rollout.ts';
 import type { BridgeEvent } from './put-events.ts';
+import { LocalRollout, rolloutOperations } from './rollout.ts';
 import { type StreamBatchHandler, startStreamConsumer } from './stream-consumer.ts';
 import { ensureTables, type TableNames, tableNames } from './tables.ts';
 

@@ -1,0 +1,314 @@
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { LOCAL_ROLLOUT_TARGETS } from '../../infra/local/rollout.ts';
+import { STACK_OUTPUTS } from '../../infra/outputs.ts';
+import { ssmFlagPorts } from '../../lambda/adapters/rollout-aws.ts';
+import {
+  previousFlagParameterName,
+  type RolloutInput,
+  type RolloutStepOutput,
+  type RolloutView,
+  restoreFlag,
+  rolloutView,
+} from '../../lambda/application/rollout.ts';
+import { DEFAULT_PLAN, type RolloutPlan, validatePlan } from '../../lambda/domain/rollout.ts';
+import { UsageError } from './commands.ts';
+import type { Io } from './main.ts';
+import { DEFAULT_LOCAL_ENDPOINT, stackOutputs, type Target, TargetError } from './target.ts';
+
+/** The rollout could not be started, read or stopped; the message says why and what to do. */
+export class RolloutError extends Error {
+  override readonly name = 'RolloutError';
+}
+
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** Parses a duration like `30s`, `5m`, `2h`, `1d` (or `500ms`) into milliseconds. */
+export function parseDuration(text: string, option: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text.trim());
+  if (!match) throw new UsageError(`${option}: "${text}" is not a duration like 30s, 5m, 2h or 1d`);
+  return Math.round(Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS]);
+}
+
+/** The plan from `--steps 10,25,50,100 --wait 1d,2d,2d,2d` (the default plan for what is missing). */
+export function parsePlan(steps: string | undefined, waits: string | undefined): RolloutPlan {
+  const stepList = steps === undefined ? DEFAULT_PLAN.steps : steps.split(',').map((s) => Number(s.trim()));
+  let waitList = waits === undefined ? undefined : waits.split(',').map((w) => parseDuration(w, '--wait'));
+  if (waitList === undefined)
+    waitList =
+      stepList.length === DEFAULT_PLAN.steps.length
+        ? [...DEFAULT_PLAN.waitsMs]
+        : stepList.map(() => DEFAULT_PLAN.waitsMs[0] as number);
+  // One wait for every step is the common case for short test rollouts.
+  if (waitList.length === 1 && stepList.length > 1) waitList = stepList.map(() => waitList?.[0] as number);
+  const plan = { steps: stepList, waitsMs: waitList };
+  const problems = validatePlan(plan);
+  if (problems.length > 0) throw new UsageError(`invalid rollout plan: ${problems.join('; ')}`);
+  return plan;
+}
+
+/** Where rollouts run: the deployed state machine or the local stack's runner. */
+interface RolloutBackend {
+  start(plan: RolloutPlan, sliceSeconds: number | undefined): Promise<RolloutView>;
+  describe(): Promise<RolloutView | undefined>;
+  /** Stops the running rollout; `undefined` when none runs. */
+  abort(reason: string): Promise<RolloutView | undefined>;
+  close(): void;
+}
+
+function localBackend(endpoint: string): RolloutBackend {
+  const call = async (target: string, input: Record<string, unknown>): Promise<RolloutView | undefined> => {
+    let response: Response;
+    try {
+      response = await fetch(endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target },
+        body: JSON.stringify(input),
+        signal: AbortSignal.timeout(10_000),
+      });
+    } catch (error) {
+      throw new TargetError(
+        `no local stack answers at ${endpoint} (${(error as Error).message}): start it with \`npm start\``,
+      );
+    }
+    const body = (await response.json()) as { Rollout?: RolloutView | null; message?: string };
+    if (!response.ok) throw new RolloutError(body.message ?? `the local stack answered ${response.status}`);
+    return body.Rollout ?? undefined;
+  };
+  return {
+    start: async (plan, sliceSeconds) =>
+      (await call(LOCAL_ROLLOUT_TARGETS.start, {
+        Steps: plan.steps,
+        WaitsMs: plan.waitsMs,
+        ...(sliceSeconds !== undefined ? { SliceSeconds: sliceSeconds } : {}),
+      })) as RolloutView,
+    describe: () => call(LOCAL_ROLLOUT_TARGETS.describe, {}),
+    abort: (reason) => call(LOCAL_ROLLOUT_TARGETS.stop, { Reason: reason }),
+    close: () => undefined,
+  };
+}
+
+const EXECUTION_STATE: Record<string, RolloutView['state']> = {
+  RUNNING: 'RUNNING',
+  SUCCEEDED: 'SUCCEEDED',
+  ABORTED: 'ABORTED',
+  FAILED: 'FAILED',
+  TIMED_OUT: 'FAILED',
+};
+
+function awsBackend(stateMachineArn: string, region: string | undefined): RolloutBackend {
+  const sfn = new SFNClient(region ? { region } : {});
+  const running = async () =>
+    (await sfn.send(new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING' }))).executions ??
+    [];
+  const view = async (executionArn: string): Promise<RolloutView> => {
+    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    // The last completed check carries the step, the flag, the next raise and the alarm states.
+    const history = await sfn.send(
+      new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 50 }),
+    );
+    const exited = history.events?.find(
+      (e) => e.type === 'TaskStateExited' && e.stateExitedEventDetails?.name === 'Check',
+    );
+    let last = exited?.stateExitedEventDetails?.output
+      ? (JSON.parse(exited.stateExitedEventDetails.output) as RolloutStepOutput)
+      : undefined;
+    if (!last && execution.input) {
+      const input = JSON.parse(execution.input) as RolloutInput;
+      last = {
+        ...input,
+        state: { stepIndex: -1 },
+        sliceSeconds: input.sliceSeconds ?? 0,
+        startedAt: execution.startDate?.getTime() ?? Date.now(),
+        status: 'waiting',
+        waitSeconds: 0,
+        alarms: [],
+        checkedAt: new Date().toISOString(),
+      };
+    }
+    return rolloutView(
+      execution.name ?? executionArn,
+      EXECUTION_STATE[execution.status ?? ''] ?? 'FAILED',
+      last,
+      {
+        ...(execution.stopDate ? { stoppedAt: execution.stopDate.toISOString() } : {}),
+        ...(execution.error ? { error: execution.error } : {}),
+        ...(execution.cause ? { reason: execution.cause } : {}),
+      },
+    );
+  };
+  return {
+    async start(plan, sliceSeconds) {
+      const others = await running();
+      if (others.length > 0)
+        throw new RolloutError(
+          `rollout ${others.map((e) => e.name).join(', ')} is in progress: wait for it or abort it with \`tpi rollout abort\` first`,
+        );
+      const { executionArn } = await sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn,
+          name: `rollout-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+          input: JSON.stringify({ plan, ...(sliceSeconds !== undefined ? { sliceSeconds } : {}) }),
+        }),
+      );
+      return view(executionArn as string);
+    },
+    async describe() {
+      const [latest] =
+        (await sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 1 }))).executions ?? [];
+      return latest?.executionArn ? view(latest.executionArn) : undefined;
+    },
+    async abort(reason) {
+      const [current] = await running();
+      if (!current?.executionArn) return undefined;
+      await sfn.send(
+        new StopExecutionCommand({
+          executionArn: current.executionArn,
+          error: 'RolloutAborted',
+          cause: reason,
+        }),
+      );
+      return view(current.executionArn);
+    },
+    close: () => sfn.destroy(),
+  };
+}
+
+async function backendFor(values: Record<string, unknown>): Promise<RolloutBackend> {
+  if (values.stack === undefined)
+    return localBackend((values.endpoint as string | undefined) ?? DEFAULT_LOCAL_ENDPOINT);
+  const stack = values.stack as string;
+  const region = values.region as string | undefined;
+  const arn = (await stackOutputs(stack, region))[STACK_OUTPUTS.rolloutStateMachineArn];
+  if (!arn)
+    throw new TargetError(
+      `stack ${stack} has no output ${STACK_OUTPUTS.rolloutStateMachineArn}: deploy the current version of the stack`,
+    );
+  return awsBackend(arn, region);
+}
+
+/** The human-readable status. */
+export function describeRollout(view: RolloutView | undefined): string {
+  if (!view) return 'no rollout has run yet: start one with `tpi rollout start`';
+  const lines = [
+    `rollout ${view.id}: ${view.state}, step ${view.step} of ${view.steps.length} (${view.steps.join(' → ')})` +
+      `${view.percentage !== undefined ? `, at ${view.percentage}%` : ''}${view.flag !== undefined ? `, flag ${view.flag}` : ''}`,
+  ];
+  if (view.nextRaiseAt) lines.push(`next raise: ${view.nextRaiseAt}`);
+  if (view.alarms.length > 0) {
+    lines.push('stop conditions:');
+    for (const a of view.alarms)
+      lines.push(
+        `  ${a.state.padEnd(17)} ${a.name}${a.reason && a.state === 'ALARM' ? `: ${a.reason}` : ''}`,
+      );
+  }
+  if (view.stopCondition) lines.push(`rolled back by ${view.stopCondition}`);
+  if (view.reason && view.state !== 'RUNNING') lines.push(`${view.error ?? 'reason'}: ${view.reason}`);
+  return lines.join('\n');
+}
+
+const write = (io: Io, text: string) => io.stdout.write(`${text}\n`);
+
+/** `tpi rollout start|status|abort`. */
+export const rolloutCommand = {
+  summary: 'raise the flag step by step, rolling back on a stop condition',
+  usage: `tpi rollout start [--steps 10,25,50,100] [--wait 1d,2d,2d,2d] [--slice 5m] [--json]
+tpi rollout status [--json]
+tpi rollout abort [--json]
+
+start raises the flag to each step and holds it for its wait (30s, 5m, 2h, 1d), checking the stop
+conditions before each raise and at least every --slice during a hold. Any stop condition in ALARM
+turns the flag off (the value is saved: \`tpi flag restore\` puts it back); a change of the flag by
+hand stops the rollout. Only one rollout runs at a time. abort stops it and leaves the flag as it is.`,
+  options: {
+    json: { type: 'boolean' },
+    steps: { type: 'string' },
+    wait: { type: 'string' },
+    slice: { type: 'string' },
+  } as const,
+  async run(
+    _connect: () => Promise<Target>,
+    positionals: string[],
+    values: Record<string, unknown>,
+    io: Io,
+  ): Promise<number> {
+    const [action, ...rest] = positionals;
+    if (rest.length > 0 || !(action === 'start' || action === 'status' || action === 'abort'))
+      throw new UsageError('expected `rollout start`, `rollout status` or `rollout abort`');
+    if (action !== 'start' && (values.steps ?? values.wait ?? values.slice) !== undefined)
+      throw new UsageError('--steps, --wait and --slice belong to `rollout start`');
+    const plan =
+      action === 'start'
+        ? parsePlan(values.steps as string | undefined, values.wait as string | undefined)
+        : undefined;
+    const slice = values.slice === undefined ? undefined : parseDuration(values.slice as string, '--slice');
+    if (slice !== undefined && slice < 1000) throw new UsageError('--slice must be at least 1s');
+    const backend = await backendFor(values);
+    try {
+      const view =
+        action === 'start'
+          ? await backend.start(
+              plan as RolloutPlan,
+              slice === undefined ? undefined : Math.round(slice / 1000),
+            )
+          : action === 'status'
+            ? await backend.describe()
+            : await backend.abort('aborted by the operator (tpi rollout abort)');
+      if (values.json) write(io, JSON.stringify(view ?? null, null, 2));
+      else if (action === 'abort' && !view) write(io, 'no rollout is running');
+      else write(io, describeRollout(view));
+      return action === 'abort' && !view ? 1 : 0;
+    } finally {
+      backend.close();
+    }
+  },
+};
+
+/** `tpi flag restore`: puts back the value the last automatic rollback saved. */
+export async function restoreFlagValue(
+  target: Target,
+): Promise<{ parameterName: string; value: string; restoredFrom: string }> {
+  const restoredFrom = previousFlagParameterName(target.flagParameterName);
+  const value = await restoreFlag(ssmFlagPorts(target.ssm, target.flagParameterName, restoredFrom));
+  return { parameterName: target.flagParameterName, value, restoredFrom };
+}
+
+/**
+ * Before an operator sets the flag by hand: stops a running rollout (the operator wins) and says so
+ * on stderr, so the rollout cannot raise the flag over the operator's value. A target without the
+ * rollout (an older stack) is left alone.
+ */
+export async function stopRolloutForManualChange(
+  values: Record<string, unknown>,
+  value: string,
+  io: Io,
+): Promise<void> {
+  let backend: RolloutBackend;
+  try {
+    backend = await backendFor(values);
+  } catch {
+    return;
+  }
+  try {
+    const stopped = await backend.abort(`the flag was set by hand to "${value}": the operator wins`);
+    if (stopped)
+      io.stderr.write(
+        `tpi flag: rollout ${stopped.id} stopped: the flag was set by hand (the operator wins). ` +
+          'Start a new rollout with `tpi rollout start` to continue.\n',
+      );
+  } catch (error) {
+    // The operator's value goes in regardless: say why the rollout could not be checked.
+    io.stderr.write(
+      `tpi flag: could not check for a running rollout (${(error as Error).message}); ` +
+        'if one runs, it stops at its next check because the flag changed by hand\n',
+    );
+  } finally {
+    backend.close();
+  }
+}

@@ -1,0 +1,79 @@
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { ssmClient } from '../adapters/clients.ts';
+import { ConfigurationError } from '../adapters/config.ts';
+import { logger } from '../adapters/observability.ts';
+import {
+  cloudWatchClient,
+  describeStopConditions,
+  otherRunningExecutions,
+  ssmFlagPorts,
+} from '../adapters/rollout-aws.ts';
+import {
+  DEFAULT_WAIT_SLICE_SECONDS,
+  previousFlagParameterName,
+  type RolloutInput,
+  type RolloutStepOutput,
+  runRolloutStep,
+} from '../application/rollout.ts';
+
+/** What the state machine passes to each step. */
+export interface RolloutStepEvent {
+  /** The machine's input on the first step, the previous step's output after that. */
+  readonly rollout: RolloutInput;
+  /** `$$.Execution.Id` and `$$.StateMachine.Id`: to tell this rollout from another one. */
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+}
+
+/** Settings of the rollout step function. */
+export interface RolloutStepConfig {
+  readonly flagParameterName: string;
+  readonly stopConditionAlarms: readonly string[];
+  readonly waitSliceSeconds: number;
+}
+
+/** Reads the settings; a missing one is a deployment fault the error names. */
+export function rolloutStepConfig(env: NodeJS.ProcessEnv = process.env): RolloutStepConfig {
+  const flagParameterName = env.FLAG_PARAMETER_NAME;
+  const alarms = env.STOP_CONDITION_ALARMS;
+  if (!flagParameterName || alarms === undefined)
+    throw new ConfigurationError(
+      'FLAG_PARAMETER_NAME and STOP_CONDITION_ALARMS must be set: the stack passes them to the rollout functions',
+    );
+  const slice = Number(env.ROLLOUT_WAIT_SLICE_SECONDS ?? DEFAULT_WAIT_SLICE_SECONDS);
+  if (!Number.isInteger(slice) || slice < 1)
+    throw new ConfigurationError(`ROLLOUT_WAIT_SLICE_SECONDS must be a whole number ≥ 1, got "${slice}"`);
+  return {
+    flagParameterName,
+    stopConditionAlarms: alarms.split(',').filter((name) => name !== ''),
+    waitSliceSeconds: slice,
+  };
+}
+
+const ssm = ssmClient();
+const cloudWatch = cloudWatchClient();
+const sfn = new SFNClient({});
+
+/** One step of the rollout state machine: check the stop conditions, then raise, wait, roll back or end. */
+export async function handler(event: RolloutStepEvent): Promise<RolloutStepOutput> {
+  const config = rolloutStepConfig();
+  logger.appendKeys({ executionArn: event.executionArn });
+  const output = await runRolloutStep(
+    {
+      ...ssmFlagPorts(ssm, config.flagParameterName, previousFlagParameterName(config.flagParameterName)),
+      readAlarms: () => describeStopConditions(cloudWatch, config.stopConditionAlarms),
+      otherRollouts: () => otherRunningExecutions(sfn, event.stateMachineArn, event.executionArn),
+    },
+    { ...event.rollout, sliceSeconds: event.rollout.sliceSeconds ?? config.waitSliceSeconds },
+    Date.now(),
+  );
+  const log = output.status === 'rolled_back' || output.status === 'stopped' ? logger.warn : logger.info;
+  log.call(logger, `rollout ${output.status}`, {
+    percentage: output.percentage,
+    flag: output.flag,
+    nextRaiseAt: output.nextRaiseAt,
+    alarm: output.alarm,
+    cause: output.cause,
+  });
+  return output;
+}
