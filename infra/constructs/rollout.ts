@@ -110,6 +110,12 @@ export class Rollout extends Construct {
       retryAttempts: 2,
       ...(props.alarmTopic ? { onSuccess: new SnsDestination(props.alarmTopic) } : {}),
     });
+    if (props.alarmTopic)
+      Validations.of(this.rollbackFunction.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason:
+          'Publishing to the encrypted alarm topic needs kms:GenerateDataKey* on its key only (the resource is that key); the wildcard covers the GenerateDataKey variants SNS may call.',
+      });
 
     this.alarmRule = new Rule(this, 'StopConditionAlarms', {
       description: 'Stop-condition alarms going into ALARM roll the flag back',
