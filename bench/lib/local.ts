@@ -1,5 +1,11 @@
 import { Agent } from 'node:http';
-import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_AWS } from '../../infra/local/clients.ts';
 import { ensureTables, type TableNames, tableNames } from '../../infra/local/tables.ts';
@@ -46,6 +52,20 @@ export async function freshTables(client: DynamoDBClient, label: string): Promis
   const names = tableNames(`bench${tableSets}-${label}-`);
   await ensureTables(client, names);
   return names;
+}
+
+/**
+ * Drops tables a measurement is done with. DynamoDB Local keeps every table and its stream in
+ * memory; left behind, they slow every later measurement of the run.
+ */
+export async function dropTables(client: DynamoDBClient, names: readonly string[]): Promise<void> {
+  await Promise.all(
+    names.map((TableName) =>
+      client.send(new DeleteTableCommand({ TableName })).catch((error: unknown) => {
+        if (!(error instanceof ResourceNotFoundException)) throw error;
+      }),
+    ),
+  );
 }
 
 /** The table Powertools Idempotency keeps its records in (its documented default shape). */

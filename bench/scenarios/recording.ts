@@ -11,7 +11,13 @@ import { type Activity, activityFor } from '../../lambda/domain/activity.ts';
 import { acceptEvent } from '../../lambda/domain/events.ts';
 import { type FlagSetting, parseFlag } from '../../lambda/domain/flag.ts';
 import { createRecordHandler } from '../../lambda/handlers/record-activity.ts';
-import { type CountedClient, countedClient, createIdempotencyTable, freshTables } from '../lib/local.ts';
+import {
+  type CountedClient,
+  countedClient,
+  createIdempotencyTable,
+  dropTables,
+  freshTables,
+} from '../lib/local.ts';
 import { progress } from '../lib/progress.ts';
 import type { RequestCounts } from '../lib/request-counter.ts';
 import { perSecond } from '../lib/stats.ts';
@@ -57,6 +63,12 @@ interface Path {
   readonly name: RecordingPath;
   readonly db: CountedClient;
   readonly run: Runner;
+  /** Tables this path wrote to, dropped when the measurement is over. */
+  readonly tables: readonly string[];
+}
+
+async function dropPaths(paths: readonly Path[]): Promise<void> {
+  for (const path of paths) await dropTables(path.db.client, path.tables);
 }
 
 /** Conditional put of an activity exactly as the adapter issues it, without any handler around it. */
@@ -128,18 +140,25 @@ async function buildPaths(endpoint: string, events: readonly BridgeEvent[], labe
 
   const pt = countedClient(endpoint);
   const ptTables = await freshTables(pt.client, `${label}-pt`);
-  const ptHandler = powertoolsHandler(
-    pt,
-    ptTables.activities,
-    await createIdempotencyTable(pt.client, label),
-  );
+  const idempotencyTable = await createIdempotencyTable(pt.client, label);
+  const ptHandler = powertoolsHandler(pt, ptTables.activities, idempotencyTable);
 
   // Table creation is setup, not recording.
   for (const db of [raw, ours, pt]) db.counter.reset();
   return [
-    { name: 'raw', db: raw, run: (_, i) => rawPut(raw, rawTables.activities, activities[i] as Activity) },
-    { name: 'ours', db: ours, run: (event) => handler(event) },
-    { name: 'powertools', db: pt, run: (event) => ptHandler(event, lambdaContext) },
+    {
+      name: 'raw',
+      db: raw,
+      run: (_, i) => rawPut(raw, rawTables.activities, activities[i] as Activity),
+      tables: Object.values(rawTables),
+    },
+    { name: 'ours', db: ours, run: (event) => handler(event), tables: Object.values(ourTables) },
+    {
+      name: 'powertools',
+      db: pt,
+      run: (event) => ptHandler(event, lambdaContext),
+      tables: [...Object.values(ptTables), idempotencyTable],
+    },
   ];
 }
 
@@ -191,7 +210,9 @@ export async function runRecording(options: RecordingOptions): Promise<Recording
 
   progress(`recording: warming up with ${options.warmupEvents} events per path`);
   const warmEvents = singleUserEvents({ count: options.warmupEvents, runId: 'warm' });
-  await measure(await buildPaths(endpoint, warmEvents, 'warm'), warmEvents, 16, 1);
+  const warmPaths = await buildPaths(endpoint, warmEvents, 'warm');
+  await measure(warmPaths, warmEvents, 16, 1);
+  await dropPaths(warmPaths);
 
   const byConcurrency: RecordingResults['byConcurrency'] = {};
   let duplicates: RecordingResults['duplicates'] | undefined;
@@ -238,6 +259,7 @@ export async function runRecording(options: RecordingOptions): Promise<Recording
         powertools: structuredClone(pt.db.counter.counts),
       };
     }
+    await dropPaths(paths);
   }
   return {
     events: count,

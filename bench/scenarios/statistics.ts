@@ -7,7 +7,7 @@ import { EVENT_TYPES } from '../../lambda/domain/event-types.ts';
 import { acceptEvent } from '../../lambda/domain/events.ts';
 import { type ProfileStats, type StatsActivity, statsOf } from '../../lambda/domain/stats.ts';
 import { createStatsHandler } from '../../lambda/handlers/project-stats.ts';
-import { batchWrite, type CountedClient, countedClient, freshTables } from '../lib/local.ts';
+import { batchWrite, type CountedClient, countedClient, dropTables, freshTables } from '../lib/local.ts';
 import { progress } from '../lib/progress.ts';
 import { median } from '../lib/stats.ts';
 import { bridgeEvent, detailFor } from '../lib/workload.ts';
@@ -184,5 +184,6 @@ export async function runStatistics(options: StatisticsOptions): Promise<History
       `  ours ${r.ours.ms.toFixed(1)} ms / ${r.ours.requests} requests, recompute ${r.recompute.ms.toFixed(1)} ms / ${r.recompute.requests} requests, consistent: ${r.consistent}`,
     );
   }
+  await dropTables(ours.client, [...Object.values(tables), ...Object.values(otherTables)]);
   return results;
 }
