@@ -9,6 +9,7 @@ import { DEFAULT_FLAG_CACHE_SECONDS, SsmFlagReader } from '../../lambda/adapters
 import { DynamoProjectionStore } from '../../lambda/adapters/stats-store.ts';
 import type { ActivityWriter } from '../../lambda/application/ports.ts';
 import { deadLetterFor } from '../../lambda/domain/dead-letter.ts';
+import { TransientStoreError } from '../../lambda/domain/errors.ts';
 import { DEFAULT_EVENT_SOURCE } from '../../lambda/domain/events.ts';
 import { DEFAULT_FLAG_PARAMETER_NAME } from '../../lambda/domain/flag.ts';
 import { createStatsHandler } from '../../lambda/handlers/project-stats.ts';
@@ -252,7 +253,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             await deadLetters.put(deadLetter);
             return;
           } catch (storeError) {
-            if (Date.now() >= retryUntil) {
+            if (!(storeError instanceof TransientStoreError) || Date.now() >= retryUntil) {
               log(
                 `failed    could not store dead letter ${deadLetter.deadLetterId}: ${(storeError as Error).message}; ` +
                   'the event is still in the archive: replay its time window once DynamoDB answers again',

@@ -13,6 +13,26 @@ export const DEFAULT_EVENT_SOURCE = 'tournaments';
  */
 export const MAX_DETAIL_BYTES = 300_000;
 
+/**
+ * Deepest accepted nesting of the detail. Real payloads are a few levels deep; thousands of levels
+ * would overflow the stack while validating and hashing, and the event would be retried in vain.
+ */
+export const MAX_DETAIL_DEPTH = 100;
+
+/** Nesting depth of a JSON value, without recursion (the value may be hostile). */
+function depthOf(value: unknown): number {
+  let deepest = 0;
+  const pending: [unknown, number][] = [[value, 1]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop() as [unknown, number];
+    if (current === null || typeof current !== 'object') continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > MAX_DETAIL_DEPTH) return deepest;
+    for (const child of Object.values(current)) pending.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
 /** The parts of an EventBridge event this project reads; anything else is kept but ignored. */
 const envelopeSchema = z.looseObject({
   id: z.string().min(1),
@@ -71,6 +91,10 @@ export function acceptEvent(raw: unknown, expectedSource: string = DEFAULT_EVENT
   if (event.detail === null || typeof event.detail !== 'object' || Array.isArray(event.detail))
     throw new InvalidEventError(['detail: must be a JSON object']);
 
+  if (depthOf(event.detail) > MAX_DETAIL_DEPTH)
+    throw new InvalidEventError([
+      `detail: nested more than ${MAX_DETAIL_DEPTH} levels deep; flatten the extra fields`,
+    ]);
   const size = Buffer.byteLength(JSON.stringify(event.detail), 'utf8');
   if (size > MAX_DETAIL_BYTES)
     throw new InvalidEventError([

@@ -11,12 +11,21 @@ export const MAX_USERS_PER_EVENT = 1000;
  * integer. Output is always the decimal/string form, so `42` and `"42"` are the same id.
  */
 export const idSchema = z
-  .union([
-    z.string().regex(ID_PATTERN, {
-      message: 'must be 1-64 characters from A-Z a-z 0-9 _ . - (no ":", "#", spaces)',
-    }),
-    z.number().int({ message: 'must be a whole number' }).positive().max(Number.MAX_SAFE_INTEGER),
-  ])
+  .union(
+    [
+      z.string().regex(ID_PATTERN, {
+        message: 'must be 1-64 characters from A-Z a-z 0-9 _ . - (no ":", "#", spaces)',
+      }),
+      z.number().int({ message: 'must be a whole number' }).positive().max(Number.MAX_SAFE_INTEGER),
+    ],
+    {
+      // Without this a missing id or a float reads "Invalid input" in the dead letter, which names no fix.
+      error: (issue) =>
+        issue.input === undefined
+          ? 'is required'
+          : 'must be an id: 1-64 characters from A-Z a-z 0-9 _ . - or a positive whole number',
+    },
+  )
   .transform((value) => String(value));
 
 /** A non-empty list of at most 1,000 ids; duplicates are removed, first occurrence kept. */
