@@ -162,6 +162,14 @@ export class Rollout extends Construct {
       payloadResponseOnly: true,
       retryOnServiceExceptions: true,
     });
+    // A throttled or briefly failing AWS call must not end a week-long rollout; a refused start
+    // (another rollout, an invalid plan) must, so only these are retried.
+    check.addRetry({
+      errors: ['RolloutAwsError', 'ThrottlingException', 'Lambda.TooManyRequestsException'],
+      interval: Duration.seconds(10),
+      maxAttempts: 5,
+      backoffRate: 2,
+    });
     const hold = new Wait(this, 'Hold', { time: WaitTime.secondsPath('$.waitSeconds') });
     check.next(
       new Choice(this, 'Next')
