@@ -46,7 +46,8 @@ describe('npm run synth', () => {
     const bundles = readdirSync(out)
       .filter((entry) => entry.startsWith('asset.') && existsSync(join(out, entry, 'index.mjs')))
       .map((entry) => join(out, entry));
-    expect(bundles).toHaveLength(2);
+    // Recording, statistics, and the rollout's step and rollback functions.
+    expect(bundles).toHaveLength(4);
     for (const bundle of bundles) {
       expect(existsSync(join(bundle, 'index.mjs.map'))).toBe(true);
       const loaded = await run(

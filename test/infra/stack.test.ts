@@ -44,14 +44,23 @@ describe('the default stage', () => {
   });
 
   describe('routing', () => {
+    /** Rules on the tournament bus (the rollout's alarm rule lives on the default bus). */
+    const busRules = () =>
+      Object.fromEntries(
+        Object.entries(resourcesOf(s.template, 'AWS::Events::Rule')).filter(
+          ([, rule]) =>
+            JSON.stringify(rule.Properties.EventBusName) ===
+            JSON.stringify({ Ref: s.logicalId(s.stack.eventBus) }),
+        ),
+      );
     const synthesizedRules = (): RoutingRule[] =>
-      Object.entries(resourcesOf(s.template, 'AWS::Events::Rule')).map(([id, rule]) => {
+      Object.entries(busRules()).map(([id, rule]) => {
         const pattern = rule.Properties.EventPattern as EventPattern;
         return { id, detailType: String(pattern['detail-type'][0]), pattern };
       });
 
     it('has one rule per event type on the custom bus, with exactly the declared pattern', () => {
-      const rules = resourcesOf(s.template, 'AWS::Events::Rule');
+      const rules = busRules();
       const busId = s.logicalId(s.stack.eventBus);
       expect(Object.keys(rules)).toHaveLength(EVENT_TYPES.length);
       for (const route of routingRules('tournaments')) {
@@ -74,7 +83,7 @@ describe('the default stage', () => {
     });
 
     it('gives every rule target a retry policy and the delivery dead-letter queue', () => {
-      for (const rule of Object.values(resourcesOf(s.template, 'AWS::Events::Rule'))) {
+      for (const rule of Object.values(busRules())) {
         const targets = rule.Properties.Targets as Record<string, unknown>[];
         expect(targets).toHaveLength(1);
         expect(targets[0]).toMatchObject({
@@ -298,7 +307,24 @@ describe('the default stage', () => {
         .filter((statement) => asList(statement.Resource).includes('*'))
         .flatMap((statement) => asList(statement.Action));
       expect(new Set(wildcardActions)).toEqual(
-        new Set(['dynamodb:ListStreams', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords']),
+        new Set([
+          // Stream sources: ListStreams has no resource-level permissions.
+          'dynamodb:ListStreams',
+          // X-Ray tracing (functions and the rollout state machine).
+          'xray:PutTraceSegments',
+          'xray:PutTelemetryRecords',
+          'xray:GetSamplingRules',
+          'xray:GetSamplingTargets',
+          // Step Functions log delivery to CloudWatch Logs: these APIs take no resource ARN.
+          'logs:CreateLogDelivery',
+          'logs:DeleteLogDelivery',
+          'logs:DescribeLogGroups',
+          'logs:DescribeResourcePolicies',
+          'logs:GetLogDelivery',
+          'logs:ListLogDeliveries',
+          'logs:PutResourcePolicy',
+          'logs:UpdateLogDelivery',
+        ]),
       );
     });
 
@@ -330,7 +356,9 @@ describe('the default stage', () => {
 
   describe('the flag parameter', () => {
     it('is created as `false` only when absent, and never overwritten by a deploy', () => {
-      s.template.resourceCountIs('AWS::SSM::Parameter', 0);
+      // The only plain parameter is the rollout's saved value; the flag itself is never one.
+      const plain = Object.values(resourcesOf(s.template, 'AWS::SSM::Parameter'));
+      expect(plain.map((p) => p.Properties.Name)).not.toContain('/tournament-profile/integration-enabled');
       const [flag] = Object.values(resourcesOf(s.template, 'Custom::FlagParameter'));
       expect(flag).toBeDefined();
       const properties = (flag as { Properties: Record<string, string> }).Properties;
@@ -353,7 +381,7 @@ describe('the default stage', () => {
     it('lets its creator put (and outside production delete) only that parameter', () => {
       const statements = Object.values(resourcesOf(s.template, 'AWS::IAM::Policy'))
         .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
-        .filter((statement) => asList(statement.Action).includes('ssm:PutParameter'));
+        .filter((statement) => asList(statement.Action).includes('ssm:DeleteParameter'));
       expect(statements).toHaveLength(1);
       expect(asList(statements[0]?.Action ?? []).sort()).toEqual(['ssm:DeleteParameter', 'ssm:PutParameter']);
       expect(JSON.stringify(statements[0]?.Resource)).toContain(
