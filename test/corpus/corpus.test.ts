@@ -3,9 +3,9 @@ import { connect } from 'node:net';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DynamoActivityWriter } from '../../lambda/adapters/activity-store.ts';
 import { LOCAL_AWS } from '../../infra/local/clients.ts';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack.ts';
+import { DynamoActivityWriter } from '../../lambda/adapters/activity-store.ts';
 import { DynamoDeadLetterWriter } from '../../lambda/adapters/dead-letter-store.ts';
 import { deadLetterFor } from '../../lambda/domain/dead-letter.ts';
 import { createRecordHandler } from '../../lambda/handlers/record-activity.ts';
@@ -20,7 +20,9 @@ async function scanCount(tables: { doc: TestTables['doc'] }, table: string): Pro
   let count = 0;
   let ExclusiveStartKey: Record<string, unknown> | undefined;
   do {
-    const page = await tables.doc.send(new ScanCommand({ TableName: table, ExclusiveStartKey, ConsistentRead: true }));
+    const page = await tables.doc.send(
+      new ScanCommand({ TableName: table, ExclusiveStartKey, ConsistentRead: true }),
+    );
     count += page.Count ?? 0;
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey);
@@ -71,7 +73,10 @@ describe('the recording handler given each corpus event', () => {
       expect(Item).toMatchObject({ kind: 'invalid', reasons: outcome.reasons });
 
       const next = await record(
-        bridgeEvent('CheckInToggled', exampleDetail('CheckInToggled', { registrationId: `next${i}`, userIds: [`next${i}`] })),
+        bridgeEvent(
+          'CheckInToggled',
+          exampleDetail('CheckInToggled', { registrationId: `next${i}`, userIds: [`next${i}`] }),
+        ),
       );
       expect(next).toMatchObject({ status: 'processed', recorded: 1 });
     },
@@ -147,7 +152,8 @@ describe('the local stack given the corpus through PutEvents and malformed HTTP'
     expect(refused.every((line) => /MalformedDetail|InvalidArgument/.test(line))).toBe(true);
     let deadLettered = 0;
     for (const { c, entry } of accepted) {
-      const routable = c.source === undefined && /^[A-Z]/.test(c.detailType) && !c.detailType.endsWith('Change');
+      const routable =
+        c.source === undefined && /^[A-Z]/.test(c.detailType) && !c.detailType.endsWith('Change');
       const { deadLetterId } = deadLetterFor(
         { source: entry.Source, 'detail-type': entry.DetailType, detail: JSON.parse(entry.Detail) },
         'invalid',
@@ -159,7 +165,7 @@ describe('the local stack given the corpus through PutEvents and malformed HTTP'
       );
       if (routable) {
         expect(Item, c.name).toMatchObject({ kind: 'invalid' });
-        expect((Item?.reasons as string[]).join('; '), c.name).toMatch(new RegExp(c.expect));
+        expect(((Item?.reasons ?? []) as string[]).join('; '), c.name).toMatch(new RegExp(c.expect));
         deadLettered += 1;
       } else expect(Item, c.name).toBeUndefined();
     }
@@ -174,18 +180,28 @@ describe('the local stack given the corpus through PutEvents and malformed HTTP'
   /** One request on its own connection (a refused huge body must not poison a pooled socket), bounded. */
   const post = (body: string | Buffer, headers: Record<string, string>) =>
     new Promise<{ status: number; json: () => Record<string, unknown> }>((resolve, reject) => {
-      const req = request(stack.endpoint, { method: 'POST', headers, agent: false, timeout: 10_000 }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, json: () => JSON.parse(Buffer.concat(chunks).toString('utf8')) }),
-        );
-      });
+      const req = request(
+        stack.endpoint,
+        { method: 'POST', headers, agent: false, timeout: 10_000 },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              json: () => JSON.parse(Buffer.concat(chunks).toString('utf8')),
+            }),
+          );
+        },
+      );
       req.on('timeout', () => req.destroy(new Error('no answer within 10 s')));
       req.on('error', reject);
       req.end(body);
     });
-  const putEventsHeaders = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSEvents.PutEvents' };
+  const putEventsHeaders = {
+    'content-type': 'application/x-amz-json-1.1',
+    'x-amz-target': 'AWSEvents.PutEvents',
+  };
 
   it('answers malformed JSON with a SerializationException and keeps serving', async () => {
     for (const body of ['{"Entries": [', 'null', '[]', '"Entries"', '{"Entries": "all"}', '\u0000\u0001']) {
@@ -198,7 +214,9 @@ describe('the local stack given the corpus through PutEvents and malformed HTTP'
   });
 
   it('refuses a body over the size limit with 413 and keeps serving', async () => {
-    const response = await post(Buffer.alloc(5 * 1024 * 1024, 0x20), putEventsHeaders).catch((error: Error) => error);
+    const response = await post(Buffer.alloc(5 * 1024 * 1024, 0x20), putEventsHeaders).catch(
+      (error: Error) => error,
+    );
     // The endpoint may answer before the client finished sending; either way it must not accept it.
     if (response instanceof Error) expect(response.message).toMatch(/EPIPE|ECONNRESET|socket|closed/i);
     else expect(response.status).toBe(413);

@@ -23,11 +23,15 @@ function expand(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(expand);
   if (value === null || typeof value !== 'object') return value;
   const macro = value as Record<string, Record<string, number | string>>;
-  if (macro.$ids) return Array.from({ length: Number(macro.$ids.count) }, (_, i) => `${macro.$ids?.prefix}${i}`);
+  if (macro.$ids)
+    return Array.from({ length: Number(macro.$ids.count) }, (_, i) => `${macro.$ids?.prefix}${i}`);
   if (macro.$text) return 'x'.repeat(Number(macro.$text.length));
   if (macro.$fields)
     return Object.fromEntries(
-      Array.from({ length: Number(macro.$fields.count) }, (_, i) => [`f${i}`, 'y'.repeat(Number(macro.$fields?.length))]),
+      Array.from({ length: Number(macro.$fields.count) }, (_, i) => [
+        `f${i}`,
+        'y'.repeat(Number(macro.$fields?.length)),
+      ]),
     );
   if (macro.$nest) {
     let nested: unknown = {};
