@@ -1,18 +1,7 @@
 import { EVENT_TYPES } from '../../lambda/domain/event-types.ts';
-import { DEFAULT_EVENT_SOURCE } from '../../lambda/domain/events.ts';
+import { type BridgeEvent, DEFAULT_EVENT_SOURCE } from '../../lambda/domain/events.ts';
 
-/** An EventBridge event as a rule delivers it to the recording function. */
-export interface BridgeEvent {
-  readonly version: '0';
-  readonly id: string;
-  readonly 'detail-type': string;
-  readonly source: string;
-  readonly account: string;
-  readonly time: string;
-  readonly region: string;
-  readonly resources: readonly string[];
-  readonly detail: Record<string, unknown>;
-}
+export type { BridgeEvent } from '../../lambda/domain/events.ts';
 
 /**
  * The declared example of an event type rewritten for other users and a fresh entity: the listed

@@ -1,11 +1,12 @@
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { DynamoProjectionStore } from '../../lambda/adapters/stats-store.ts';
+import { statsActivityOfItem, userPartition } from '../../lambda/adapters/user-items.ts';
 import { type Activity, activityFor } from '../../lambda/domain/activity.ts';
 import { EVENT_TYPES } from '../../lambda/domain/event-types.ts';
 import { acceptEvent } from '../../lambda/domain/events.ts';
-import { type ProfileStats, type StatsActivity, statsOf } from '../../lambda/domain/stats.ts';
+import { type ProfileStats, statsOf } from '../../lambda/domain/stats.ts';
 import { createStatsHandler } from '../../lambda/handlers/project-stats.ts';
 import { batchWrite, type CountedClient, countedClient, dropTables, freshTables } from '../lib/local.ts';
 import { progress } from '../lib/progress.ts';
@@ -61,37 +62,12 @@ function historyActivity(userId: string, i: number, typeIndex = i): Activity {
   return activityFor(accepted, userId, new Date());
 }
 
-function statsActivityOf(item: Record<string, unknown>): StatsActivity {
-  return {
-    userId: String(item.userId),
-    idempotencyKey: String(item.idempotencyKey),
-    detailType: String(item.detailType),
-    occurredAt: String(item.occurredAt),
-    detail: JSON.parse(String(item.payload)) as Record<string, unknown>,
-  };
-}
-
 /**
  * The usual alternative: read the user's whole history (strongly consistent, page by page), apply
  * the contract's definition, write the result.
  */
 async function recompute(db: CountedClient, activityTable: string, statsTable: string, userId: string) {
-  const history: StatsActivity[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.doc.send(
-      new QueryCommand({
-        TableName: activityTable,
-        KeyConditionExpression: '#u = :u',
-        ExpressionAttributeNames: { '#u': 'userId' },
-        ExpressionAttributeValues: { ':u': userId },
-        ConsistentRead: true,
-        ExclusiveStartKey,
-      }),
-    );
-    for (const item of page.Items ?? []) history.push(statsActivityOf(item));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  const history = (await userPartition(db.doc, activityTable, userId)).map(statsActivityOfItem);
   const stats = statsOf(userId, history);
   await db.doc.send(new PutCommand({ TableName: statsTable, Item: { ...stats, sk: 'STATS' } }));
   return stats;

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { BridgeEvent } from '../../lambda/domain/events.ts';
 import { AwsServiceError, readTimestamp } from './aws-json.ts';
+
+export type { BridgeEvent } from '../../lambda/domain/events.ts';
 
 /** Most entries one PutEvents request may carry. */
 export const MAX_ENTRIES_PER_REQUEST = 10;
@@ -25,20 +28,6 @@ export interface PutEventsEntry {
 export interface EntryFailure {
   readonly errorCode: string;
   readonly errorMessage: string;
-}
-
-/** An event as EventBridge hands it to a rule's target. */
-export interface BridgeEvent {
-  readonly version: '0';
-  readonly id: string;
-  readonly 'detail-type': string;
-  readonly source: string;
-  readonly account: string;
-  readonly time: string;
-  readonly region: string;
-  readonly resources: readonly string[];
-  readonly detail: Record<string, unknown>;
-  readonly 'replay-name'?: string;
 }
 
 /** Where the local bus lives (names and ARNs in events and responses). */

@@ -1,5 +1,5 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import {
   countersOf,
   MARKER_PREFIX,
@@ -9,6 +9,7 @@ import {
   statsItem,
   storedStatsOf,
 } from '../adapters/stats-store.ts';
+import { statsActivityOfItem, userPartition } from '../adapters/user-items.ts';
 import { IntegrationError } from '../domain/errors.ts';
 import type { StoredStats } from '../domain/projection.ts';
 import {
@@ -19,7 +20,6 @@ import {
   type ProfileStats,
   profileStats,
   type Slot,
-  type StatsActivity,
   sameCounters,
   statsOf,
   ZERO,
@@ -76,40 +76,6 @@ export interface AuditReport {
 /** Repair kept losing races with the projector for one user. */
 export class RepairConflictError extends IntegrationError {}
 
-async function queryAll(
-  client: DynamoDBDocumentClient,
-  table: string,
-  userId: string,
-): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: '#u = :u',
-        ExpressionAttributeNames: { '#u': 'userId' },
-        ExpressionAttributeValues: { ':u': userId },
-        ConsistentRead: true,
-        ExclusiveStartKey,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return items;
-}
-
-function asActivity(item: Record<string, unknown>): StatsActivity {
-  return {
-    userId: String(item.userId),
-    idempotencyKey: String(item.idempotencyKey),
-    detailType: String(item.detailType),
-    occurredAt: String(item.occurredAt),
-    detail: JSON.parse(String(item.payload)) as Record<string, unknown>,
-  };
-}
-
 const STAT_FIELDS = [
   'matchesPlayed',
   'matchesWon',
@@ -131,10 +97,10 @@ interface UserState {
 
 async function inspect(options: AuditOptions, userId: string): Promise<UserState> {
   const [activityItems, statsItems] = await Promise.all([
-    queryAll(options.client, options.activityTable, userId),
-    queryAll(options.client, options.statsTable, userId),
+    userPartition(options.client, options.activityTable, userId),
+    userPartition(options.client, options.statsTable, userId),
   ]);
-  const activities = activityItems.map(asActivity);
+  const activities = activityItems.map(statsActivityOfItem);
   const markers = new Set<string>();
   const slots = new Map<string, Slot>();
   let statsRow: Record<string, unknown> | undefined;

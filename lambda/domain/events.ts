@@ -4,6 +4,21 @@ import { InvalidEventError } from './errors.ts';
 import { type EventTypeDefinition, eventTypeOf } from './event-types.ts';
 import { idempotencyKey } from './keys.ts';
 
+/** An event as EventBridge hands it to a rule's target (the recording function's input). */
+export interface BridgeEvent {
+  readonly version: '0';
+  readonly id: string;
+  readonly 'detail-type': string;
+  readonly source: string;
+  readonly account: string;
+  readonly time: string;
+  readonly region: string;
+  readonly resources: readonly string[];
+  readonly detail: Record<string, unknown>;
+  /** Set on events an archive replay sends again. */
+  readonly 'replay-name'?: string;
+}
+
 /** The default EventBridge `source` of tournament events. */
 export const DEFAULT_EVENT_SOURCE = 'tournaments';
 

@@ -9,6 +9,7 @@ import { DynamoActivityWriter } from '../../lambda/adapters/activity-store.ts';
 import { DynamoDeadLetterWriter } from '../../lambda/adapters/dead-letter-store.ts';
 import { DynamoProjectionStore, STATS_SK } from '../../lambda/adapters/stats-store.ts';
 import { activityFromStreamRecord } from '../../lambda/adapters/stream-records.ts';
+import { statsActivityOfItem } from '../../lambda/adapters/user-items.ts';
 import { auditStatistics } from '../../lambda/application/audit.ts';
 import { ProfileReader } from '../../lambda/application/profile-reader.ts';
 import type { ProjectionStore } from '../../lambda/application/stats-ports.ts';
@@ -54,13 +55,7 @@ async function publish(events: readonly PlannedEvent[]): Promise<void> {
 /** Every user's stored statistics must equal the reference over their stored activities. */
 async function expectStatsMatchOracle(users: Iterable<string>): Promise<void> {
   for (const userId of users) {
-    const activities = (await itemsOfUser(db.doc, db.names.activities, userId)).map((item) => ({
-      userId,
-      idempotencyKey: String(item.idempotencyKey),
-      detailType: String(item.detailType),
-      occurredAt: String(item.occurredAt),
-      detail: JSON.parse(String(item.payload)),
-    }));
+    const activities = (await itemsOfUser(db.doc, db.names.activities, userId)).map(statsActivityOfItem);
     const { winRate: _winRate, ...stored } = await reader.stats(userId);
     expect(stored, `statistics of ${userId}`).toEqual(statsOf(userId, activities));
   }

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { localDynamoClient } from '../../infra/local/clients.ts';
 import { ensureTables, type TableNames, tableNames } from '../../infra/local/tables.ts';
 import { documentClient } from '../../lambda/adapters/clients.ts';
+import { userPartition } from '../../lambda/adapters/user-items.ts';
 
 /** Tables of one test file on the shared DynamoDB Local, with clients. */
 export interface TestTables {
@@ -23,27 +24,5 @@ export async function createTestTables(): Promise<TestTables> {
   return { endpoint, client, doc: documentClient(client), names };
 }
 
-/** Every item of a user's partition in a table (test inspection only). */
-export async function itemsOfUser(
-  doc: DynamoDBDocumentClient,
-  table: string,
-  userId: string,
-): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: '#u = :u',
-        ExpressionAttributeNames: { '#u': 'userId' },
-        ExpressionAttributeValues: { ':u': userId },
-        ExclusiveStartKey,
-        ConsistentRead: true,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return items;
-}
+/** Every item of a user's partition in a table. */
+export const itemsOfUser = userPartition;

@@ -1,26 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { type DetailType, EVENT_TYPES } from '../../lambda/domain/event-types.ts';
+import type { BridgeEvent } from '../../lambda/domain/events.ts';
 
-/** An EventBridge event as Lambda receives it from a rule. */
-export interface BridgeEvent {
-  version: '0';
-  id: string;
-  'detail-type': string;
-  source: string;
-  account: string;
-  time: string;
-  region: string;
-  resources: string[];
-  detail: unknown;
-  'replay-name'?: string;
-}
+/** A delivered event whose detail may be anything (tests also send broken ones). */
+export type TestEvent = Omit<BridgeEvent, 'detail'> & { detail: unknown };
 
 /** Wraps a detail in a real-shaped EventBridge event (new event id each time, like a publisher retry). */
 export function bridgeEvent(
   detailType: string,
   detail: unknown,
-  overrides: Partial<BridgeEvent> = {},
-): BridgeEvent {
+  overrides: Partial<TestEvent> = {},
+): TestEvent {
   return {
     version: '0',
     id: randomUUID(),

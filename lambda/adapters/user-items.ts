@@ -1,0 +1,41 @@
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { StatsActivity } from '../domain/stats.ts';
+
+/**
+ * Every item of one user's partition, page by page, strongly consistent. Only audit and repair
+ * read a whole partition: the hot paths never depend on a user's history.
+ */
+export async function userPartition(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  userId: string,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: '#u = :u',
+        ExpressionAttributeNames: { '#u': 'userId' },
+        ExpressionAttributeValues: { ':u': userId },
+        ConsistentRead: true,
+        ExclusiveStartKey,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items;
+}
+
+/** What the statistics need of a stored activity item (`payload` is the detail as JSON text). */
+export function statsActivityOfItem(item: Record<string, unknown>): StatsActivity {
+  return {
+    userId: String(item.userId),
+    idempotencyKey: String(item.idempotencyKey),
+    detailType: String(item.detailType),
+    occurredAt: String(item.occurredAt),
+    detail: JSON.parse(String(item.payload)) as Record<string, unknown>,
+  };
+}
