@@ -11,6 +11,11 @@ describe('the whole local pipeline under chaos', () => {
       dynamodbEndpoint: inject('dynamoEndpoint'),
       runs: CI_RUNS,
       seed: CI_SEED,
+      // A failing run says what differed.
+      log: (line) => {
+        if (/mismatch|losses [1-9]|doubles [1-9]|given up [1-9]|missing dead letters [1-9]/.test(line))
+          console.log(line);
+      },
     });
     console.log(`reliability chaos: ${JSON.stringify(figures)}`);
     expect(figures.runs).toBe(CI_RUNS);
