@@ -84,31 +84,40 @@ export async function main(args: readonly string[]): Promise<void> {
   );
 
   const coldStart = await runColdStart(p.coldStartRuns);
-  progress('starting DynamoDB Local');
-  const engine = await startDynamoDbLocal();
-  let recording: Awaited<ReturnType<typeof runRecording>>;
-  let memory: Awaited<ReturnType<typeof runMemory>>;
-  let statistics: Awaited<ReturnType<typeof runStatistics>>;
-  let endToEnd: Awaited<ReturnType<typeof runEndToEnd>>;
-  try {
-    recording = await runRecording({
-      endpoint: engine.endpoint,
-      events: p.events,
-      concurrencies: p.concurrencies,
-      rounds: p.rounds,
-      warmupEvents: p.warmupEvents,
-      duplicateEvents: p.duplicateEvents,
-    });
-    memory = await runMemory(engine.endpoint, p.events, p.memoryConcurrency);
-    statistics = await runStatistics({
-      endpoint: engine.endpoint,
-      histories: p.histories,
-      samples: p.statsSamples,
-    });
-    endToEnd = await runEndToEnd(engine.endpoint, p.seasonEvents);
-  } finally {
-    await engine.stop();
+  // Each measurement gets a DynamoDB Local of its own: the engine keeps every table and stream
+  // record it ever saw in memory and slows down as they pile up, which would land on whichever
+  // measurement happens to run later.
+  const withEngine = async <T>(what: string, run: (endpoint: string) => Promise<T>): Promise<T> => {
+    progress(`starting DynamoDB Local for ${what}`);
+    const engine = await startDynamoDbLocal();
+    try {
+      return await run(engine.endpoint);
+    } finally {
+      await engine.stop();
+    }
+  };
+  let recording: Awaited<ReturnType<typeof runRecording>> | undefined;
+  for (const concurrency of p.concurrencies) {
+    const one = await withEngine(`recording at concurrency ${concurrency}`, (endpoint) =>
+      runRecording({
+        endpoint,
+        events: p.events,
+        concurrencies: [concurrency],
+        rounds: p.rounds,
+        warmupEvents: p.warmupEvents,
+        duplicateEvents: p.duplicateEvents,
+      }),
+    );
+    recording = recording
+      ? { ...recording, byConcurrency: { ...recording.byConcurrency, ...one.byConcurrency } }
+      : one;
   }
+  if (!recording) throw new Error('no concurrency to measure: give at least one');
+  const memory = await withEngine('memory', (endpoint) => runMemory(endpoint, p.events, p.memoryConcurrency));
+  const statistics = await withEngine('statistics', (endpoint) =>
+    runStatistics({ endpoint, histories: p.histories, samples: p.statsSamples }),
+  );
+  const endToEnd = await withEngine('end to end', (endpoint) => runEndToEnd(endpoint, p.seasonEvents));
 
   const figures: Figure[] = [];
   const add = (f: Figure) => figures.push(f);
