@@ -1,6 +1,8 @@
-import { DEFAULT_EVENT_SOURCE } from '../domain/events.ts';
-import { DEFAULT_FLAG_PARAMETER_NAME } from '../domain/flag.ts';
-import { DEFAULT_FLAG_CACHE_SECONDS } from './flag-reader.ts';
+import {
+  DEFAULT_EVENT_SOURCE,
+  DEFAULT_FLAG_CACHE_SECONDS,
+  DEFAULT_FLAG_PARAMETER_NAME,
+} from '../domain/defaults.ts';
 
 /** A required setting is missing: the deployment (or local stack) is incomplete. */
 export class ConfigurationError extends Error {

@@ -1,11 +1,11 @@
 import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { FlagReader } from '../application/ports.ts';
+import { DEFAULT_FLAG_CACHE_SECONDS } from '../domain/defaults.ts';
 import { FlagUnavailableError } from '../domain/errors.ts';
 import { type FlagSetting, parseFlag } from '../domain/flag.ts';
 
-/** Default seconds a flag value is cached: a change takes effect within this time. */
-export const DEFAULT_FLAG_CACHE_SECONDS = 15;
+export { DEFAULT_FLAG_CACHE_SECONDS } from '../domain/defaults.ts';
 
 /** Options of {@link SsmFlagReader}. */
 export interface SsmFlagReaderOptions {

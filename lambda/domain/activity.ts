@@ -39,7 +39,7 @@ export function activityFor(event: AcceptedEvent, userId: string, recordedAt: Da
     entityId: event.entityId,
     occurredAt,
     feedKey: `${occurredAt}#${event.idempotencyKey}`,
-    payload: JSON.stringify(event.detail),
+    payload: event.payload,
     payloadHash: event.payloadHash,
     recordedAt: recordedAt.toISOString(),
     eventId: event.eventId,

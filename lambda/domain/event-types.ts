@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { idSchema, optionalUserListSchema, userListSchema } from './ids.ts';
 
 /** The only major version of the event detail this code understands. */

@@ -1,5 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { canonicalHash } from './canonical.ts';
+import { DEFAULT_EVENT_SOURCE } from './defaults.ts';
 import { InvalidEventError } from './errors.ts';
 import { type EventTypeDefinition, eventTypeOf } from './event-types.ts';
 import { idempotencyKey } from './keys.ts';
@@ -19,8 +20,7 @@ export interface BridgeEvent {
   readonly 'replay-name'?: string;
 }
 
-/** The default EventBridge `source` of tournament events. */
-export const DEFAULT_EVENT_SOURCE = 'tournaments';
+export { DEFAULT_EVENT_SOURCE } from './defaults.ts';
 
 /**
  * Largest accepted detail, as UTF-8 JSON. EventBridge takes entries up to 1 MB, but each activity
@@ -74,6 +74,8 @@ export interface AcceptedEvent {
   readonly entityId: string;
   /** The affected users, deduplicated, in the order the publisher gave. */
   readonly userIds: readonly string[];
+  /** `detail` as JSON text, computed once for every affected user's activity. */
+  readonly payload: string;
   /** SHA-256 of the canonical form of `detail`: equal for a retry, different for another action. */
   readonly payloadHash: string;
 }
@@ -132,6 +134,7 @@ export function acceptEvent(raw: unknown, expectedSource: string = DEFAULT_EVENT
     activityType: `tournament.${definition.kind}.${definition.activityStatus?.(detail) ?? status}`,
     entityId,
     userIds: detail[definition.usersField] as string[],
+    payload: JSON.stringify(detail),
     payloadHash: canonicalHash(detail),
   };
 }

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 
-/** The default name of the SSM parameter that holds the flag. */
-export const DEFAULT_FLAG_PARAMETER_NAME = '/tournament-profile/integration-enabled';
+export { DEFAULT_FLAG_PARAMETER_NAME } from './defaults.ts';
 
 /** What a flag value means. `misconfigured` values behave as off and must be reported. */
 export type FlagSetting =

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Characters an id may contain: none of them is a key separator (`:`, `#`) or whitespace. */
 export const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;

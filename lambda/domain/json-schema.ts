@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type DetailType, EVENT_TYPES, type EventTypeDefinition, eventTypeOf } from './event-types.ts';
 import { DEFAULT_EVENT_SOURCE, MAX_DETAIL_BYTES } from './events.ts';
 import { ID_PATTERN, idSchema, MAX_USERS_PER_EVENT, optionalUserListSchema, userListSchema } from './ids.ts';

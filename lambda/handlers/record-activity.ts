@@ -1,11 +1,12 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { DynamoActivityWriter } from '../adapters/activity-store.ts';
-import { documentClient, ssmClient } from '../adapters/clients.ts';
+import { documentClient } from '../adapters/clients.ts';
 import { recordingConfig } from '../adapters/config.ts';
 import { DynamoDeadLetterWriter } from '../adapters/dead-letter-store.ts';
 import { SsmFlagReader } from '../adapters/flag-reader.ts';
 import { logger, METRIC, metrics } from '../adapters/observability.ts';
+import { ssmClient } from '../adapters/ssm-client.ts';
 import { type RecordDependencies, type RecordOutcome, recordEvent } from '../application/record-event.ts';
 
 /** What one invocation did, in counts (also what the local stack prints). */

@@ -1,7 +1,7 @@
 import type { EventBridgeEvent } from 'aws-lambda';
-import { ssmClient } from '../adapters/clients.ts';
 import { logger } from '../adapters/observability.ts';
 import { ssmFlagPorts } from '../adapters/rollout-aws.ts';
+import { ssmClient } from '../adapters/ssm-client.ts';
 import { previousFlagParameterName, ROLLBACK_FLAG_VALUE, rollBackFlag } from '../application/rollout.ts';
 import { rolloutStepConfig } from './rollout-step.ts';
 

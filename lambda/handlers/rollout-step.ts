@@ -1,5 +1,4 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { ssmClient } from '../adapters/clients.ts';
 import { ConfigurationError } from '../adapters/config.ts';
 import { logger } from '../adapters/observability.ts';
 import {
@@ -8,6 +7,7 @@ import {
   otherRunningExecutions,
   ssmFlagPorts,
 } from '../adapters/rollout-aws.ts';
+import { ssmClient } from '../adapters/ssm-client.ts';
 import {
   DEFAULT_WAIT_SLICE_SECONDS,
   previousFlagParameterName,
