@@ -52,7 +52,7 @@ export function parameters(args: readonly string[]): BenchParameters {
         mode: 'full',
         events: 5000,
         concurrencies: [1, 16, 64],
-        rounds: 5,
+        rounds: 6,
         warmupEvents: 500,
         duplicateEvents: 1000,
         histories: [10, 100, 1000, 10_000],

@@ -171,8 +171,9 @@ export function slices(count: number, rounds: number): [number, number][] {
 }
 
 /**
- * Runs the events through every path at one concurrency. The paths take turns slice by slice, so a
- * drift of the engine (JIT, garbage collection, growing tables) lands on all of them alike.
+ * Runs the events through every path at one concurrency. The paths take turns slice by slice, in a
+ * rotating order, so a drift of the engine (JIT, garbage collection, growing tables) lands on all of
+ * them alike.
  */
 async function measure(
   paths: readonly Path[],
@@ -181,9 +182,12 @@ async function measure(
   rounds: number,
 ) {
   const elapsed = new Map<RecordingPath, number>(paths.map((p) => [p.name, 0]));
-  for (const [from, to] of slices(events.length, rounds)) {
+  for (const [round, [from, to]] of slices(events.length, rounds).entries()) {
     const indexes = Array.from({ length: to - from }, (_, k) => from + k);
-    for (const path of paths) {
+    // Each round starts with another path: the engine slows a little as its tables fill, and a
+    // fixed order would always hand the later paths the fuller engine.
+    const order = paths.map((_, k) => paths[(k + round) % paths.length] as Path);
+    for (const path of order) {
       const start = performance.now();
       await forEachLimit(indexes, concurrency, async (i) => {
         await path.run(events[i] as BridgeEvent, i);
