@@ -78,18 +78,17 @@ export async function streamArnOf(streams: DynamoDBStreamsClient, tableName: str
   return arn;
 }
 
-/**
- * Every record currently in a table's stream, in Lambda's shape and sequence order per shard (tests
- * use it to hand exact batches to the handler).
- */
-export async function readStreamRecords(
+/** Every record currently in a table's stream, per shard in sequence order, as the Streams API gives them. */
+export async function readShardRecords(
   streams: DynamoDBStreamsClient,
   tableName: string,
-): Promise<DynamoDBRecord[]> {
+): Promise<{ streamArn: string; shards: Map<string, StreamRecord[]> }> {
   const streamArn = await streamArnOf(streams, tableName);
   const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
-  const out: DynamoDBRecord[] = [];
+  const shards = new Map<string, StreamRecord[]>();
   for (const shard of StreamDescription?.Shards ?? []) {
+    if (!shard.ShardId) continue;
+    const records: StreamRecord[] = [];
     let { ShardIterator: iterator } = await streams.send(
       new GetShardIteratorCommand({
         StreamArn: streamArn,
@@ -99,12 +98,25 @@ export async function readStreamRecords(
     );
     while (iterator) {
       const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
-      out.push(...(page.Records ?? []).map((r) => toLambdaRecord(r, streamArn)));
+      records.push(...(page.Records ?? []));
       if ((page.Records ?? []).length === 0) break;
       iterator = page.NextShardIterator;
     }
+    shards.set(shard.ShardId, records);
   }
-  return out;
+  return { streamArn, shards };
+}
+
+/**
+ * Every record currently in a table's stream, in Lambda's shape and sequence order per shard (tests
+ * use it to hand exact batches to the handler).
+ */
+export async function readStreamRecords(
+  streams: DynamoDBStreamsClient,
+  tableName: string,
+): Promise<DynamoDBRecord[]> {
+  const { streamArn, shards } = await readShardRecords(streams, tableName);
+  return [...shards.values()].flatMap((records) => records.map((r) => toLambdaRecord(r, streamArn)));
 }
 
 const compareSequence = (a: string, b: string) =>

@@ -1,10 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  DescribeStreamCommand,
-  type DynamoDBStreamsClient,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-} from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -12,10 +7,10 @@ import fc from 'fast-check';
 import { LOCAL_AWS, localDynamoClient, localStreamsClient } from '../../infra/local/clients.ts';
 import { startLocalStack } from '../../infra/local/stack.ts';
 import {
+  readShardRecords,
   type StreamBatchHandler,
   type StreamConsumer,
   startStreamConsumer,
-  streamArnOf,
 } from '../../infra/local/stream-consumer.ts';
 import { documentClient } from '../../lambda/adapters/clients.ts';
 import { DynamoProjectionStore } from '../../lambda/adapters/stats-store.ts';
@@ -164,30 +159,14 @@ async function earlierCheckpoints(
   table: string,
   seed: number,
 ): Promise<Record<string, string>> {
-  const streamArn = await streamArnOf(streams, table);
-  const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+  const { shards } = await readShardRecords(streams, table);
   const out: Record<string, string> = {};
-  for (const shard of StreamDescription?.Shards ?? []) {
-    if (!shard.ShardId) continue;
-    const sequences: string[] = [];
-    let { ShardIterator: iterator } = await streams.send(
-      new GetShardIteratorCommand({
-        StreamArn: streamArn,
-        ShardId: shard.ShardId,
-        ShardIteratorType: 'TRIM_HORIZON',
-      }),
-    );
-    while (iterator) {
-      const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
-      const records = page.Records ?? [];
-      for (const r of records) if (r.dynamodb?.SequenceNumber) sequences.push(r.dynamodb.SequenceNumber);
-      if (records.length === 0) break;
-      iterator = page.NextShardIterator;
-    }
+  for (const [shardId, records] of shards) {
+    const sequences = records.flatMap((r) => (r.dynamodb?.SequenceNumber ? [r.dynamodb.SequenceNumber] : []));
     // Somewhere in the last half: far enough back to redeliver applied records, never the whole history.
-    const back = Math.floor(chance(seed, shard.ShardId) * Math.ceil(sequences.length / 2));
+    const back = Math.floor(chance(seed, shardId) * Math.ceil(sequences.length / 2));
     const sequence = sequences[sequences.length - 1 - back];
-    if (sequence) out[shard.ShardId] = sequence;
+    if (sequence) out[shardId] = sequence;
   }
   return out;
 }

@@ -1,10 +1,9 @@
 import fc from 'fast-check';
 import type { DetailType } from '../../lambda/domain/event-types.ts';
+import { finalizationsArbitrary, instant, type PlannedEvent } from '../support/tournament.ts';
 
 /** One published action: a detail type and its detail, valid unless `invalid` says why not. */
-export interface ScenarioEvent {
-  readonly detailType: DetailType;
-  readonly detail: Record<string, unknown>;
+export interface ScenarioEvent extends PlannedEvent {
   /** Set on events broken on purpose: they must end in the dead-letter table and record nothing. */
   readonly invalid?: string;
 }
@@ -29,8 +28,6 @@ export interface Scenario {
   readonly faultSeed: number;
 }
 
-const instant = (minute: number) => new Date(Date.UTC(2026, 4, 1, 12, 0, 0) + minute * 60_000).toISOString();
-
 const tournamentPlan = fc.record({
   participants: fc.uniqueArray(fc.nat({ max: 39 }), { minLength: 2, maxLength: 16 }),
   registrations: fc.array(fc.record({ rejectedFirst: fc.boolean(), paid: fc.boolean() }), { maxLength: 4 }),
@@ -41,14 +38,7 @@ const tournamentPlan = fc.record({
     fc.record({
       a: fc.nat(),
       b: fc.nat(),
-      finalizations: fc.array(
-        fc.record({
-          minute: fc.integer({ min: 5, max: 50 }),
-          winner: fc.constantFrom('a', 'b', 'draw', 'none'),
-          resolution: fc.constantFrom('completed', 'forfeit', 'dispute_resolved'),
-        }),
-        { minLength: 1, maxLength: 3 },
-      ),
+      finalizations: finalizationsArbitrary(5),
       dispute: fc.constantFrom('none', 'open', 'upheld', 'rejected'),
       bothReport: fc.boolean(),
     }),

@@ -7,7 +7,24 @@ export interface PlannedEvent {
   readonly detail: Record<string, unknown>;
 }
 
-const instant = (minute: number) => new Date(Date.UTC(2026, 4, 1, 12, 0, 0) + minute * 60_000).toISOString();
+/** The instant `minute` minutes after the generated tournaments' day starts (UTC ISO). */
+export const instant = (minute: number) =>
+  new Date(Date.UTC(2026, 4, 1, 12, 0, 0) + minute * 60_000).toISOString();
+
+/**
+ * One to three finalizations of a match, from `firstMinute` to minute 50, each with its own winner
+ * (or a draw, or nobody) and resolution: re-finalizations as after a dispute.
+ */
+export function finalizationsArbitrary(firstMinute: number) {
+  return fc.array(
+    fc.record({
+      minute: fc.integer({ min: firstMinute, max: 50 }),
+      winner: fc.constantFrom('a', 'b', 'draw', 'none'),
+      resolution: fc.constantFrom('completed', 'forfeit', 'dispute_resolved'),
+    }),
+    { minLength: 1, maxLength: 3 },
+  );
+}
 
 /**
  * Random tournaments: users, matches finalized (some re-finalized later or earlier with another
@@ -22,14 +39,7 @@ export function tournamentArbitrary(prefix: string): fc.Arbitrary<PlannedEvent[]
         fc.record({
           a: fc.nat(),
           b: fc.nat(),
-          finalizations: fc.array(
-            fc.record({
-              minute: fc.integer({ min: 0, max: 50 }),
-              winner: fc.constantFrom('a', 'b', 'draw', 'none'),
-              resolution: fc.constantFrom('completed', 'forfeit', 'dispute_resolved'),
-            }),
-            { minLength: 1, maxLength: 3 },
-          ),
+          finalizations: finalizationsArbitrary(0),
           disputed: fc.boolean(),
         }),
         { minLength: 1, maxLength: 6 },
