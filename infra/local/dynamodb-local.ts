@@ -15,7 +15,10 @@ export interface DynamoDbLocalOptions {
   readonly port?: number;
   /** Keep data in this folder instead of memory (survives a restart). */
   readonly dataDir?: string;
-  /** Milliseconds to wait for the engine to answer. @default 20000 */
+  /**
+   * Milliseconds to wait for the engine to answer. It usually answers in about a second; the JVM's
+   * start slows down a lot on a busy machine, and giving up early would fail a healthy start. @default 120000
+   */
   readonly startTimeoutMs?: number;
 }
 
@@ -114,7 +117,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   process.once('exit', killOnExit);
 
   const endpoint = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + (options.startTimeoutMs ?? 20_000);
+  const deadline = Date.now() + (options.startTimeoutMs ?? 120_000);
   while (!(await answers(endpoint))) {
     if (child.exitCode !== null)
       throw new DynamoDbLocalError(

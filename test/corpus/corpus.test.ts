@@ -247,10 +247,14 @@ describe('the local stack given the corpus through PutEvents and malformed HTTP'
     const trickle = setInterval(() => {
       if (sent < 20) socket.write(body[sent++] ?? '');
     }, 20);
+    let slowAnswered = false;
+    socket.on('data', () => {
+      slowAnswered = true;
+    });
     try {
-      const started = Date.now();
       await expectServing('during-slow-client');
-      expect(Date.now() - started).toBeLessThan(5_000);
+      // Served while the slow request is still incomplete (its body never arrives in full).
+      expect(slowAnswered).toBe(false);
     } finally {
       clearInterval(trickle);
       socket.destroy();

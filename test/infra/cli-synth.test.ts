@@ -57,7 +57,7 @@ describe('npm run synth', () => {
           '-e',
           `const m = await import(${JSON.stringify(join(bundle, 'index.mjs'))}); console.log(typeof m.handler);`,
         ],
-        { env: { ...offlineEnv(), AWS_REGION: 'us-east-1' }, timeout: 30_000 },
+        { env: { ...offlineEnv(), AWS_REGION: 'us-east-1' }, timeout: 120_000 },
       );
       expect(loaded.stdout.trim()).toBe('function');
     }

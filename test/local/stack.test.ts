@@ -10,6 +10,7 @@ import { LOCAL_AWS } from '../../infra/local/clients.ts';
 import { freePort } from '../../infra/local/dynamodb-local.ts';
 import { DEFAULT_FLAG_PARAMETER_NAME } from '../../lambda/domain/flag.ts';
 import { exampleDetail } from '../support/events.ts';
+import { waitFor } from '../support/wait.ts';
 
 const run = promisify(execFile);
 const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
@@ -23,14 +24,8 @@ let eventBridge: EventBridgeClient;
 let ssm: SSMClient;
 
 /** Waits for a stack output line matching `pattern`; bounded because delivery is asynchronous. */
-async function lineMatching(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = lines.find((line) => pattern.test(line));
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error(`no line matching ${pattern} in:\n${lines.join('\n')}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+function lineMatching(pattern: RegExp): Promise<string> {
+  return waitFor(`a line matching ${pattern}`, () => lines.find((line) => pattern.test(line)));
 }
 
 /** Runs the CLI as an operator would, with its JSON output. */
@@ -92,7 +87,7 @@ beforeAll(async () => {
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   createInterface({ input: stack.stdout as NodeJS.ReadableStream }).on('line', (line) => lines.push(line));
-  await lineMatching(/^ready: /, 40_000);
+  await lineMatching(/^ready: /);
   readyLines = lines.filter((line) => line.startsWith('ready:'));
   endpoint = `http://127.0.0.1:${port}`;
   eventBridge = new EventBridgeClient({ ...LOCAL_AWS, endpoint });
@@ -134,7 +129,7 @@ describe('the local stack started as `npm start` does', () => {
     expect(response.Entries?.every((e) => typeof e.EventId === 'string')).toBe(true);
 
     let stats: Record<string, unknown> = {};
-    const deadline = Date.now() + 15_000;
+    const deadline = Date.now() + 120_000;
     while (stats.matchesWon !== 1 && Date.now() < deadline) {
       stats = (await tpi('stats', winner)).json as Record<string, unknown>;
       if (stats.matchesWon !== 1) await new Promise((r) => setTimeout(r, 100));
@@ -151,7 +146,7 @@ describe('the local stack started as `npm start` does', () => {
     // concurrently, so which copy records which user varies; the totals do not.
     const outcomeLines = () => lines.filter((l) => l.includes(`match_finalized:${finalized.matchId}:`));
     await lineMatching(new RegExp(`match_finalized:${finalized.matchId}:.*\\n?`));
-    const deadlineForBoth = Date.now() + 10_000;
+    const deadlineForBoth = Date.now() + 120_000;
     while (outcomeLines().length < 2 && Date.now() < deadlineForBoth)
       await new Promise((r) => setTimeout(r, 25));
     const total = (word: string) =>
@@ -233,7 +228,7 @@ describe('the local stack started as `npm start` does', () => {
     // Publish until an event is skipped: the handler may still hold the old value for up to 1 s.
     const user = fresh('flag');
     let skippedLine: string | undefined;
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 120_000;
     while (!skippedLine && Date.now() < deadline) {
       const registrationId = fresh('reg');
       await eventBridge.send(
@@ -256,7 +251,7 @@ describe('the local stack started as `npm start` does', () => {
     const { Parameter } = await ssm.send(new GetParameterCommand({ Name: DEFAULT_FLAG_PARAMETER_NAME }));
     expect(Parameter?.Value).toBe('on');
     let recorded: string | undefined;
-    const onDeadline = Date.now() + 10_000;
+    const onDeadline = Date.now() + 120_000;
     while (!recorded && Date.now() < onDeadline) {
       const registrationId = fresh('reg');
       await eventBridge.send(

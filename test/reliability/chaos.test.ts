@@ -30,5 +30,5 @@ describe('the whole local pipeline under chaos', () => {
       missingDeadLetters: figures.missingDeadLetters,
       givenUp: figures.givenUp,
     }).toEqual({ losses: 0, doubles: 0, statsMismatches: 0, missingDeadLetters: 0, givenUp: 0 });
-  }, 240_000);
+  }, 900_000);
 });

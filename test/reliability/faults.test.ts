@@ -23,6 +23,7 @@ import { createRecordHandler } from '../../lambda/handlers/record-activity.ts';
 import { createTestTables } from '../support/dynamo.ts';
 import { bridgeEvent, exampleDetail } from '../support/events.ts';
 import { FixedFlag } from '../support/flag.ts';
+import { waitFor } from '../support/wait.ts';
 
 /** A finalization between two fresh users: one activity each, one win and one loss. */
 function match(tag: string) {
@@ -46,6 +47,7 @@ describe('DynamoDB Local killed with SIGKILL in the middle of a stream of events
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const port = await freePort();
     let engine: DynamoDbLocal = await startDynamoDbLocal({ port, dataDir });
+    const lines: string[] = [];
     cleanups.push(() => engine.stop());
     const stack = await startLocalStack({
       port: 0,
@@ -54,6 +56,7 @@ describe('DynamoDB Local killed with SIGKILL in the middle of a stream of events
       flag: 'on',
       deliveryAttempts: 3,
       retryBaseMs: 100,
+      log: (line) => lines.push(line),
     });
     cleanups.push(() => stack.stop());
     const eventBridge = new EventBridgeClient({ ...LOCAL_AWS, endpoint: stack.endpoint });
@@ -75,7 +78,10 @@ describe('DynamoDB Local killed with SIGKILL in the middle of a stream of events
     // Kill it while the first events may still be in flight, then keep publishing into the outage.
     engine.process.kill('SIGKILL');
     await publish(tags('b'));
-    await new Promise((r) => setTimeout(r, 1000)); // long enough for 3 attempts 100 ms apart to run out
+    // Restart only once deliveries have run out of attempts during the outage, however long that takes.
+    await waitFor('a delivery to give up while DynamoDB Local is down', () =>
+      lines.some((line) => /^failed .*not delivered after 3 attempts/.test(line)),
+    );
     engine = await startDynamoDbLocal({ port, dataDir });
     await publish(tags('c'));
     await stack.settled();
@@ -115,7 +121,7 @@ describe('DynamoDB Local killed with SIGKILL in the middle of a stream of events
     console.log(
       `reliability kill: ${JSON.stringify({ events: all.length, deliveryFailed: failed.length, redriven: results.length, activities: keys.length, losses: all.length * 2 - keys.length, doubles: keys.length - new Set(keys).size })}`,
     );
-  }, 120_000);
+  }, 600_000);
 });
 
 /** Fails the next `count` requests of a client with `fault`, inside the SDK's retry loop. */

@@ -8,12 +8,16 @@ import { type LocalStack, startLocalStack } from '../../infra/local/stack.ts';
 import { isUserIncluded, parseFlag } from '../../lambda/domain/flag.ts';
 import { createTestTables, type TestTables } from '../support/dynamo.ts';
 import { exampleDetail } from '../support/events.ts';
+import { waitFor } from '../support/wait.ts';
 
 const CACHE_SECONDS = 0.2;
+const VALUES = ['on', '30', 'off', '70', '10', 'on', 'off'];
 let stack: LocalStack;
 let tables: TestTables;
 let eventBridge: EventBridgeClient;
 let ssm: SSMClient;
+/** The flag value each delivered registration was handled under, by its registration id. */
+const deliveredUnder = new Map<string, string>();
 
 beforeAll(async () => {
   tables = await createTestTables();
@@ -24,13 +28,21 @@ beforeAll(async () => {
     flag: 'off',
     flagCacheSeconds: CACHE_SECONDS,
     statistics: false,
+    log: (line) => {
+      const outcome = / registration_status:(\S+):approved: .*\(flag ([^)]*)\)$/.exec(line);
+      if (outcome) deliveredUnder.set(outcome[1] as string, outcome[2] as string);
+    },
   });
   eventBridge = new EventBridgeClient({ ...LOCAL_AWS, endpoint: stack.endpoint });
   ssm = new SSMClient({ ...LOCAL_AWS, endpoint: stack.endpoint });
 });
 
 afterAll(async () => {
+  // Nothing may be in flight when the stack goes: a delivery cut off mid-request would fail the run.
+  await stack?.settled();
   await stack?.stop();
+  eventBridge?.destroy();
+  ssm?.destroy();
 });
 
 const entry = (userId: string, registrationId: string) => ({
@@ -58,22 +70,55 @@ async function recorded(userId: string, registrationId: string): Promise<boolean
   return Item !== undefined;
 }
 
+/** Background traffic across every change: one event at a time, numbered so "published after" is known. */
+function startNoise() {
+  let published = 0;
+  let flowing = true;
+  const done = (async () => {
+    while (flowing) {
+      const n = published + 1;
+      await publish([entry(`noise-${n}`, `noise-${n}`)]);
+      published = n;
+    }
+  })();
+  return {
+    published: () => published,
+    /** Resolves when a noise event published after number `after` was handled under `value`. */
+    handledUnder: (value: string, after: number) =>
+      waitFor(`background events handled under flag "${value}"`, () => {
+        for (let n = after + 1; n <= published; n += 1)
+          if (deliveredUnder.get(`noise-${n}`) === value) return n;
+        return undefined;
+      }),
+    async stop() {
+      flowing = false;
+      await done;
+    },
+  };
+}
+
+/**
+ * Waits until the handler reads `value`: a background event published after the change was handled
+ * under it, then, one whole cache window later, another one was too (so no read that started before
+ * the change can still be in the handler's cache).
+ */
+async function changeTakesEffect(noise: ReturnType<typeof startNoise>, value: string, changedAt: number) {
+  await noise.handledUnder(value, changedAt);
+  const windowStart = Date.now();
+  await waitFor('one flag cache window to pass', () => Date.now() - windowStart > CACHE_SECONDS * 1000);
+  await noise.handledUnder(value, noise.published());
+}
+
 describe('the flag changed while events flow', () => {
   it('records every included user and no excluded one once each change has taken effect', async () => {
-    // Background traffic that keeps flowing across every change (its users are not checked: they
-    // straddle the cache window, where either answer is allowed).
-    let flowing = true;
-    let background = 0;
-    const noise = (async () => {
-      while (flowing) {
-        background += 1;
-        await publish([entry(`noise-${background}`, `noise-${background}`)]);
-      }
-    })();
-
-    const checked: { value: string; included: number; excluded: number }[] = [];
+    // Prepare: traffic that keeps flowing across every change (its users straddle the cache window,
+    // where either answer is allowed, so they are not checked).
+    const noise = startNoise();
+    const checked: { value: string; included: number; excluded: number; wrong: string[] }[] = [];
     try {
-      for (const [phase, value] of ['on', '30', 'off', '70', '10', 'on', 'off'].entries()) {
+      for (const [phase, value] of VALUES.entries()) {
+        // Act: change the flag, wait until it is read, then publish users whose answer is known.
+        const changedAt = noise.published();
         await ssm.send(
           new PutParameterCommand({
             Name: stack.flagParameterName,
@@ -82,35 +127,42 @@ describe('the flag changed while events flow', () => {
             Type: 'String',
           }),
         );
-        // The handler caches the flag for CACHE_SECONDS: after that (plus a margin for a read in
-        // flight) every delivery must see the new value.
-        await new Promise((r) => setTimeout(r, CACHE_SECONDS * 1000 + 300));
+        await changeTakesEffect(noise, value, changedAt);
         const users = Array.from({ length: 40 }, (_, i) => ({
           userId: `p${phase}-u${i}`,
           registrationId: `p${phase}-r${i}`,
         }));
         await publish(users.map((u) => entry(u.userId, u.registrationId)));
-        await stack.settled();
+        await waitFor(`the 40 checked events of phase ${phase} to be delivered`, () =>
+          users.every((u) => deliveredUnder.has(u.registrationId)),
+        );
+
+        // Assess (collected per phase, asserted below so one report shows every phase).
         const setting = parseFlag(value);
-        let included = 0;
-        let excluded = 0;
+        const outcome = { value, included: 0, excluded: 0, wrong: [] as string[] };
         for (const u of users) {
           const expected = isUserIncluded(setting, u.userId);
-          expect(await recorded(u.userId, u.registrationId), `${u.userId} at flag ${value}`).toBe(expected);
-          if (expected) included += 1;
-          else excluded += 1;
+          const under = deliveredUnder.get(u.registrationId);
+          const actual = await recorded(u.userId, u.registrationId);
+          if (under !== value || actual !== expected)
+            outcome.wrong.push(
+              `${u.userId}: handled under "${under}", recorded ${actual}, expected ${expected}`,
+            );
+          if (expected) outcome.included += 1;
+          else outcome.excluded += 1;
         }
-        checked.push({ value, included, excluded });
+        checked.push(outcome);
       }
     } finally {
-      flowing = false;
-      await noise;
+      await noise.stop();
     }
-    expect(background).toBeGreaterThan(10);
-    // Every phase checked users on both sides where the value allows it.
+
+    expect(noise.published()).toBeGreaterThan(VALUES.length);
+    expect(checked.flatMap((c) => c.wrong)).toEqual([]);
     expect(checked.filter((c) => c.value === 'off').every((c) => c.included === 0)).toBe(true);
     expect(checked.filter((c) => c.value === 'on').every((c) => c.excluded === 0)).toBe(true);
+    // Every percentage splits the checked users both ways, so both answers are exercised.
     const partial = checked.filter((c) => /^\d+$/.test(c.value));
     expect(partial.every((c) => c.included > 0 && c.excluded > 0)).toBe(true);
-  });
+  }, 600_000);
 });

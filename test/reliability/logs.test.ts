@@ -22,7 +22,7 @@ function runHandler(events: unknown[], level: string, flag = 'on'): Promise<stri
           TABLE_PREFIX: `logs${randomUUID().slice(0, 8)}-`,
           FLAG: flag,
         },
-        timeout: 60_000,
+        timeout: 240_000,
       },
       (error, stdout, stderr) => (error ? reject(error) : resolve(`${stdout}\n${stderr}`)),
     );
@@ -65,7 +65,7 @@ describe('logs at INFO', () => {
     expect(stdout).not.toContain('example.com');
     expect(stdout).not.toContain('"detail"');
     expect(stdout).toContain(String(detail.matchId));
-  }, 90_000);
+  }, 300_000);
 
   it('stay payload-free with the flag off (everything skipped)', async () => {
     const detail = exampleDetail('CheckInToggled', {
@@ -75,5 +75,5 @@ describe('logs at INFO', () => {
     const stdout = await runHandler([bridgeEvent('CheckInToggled', detail)], 'INFO', 'off');
     expect(stdout).toContain('event processed');
     expect(stdout).not.toContain(SECRET);
-  }, 90_000);
+  }, 300_000);
 });

@@ -9,6 +9,7 @@ import { LOCAL_STOP_CONDITIONS } from '../../infra/local/rollout.ts';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack.ts';
 import type { RolloutView } from '../../lambda/application/rollout.ts';
 import { EVENT_TYPES } from '../../lambda/domain/event-types.ts';
+import { waitFor } from '../support/wait.ts';
 
 let stack: LocalStack;
 let ssm: SSMClient;
@@ -45,16 +46,9 @@ async function flag(): Promise<string | undefined> {
   return Parameter?.Value;
 }
 
-/** Polls until `check` gives a value; bounded, because the rollout runs on its own timers. */
-async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** The local stack's output: each raise is logged as it happens, so no value can be missed. */
+const stackLines: string[] = [];
+const raises = () => stackLines.flatMap((line) => /: flag raised to (\S+)$/.exec(line)?.[1] ?? []);
 
 beforeAll(async () => {
   stack = await startLocalStack({
@@ -64,6 +58,7 @@ beforeAll(async () => {
     flag: 'off',
     flagCacheSeconds: 0,
     statistics: false,
+    log: (line) => stackLines.push(line),
   });
   ssm = new SSMClient({ ...LOCAL_AWS, endpoint: stack.endpoint });
   eventBridge = new EventBridgeClient({ ...LOCAL_AWS, endpoint: stack.endpoint });
@@ -91,15 +86,12 @@ describe('local progressive rollout through tpi', () => {
     expect(started.code).toBe(0);
     expect(JSON.parse(started.stdout)).toMatchObject({ state: 'RUNNING', step: 1, percentage: 10 });
 
-    const seen: string[] = [];
-    const finished = await until('the rollout to finish', async () => {
-      const value = await flag();
-      if (value !== undefined && seen.at(-1) !== value) seen.push(value);
+    const finished = await waitFor('the rollout to finish', async () => {
       const view = await status();
       return view.state === 'RUNNING' ? undefined : view;
     });
     expect(finished).toMatchObject({ state: 'SUCCEEDED', step: 4, percentage: 100, flag: 'on' });
-    expect(seen).toEqual(['10', '25', '50', 'on']);
+    expect(raises()).toEqual(['10', '25', '50', 'on']);
     expect(await flag()).toBe('on');
   });
 
@@ -123,7 +115,7 @@ describe('local progressive rollout through tpi', () => {
       }),
     );
 
-    const ended = await until('the rollback', async () => {
+    const ended = await waitFor('the rollback', async () => {
       const view = await status();
       return view.state === 'RUNNING' ? undefined : view;
     });
