@@ -229,7 +229,7 @@ export async function startStreamConsumer(options: StreamConsumerOptions): Promi
   const discovery = setInterval(() => void discover().catch(() => undefined), 1000);
 
   return {
-    async waitUntilIdle(timeoutMs = 30_000) {
+    async waitUntilIdle(timeoutMs = 300_000) {
       const since = Date.now();
       const deadline = since + timeoutMs;
       for (;;) {

@@ -317,7 +317,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
       scenario.segments.reduce((n, s) => n + s.batches.reduce((m, b) => m + b.copies.length, 0), 0) -
       events.length;
     await stack.settled();
-    await consumer.waitUntilIdle(60_000);
+    await consumer.waitUntilIdle();
     figures.expectedActivities += expected.size;
 
     const users = [...new Set(accepted.flatMap((e) => e?.userIds ?? []))];

@@ -1,0 +1,237 @@
+/**
+ * Keeps the local stack under a steady mixed load for N minutes (the chaos generator's tournaments,
+ * duplicates and broken events included, at a fixed rate) and samples once a minute: this process's
+ * RSS, heap and open handles, DynamoDB Local's RSS, publish-to-statistics latency p50/p99, and the
+ * activities and statistics of the users touched that minute against the contract's oracle.
+ * Ends with the slope of each figure. Usage: npm run soak -- [--minutes N] [--rate R] [--seed S] [--out FILE]
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+const { EventBridgeClient, PutEventsCommand } = await import('@aws-sdk/client-eventbridge');
+const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
+const { default: fc } = await import('fast-check');
+const { LOCAL_AWS, localDynamoClient } = await import('../infra/local/clients.ts');
+const { startLocalStack } = await import('../infra/local/stack.ts');
+const { documentClient } = await import('../lambda/adapters/clients.ts');
+const { ProfileReader } = await import('../lambda/application/profile-reader.ts');
+const { normaliseInstant } = await import('../lambda/domain/activity.ts');
+const { acceptEvent } = await import('../lambda/domain/events.ts');
+const { statsOf } = await import('../lambda/domain/stats.ts');
+const { scenarioArbitrary } = await import('../test/reliability/scenario.ts');
+const { percentile, slope } = await import('./soak-figures.ts');
+type StatsActivity = import('../lambda/domain/stats.ts').StatsActivity;
+
+const { values } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '30' },
+    rate: { type: 'string', default: '20' },
+    seed: { type: 'string', default: '20261126' },
+    out: { type: 'string', default: '.soak/latest.json' },
+  },
+});
+const minutes = Number(values.minutes);
+const rate = Number(values.rate);
+const seed = Number(values.seed);
+if (!(minutes > 0) || !(rate > 0) || !Number.isInteger(seed)) {
+  console.error('usage: npm run soak -- [--minutes N] [--rate ENTRIES_PER_SECOND] [--seed S] [--out FILE]');
+  process.exit(2);
+}
+
+/** What was published and is expected: per (user|key) the oracle's activity, per key its first publish. */
+const expected = new Map<string, StatsActivity>();
+const publishedAt = new Map<string, number>();
+let latencies: number[] = [];
+const touched = new Set<string>();
+
+const stack = await startLocalStack({
+  port: 0,
+  dynamodbPort: 0,
+  tablePrefix: 'soak-',
+  flag: 'on',
+  wrapStatistics: (inner) => async (event) => {
+    const result = await inner(event);
+    const failed = new Set(result?.batchItemFailures?.map((f) => f.itemIdentifier));
+    const now = Date.now();
+    for (const record of event.Records) {
+      const key = record.dynamodb?.NewImage?.idempotencyKey?.S;
+      const at = key ? publishedAt.get(key) : undefined;
+      if (at !== undefined && !failed.has(record.dynamodb?.SequenceNumber ?? '')) latencies.push(now - at);
+    }
+    return result;
+  },
+});
+const eventBridge = new EventBridgeClient({ ...LOCAL_AWS, endpoint: stack.endpoint });
+const dynamo = localDynamoClient(stack.dynamodbEndpoint);
+const doc = documentClient(dynamo);
+const reader = new ProfileReader(doc, {
+  activityTable: stack.tables.activities,
+  statsTable: stack.tables.stats,
+});
+
+/** Entries to publish, one generated history after another, each copy of an action in its shuffled place. */
+function* entries() {
+  // Generated lazily, a few histories at a time, each block from the next seed: any length of soak.
+  for (let h = 0; ; h += 1) {
+    const [history] = fc.sample(scenarioArbitrary('§'), { seed: seed + h, numRuns: 1 });
+    if (!history) return;
+    const events = JSON.parse(
+      JSON.stringify(history.events).replaceAll('§', `s${h}x`),
+    ) as typeof history.events;
+    for (const copy of history.segments.flatMap((s) => s.batches.flatMap((b) => b.copies))) {
+      const event = events[copy] as (typeof events)[number];
+      yield {
+        event,
+        entry: {
+          EventBusName: stack.busName,
+          Source: stack.eventSource,
+          DetailType: event.detailType,
+          Detail: JSON.stringify(event.detail),
+        },
+      };
+    }
+  }
+}
+
+function addToOracle(event: { detailType: string; detail: unknown; invalid?: string }): void {
+  if (event.invalid) return;
+  const accepted = acceptEvent({
+    id: 'oracle',
+    source: stack.eventSource,
+    'detail-type': event.detailType,
+    detail: event.detail,
+  });
+  if (!publishedAt.has(accepted.idempotencyKey)) publishedAt.set(accepted.idempotencyKey, Date.now());
+  for (const userId of accepted.userIds) {
+    touched.add(userId);
+    expected.set(`${userId}|${accepted.idempotencyKey}`, {
+      userId,
+      idempotencyKey: accepted.idempotencyKey,
+      detailType: accepted.detailType,
+      occurredAt: normaliseInstant(accepted.detail.occurredAt),
+      detail: accepted.detail,
+    });
+  }
+}
+
+/** Checks every user touched since the last sample: activity count and statistics equal the oracle. */
+async function checkTouched(): Promise<{ users: number; mismatches: number }> {
+  const users = [...touched];
+  touched.clear();
+  let mismatches = 0;
+  for (const userId of users) {
+    const mine = [...expected.values()].filter((a) => a.userId === userId);
+    const { Count = 0 } = await doc.send(
+      new QueryCommand({
+        TableName: stack.tables.activities,
+        KeyConditionExpression: '#u = :u',
+        ExpressionAttributeNames: { '#u': 'userId' },
+        ExpressionAttributeValues: { ':u': userId },
+        Select: 'COUNT',
+        ConsistentRead: true,
+      }),
+    );
+    const { winRate: _derived, ...got } = await reader.stats(userId);
+    if (Count !== mine.length || JSON.stringify(got) !== JSON.stringify(statsOf(userId, mine)))
+      mismatches += 1;
+  }
+  return { users: users.length, mismatches };
+}
+
+function rssOf(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
+  return Number(line?.replace(/\D+/g, '') ?? Number.NaN) / 1024;
+}
+
+const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
+const samples: Record<string, number>[] = [];
+const source = entries();
+const started = Date.now();
+const tickMs = 500;
+let published = 0;
+let behind = 0;
+console.log(`soak: ${minutes} min at ${rate} entries/s, seed ${seed}; ${stack.endpoint}`);
+for (let minute = 1; minute <= minutes; minute += 1) {
+  const minuteEnd = Date.now() + 60_000; // a minute of load; the check after it is not counted
+  let publishedThisMinute = 0;
+  for (let tick = Date.now(); tick < minuteEnd; tick += tickMs) {
+    const batch = Array.from(
+      { length: Math.round((rate * tickMs) / 1000) },
+      () => source.next().value,
+    ).filter((x) => x !== undefined);
+    for (let i = 0; i < batch.length; i += 10) {
+      const chunk = batch.slice(i, i + 10);
+      for (const { event } of chunk) addToOracle(event);
+      const out = await eventBridge.send(new PutEventsCommand({ Entries: chunk.map((c) => c.entry) }));
+      if (out.FailedEntryCount)
+        throw new Error(`the endpoint refused entries: ${JSON.stringify(out.Entries)}`);
+    }
+    published += batch.length;
+    publishedThisMinute += batch.length;
+    const wait = tick + tickMs - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    else behind += 1;
+  }
+  // Quiesce, then compare with the oracle: the check reads settled state, not a moving target.
+  await stack.settled();
+  const check = await checkTouched();
+  const memory = process.memoryUsage();
+  const sample = {
+    minute,
+    published: publishedThisMinute,
+    rssMb: mb(memory.rss),
+    heapMb: mb(memory.heapUsed),
+    handles: process.getActiveResourcesInfo().length,
+    dynamodbRssMb: Math.round(rssOf(stack.dynamodbPid) * 10) / 10,
+    p50Ms: percentile(latencies, 0.5),
+    p99Ms: percentile(latencies, 0.99),
+    usersChecked: check.users,
+    mismatches: check.mismatches,
+    ticksBehind: behind,
+  };
+  latencies = [];
+  for (const [key, at] of publishedAt) if (at < Date.now() - 600_000) publishedAt.delete(key);
+  samples.push(sample);
+  console.log(
+    Object.entries(sample)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', '),
+  );
+}
+
+const steady = samples.slice(1); // the first minute includes start-up and warm-up
+const figures = ['rssMb', 'heapMb', 'handles', 'dynamodbRssMb', 'p50Ms', 'p99Ms'].map((name) => ({
+  name,
+  ...slope(steady.map((s) => [s.minute as number, s[name] as number])),
+}));
+const matched = samples.every((s) => s.mismatches === 0);
+const report = {
+  minutes,
+  rate,
+  seed,
+  published,
+  activities: expected.size,
+  samples,
+  slopes: figures,
+  matchedEverySample: matched,
+};
+mkdirSync(dirname(values.out as string), { recursive: true });
+writeFileSync(values.out as string, `${JSON.stringify(report, null, 2)}\n`);
+for (const f of figures)
+  console.log(
+    `slope ${f.name.padEnd(14)} ${f.perMinute.toFixed(3)}/min (${f.percentOfMeanPerMinute.toFixed(2)} % of mean per min)`,
+  );
+console.log(
+  `${published} entries, ${expected.size} activities; statistics ${matched ? 'matched the oracle at every sample' : 'MISMATCHED'}; report ${values.out}`,
+);
+eventBridge.destroy();
+dynamo.destroy();
+await stack.stop();
+process.exit(matched ? 0 : 1);
