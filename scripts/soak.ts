@@ -153,7 +153,6 @@ function rssOf(pid: number | undefined): number {
 const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
 const samples: Record<string, number>[] = [];
 const source = entries();
-const started = Date.now();
 const tickMs = 500;
 let published = 0;
 let behind = 0;
