@@ -118,8 +118,11 @@ export class LocalEventBus<TOutcome> {
     return this.replays.get(name);
   }
 
-  /** Stops accepting events; waits up to `graceMs` for deliveries in flight, then drops the rest. */
-  async close(graceMs = 3000): Promise<void> {
+  /**
+   * Stops accepting events and drops queued ones; waits up to `graceMs` for deliveries in flight (they
+   * take milliseconds; the bound only keeps a hung handler from blocking shutdown forever).
+   */
+  async close(graceMs = 60_000): Promise<void> {
     this.closed = true;
     for (const timer of this.waitingRetries) clearTimeout(timer);
     this.waitingRetries.clear();

@@ -389,7 +389,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         await statistics?.caughtUp();
       },
       stop() {
-        stopping ??= cleanup();
+        // Deliveries in flight finish first: they still need the endpoint (the flag) and DynamoDB.
+        stopping ??= eventBus.close().then(cleanup);
         return stopping;
       },
     };
