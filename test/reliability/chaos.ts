@@ -305,7 +305,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
       );
       await stack.settled();
       if (segment.restartConsumer) {
-        // Crash and resume from an earlier checkpoint: records already applied come again.
+        // Crash and resume from an earlier checkpoint: records already applied come again. The
+        // checkpoint must be one the consumer has passed (Lambda only checkpoints what it handled),
+        // so let it catch up first: a consumer lagging behind the chosen point would skip records.
+        await consumer.waitUntilIdle();
         await consumer.stop();
         consumer = await startConsumer(
           await earlierCheckpoints(streams, stack.tables.activities, scenario.faultSeed),
