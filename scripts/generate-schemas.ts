@@ -7,6 +7,17 @@ import { jsonSchemaOf } from '../lambda/domain/json-schema.ts';
 /** Where the published JSON Schemas live in the repository. */
 export const SCHEMAS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'schemas');
 
+/** The copy shipped inside the Python hooks package (`tournament_profile/schemas`), byte for byte the same. */
+export const PYTHON_SCHEMAS_DIR = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'clients',
+  'python',
+  'src',
+  'tournament_profile',
+  'schemas',
+);
+
 /**
  * The published schema files, by file name: one `<DetailType>.json` per event type, two-space
  * indented with a final newline, so regenerating an unchanged contract changes no byte.
@@ -33,4 +44,6 @@ export function writeSchemaFiles(dir: string = SCHEMAS_DIR): string[] {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const written = writeSchemaFiles();
   console.log(`wrote ${written.length} schemas to ${SCHEMAS_DIR}: ${written.join(', ')}`);
+  writeSchemaFiles(PYTHON_SCHEMAS_DIR);
+  console.log(`wrote the same ${written.length} schemas to ${PYTHON_SCHEMAS_DIR}`);
 }
