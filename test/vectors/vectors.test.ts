@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InvalidEventError } from '../../lambda/domain/errors.ts';
+import { acceptEvent } from '../../lambda/domain/events.ts';
+import { bridgeEvent } from '../support/events.ts';
+
+/** The shared vectors: the pytest suite of clients/python reads the same files and must agree. */
+interface ValidVector {
+  readonly name: string;
+  readonly detailType: string;
+  readonly detail: unknown;
+  readonly idempotencyKey: string;
+}
+interface InvalidVector {
+  readonly name: string;
+  readonly detailType: string;
+  readonly detail: unknown;
+  readonly field: string;
+  readonly reason: string;
+}
+
+const read = <T>(file: string): T[] =>
+  (JSON.parse(readFileSync(join(import.meta.dirname, file), 'utf8')) as { vectors: T[] }).vectors;
+
+const VALID = read<ValidVector>('valid.json');
+const INVALID = read<InvalidVector>('invalid.json');
+
+function reasonsOf(vector: InvalidVector): readonly string[] {
+  try {
+    acceptEvent(bridgeEvent(vector.detailType, vector.detail));
+  } catch (error) {
+    if (error instanceof InvalidEventError) return error.reasons;
+    throw error;
+  }
+  return [];
+}
+
+describe('the shared contract vectors, as the recording side judges them', () => {
+  it('cover all eight event types, valid and invalid', () => {
+    // Assess
+    expect(new Set(VALID.map((v) => v.detailType)).size).toBe(8);
+    expect(new Set(INVALID.map((v) => v.detailType)).size).toBe(8);
+  });
+
+  it.each(VALID.map((v) => [v.name, v] as const))('accepts %s with its idempotency key', (_, vector) => {
+    // Act
+    const accepted = acceptEvent(bridgeEvent(vector.detailType, vector.detail));
+    // Assess
+    expect(accepted.idempotencyKey).toBe(vector.idempotencyKey);
+  });
+
+  it.each(INVALID.map((v) => [v.name, v] as const))('refuses %s, naming the field', (_, vector) => {
+    // Act
+    const reasons = reasonsOf(vector);
+    // Assess
+    expect(reasons, `accepted although ${vector.reason}`).not.toEqual([]);
+    expect(reasons.some((r) => r.startsWith(`detail.${vector.field}`))).toBe(true);
+  });
+});
