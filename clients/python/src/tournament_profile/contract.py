@@ -185,11 +185,13 @@ def check_detail(detail_type: str, detail: Any) -> List[str]:
     if size > MAX_DETAIL_BYTES:
         return [f"detail: {size} bytes of JSON, more than the {MAX_DETAIL_BYTES} an activity can hold"]
     reasons = [_reason(e, detail) for e in _validator(detail_type).iter_errors(detail)]
-    reasons += _field_rules(definition, detail)
+    reasons += _field_rules(detail)
+    if not reasons:  # the participant rules need every field present and well-formed
+        reasons = _participant_rules(definition, detail)
     return sorted(set(reasons))
 
 
-def _field_rules(definition: EventType, detail: Mapping[str, Any]) -> List[str]:
+def _field_rules(detail: Mapping[str, Any]) -> List[str]:
     """The rules the schema states loosely in Python (patterns) or not at all (participants)."""
     reasons: List[str] = []
     for field in _ID_FIELDS:
@@ -209,8 +211,6 @@ def _field_rules(definition: EventType, detail: Mapping[str, Any]) -> List[str]:
             parse_instant(detail["occurredAt"])
         except ValueError as error:
             reasons.append(f"detail.occurredAt: {error}")
-    if not reasons:
-        reasons += _participant_rules(definition, detail)
     return reasons
 
 
