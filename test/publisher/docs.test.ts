@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { LOCAL_AWS } from '../../infra/local/clients.ts';
 import { startLocalEndpoint } from '../../infra/local/endpoint.ts';
 import type { BridgeEvent } from '../../infra/local/put-events.ts';
-import { DETAIL_TYPES, type DetailType } from '../../lambda/domain/event-types.ts';
+import type { DetailType } from '../../lambda/domain/event-types.ts';
 import { acceptEvent } from '../../lambda/domain/events.ts';
 import { jsonSchemaOf } from '../../lambda/domain/json-schema.ts';
 import { TournamentEventPublisher } from '../../lambda/publisher/index.ts';
@@ -126,15 +126,14 @@ describe('docs/publishing.md', () => {
     }
   });
 
-  it('Python example publishes from transaction.on_commit with a complete detail', () => {
-    const python = blocks.find((b) => b.language === 'python')?.code ?? '';
-    expect(python).toContain('transaction.on_commit(');
-    expect(python).toContain('events.put_events(Entries=');
-    const detailType = /"DetailType": "(\w+)"/.exec(python)?.[1] as DetailType;
-    expect(DETAIL_TYPES).toContain(detailType);
-    expect(python).toContain('"Source": "tournaments"');
-    const detail = /detail = \{([\s\S]*?)\n\s*\}/.exec(python)?.[1] ?? '';
-    const fields = [...detail.matchAll(/"(\w+)":/g)].map((m) => m[1]);
-    expect(fields.sort()).toEqual([...(jsonSchemaOf(detailType).required as string[])].sort());
+  it('Python example calls a hook of the Python package inside a transaction with every required field', () => {
+    const python = blocks.find((b) => b.language === 'python' && b.code.includes('hooks.on_'))?.code ?? '';
+    expect(python).toContain('from tournament_profile import hooks');
+    expect(python).toContain('with transaction.atomic():');
+    const call = /hooks\.on_registration_status_change\(([\s\S]*?)\n\s*\)/.exec(python)?.[1] ?? '';
+    const args = [...call.matchAll(/(\w+)=/g)].map((m) => m[1]);
+    const snake = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    const required = jsonSchemaOf('RegistrationStatusChanged').required as string[];
+    expect(args.sort()).toEqual(required.map(snake).sort());
   });
 });

@@ -45,13 +45,16 @@ class StandInTransaction:
 
 
 def install() -> None:
-    """Registers `django`, `django.conf` and `django.db` stand-in modules."""
+    """Registers `django`, `django.apps`, `django.conf` and `django.db` stand-in modules."""
     django = types.ModuleType("django")
     django.VERSION = (0, 0, 0, "stand-in", 0)  # type: ignore[attr-defined]
     conf = types.ModuleType("django.conf")
     conf.settings = types.SimpleNamespace(configured=True)  # type: ignore[attr-defined]
+    apps = types.ModuleType("django.apps")
+    apps.AppConfig = type("AppConfig", (), {"name": ""})  # type: ignore[attr-defined]
     db = types.ModuleType("django.db")
     db.transaction = StandInTransaction()  # type: ignore[attr-defined]
     django.conf = conf  # type: ignore[attr-defined]
     django.db = db  # type: ignore[attr-defined]
-    sys.modules.update({"django": django, "django.conf": conf, "django.db": db})
+    django.apps = apps  # type: ignore[attr-defined]
+    sys.modules.update({"django": django, "django.conf": conf, "django.db": db, "django.apps": apps})
