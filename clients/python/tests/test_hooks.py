@@ -203,3 +203,16 @@ def test_the_default_client_is_made_on_first_use_and_a_failure_to_make_it_is_kep
     assert json.loads(item.entry["Detail"])["tournamentId"] == "7"
     assert "RuntimeError: no region" in (item.last_error or "")
     hooks.configure(client=FakeEvents())
+
+
+def test_the_default_client_gets_the_configured_retry_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Prepare: no client passed; the one made on first use keeps throttling
+    throttled = {"ErrorCode": "ThrottlingException", "ErrorMessage": "slow down"}
+    made = FakeEvents([lambda entries: {"FailedEntryCount": 1, "Entries": [throttled]}] * 5)
+    monkeypatch.setattr(hooks, "_default_client", lambda: made)
+    hooks.configure(max_attempts=2, retry_base_delay=0)
+    # Act
+    hooks.on_tournament_completed(tournament_id=7, participant_user_ids=[42], winner_user_ids=[], occurred_at=AT)
+    # Assess
+    assert len(made.calls) == 2
+    hooks.configure(client=FakeEvents())

@@ -42,6 +42,8 @@ class _Settings:
     source: str
     outbox: Outbox
     log: logging.Logger
+    max_attempts: int = 3
+    retry_base_delay: float = 0.05
 
 
 _lock = threading.Lock()
@@ -78,9 +80,12 @@ def configure(
     `retry_base_delay * 2 ** (n - 1)` seconds (at most 1 s).
     """
     global _settings
+    sender = None if client is None else Sender(client, max_attempts=max_attempts, base_delay=retry_base_delay)
     with _lock:
         _settings = _Settings(
-            sender=Sender(client, max_attempts=max_attempts, base_delay=retry_base_delay) if client else None,
+            sender=sender,
+            max_attempts=max_attempts,
+            retry_base_delay=retry_base_delay,
             event_bus_name=event_bus_name,
             source=source,
             outbox=outbox if outbox is not None else MemoryOutbox(),
@@ -91,7 +96,9 @@ def configure(
 def _sender() -> Sender:
     with _lock:
         if _settings.sender is None:
-            _settings.sender = Sender(_default_client())
+            _settings.sender = Sender(
+                _default_client(), max_attempts=_settings.max_attempts, base_delay=_settings.retry_base_delay
+            )
         return _settings.sender
 
 
