@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MAX_DETAIL_BYTES } from '../../lambda/domain/events.ts';
+import { MAX_DETAIL_BYTES, MAX_DETAIL_DEPTH } from '../../lambda/domain/events.ts';
 import { MAX_USERS_PER_EVENT } from '../../lambda/domain/ids.ts';
 import { PYTHON_SCHEMAS_DIR, renderSchemaFiles } from '../../scripts/generate-schemas.ts';
 
@@ -32,6 +32,7 @@ describe('the JSON Schemas shipped in the Python hooks package', () => {
   it('come with the limits the recording side enforces beyond the schemas', () => {
     // Assess
     expect(pythonConstant('MAX_DETAIL_BYTES')).toBe(MAX_DETAIL_BYTES);
+    expect(pythonConstant('MAX_DETAIL_DEPTH')).toBe(MAX_DETAIL_DEPTH);
     expect(pythonConstant('MAX_USERS_PER_EVENT')).toBe(MAX_USERS_PER_EVENT);
     expect(pythonConstant('MAX_SAFE_INTEGER')).toBe(Number.MAX_SAFE_INTEGER);
   });

@@ -41,4 +41,5 @@ def test_an_invalid_vector_is_refused_naming_its_field(vector: Dict[str, Any]) -
     reasons = check_detail(vector["detailType"], vector["detail"])
     # Assess
     assert reasons, f"accepted although {vector['reason']}"
-    assert any(r.startswith(f"detail.{vector['field']}") for r in reasons), reasons
+    named = "detail:" if vector["field"] is None else f"detail.{vector['field']}"
+    assert any(r.startswith(named) for r in reasons), reasons

@@ -24,6 +24,8 @@ MAX_SAFE_INTEGER = 9_007_199_254_740_991
 MAX_DETAIL_BYTES = 300_000
 #: Largest number of users one event may name.
 MAX_USERS_PER_EVENT = 1000
+#: Deepest accepted nesting of a detail (objects and arrays; the detail itself is level 1).
+MAX_DETAIL_DEPTH = 100
 
 # fullmatch with ASCII classes: Python's `$` also matches before a final newline and `\d` matches
 # any Unicode digit, both of which the schema's patterns would let through here but not in JavaScript.
@@ -178,6 +180,8 @@ def check_detail(detail_type: str, detail: Any) -> List[str]:
         return [f"detail-type: {detail_type!r} is not one of the contract's event types"]
     if not isinstance(detail, dict):
         return ["detail: must be a JSON object"]
+    if _depth(detail) > MAX_DETAIL_DEPTH:
+        return [f"detail: nested more than {MAX_DETAIL_DEPTH} levels deep; flatten the extra fields"]
     try:
         size = len(json.dumps(detail, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode())
     except (TypeError, ValueError) as error:
@@ -191,8 +195,21 @@ def check_detail(detail_type: str, detail: Any) -> List[str]:
     return sorted(set(reasons))
 
 
+def _depth(value: Any) -> int:
+    """Nesting depth of a JSON value, without recursion (an `extra` may be hostile)."""
+    deepest, pending = 0, [(value, 1)]
+    while pending and deepest <= MAX_DETAIL_DEPTH:
+        current, depth = pending.pop()
+        if isinstance(current, (dict, list, tuple)):
+            deepest = max(deepest, depth)
+            children = current.values() if isinstance(current, dict) else current
+            pending.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def _field_rules(detail: Mapping[str, Any]) -> List[str]:
-    """The rules the schema states loosely in Python (patterns) or not at all (participants)."""
+    """The rules Python's regular expressions would let through (`$` before a newline, Unicode
+    digits) and the instant's calendar and UTC-year checks."""
     reasons: List[str] = []
     for field in _ID_FIELDS:
         if field in detail:
