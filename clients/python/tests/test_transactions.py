@@ -128,3 +128,23 @@ def test_a_publish_failure_after_commit_never_reaches_the_committing_code(config
         approve()
     # Assess
     assert len(configured.calls) == 1
+
+
+def test_even_a_broken_logger_cannot_raise_out_of_a_committing_transaction(events: FakeEvents) -> None:
+    # Prepare: the publish fails and kept entries cannot be logged either
+    class BrokenLogger:
+        def __getattr__(self, name: str) -> Any:
+            def fail(*args: Any, **kwargs: Any) -> None:
+                raise RuntimeError("log handler is down")
+
+            return fail
+
+    events.script = [RuntimeError("bus exploded")]
+    hooks.configure(client=events, logger=BrokenLogger())  # type: ignore[arg-type]
+    # Act
+    with transaction.atomic():
+        approve()
+    hooks.on_registration_status_change(registration_id=1)  # type: ignore[call-arg]
+    # Assess: reaching this line is the point; the first publish was attempted
+    assert len(events.calls) == 1
+    hooks.configure(client=FakeEvents())

@@ -141,7 +141,23 @@ def _publish(hook: str, detail_type: str, fields: Dict[str, Any], extra: Extra) 
         "DetailType": detail_type,
         "Detail": json.dumps(detail, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
     }
-    after_commit(lambda: _deliver([entry], _describe), settings.log)
+    after_commit(_guarded(hook, lambda: _deliver([entry], _describe)), settings.log)
+
+
+def _guarded(name: str, work: Callable[[], None]) -> Callable[[], None]:
+    """`work`, made unable to raise: it also runs after commit, outside the hook's own call, where
+    Django before 4.2 would let an exception out of the atomic block into the tournament operation."""
+
+    def run() -> None:
+        try:
+            work()
+        except Exception as error:  # noqa: BLE001
+            try:
+                _settings.log.error("%s: nothing sent, the call failed: %s", name, error, exc_info=True)
+            except Exception:  # noqa: BLE001, S110 - a broken logger must not break the platform either
+                pass
+
+    return run
 
 
 def _never_raises(function: _F) -> _F:
@@ -149,10 +165,7 @@ def _never_raises(function: _F) -> _F:
 
     @functools.wraps(function)
     def hook(*args: Any, **kwargs: Any) -> None:
-        try:
-            function(*args, **kwargs)
-        except Exception as error:  # noqa: BLE001
-            _settings.log.error("%s: nothing sent, the call failed: %s", function.__name__, error, exc_info=True)
+        _guarded(function.__name__, lambda: function(*args, **kwargs))()
 
     return hook  # type: ignore[return-value]
 
