@@ -1,16 +1,22 @@
 import { pathToFileURL } from 'node:url';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { addIntegrationStack, type IntegrationStack } from './stack.ts';
 
 /**
- * The CDK app: the integration stack, checked by the AWS Solutions rules of cdk-nag. A finding
+ * The CDK app: the integration stack, checked at synth by cdk-nag's AWS Solutions and Serverless
+ * packs and by the AWS Control Tower Guard rules (`@cdklabs/cdk-validator-cfnguard`). A finding
  * that is not acknowledged with a reason on its resource fails the synthesis.
  */
 export function createApp(props?: AppProps): { app: App; stack: IntegrationStack } {
   const app = new App(props);
   const stack = addIntegrationStack(app);
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  Validations.of(app).addPlugins(
+    new AwsSolutionsChecks(app, { verbose: true }),
+    new ServerlessChecks(app, { verbose: true }),
+    new CfnGuardValidator(),
+  );
   return { app, stack };
 }
 

@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { DEFAULT_FLAG_CACHE_SECONDS } from '../lambda/adapters/flag-reader.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/adapters/observability.ts';
+import { AUDIT_DEFAULTS } from '../lambda/domain/audit-sweep.ts';
 import { DEFAULT_EVENT_SOURCE } from '../lambda/domain/events.ts';
 import { DEFAULT_FLAG_PARAMETER_NAME } from '../lambda/domain/flag.ts';
+import { DEFAULT_MIN_EVENTS_PER_STEP } from '../lambda/domain/rollout.ts';
+import { STOP_CONDITION_DEFAULTS } from '../lambda/domain/stop-conditions.ts';
 
 /** The context is invalid: synthesis stops before anything is built from it. */
 export class ConfigurationError extends Error {
@@ -51,6 +54,9 @@ const stringList = z.preprocess((value) => {
 }, z.array(z.string()));
 
 const ACCOUNT_ID = /^\d{12}$/;
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+const ALARM_NAME = /^[^:\s][^\n]{0,254}$/;
+const ALARM_ARN = /^arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:.{1,255}$/;
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:(iam|sts)::\d{12}:[A-Za-z0-9+=,.@_/:-]+$/;
 
 /** Every context key the stack reads, with its default. */
@@ -102,7 +108,40 @@ const contextSchema = z.object({
   metricsNamespace: z.string().min(1).default(METRICS_NAMESPACE),
   iteratorAgeAlarmSeconds: wholeNumber(1, 86_400).default(300),
   alarmEmail: z.email({ message: 'must be an e-mail address' }).optional(),
+  alarmTopicArn: z
+    .string()
+    .regex(SNS_TOPIC_ARN, { message: 'must be an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)' })
+    .optional(),
+  platformAlarms: stringList
+    .pipe(
+      z.array(
+        z.string().refine((a) => ALARM_NAME.test(a) || ALARM_ARN.test(a), {
+          message:
+            'each entry must be a CloudWatch alarm name or ARN (arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME)',
+        }),
+      ),
+    )
+    .default([]),
+  errorRateThresholdPercent: z.coerce
+    .number()
+    .positive()
+    .max(100)
+    .default(STOP_CONDITION_DEFAULTS.errorRateThresholdPercent),
+  errorRateMinEvents: wholeNumber(1, 1_000_000).default(STOP_CONDITION_DEFAULTS.errorRateMinEvents),
+  errorRateDatapoints: wholeNumber(1, 100).default(STOP_CONDITION_DEFAULTS.errorRateDatapoints),
+  errorRateEvaluationPeriods: wholeNumber(1, 100).default(STOP_CONDITION_DEFAULTS.errorRateEvaluationPeriods),
+  dynamoLatencyP99Ms: wholeNumber(1, 60_000).default(STOP_CONDITION_DEFAULTS.dynamoLatencyP99Ms),
+  recordingDurationP99Ms: wholeNumber(1, 60_000).default(STOP_CONDITION_DEFAULTS.recordingDurationP99Ms),
+  asyncEventAgeSeconds: wholeNumber(1, 21_600).default(STOP_CONDITION_DEFAULTS.asyncEventAgeSeconds),
+  auditIntervalMinutes: wholeNumber(1, 1440).default(AUDIT_DEFAULTS.intervalMinutes),
+  auditItemsPerRun: wholeNumber(1, 1_000_000).default(AUDIT_DEFAULTS.itemsPerRun),
+  auditUsersPerRun: wholeNumber(1, 10_000).default(AUDIT_DEFAULTS.usersPerRun),
+  rolloutMinEventsPerStep: wholeNumber(0, 100_000_000).default(DEFAULT_MIN_EVENTS_PER_STEP),
+  recordingMaxConcurrency: wholeNumber(1, 10_000).optional(),
 });
+
+/** Stage names that mean production: they deploy only with production settings. */
+export const PRODUCTION_STAGES = ['prod', 'production'] as const;
 
 /** The context keys the stack understands. */
 export const CONTEXT_KEYS = Object.keys(contextSchema.shape) as readonly (keyof typeof contextSchema.shape)[];
@@ -172,5 +211,35 @@ export function loadConfig(lookup: (key: string) => unknown): IntegrationConfig 
     );
   }
   const { eventBusName: _bus, flagParameterName: _flag, serviceName: _service, ...rest } = parsed.data;
-  return { ...rest, names: qualifiedNames(parsed.data) };
+  const production = productionOf(rest.stage, raw.production !== undefined ? rest.production : undefined);
+  const problems = [
+    ...(production && !rest.alarmEmail && !rest.alarmTopicArn
+      ? [
+          '  - alarmEmail / alarmTopicArn: production needs an alarm target, or no alarm reaches a person; set -c alarmTopicArn=arn:aws:sns:... or -c alarmEmail=oncall@example.com',
+        ]
+      : []),
+    ...(rest.errorRateDatapoints > rest.errorRateEvaluationPeriods
+      ? [
+          `  - errorRateDatapoints: ${rest.errorRateDatapoints} breaching periods cannot be found in ${rest.errorRateEvaluationPeriods} evaluated; make it at most errorRateEvaluationPeriods`,
+        ]
+      : []),
+  ];
+  if (problems.length > 0)
+    throw new ConfigurationError(
+      `invalid CDK context; fix it in cdk.json or with -c key=value:\n${problems.join('\n')}`,
+    );
+  return { ...rest, production, names: qualifiedNames(parsed.data) };
+}
+
+/**
+ * A production stage (`prod`, `production`) implies production settings; asking for it with
+ * `production=false` is a mistake synthesis refuses rather than deploying destroyable tables.
+ */
+function productionOf(stage: string | undefined, production: boolean | undefined): boolean {
+  const productionStage = stage !== undefined && (PRODUCTION_STAGES as readonly string[]).includes(stage);
+  if (productionStage && production === false)
+    throw new ConfigurationError(
+      `invalid CDK context: stage "${stage}" is production, but production=false would deploy destroyable tables; drop production=false (the stage implies true) or use another stage name`,
+    );
+  return productionStage || production === true;
 }

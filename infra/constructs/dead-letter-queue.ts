@@ -25,9 +25,11 @@ export class DeadLetterQueue extends Construct {
       retentionPeriod: Duration.days(14),
       removalPolicy: props.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
-    Validations.of(this.queue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: `This queue is itself the terminal dead-letter store (${props.purpose}); a dead-letter queue of a dead-letter queue would only move the same messages. An alarm fires on any visible message.`,
-    });
+    const terminal = `This queue is itself the terminal dead-letter store (${props.purpose}); a dead-letter queue of a dead-letter queue would only move the same messages. An alarm fires on any visible message.`;
+    Validations.of(this.queue).acknowledge(
+      { id: 'AwsSolutions-SQS3', reason: terminal },
+      { id: 'Serverless-SQSRedrivePolicy', reason: terminal },
+      { id: 'cdk-validator-cfnguard::sqs_dlq_check', reason: terminal },
+    );
   }
 }

@@ -17,10 +17,15 @@ export interface FlagParameterProps {
   readonly parameterName: string;
   /** Production keeps the parameter when the stack is deleted. */
   readonly production: boolean;
+  /** The value written when the parameter does not exist. @default FLAG_INITIAL_VALUE */
+  readonly initialValue?: string;
+  /** @default the flag's description */
+  readonly description?: string;
 }
 
 /**
- * The rollout flag: an SSM String parameter created with `false` only when it does not exist yet.
+ * The rollout flag (or another operator-owned String parameter, such as the value a rollback
+ * saved): created with its initial value only when it does not exist yet.
  *
  * An `AWS::SSM::Parameter` resource would own the value: CloudFormation writes the template's value
  * again whenever that resource is updated (a changed description, tag or name), silently turning
@@ -48,9 +53,10 @@ export class FlagParameter extends Construct {
       parameters: {
         Name: props.parameterName,
         Type: 'String',
-        Value: FLAG_INITIAL_VALUE,
+        Value: props.initialValue ?? FLAG_INITIAL_VALUE,
         Overwrite: false,
         Description:
+          props.description ??
           'Tournament profile integration rollout: false/off/0, true/on/100, or a percentage 1-99 of users.',
       },
       ignoreErrorCodesMatching: 'ParameterAlreadyExists',

@@ -5,6 +5,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { acknowledgeCfnLint, W3005_CDK_ROLE_DEPENDENCY } from './cfn-lint.ts';
 
 /** Root of the project: entry points and the lock file are resolved from here, not from the cwd. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -41,6 +42,10 @@ export interface IntegrationFunctionProps {
   readonly environment?: Readonly<Record<string, string>>;
   readonly timeout: Duration;
   readonly memorySize: number;
+  /** Where a failed invocation ends up instead of a dead-letter queue (the reason Serverless-LambdaDLQ does not apply). */
+  readonly failuresGoTo: string;
+  /** Concurrency kept for (and capped at) this function. @default none: the account's unreserved pool */
+  readonly reservedConcurrentExecutions?: number | undefined;
 }
 
 /**
@@ -78,6 +83,9 @@ export class IntegrationFunction extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize,
       timeout: props.timeout,
+      ...(props.reservedConcurrentExecutions !== undefined
+        ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions }
+        : {}),
       logGroup: this.logGroup,
       tracing: defaults.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
       environment: {
@@ -99,6 +107,24 @@ export class IntegrationFunction extends Construct {
         forceDockerBundling: false,
       },
     });
+    Validations.of(this.function).acknowledge(
+      {
+        id: 'Serverless-LambdaDLQ',
+        reason: `Failures are kept elsewhere, never dropped: ${props.failuresGoTo}`,
+      },
+      {
+        id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
+        reason:
+          'The function calls only AWS APIs (DynamoDB, SSM, CloudWatch, Step Functions) under a role scoped to its resources; a VPC would add NAT or endpoint cost and cold-start time and protect nothing it reaches.',
+      },
+    );
+    if (!defaults.tracing)
+      Validations.of(this.function).acknowledge({
+        id: 'Serverless-LambdaTracing',
+        reason: "Tracing is off by the operator's choice (context `tracing=false`); the default turns it on.",
+      });
+    acknowledgeLogGroup(this.logGroup, defaults.logRetentionDays);
+    acknowledgeCfnLint(this.function, 'W3005', W3005_CDK_ROLE_DEPENDENCY);
     if (defaults.tracing)
       Validations.of(this.role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
@@ -106,4 +132,21 @@ export class IntegrationFunction extends Construct {
           'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions, AWS requires Resource "*".',
       });
   }
+}
+
+/**
+ * A log group of the integration: retention is the operator's `logRetentionDays` and encryption
+ * the CloudWatch Logs default; the Control Tower rules ask for a year and a customer-managed key.
+ */
+export function acknowledgeLogGroup(logGroup: LogGroup, retentionDays: number): void {
+  Validations.of(logGroup).acknowledge({
+    id: 'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check',
+    reason:
+      'Encrypted at rest by CloudWatch Logs with service-managed keys; the logs carry ids and outcomes, never event payloads (docs/reliability.md), so a customer-managed key would add cost and a key policy without protecting data.',
+  });
+  if (retentionDays < 365)
+    Validations.of(logGroup).acknowledge({
+      id: 'cdk-validator-cfnguard::cloudwatch_log_group_retention_period_check',
+      reason: `Retention is the context key logRetentionDays (${retentionDays} days here): operational logs, not records; the activities themselves are in DynamoDB. Set logRetentionDays=365 or more where a policy requires a year.`,
+    });
 }

@@ -1,6 +1,6 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import {
-  type Alarm,
+  Alarm,
   AlarmStatusWidget,
   ComparisonOperator,
   Dashboard,
@@ -11,17 +11,15 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IRule } from 'aws-cdk-lib/aws-events';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import { type ITopic, Subscription, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRIC } from '../../lambda/adapters/observability.ts';
-
-/** Recording error rate, in percent of invocations, above which the rollout must stop. */
-export const ERROR_RATE_THRESHOLD_PERCENT = 0.1;
 
 const PERIOD = Duration.minutes(5);
 
@@ -37,6 +35,14 @@ export interface MonitoringProps {
   readonly iteratorAgeAlarmSeconds: number;
   /** When set, alarms notify this address through an encrypted SNS topic. */
   readonly alarmEmail?: string | undefined;
+  /** When set, alarms notify this existing topic (its key policy must let CloudWatch publish). */
+  readonly alarmTopicArn?: string | undefined;
+  /** The rules delivering events to the recording function (their failures to reach the DLQ). */
+  readonly deliveryRules: readonly IRule[];
+  /** Functions whose asynchronous or stream destinations could fail to receive a record. */
+  readonly destinationFunctions: Readonly<Record<string, IFunction>>;
+  /** The four stop conditions (infra/constructs/stop-condition-alarms.ts), shown and notified here. */
+  readonly stopConditions: readonly IAlarm[];
 }
 
 /**
@@ -49,7 +55,7 @@ export class Monitoring extends Construct {
   /** Alarms that need an operator but say nothing about the rollout's safety. */
   readonly otherAlarms: readonly IAlarm[];
   readonly dashboard: Dashboard;
-  readonly alarmTopic: Topic | undefined;
+  readonly alarmTopic: ITopic | undefined;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
@@ -66,23 +72,7 @@ export class Monitoring extends Construct {
         ...(label ? { label } : {}),
       });
 
-    const errorRate = new MathExpression({
-      expression: 'IF(invocations > 0, 100 * errors / invocations, 0)',
-      usingMetrics: {
-        errors: recording.metricErrors({ statistic: 'Sum', period: PERIOD }),
-        invocations: recording.metricInvocations({ statistic: 'Sum', period: PERIOD }),
-      },
-      period: PERIOD,
-      label: 'Recording errors (% of invocations)',
-    });
     const stop: Alarm[] = [
-      errorRate.createAlarm(this, 'RecordingErrorRate', {
-        alarmDescription: `More than ${ERROR_RATE_THRESHOLD_PERCENT}% of recording invocations failed in 5 minutes. Stop the rollout, read the recording function's error logs; events are retried and end on the recording failure queue.`,
-        threshold: ERROR_RATE_THRESHOLD_PERCENT,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
       ...Object.entries(props.deadLetterQueues).map(([label, queue]) =>
         queue
           .metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(1) })
@@ -94,6 +84,37 @@ export class Monitoring extends Construct {
             treatMissingData: TreatMissingData.NOT_BREACHING,
           }),
       ),
+      business(METRIC.invalid).createAlarm(this, 'InvalidEvents', {
+        alarmDescription:
+          'Events were rejected as invalid and stored in the dead-letter table. List them with `tpi dead-letters list`, fix the publisher or the contract version, then `tpi dead-letters redrive`.',
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+      new MathExpression({
+        expression: `SUM([${props.deliveryRules.map((_, i) => `FILL(r${i}, 0)`).join(', ')}])`,
+        usingMetrics: Object.fromEntries(
+          props.deliveryRules.map((rule, i) => [
+            `r${i}`,
+            new Metric({
+              namespace: 'AWS/Events',
+              metricName: 'InvocationsFailedToBeSentToDlq',
+              dimensionsMap: { RuleName: rule.ruleName },
+              statistic: 'Sum',
+              period: PERIOD,
+            }),
+          ]),
+        ),
+        period: PERIOD,
+      }).createAlarm(this, 'DeliveryDeadLettersUnreachable', {
+        alarmDescription:
+          'EventBridge gave up on events and could not put them in the delivery dead-letter queue either: they are lost unless replayed. Check the queue policy, then replay the archive window.',
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
       business(METRIC.conflict).createAlarm(this, 'IdempotencyConflicts', {
         alarmDescription:
           'A publisher reused an idempotency key for a different action; nothing was overwritten. Find the key in the recording logs ("idempotency conflict") and fix the publisher.',
@@ -128,6 +149,17 @@ export class Monitoring extends Construct {
       ),
     ];
     const other: Alarm[] = [
+      ...Object.entries(props.destinationFunctions).map(([label, fn]) =>
+        fn
+          .metric('DestinationDeliveryFailures', { statistic: 'Sum', period: PERIOD })
+          .createAlarm(this, `${label}DestinationDeliveryFailures`, {
+            alarmDescription: `Lambda could not deliver a failed ${label} record to its on-failure destination: the record is lost. Check the destination's policy and size limits; replay or audit the affected window.`,
+            threshold: 0,
+            comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluationPeriods: 1,
+            treatMissingData: TreatMissingData.NOT_BREACHING,
+          }),
+      ),
       business(METRIC.flagMisconfigured).createAlarm(this, 'FlagMisconfigured', {
         alarmDescription:
           'The flag parameter holds a value that is not off/on/false/true/0-100, so the integration is off. Put a valid value (docs/deploy.md, "Rollout").',
@@ -137,9 +169,37 @@ export class Monitoring extends Construct {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
     ];
-    this.stopConditionAlarms = stop;
+    this.stopConditionAlarms = [...props.stopConditions, ...stop];
     this.otherAlarms = other;
+    this.alarmTopic = this.topic(props);
+    this.notify(...stop, ...other, ...props.stopConditions.filter((a): a is Alarm => a instanceof Alarm));
+    this.dashboard = this.addDashboard(props, business, [...this.stopConditionAlarms, ...other]);
+  }
 
+  /** Sends the alarms' ALARM and OK transitions to the alarm topic, when there is one. */
+  notify(...alarms: readonly Alarm[]): void {
+    if (!this.alarmTopic) {
+      for (const alarm of alarms)
+        Validations.of(alarm).acknowledge({
+          id: 'cdk-validator-cfnguard::cloudwatch_alarm_action_check',
+          reason:
+            'No alarm target configured (alarmEmail / alarmTopicArn): allowed outside production only, where synth refuses the omission. Stop-condition alarms still roll the flag back through the EventBridge rule, which needs no alarm action.',
+        });
+      return;
+    }
+    const action = new SnsAction(this.alarmTopic);
+    for (const alarm of alarms) {
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+    }
+  }
+
+  private topic(props: MonitoringProps): ITopic | undefined {
+    if (props.alarmTopicArn) {
+      const topic = Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn);
+      if (props.alarmEmail) topic.addSubscription(new EmailSubscription(props.alarmEmail));
+      return topic;
+    }
     if (props.alarmEmail) {
       // CloudWatch can only publish to an encrypted topic whose key lets it: the AWS-managed SNS
       // key does not, hence a customer-managed key with rotation.
@@ -148,22 +208,41 @@ export class Monitoring extends Construct {
         enableKeyRotation: true,
       });
       key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
-      this.alarmTopic = new Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true });
-      this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
-      const action = new SnsAction(this.alarmTopic);
-      for (const alarm of [...stop, ...other]) {
-        alarm.addAlarmAction(action);
-        alarm.addOkAction(action);
-      }
+      Validations.of(key).acknowledge({
+        id: 'cdk-validator-cfnguard::kms_create_grant_aws_service_check',
+        reason:
+          "The key policy is CDK's default (the account administers the key through IAM) plus kms:Decrypt and kms:GenerateDataKey* for CloudWatch; it grants kms:CreateGrant to no service or outside principal.",
+      });
+      const topic = new Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true });
+      const subscription = new Subscription(this, 'AlarmEmail', {
+        topic,
+        protocol: SubscriptionProtocol.EMAIL,
+        endpoint: props.alarmEmail,
+      });
+      Validations.of(subscription).acknowledge({
+        id: 'Serverless-SNSRedrivePolicy',
+        reason:
+          'An e-mail that cannot be delivered loses no alarm: the state stays in CloudWatch and on the dashboard, and the rollback acts on the alarm itself, not on the notification.',
+      });
+      return topic;
     }
+    return undefined;
+  }
 
-    this.dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
+  private addDashboard(
+    props: MonitoringProps,
+    business: (metricName: string, label?: string) => Metric,
+    alarms: readonly IAlarm[],
+  ): Dashboard {
+    const recording = props.recordingFunction;
+    const statistics = props.statisticsFunction;
+    const dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
     const graph = (title: string, metrics: Metric[], width = 8) =>
       new GraphWidget({ title, left: metrics, width, height: 6 });
-    this.dashboard.addWidgets(
-      new AlarmStatusWidget({ title: 'Alarms', alarms: [...stop, ...other], width: 24, height: 4 }),
+    dashboard.addWidgets(
+      new AlarmStatusWidget({ title: 'Alarms', alarms: [...alarms], width: 24, height: 6 }),
     );
-    this.dashboard.addWidgets(
+    dashboard.addWidgets(
       graph('Recorded', [business(METRIC.recorded, 'Activities recorded')]),
       graph('Duplicates and conflicts', [
         business(METRIC.duplicate, 'Duplicates'),
@@ -174,7 +253,7 @@ export class Monitoring extends Construct {
         business(METRIC.invalid, 'Invalid events'),
       ]),
     );
-    this.dashboard.addWidgets(
+    dashboard.addWidgets(
       graph('Statistics applied', [
         business(METRIC.statsApplied, 'Applied'),
         business(METRIC.statsAlreadyApplied, 'Already applied'),
@@ -187,14 +266,14 @@ export class Monitoring extends Construct {
         statistics.metricDuration({ statistic: 'p99', label: 'Statistics p99' }),
       ]),
       new GraphWidget({
-        title: 'Recording error rate and statistics lag',
-        left: [errorRate],
+        title: 'Recording errors and statistics lag',
+        left: [recording.metricErrors({ statistic: 'Sum', label: 'Recording errors' })],
         right: [statistics.metric('IteratorAge', { statistic: 'Maximum', label: 'Iterator age (ms)' })],
         width: 8,
         height: 6,
       }),
     );
-    this.dashboard.addWidgets(
+    dashboard.addWidgets(
       graph(
         'Dead letters waiting',
         Object.entries(props.deadLetterQueues).map(([label, queue]) =>
@@ -203,5 +282,6 @@ export class Monitoring extends Construct {
         24,
       ),
     );
+    return dashboard;
   }
 }

@@ -4,76 +4,35 @@ import {
   type FlagPorts,
   previousFlagParameterName,
   RolloutConflictError,
+  type RolloutPorts,
   type RolloutStepOutput,
   type RolloutView,
   rolloutView,
   runRolloutStep,
 } from '../../lambda/application/rollout.ts';
 import type { AlarmState, RolloutPlan } from '../../lambda/domain/rollout.ts';
+import { STOP_CONDITION_DEFAULTS, type StopConditionSettings } from '../../lambda/domain/stop-conditions.ts';
 import type { RecordSummary } from '../../lambda/handlers/record-activity.ts';
 import { AwsServiceError } from './aws-json.ts';
 import type { LocalParameterStore } from './parameters.ts';
+import {
+  type DeliveryCounters,
+  LOCAL_OUTSIDE_ALARM_PREFIX,
+  localStopConditions,
+  zeroCounters,
+} from './stop-conditions.ts';
 
-/** Recording error rate, in percent of deliveries, above which the local rollout rolls back (as deployed). */
-export const LOCAL_ERROR_RATE_THRESHOLD_PERCENT = 0.1;
+export { LOCAL_ROLLOUT_TARGETS, rolloutOperations } from './rollout-operations.ts';
+export { LOCAL_STOP_CONDITIONS } from './stop-conditions.ts';
 
-/** The local stop conditions, named like the alarms they stand for. */
-export const LOCAL_STOP_CONDITIONS = {
-  errorRate: 'local-RecordingErrorRate',
-  deadLetters: 'local-DeadLetters',
-  conflicts: 'local-IdempotencyConflicts',
-} as const;
-
-/** `X-Amz-Target`s of the local rollout operations. */
-export const LOCAL_ROLLOUT_TARGETS = {
-  start: 'TournamentProfileLocal.StartRollout',
-  describe: 'TournamentProfileLocal.DescribeRollout',
-  stop: 'TournamentProfileLocal.StopRollout',
-} as const;
-
-/** Counts of what the local recording did, since the stack started. */
-export interface DeliveryCounters {
-  deliveries: number;
-  errors: number;
-  deadLetters: number;
-  conflicts: number;
-}
-
-/** The stop conditions from the counters accumulated since a rollout started. Pure. */
-export function localStopConditions(since: DeliveryCounters, now: DeliveryCounters): AlarmState[] {
-  const deliveries = now.deliveries - since.deliveries;
-  const errors = now.errors - since.errors;
-  const deadLetters = now.deadLetters - since.deadLetters;
-  const conflicts = now.conflicts - since.conflicts;
-  const rate = deliveries > 0 ? (100 * errors) / deliveries : 0;
-  return [
-    rate > LOCAL_ERROR_RATE_THRESHOLD_PERCENT
-      ? {
-          name: LOCAL_STOP_CONDITIONS.errorRate,
-          state: 'ALARM',
-          reason: `${errors} of ${deliveries} deliveries failed (${rate.toFixed(2)}% > ${LOCAL_ERROR_RATE_THRESHOLD_PERCENT}%)`,
-        }
-      : { name: LOCAL_STOP_CONDITIONS.errorRate, state: 'OK' },
-    deadLetters > 0
-      ? {
-          name: LOCAL_STOP_CONDITIONS.deadLetters,
-          state: 'ALARM',
-          reason: `${deadLetters} dead letter(s) stored since the rollout started: see \`tpi dead-letters list\``,
-        }
-      : { name: LOCAL_STOP_CONDITIONS.deadLetters, state: 'OK' },
-    conflicts > 0
-      ? {
-          name: LOCAL_STOP_CONDITIONS.conflicts,
-          state: 'ALARM',
-          reason: `${conflicts} idempotency conflict(s) since the rollout started: a publisher reused a key`,
-        }
-      : { name: LOCAL_STOP_CONDITIONS.conflicts, state: 'OK' },
-  ];
-}
+/** Step attempts when an AWS call fails, as the state machine retries its task. */
+const STEP_ATTEMPTS = 5;
 
 interface Run {
   readonly id: string;
   readonly baseline: DeliveryCounters;
+  readonly durationsMs: number[];
+  failedAttempts: number;
   last: RolloutStepOutput;
   state: RolloutView['state'];
   stoppedAt?: string;
@@ -87,6 +46,14 @@ export interface LocalRolloutOptions {
   readonly parameters: LocalParameterStore;
   readonly flagParameterName: string;
   readonly log?: (line: string) => void;
+  /** Thresholds of the stop conditions. @default STOP_CONDITION_DEFAULTS, as deployed */
+  readonly stopConditions?: Partial<StopConditionSettings>;
+  /** Events a step must handle before its hold counts, unless the plan says. @default 0 (locally, time alone) */
+  readonly minEventsPerStep?: number;
+  /** One sweep of the audit (duplicates and drift); run before every step. @default none */
+  readonly audit?: () => Promise<{ readonly duplicates: number; readonly drifted: number }>;
+  /** Delay before a failed step is tried again, in ms. @default 1000 */
+  readonly retryDelayMs?: number;
 }
 
 /**
@@ -95,13 +62,18 @@ export interface LocalRolloutOptions {
  * stop condition that trips is acted on at once, not at the next check.
  */
 export class LocalRollout {
-  private readonly counters: DeliveryCounters = { deliveries: 0, errors: 0, deadLetters: 0, conflicts: 0 };
+  private readonly counters: DeliveryCounters = zeroCounters();
+  private readonly outside = new Map<string, string>();
+  private readonly settings: StopConditionSettings;
   private run: Run | undefined;
   private stepping: Promise<void> = Promise.resolve();
   private readonly log: (line: string) => void;
-  private readonly ports: FlagPorts;
+  private readonly ports: FlagPorts & { previousMarker(): Promise<string | undefined> };
+  private readonly options: LocalRolloutOptions;
 
   constructor(options: LocalRolloutOptions) {
+    this.options = options;
+    this.settings = { ...STOP_CONDITION_DEFAULTS, ...options.stopConditions };
     this.log = options.log ?? (() => undefined);
     const { parameters, flagParameterName } = options;
     const previous = previousFlagParameterName(flagParameterName);
@@ -110,7 +82,16 @@ export class LocalRollout {
       writeFlag: async (value) => void parameters.put(flagParameterName, value, { overwrite: true }),
       readPrevious: async () => parameters.get(previous)?.value,
       savePrevious: async (value) => void parameters.put(previous, value, { overwrite: true }),
+      previousMarker: async () => {
+        const version = parameters.get(previous)?.version;
+        return version === undefined ? undefined : String(version);
+      },
     };
+  }
+
+  /** The flag and the saved value, as the rollback function reaches them. */
+  get flagPorts(): FlagPorts {
+    return this.ports;
   }
 
   /** A recording outcome: invalid events are dead letters, conflicts count as such. */
@@ -131,7 +112,43 @@ export class LocalRollout {
   /** A delivery gave up: its final failed attempt and its dead letter. */
   gaveUp(): void {
     this.counters.deadLetters += 1;
+    this.counters.givenUp += 1;
     this.failedDelivery();
+  }
+
+  /** How long one delivery to the recording handler took (the deployed `Duration`). */
+  recordingDuration(ms: number): void {
+    this.run?.durationsMs.push(ms);
+    this.tripped();
+  }
+
+  /** Stream records the statistics gave up on. */
+  statisticsFailed(records: number): void {
+    this.counters.statisticsFailures += records;
+    this.tripped();
+  }
+
+  /** A DynamoDB throttle or server error (seen on every attempt). */
+  dynamoFault(): void {
+    this.counters.dynamoFaults += 1;
+    this.tripped();
+  }
+
+  /** An outside alarm (the platform's own) changed state; ALARM is a stop condition like any other. */
+  setOutsideAlarm(name: string, value: 'OK' | 'ALARM', reason?: string): void {
+    const key = `${LOCAL_OUTSIDE_ALARM_PREFIX}${name}`;
+    if (value === 'ALARM') this.outside.set(key, reason ?? `${name} is in ALARM`);
+    else this.outside.delete(key);
+    this.tripped();
+  }
+
+  /** Runs one audit sweep and counts what it found; returns it. */
+  async audit(): Promise<{ duplicates: number; drifted: number }> {
+    const found = (await this.options.audit?.()) ?? { duplicates: 0, drifted: 0 };
+    this.counters.duplicates += found.duplicates;
+    this.counters.drifted += found.drifted;
+    this.tripped();
+    return found;
   }
 
   /** Starts a rollout; refuses while one runs. */
@@ -142,14 +159,18 @@ export class LocalRollout {
       );
     const now = Date.now();
     const baseline = { ...this.counters };
+    const durationsMs: number[] = [];
     const first = await runRolloutStep(
-      this.rolloutPorts(baseline),
+      this.rolloutPorts(baseline, durationsMs),
       { plan, sliceSeconds, startedAt: now },
       now,
+      { minEventsPerStep: this.options.minEventsPerStep ?? 0 },
     );
     const run: Run = {
       id: `local-${new Date(now).toISOString()}-${randomUUID().slice(0, 8)}`,
       baseline,
+      durationsMs,
+      failedAttempts: 0,
       last: first,
       state: 'RUNNING',
     };
@@ -169,9 +190,7 @@ export class LocalRollout {
       ...(run.reason ? { reason: run.reason } : {}),
     });
     // While running, show the stop conditions as they are now, not as of the last check.
-    return run.state === 'RUNNING'
-      ? { ...view, alarms: localStopConditions(run.baseline, this.counters) }
-      : view;
+    return run.state === 'RUNNING' ? { ...view, alarms: this.conditions(run) } : view;
   }
 
   /** Stops the running rollout where it is (the flag keeps its value); `undefined` when none runs. */
@@ -187,14 +206,31 @@ export class LocalRollout {
     if (this.run?.timer) clearTimeout(this.run.timer);
   }
 
-  private rolloutPorts(baseline: DeliveryCounters) {
-    return { ...this.ports, readAlarms: async () => localStopConditions(baseline, this.counters) };
+  private conditions(run: Pick<Run, 'baseline' | 'durationsMs'>): AlarmState[] {
+    return localStopConditions({
+      since: run.baseline,
+      now: this.counters,
+      durationsMs: run.durationsMs,
+      outside: this.outside,
+      settings: this.settings,
+    });
+  }
+
+  private rolloutPorts(baseline: DeliveryCounters, durationsMs: number[]): RolloutPorts {
+    return {
+      ...this.ports,
+      readAlarms: async () => {
+        if (this.options.audit) await this.audit();
+        return this.conditions({ baseline, durationsMs });
+      },
+      handledEvents: async () => this.counters.deliveries - baseline.deliveries,
+    };
   }
 
   private tripped(): void {
     const run = this.run;
     if (run?.state !== 'RUNNING') return;
-    if (!localStopConditions(run.baseline, this.counters).some((a) => a.state === 'ALARM')) return;
+    if (!this.conditions(run).some((a) => a.state === 'ALARM')) return;
     this.schedule(run, 0);
   }
 
@@ -209,10 +245,24 @@ export class LocalRollout {
   private async step(run: Run): Promise<void> {
     if (run.state !== 'RUNNING' || this.run !== run) return;
     try {
-      const output = await runRolloutStep(this.rolloutPorts(run.baseline), run.last, Date.now());
+      const output = await runRolloutStep(
+        this.rolloutPorts(run.baseline, run.durationsMs),
+        run.last,
+        Date.now(),
+        { minEventsPerStep: this.options.minEventsPerStep ?? 0 },
+      );
+      run.failedAttempts = 0;
       run.last = output;
       this.after(run, output);
     } catch (error) {
+      // As the state machine retries its task: a failed write (a rollback's included) is tried
+      // again, and the next attempt sees the same alarm and rolls back.
+      run.failedAttempts += 1;
+      if (run.failedAttempts < STEP_ATTEMPTS) {
+        this.log(`rollout   ${run.id}: step failed (${(error as Error).message}); trying again`);
+        this.schedule(run, this.options.retryDelayMs ?? 1000);
+        return;
+      }
       this.end(run, 'FAILED', (error as Error).name, (error as Error).message);
     }
   }
@@ -241,43 +291,4 @@ export class LocalRollout {
     if (reason) run.reason = reason;
     this.log(`rollout   ${run.id} ${state.toLowerCase()}${reason ? `: ${reason}` : ''}`);
   }
-}
-
-function planFrom(input: Record<string, unknown>): { plan: RolloutPlan; sliceSeconds?: number } {
-  const { Steps, WaitsMs, SliceSeconds } = input;
-  const numbers = (value: unknown) => Array.isArray(value) && value.every((n) => typeof n === 'number');
-  if (!numbers(Steps) || !numbers(WaitsMs))
-    throw new AwsServiceError('ValidationException', 'Steps and WaitsMs must be arrays of numbers.');
-  if (SliceSeconds !== undefined && (typeof SliceSeconds !== 'number' || SliceSeconds < 1))
-    throw new AwsServiceError('ValidationException', 'SliceSeconds must be a number ≥ 1.');
-  return {
-    plan: { steps: Steps as number[], waitsMs: WaitsMs as number[] },
-    ...(SliceSeconds !== undefined ? { sliceSeconds: SliceSeconds as number } : {}),
-  };
-}
-
-/** The local endpoint's rollout operations, answering like an AWS JSON API. */
-export function rolloutOperations(
-  rollout: LocalRollout,
-): Record<string, (input: Record<string, unknown>) => unknown> {
-  return {
-    [LOCAL_ROLLOUT_TARGETS.start]: async (input) => {
-      const { plan, sliceSeconds } = planFrom(input);
-      try {
-        return { Rollout: await rollout.start(plan, sliceSeconds) };
-      } catch (error) {
-        const name = (error as Error).name;
-        if (name === 'RolloutConflictError')
-          throw new AwsServiceError('ExecutionAlreadyExists', (error as Error).message);
-        if (name === 'RolloutPlanError')
-          throw new AwsServiceError('ValidationException', (error as Error).message);
-        throw error;
-      }
-    },
-    [LOCAL_ROLLOUT_TARGETS.describe]: () => ({ Rollout: rollout.describe() ?? null }),
-    [LOCAL_ROLLOUT_TARGETS.stop]: (input) => ({
-      Rollout:
-        rollout.abort(typeof input.Reason === 'string' ? input.Reason : 'aborted by the operator') ?? null,
-    }),
-  };
 }

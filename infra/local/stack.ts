@@ -12,6 +12,7 @@ import { deadLetterFor } from '../../lambda/domain/dead-letter.ts';
 import { TransientStoreError } from '../../lambda/domain/errors.ts';
 import { DEFAULT_EVENT_SOURCE } from '../../lambda/domain/events.ts';
 import { DEFAULT_FLAG_PARAMETER_NAME } from '../../lambda/domain/flag.ts';
+import type { StopConditionSettings } from '../../lambda/domain/stop-conditions.ts';
 import { createStatsHandler } from '../../lambda/handlers/project-stats.ts';
 import { createRecordHandler, type RecordSummary } from '../../lambda/handlers/record-activity.ts';
 import { STACK_OUTPUTS } from '../outputs.ts';
@@ -24,6 +25,7 @@ import { LocalEventBus } from './event-bus.ts';
 import { LocalParameterStore } from './parameters.ts';
 import type { BridgeEvent } from './put-events.ts';
 import { LocalRollout, rolloutOperations } from './rollout.ts';
+import { localAudit, watchDynamoFaults } from './stop-conditions.ts';
 import { type StreamBatchHandler, startStreamConsumer } from './stream-consumer.ts';
 import { ensureTables, type TableNames, tableNames } from './tables.ts';
 
@@ -78,6 +80,10 @@ export interface LocalStackOptions {
    * Deliveries give up exactly when storage is down, so one attempt would lose the event. @default 60000
    */
   readonly deadLetterRetryMs?: number;
+  /** Thresholds of the local stop conditions. @default the deployed defaults */
+  readonly stopConditions?: Partial<StopConditionSettings>;
+  /** Events a rollout step must handle before its hold counts. @default 0 */
+  readonly minEventsPerStep?: number;
 }
 
 /** A running local stack. */
@@ -132,9 +138,11 @@ async function startStatistics(
   tables: TableNames,
   log: (line: string) => void,
   wrap: (handler: StreamBatchHandler) => StreamBatchHandler = (handler) => handler,
+  signals?: Pick<LocalRollout, 'statisticsFailed' | 'dynamoFault'>,
 ): Promise<StatisticsProjection> {
   const streams = localStreamsClient(dynamodbEndpoint);
   const dynamo = localDynamoClient(dynamodbEndpoint);
+  if (signals) watchDynamoFaults(dynamo, () => signals.dynamoFault());
   const consumer = await startStreamConsumer({
     streams,
     tableName: tables.activities,
@@ -142,8 +150,10 @@ async function startStatistics(
       createStatsHandler({ store: new DynamoProjectionStore(documentClient(dynamo), tables.stats) }),
     ),
     batchSize: 100,
-    onFailure: async (records, reason) =>
-      log(`failed    statistics for ${records.length} activities not applied after retries: ${reason}`),
+    onFailure: async (records, reason) => {
+      signals?.statisticsFailed(records.length);
+      log(`failed    statistics for ${records.length} activities not applied after retries: ${reason}`);
+    },
     // A single failed poll is routine on DynamoDB Local (the consumer retries it); repeated ones are news.
     onError: (error, failures) => {
       if (failures >= 3)
@@ -202,6 +212,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const tables = tableNames(options.tablePrefix ?? 'local-');
     const dynamo = localDynamoClient(dynamodbEndpoint);
     cleanups.push(() => dynamo.destroy());
+    // Throttles and server errors count toward the database stop condition (retried or not).
+    const faults = { count: () => undefined as void };
+    watchDynamoFaults(dynamo, () => faults.count());
     await ensureTables(dynamo, tables);
     const doc = documentClient(dynamo);
 
@@ -214,7 +227,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dataDir ? join(dataDir, 'parameters.json') : undefined,
     );
     parameters.putIfAbsent(flagParameterName, options.flag ?? 'on');
-    const rollout = new LocalRollout({ parameters, flagParameterName, log });
+    const rollout = new LocalRollout({
+      parameters,
+      flagParameterName,
+      log,
+      ...(options.stopConditions ? { stopConditions: options.stopConditions } : {}),
+      ...(options.minEventsPerStep !== undefined ? { minEventsPerStep: options.minEventsPerStep } : {}),
+      audit: localAudit(doc, tables),
+    });
+    faults.count = () => rollout.dynamoFault();
     cleanups.push(() => rollout.close());
 
     const deadLetters = new DynamoDeadLetterWriter(doc, tables.deadLetters);
@@ -227,7 +248,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       rules: routingRules(eventSource),
       target: (event) => {
         if (!record) throw new Error('the recording handler is not ready yet');
-        return record(event);
+        const started = performance.now();
+        return record(event).finally(() => rollout.recordingDuration(performance.now() - started));
       },
       archiveFile,
       deliveryAttempts: options.deliveryAttempts ?? 3,
@@ -370,7 +392,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const statistics =
       options.statistics === false
         ? undefined
-        : await startStatistics(dynamodbEndpoint, tables, log, options.wrapStatistics);
+        : await startStatistics(dynamodbEndpoint, tables, log, options.wrapStatistics, rollout);
     if (statistics) cleanups.push(() => statistics.stop());
 
     let stopping: Promise<void> | undefined;

@@ -1,4 +1,4 @@
-import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import {
   GetParameterCommand,
@@ -34,6 +34,67 @@ async function putValue(ssm: SSMClient, name: string, value: string): Promise<vo
       cause: error,
     });
   }
+}
+
+/** The version of an SSM parameter (changes on every write), or `undefined` when it does not exist. */
+export async function parameterVersion(ssm: SSMClient, name: string): Promise<string | undefined> {
+  try {
+    const { Parameter } = await ssm.send(new GetParameterCommand({ Name: name }));
+    return Parameter?.Version === undefined ? undefined : String(Parameter.Version);
+  } catch (error) {
+    if (error instanceof ParameterNotFound) return undefined;
+    throw new RolloutAwsError(`cannot read SSM parameter ${name}: check the role's ssm:GetParameter`, {
+      cause: error,
+    });
+  }
+}
+
+/**
+ * Invocations of `functionName` since `sinceMs`: the events the recording function handled, from
+ * CloudWatch (`AWS/Lambda` `Invocations`, Sum), with at most 1,000 datapoints per request.
+ */
+export async function invocationsSince(
+  cloudWatch: CloudWatchClient,
+  functionName: string,
+  sinceMs: number,
+  now = Date.now(),
+): Promise<number> {
+  const spanSeconds = Math.max(60, Math.ceil((now - sinceMs) / 1000));
+  const period = Math.max(60, Math.ceil(spanSeconds / 1000 / 60) * 60);
+  let total = 0;
+  let NextToken: string | undefined;
+  try {
+    do {
+      const page = await cloudWatch.send(
+        new GetMetricDataCommand({
+          StartTime: new Date(sinceMs),
+          EndTime: new Date(now),
+          NextToken,
+          MetricDataQueries: [
+            {
+              Id: 'handled',
+              MetricStat: {
+                Metric: {
+                  Namespace: 'AWS/Lambda',
+                  MetricName: 'Invocations',
+                  Dimensions: [{ Name: 'FunctionName', Value: functionName }],
+                },
+                Period: period,
+                Stat: 'Sum',
+              },
+            },
+          ],
+        }),
+      );
+      for (const result of page.MetricDataResults ?? []) for (const v of result.Values ?? []) total += v;
+      NextToken = page.NextToken;
+    } while (NextToken);
+  } catch (error) {
+    throw new RolloutAwsError('cannot read the events handled (cloudwatch:GetMetricData): check the role', {
+      cause: error,
+    });
+  }
+  return total;
 }
 
 /** The flag and its `previous` parameter in SSM Parameter Store. */

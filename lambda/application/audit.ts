@@ -10,6 +10,7 @@ import {
   storedStatsOf,
 } from '../adapters/stats-store.ts';
 import { statsActivityOfItem, userPartition } from '../adapters/user-items.ts';
+import { duplicateActivities } from '../domain/audit-sweep.ts';
 import { IntegrationError } from '../domain/errors.ts';
 import type { StoredStats } from '../domain/projection.ts';
 import {
@@ -71,6 +72,8 @@ export interface AuditReport {
   readonly drifted: readonly UserAudit[];
   readonly repaired: number;
   readonly usersWithPending: number;
+  /** Extra activity items that record an already recorded detail under another key. */
+  readonly duplicates: number;
 }
 
 /** Repair kept losing races with the projector for one user. */
@@ -93,6 +96,7 @@ interface UserState {
   readonly slots: Map<string, Slot>;
   readonly expectedSlots: Map<string, Slot>;
   readonly audit: Omit<UserAudit, 'repaired'>;
+  readonly duplicates: number;
 }
 
 async function inspect(options: AuditOptions, userId: string): Promise<UserState> {
@@ -130,6 +134,13 @@ async function inspect(options: AuditOptions, userId: string): Promise<UserState
     return !have || !want || have.rank !== want.rank || !sameCounters(have.counters, want.counters);
   });
   return {
+    duplicates: duplicateActivities(
+      activityItems.map((item) => ({
+        idempotencyKey: String(item.idempotencyKey),
+        payloadHash: String(item.payloadHash),
+        detailType: String(item.detailType),
+      })),
+    ),
     statsItem: statsRow,
     stored,
     slots,
@@ -246,9 +257,11 @@ export async function auditStatistics(options: AuditOptions): Promise<AuditRepor
   let usersChecked = 0;
   let repaired = 0;
   let usersWithPending = 0;
+  let duplicates = 0;
   const drifted: UserAudit[] = [];
   for await (const userId of usersOf(options, progress)) {
     let state = await inspect(options, userId);
+    duplicates += state.duplicates;
     let fixed = false;
     const isDrifted = (s: UserState) => s.audit.driftedFields.length > 0 || s.audit.driftedSlots.length > 0;
     if (isDrifted(state)) {
@@ -278,5 +291,5 @@ export async function auditStatistics(options: AuditOptions): Promise<AuditRepor
       drifted: drifted.length,
     });
   }
-  return { usersChecked, drifted, repaired, usersWithPending };
+  return { usersChecked, drifted, repaired, usersWithPending, duplicates };
 }

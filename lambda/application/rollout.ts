@@ -2,6 +2,7 @@ import { parseFlag } from '../domain/flag.ts';
 import {
   type AlarmState,
   decide,
+  gateOnTraffic,
   type RolloutDecision,
   type RolloutPlan,
   type RolloutState,
@@ -14,6 +15,14 @@ export const ROLLBACK_FLAG_VALUE = 'off';
 export const NOTHING_SAVED = 'none';
 /** How long one Wait lasts at most when the machine input does not say: alarms are re-checked after it. */
 export const DEFAULT_WAIT_SLICE_SECONDS = 300;
+/**
+ * Check-and-wait turns one execution runs before it continues as a new execution with its state.
+ * A turn is 9 history events (task: 5, choice: 2, wait: 2), so 2,000 turns are 18,000 events,
+ * under the 25,000 a standard workflow may have: any plan fits, however long or quiet.
+ */
+export const MAX_TURNS_PER_EXECUTION = 2000;
+/** History events one check-and-wait turn adds to an execution. */
+export const HISTORY_EVENTS_PER_TURN = 9;
 
 /** Where a rollback keeps the value it replaced: next to the flag, so one name derives the other. */
 export function previousFlagParameterName(flagParameterName: string): string {
@@ -49,6 +58,13 @@ export interface RolloutPorts extends FlagPorts {
   readAlarms(): Promise<AlarmState[]>;
   /** Ids of other rollouts in progress (the deployed machine's RUNNING executions but this one). */
   otherRollouts?(): Promise<string[]>;
+  /**
+   * A value that changes whenever a rollback saves the flag (the `previous` parameter's version):
+   * read before a step decides and after it raised, it reveals a rollback that happened in between.
+   */
+  previousMarker?(): Promise<string | undefined>;
+  /** Events the integration handled since `sinceMs` (epoch ms). */
+  handledEvents?(sinceMs: number): Promise<number>;
 }
 
 /** What the state machine carries from one step to the next (its input is the first of these). */
@@ -59,6 +75,8 @@ export interface RolloutInput {
   readonly sliceSeconds?: number | undefined;
   /** Epoch ms of the first step. */
   readonly startedAt?: number | undefined;
+  /** Check-and-wait turns of this execution so far. */
+  readonly turns?: number | undefined;
 }
 
 /** How a step ended; the state machine's Choice branches on it. */
@@ -85,6 +103,10 @@ export interface RolloutStepOutput extends RolloutInput {
   /** Error name and cause for the machine's Fail state. */
   readonly error?: string | undefined;
   readonly cause?: string | undefined;
+  /** Why a hold goes on past its time (too little traffic). */
+  readonly waitReason?: string | undefined;
+  /** The execution reached its turn budget: start a new one with this output as its input. */
+  readonly continueAsNew?: boolean | undefined;
 }
 
 function waitSecondsUntil(until: number, now: number, sliceSeconds: number): number {
@@ -111,6 +133,7 @@ export function stepOutcome(
   const base = {
     plan,
     sliceSeconds,
+    turns: (input.turns ?? 0) + 1,
     startedAt: input.startedAt ?? now,
     alarms: context.alarms,
     checkedAt: new Date(now).toISOString(),
@@ -144,6 +167,7 @@ export function stepOutcome(
         status: 'waiting',
         nextRaiseAt: new Date(decision.until).toISOString(),
         waitSeconds: waitSecondsUntil(decision.until, now, sliceSeconds),
+        ...(decision.reason ? { waitReason: decision.reason } : {}),
       };
     case 'finish':
       return { ...base, state, status: 'finished', waitSeconds: 0 };
@@ -199,15 +223,23 @@ export async function restoreFlag(ports: FlagPorts): Promise<string> {
   return previous;
 }
 
+/** Settings a deployment gives every rollout step. */
+export interface RolloutStepSettings {
+  /** Used when the plan does not say. @default 0 */
+  readonly minEventsPerStep?: number;
+}
+
 /**
- * One rollout step: reads the stop conditions and the flag, asks `decide`, and carries out a raise
- * (write the flag) or a rollback (save the flag, turn it off). The first step refuses to start
- * while another rollout runs and checks the plan.
+ * One rollout step: reads the stop conditions and the flag, asks `decide`, holds a step that saw
+ * too little traffic, and carries out a raise (write the flag) or a rollback (save the flag, turn
+ * it off). A rollback that lands while the step decides wins: the raise is undone at once. The
+ * first step refuses to start while another rollout runs and checks the plan.
  */
 export async function runRolloutStep(
   ports: RolloutPorts,
   input: RolloutInput,
   now: number,
+  settings: RolloutStepSettings = {},
 ): Promise<RolloutStepOutput> {
   if (input.state === undefined) {
     const problems = validatePlan(input.plan);
@@ -219,16 +251,65 @@ export async function runRolloutStep(
         `another rollout is in progress (${others.join(', ')}): wait for it or abort it with \`tpi rollout abort\` first`,
       );
   }
+  const state = input.state ?? { stepIndex: -1 };
+  const markerBefore = await ports.previousMarker?.();
   const [alarms, flagBefore] = await Promise.all([ports.readAlarms(), ports.readFlag()]);
-  const decision = decide(input.plan, input.state ?? { stepIndex: -1 }, {
-    now,
-    alarms,
-    currentFlag: flagBefore,
-  });
+  let decision = decide(input.plan, state, { now, alarms, currentFlag: flagBefore });
+  const minEvents = input.plan.minEventsPerStep ?? settings.minEventsPerStep ?? 0;
+  if (state.stepIndex >= 0 && minEvents > 0 && ports.handledEvents && decision.action !== 'wait')
+    decision = gateOnTraffic(decision, {
+      now,
+      sliceMs: (input.sliceSeconds ?? DEFAULT_WAIT_SLICE_SECONDS) * 1000,
+      minEvents,
+      handled:
+        decision.action === 'raise' || decision.action === 'finish'
+          ? await ports.handledEvents(state.raisedAt ?? now)
+          : minEvents,
+    });
   let previousSaved: string | undefined;
-  if (decision.action === 'raise') await ports.writeFlag(decision.flagValue);
-  if (decision.action === 'rollback') previousSaved = await rollBackFlag(ports);
-  return stepOutcome(input, decision, { now, alarms, flagBefore, previousSaved });
+  if (decision.action === 'raise') {
+    await ports.writeFlag(decision.flagValue);
+    const undone = await undoRaiseIfRolledBack(ports, markerBefore);
+    if (undone) {
+      decision = undone;
+      previousSaved = await ports.readPrevious();
+    }
+  }
+  if (decision.action === 'rollback' && previousSaved === undefined)
+    previousSaved = await rollBackFlag(ports);
+  const output = stepOutcome(input, decision, { now, alarms, flagBefore, previousSaved });
+  const continueAsNew =
+    (output.status === 'raised' || output.status === 'waiting') &&
+    (output.turns ?? 0) >= MAX_TURNS_PER_EXECUTION;
+  return continueAsNew ? { ...output, turns: 0, continueAsNew: true } : output;
+}
+
+/**
+ * After a raise: when a rollback saved the flag since the step began (the marker moved) or a stop
+ * condition is in ALARM now, the raise must not stand. Turns the flag off again (a rollback that
+ * already saved the pre-raise value keeps it) and says which rollback won.
+ */
+async function undoRaiseIfRolledBack(
+  ports: RolloutPorts,
+  markerBefore: string | undefined,
+): Promise<RolloutDecision | undefined> {
+  const markerAfter = await ports.previousMarker?.();
+  if (markerAfter !== markerBefore) {
+    await ports.writeFlag(ROLLBACK_FLAG_VALUE);
+    return {
+      action: 'rollback',
+      alarm: 'concurrent-rollback',
+      reason: 'a rollback turned the flag off while this step was raising it; the raise was undone',
+    };
+  }
+  const firing = (await ports.readAlarms()).find((a) => a.state === 'ALARM');
+  if (!firing) return undefined;
+  const saved = await rollBackFlag(ports);
+  return {
+    action: 'rollback',
+    alarm: firing.name,
+    reason: `${firing.reason ?? `${firing.name} is in ALARM`} (right after the raise${saved ? ` to ${saved}` : ''})`,
+  };
 }
 
 /** A rollout as `tpi rollout status` shows it, for the deployed machine and the local runner alike. */

@@ -4,7 +4,18 @@ export interface RolloutPlan {
   readonly steps: readonly number[];
   /** Milliseconds to hold each step (watching the alarms) before the next raise or the end. */
   readonly waitsMs: readonly number[];
+  /**
+   * Events the integration must have handled during a step before its hold may end: time without
+   * traffic proves nothing, so a quiet step keeps waiting. @default the deployment's setting
+   */
+  readonly minEventsPerStep?: number | undefined;
 }
+
+/**
+ * Default events a step must handle before it counts as held: enough that the 0.1% error rate is
+ * measurable (one error in 1,000) and every stop condition saw real traffic.
+ */
+export const DEFAULT_MIN_EVENTS_PER_STEP = 1000;
 
 /** Where a rollout is. `stepIndex` is -1 before the first raise. */
 export interface RolloutState {
@@ -30,7 +41,7 @@ export type RolloutDecision =
       readonly percentage: number;
       readonly flagValue: string;
     }
-  | { readonly action: 'wait'; readonly until: number }
+  | { readonly action: 'wait'; readonly until: number; readonly reason?: string | undefined }
   | { readonly action: 'rollback'; readonly alarm: string; readonly reason: string }
   | { readonly action: 'stop'; readonly reason: string }
   | { readonly action: 'finish' };
@@ -59,6 +70,9 @@ export function validatePlan(plan: RolloutPlan): string[] {
       problems.push(`steps must rise: ${plan.steps[i - 1]} then ${p}`);
   });
   for (const w of plan.waitsMs) if (!(w >= 0)) problems.push(`wait ${w} must be ≥ 0`);
+  const min = plan.minEventsPerStep;
+  if (min !== undefined && !(Number.isInteger(min) && min >= 0))
+    problems.push(`minEventsPerStep ${min} must be a whole number ≥ 0`);
   return problems;
 }
 
@@ -98,4 +112,26 @@ export function decide(
   if (next >= plan.steps.length) return { action: 'finish' };
   const percentage = plan.steps[next] as number;
   return { action: 'raise', stepIndex: next, percentage, flagValue: flagValueFor(percentage) };
+}
+
+/**
+ * Holds a step that saw too little traffic: a raise or the end that `decide` allowed on time alone
+ * waits another `sliceMs` while fewer than `minEvents` events were handled since the raise.
+ */
+export function gateOnTraffic(
+  decision: RolloutDecision,
+  context: {
+    readonly now: number;
+    readonly sliceMs: number;
+    readonly minEvents: number;
+    readonly handled: number;
+  },
+): RolloutDecision {
+  if (decision.action !== 'raise' && decision.action !== 'finish') return decision;
+  if (context.handled >= context.minEvents) return decision;
+  return {
+    action: 'wait',
+    until: context.now + context.sliceMs,
+    reason: `${context.handled} of ${context.minEvents} events handled since the step began: a step without traffic does not count as held`,
+  };
 }

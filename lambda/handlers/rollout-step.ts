@@ -4,7 +4,9 @@ import { logger } from '../adapters/observability.ts';
 import {
   cloudWatchClient,
   describeStopConditions,
+  invocationsSince,
   otherRunningExecutions,
+  parameterVersion,
   ssmFlagPorts,
 } from '../adapters/rollout-aws.ts';
 import { ssmClient } from '../adapters/ssm-client.ts';
@@ -30,6 +32,10 @@ export interface RolloutStepConfig {
   readonly flagParameterName: string;
   readonly stopConditionAlarms: readonly string[];
   readonly waitSliceSeconds: number;
+  /** Events a step must handle before its hold counts (0: time alone). */
+  readonly minEventsPerStep: number;
+  /** The recording function, whose invocations are the events handled. */
+  readonly recordingFunctionName: string | undefined;
 }
 
 /** Reads the settings; a missing one is a deployment fault the error names. */
@@ -43,10 +49,17 @@ export function rolloutStepConfig(env: NodeJS.ProcessEnv = process.env): Rollout
   const slice = Number(env.ROLLOUT_WAIT_SLICE_SECONDS ?? DEFAULT_WAIT_SLICE_SECONDS);
   if (!Number.isInteger(slice) || slice < 1)
     throw new ConfigurationError(`ROLLOUT_WAIT_SLICE_SECONDS must be a whole number ≥ 1, got "${slice}"`);
+  const minEvents = Number(env.ROLLOUT_MIN_EVENTS_PER_STEP ?? 0);
+  if (!Number.isInteger(minEvents) || minEvents < 0)
+    throw new ConfigurationError(
+      `ROLLOUT_MIN_EVENTS_PER_STEP must be a whole number ≥ 0, got "${minEvents}"`,
+    );
   return {
     flagParameterName,
     stopConditionAlarms: alarms.split(',').filter((name) => name !== ''),
     waitSliceSeconds: slice,
+    minEventsPerStep: minEvents,
+    recordingFunctionName: env.RECORDING_FUNCTION_NAME || undefined,
   };
 }
 
@@ -58,14 +71,21 @@ const sfn = new SFNClient({});
 export async function handler(event: RolloutStepEvent): Promise<RolloutStepOutput> {
   const config = rolloutStepConfig();
   logger.appendKeys({ executionArn: event.executionArn });
+  const previousName = previousFlagParameterName(config.flagParameterName);
+  const recordingFunction = config.recordingFunctionName;
   const output = await runRolloutStep(
     {
-      ...ssmFlagPorts(ssm, config.flagParameterName, previousFlagParameterName(config.flagParameterName)),
+      ...ssmFlagPorts(ssm, config.flagParameterName, previousName),
       readAlarms: () => describeStopConditions(cloudWatch, config.stopConditionAlarms),
       otherRollouts: () => otherRunningExecutions(sfn, event.stateMachineArn, event.executionArn),
+      previousMarker: () => parameterVersion(ssm, previousName),
+      ...(recordingFunction
+        ? { handledEvents: (since: number) => invocationsSince(cloudWatch, recordingFunction, since) }
+        : {}),
     },
     { ...event.rollout, sliceSeconds: event.rollout.sliceSeconds ?? config.waitSliceSeconds },
     Date.now(),
+    { minEventsPerStep: config.minEventsPerStep },
   );
   const log = output.status === 'rolled_back' || output.status === 'stopped' ? logger.warn : logger.info;
   log.call(logger, `rollout ${output.status}`, {
@@ -74,6 +94,8 @@ export async function handler(event: RolloutStepEvent): Promise<RolloutStepOutpu
     nextRaiseAt: output.nextRaiseAt,
     alarm: output.alarm,
     cause: output.cause,
+    waitReason: output.waitReason,
+    continueAsNew: output.continueAsNew,
   });
   return output;
 }

@@ -15,6 +15,7 @@ export { DEFAULT_EVENT_SOURCE, MAX_DETAIL_BYTES } from '../domain/events.ts';
 export { type JsonSchema, jsonSchemaOf } from '../domain/json-schema.ts';
 export { entrySize, MAX_ENTRIES_PER_REQUEST, MAX_REQUEST_BYTES, planRequests } from './batching.ts';
 export { type PublishIssue, PublishValidationError } from './errors.ts';
+export { type FailureMetricOptions, failureMetricLine, PUBLISH_FAILURES_METRIC } from './failure-metric.ts';
 export {
   type FailedEvent,
   type PublishEntry,

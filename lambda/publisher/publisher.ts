@@ -4,6 +4,7 @@ import { type DetailInputOf, type DetailType, eventTypeOf } from '../domain/even
 import { DEFAULT_EVENT_SOURCE, MAX_DETAIL_BYTES } from '../domain/events.ts';
 import { entrySize, planRequests } from './batching.ts';
 import { type PublishIssue, PublishValidationError } from './errors.ts';
+import { type FailureMetricOptions, reportFailureMetric } from './failure-metric.ts';
 import { fullJitterDelay, isRetryableEntryError, isTransientError } from './retry.ts';
 
 /** One event to publish: a contract event type and its detail, typed by the type. */
@@ -92,6 +93,12 @@ export interface TournamentEventPublisherOptions {
   readonly onFailure?: (failed: readonly FailedEvent[], result: PublishResult) => void | Promise<void>;
   /** Receives a warning per publish call with failures; nothing is logged when everything went out. */
   readonly logger?: PublisherLogger;
+  /**
+   * Report each call's unpublished events as the CloudWatch metric `PublishFailures` (embedded
+   * metric format on stdout): one of the rollout's stop conditions, with no code on the platform's
+   * side. @default off
+   */
+  readonly failureMetric?: FailureMetricOptions;
 }
 
 interface Pending {
@@ -156,6 +163,7 @@ export class TournamentEventPublisher {
   readonly #safe: boolean;
   readonly #onFailure: TournamentEventPublisherOptions['onFailure'];
   readonly #logger: PublisherLogger | undefined;
+  readonly #failureMetric: FailureMetricOptions | undefined;
 
   constructor(options: TournamentEventPublisherOptions) {
     if (!options.eventBusName)
@@ -172,6 +180,7 @@ export class TournamentEventPublisher {
     this.#safe = options.safe ?? false;
     this.#onFailure = options.onFailure;
     this.#logger = options.logger;
+    this.#failureMetric = options.failureMetric;
   }
 
   /**
@@ -326,6 +335,7 @@ export class TournamentEventPublisher {
   }
 
   async #report(result: PublishResult): Promise<void> {
+    if (this.#failureMetric) reportFailureMetric(this.#failureMetric, result.failed.length);
     try {
       this.#logger?.warn('tournament events not published: keep them and send them again', {
         failed: result.failed.map(({ index, detailType, errorCode, errorMessage, attempts, retryable }) => ({

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../bin/cli/commands.ts';
 import { parseDuration, parsePlan } from '../../bin/cli/rollout.ts';
-import { LOCAL_STOP_CONDITIONS, localStopConditions } from '../../infra/local/rollout.ts';
+import {
+  type DeliveryCounters,
+  LOCAL_STOP_CONDITIONS,
+  localStopConditions,
+  zeroCounters,
+} from '../../infra/local/stop-conditions.ts';
 import {
   type FlagPorts,
   NothingToRestoreError,
@@ -150,28 +155,34 @@ describe('rollback and restore of the flag', () => {
 });
 
 describe('local stop conditions', () => {
-  const zero = { deliveries: 0, errors: 0, deadLetters: 0, conflicts: 0 };
-  const firingNames = (now: typeof zero) =>
-    localStopConditions(zero, now)
+  const at = (now: Partial<DeliveryCounters>, since: Partial<DeliveryCounters> = {}) =>
+    localStopConditions({
+      since: { ...zeroCounters(), ...since },
+      now: { ...zeroCounters(), ...since, ...now },
+      durationsMs: [],
+      outside: new Map(),
+    });
+  const firingNames = (now: Partial<DeliveryCounters>) =>
+    at(now)
       .filter((a) => a.state === 'ALARM')
       .map((a) => a.name);
 
-  it('trip on an error rate above 0.1% of deliveries, any dead letter, any conflict', () => {
-    expect(firingNames({ deliveries: 1000, errors: 1, deadLetters: 0, conflicts: 0 })).toEqual([]);
-    expect(firingNames({ deliveries: 1000, errors: 2, deadLetters: 0, conflicts: 0 })).toEqual([
+  it('trip on integration errors above 0.1% of at least 200 events handled, any dead letter, any conflict', () => {
+    expect(firingNames({ deliveries: 1000, errors: 1 })).toEqual([]);
+    expect(firingNames({ deliveries: 1000, errors: 1, statisticsFailures: 1 })).toEqual([
       LOCAL_STOP_CONDITIONS.errorRate,
     ]);
-    expect(firingNames({ deliveries: 5, errors: 0, deadLetters: 1, conflicts: 1 })).toEqual([
+    // Below the minimum sample, one error is not a rate.
+    expect(firingNames({ deliveries: 50, errors: 1 })).toEqual([]);
+    expect(firingNames({ deliveries: 5, deadLetters: 1, conflicts: 1 })).toEqual([
       LOCAL_STOP_CONDITIONS.deadLetters,
       LOCAL_STOP_CONDITIONS.conflicts,
     ]);
   });
 
   it('count only what happened since the rollout started', () => {
-    const before = { deliveries: 10, errors: 5, deadLetters: 3, conflicts: 2 };
-    expect(localStopConditions(before, { ...before, deliveries: 20 }).every((a) => a.state === 'OK')).toBe(
-      true,
-    );
+    const before = { deliveries: 10, errors: 5, deadLetters: 3, conflicts: 2, duplicates: 1 };
+    expect(at({ deliveries: 20 }, before).every((a) => a.state === 'OK')).toBe(true);
   });
 });
 
