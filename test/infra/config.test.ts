@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CONTEXT_KEYS, ConfigurationError, loadConfig, qualifiedNames } from '../../infra/config.ts';
 import { DEFAULT_EVENT_SOURCE } from '../../lambda/domain/events.ts';
 import { DEFAULT_FLAG_PARAMETER_NAME } from '../../lambda/domain/flag.ts';
-import { CDK_JSON_CONTEXT, resourcesOf, type Synthesized, synthesize } from './synth.ts';
+import { CDK_JSON_CONTEXT, resourcesOf, SYNTH_TIMEOUT_MS, type Synthesized, synthesize } from './synth.ts';
 
 const fromContext = (context: Record<string, unknown>) => loadConfig((key) => context[key]);
 
@@ -29,6 +29,7 @@ describe('the context', () => {
   it('accepts -c strings for booleans, numbers and lists', () => {
     const config = fromContext({
       production: 'true',
+      alarmEmail: 'oncall@example.com',
       tracing: 'false',
       archiveRetentionDays: '7',
       publisherPrincipals: '111122223333, arn:aws:iam::444455556666:role/publisher',
@@ -63,6 +64,52 @@ describe('the context', () => {
       'stage',
     ])
       expect(attempt).toThrow(new RegExp(`- ${key.replace('.', '\\.')}: `));
+  });
+
+  it('makes a production stage production: stage=prod implies it and refuses production=false', () => {
+    const target = { alarmTopicArn: 'arn:aws:sns:eu-west-1:111122223333:oncall' };
+    expect(fromContext({ stage: 'prod', ...target }).production).toBe(true);
+    expect(fromContext({ stage: 'production', ...target }).production).toBe(true);
+    expect(() => fromContext({ stage: 'prod', production: 'false', ...target })).toThrow(
+      /stage "prod" is production, but production=false would deploy destroyable tables/,
+    );
+    expect(fromContext({ stage: 'staging' }).production).toBe(false);
+  });
+
+  it('refuses production without an alarm target, naming both ways to give one', () => {
+    for (const context of [{ stage: 'prod' }, { production: 'true' }]) {
+      const attempt = () => fromContext(context);
+      expect(attempt).toThrow(ConfigurationError);
+      expect(attempt).toThrow(/production needs an alarm target.*alarmTopicArn=arn:aws:sns:.*alarmEmail=/);
+    }
+    expect(fromContext({ production: 'true', alarmEmail: 'oncall@example.com' }).production).toBe(true);
+    expect(() => fromContext({ alarmTopicArn: 'oncall' })).toThrow(/alarmTopicArn: must be an SNS topic ARN/);
+  });
+
+  it('reads the stop-condition settings and refuses an M of N that can never alarm', () => {
+    const config = fromContext({
+      errorRateMinEvents: '500',
+      errorRateDatapoints: '3',
+      errorRateEvaluationPeriods: '5',
+      platformAlarms: 'PaymentsDown,arn:aws:cloudwatch:eu-west-1:111122223333:alarm:Checkout errors',
+    });
+    expect(config).toMatchObject({
+      errorRateThresholdPercent: 0.1,
+      errorRateMinEvents: 500,
+      errorRateDatapoints: 3,
+      errorRateEvaluationPeriods: 5,
+      platformAlarms: ['PaymentsDown', 'arn:aws:cloudwatch:eu-west-1:111122223333:alarm:Checkout errors'],
+    });
+    expect(() => fromContext({ errorRateDatapoints: '4', errorRateEvaluationPeriods: '3' })).toThrow(
+      /errorRateDatapoints: 4 breaching periods cannot be found in 3/,
+    );
+  });
+
+  it('synthesis with stage=prod and no alarm target fails with the message, before building anything', async () => {
+    const { createApp } = await import('../../infra/app.ts');
+    expect(() => createApp({ context: { ...CDK_JSON_CONTEXT, stage: 'prod' } })).toThrow(
+      /production needs an alarm target/,
+    );
   });
 
   it('is documented key by key in docs/deploy.md', () => {
@@ -114,7 +161,7 @@ describe('a second stage', () => {
   beforeAll(() => {
     first = synthesize();
     second = synthesize({ stage: 'staging' });
-  });
+  }, 2 * SYNTH_TIMEOUT_MS);
 
   it('shares no physical name, parameter or metric dimension with the first', () => {
     const a = explicitNames(first);

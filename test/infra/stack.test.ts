@@ -12,7 +12,7 @@ import {
 import { METRIC } from '../../lambda/adapters/observability.ts';
 import { EVENT_TYPES } from '../../lambda/domain/event-types.ts';
 import { ACTIVITY_TABLE, DEAD_LETTER_TABLE, STATS_TABLE, type TableDefinition } from '../../lambda/tables.ts';
-import { resourcesOf, type Synthesized, synthesize } from './synth.ts';
+import { resourcesOf, SYNTH_TIMEOUT_MS, type Synthesized, synthesize } from './synth.ts';
 
 type Statement = { Sid?: string; Action: string | string[]; Resource: unknown; Effect: string };
 
@@ -40,7 +40,7 @@ describe('the default stage', () => {
   let s: Synthesized;
   beforeAll(() => {
     s = synthesize();
-  });
+  }, SYNTH_TIMEOUT_MS);
 
   describe('routing', () => {
     /** Rules on the tournament bus (the rollout's alarm rule lives on the default bus). */
@@ -355,9 +355,8 @@ describe('the default stage', () => {
 
   describe('the flag parameter', () => {
     it('is created as `false` only when absent, and never overwritten by a deploy', () => {
-      // The only plain parameter is the rollout's saved value; the flag itself is never one.
-      const plain = Object.values(resourcesOf(s.template, 'AWS::SSM::Parameter'));
-      expect(plain.map((p) => p.Properties.Name)).not.toContain('/tournament-profile/integration-enabled');
+      // Neither the flag nor the rollout's saved value is a plain parameter CloudFormation owns.
+      s.template.resourceCountIs('AWS::SSM::Parameter', 0);
       const [flag] = Object.values(resourcesOf(s.template, 'Custom::FlagParameter'));
       expect(flag).toBeDefined();
       const properties = (flag as { Properties: Record<string, string> }).Properties;
@@ -381,11 +380,17 @@ describe('the default stage', () => {
       const statements = Object.values(resourcesOf(s.template, 'AWS::IAM::Policy'))
         .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
         .filter((statement) => asList(statement.Action).includes('ssm:DeleteParameter'));
-      expect(statements).toHaveLength(1);
-      expect(asList(statements[0]?.Action ?? []).sort()).toEqual(['ssm:DeleteParameter', 'ssm:PutParameter']);
-      expect(JSON.stringify(statements[0]?.Resource)).toContain(
-        ':parameter/tournament-profile/integration-enabled',
-      );
+      // One creator for the flag, one for the value a rollback saves next to it.
+      expect(statements).toHaveLength(2);
+      for (const statement of statements)
+        expect(asList(statement.Action).sort()).toEqual(['ssm:DeleteParameter', 'ssm:PutParameter']);
+      const resources = statements.map((st) => JSON.stringify(st.Resource));
+      expect(
+        resources.filter((r) => r.includes(':parameter/tournament-profile/integration-enabled"')),
+      ).toHaveLength(1);
+      expect(
+        resources.filter((r) => r.includes(':parameter/tournament-profile/integration-enabled/previous"')),
+      ).toHaveLength(1);
     });
   });
 
@@ -477,7 +482,7 @@ describe('a production stage with publishers and alarm e-mail', () => {
       iteratorAgeAlarmSeconds: '120',
       tracing: 'false',
     });
-  });
+  }, SYNTH_TIMEOUT_MS);
 
   it('retains the tables with deletion protection', () => {
     const tables = Object.values(resourcesOf(s.template, 'AWS::DynamoDB::Table'));

@@ -13,6 +13,12 @@ export interface Synthesized {
   logicalId(construct: IConstruct): string;
 }
 
+/**
+ * A synthesis runs cdk-nag's two packs and the Control Tower Guard rules: tens of seconds on a
+ * busy machine, so hooks and tests that synthesize get this deadline instead of the default.
+ */
+export const SYNTH_TIMEOUT_MS = 600_000;
+
 /** The context `cdk.json` gives the CLI (settings and feature flags). */
 export const CDK_JSON_CONTEXT = (
   JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {

@@ -10,7 +10,8 @@ declare module 'vitest' {
 
 /** Starts one DynamoDB Local (the real engine) for the whole run and stops it afterwards. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const engine = await startDynamoDbLocal();
+  // The JVM starts in about a second on an idle machine; a loaded CI box can take minutes.
+  const engine = await startDynamoDbLocal({ startTimeoutMs: 180_000 });
   project.provide('dynamoEndpoint', engine.endpoint);
   return () => engine.stop();
 }
