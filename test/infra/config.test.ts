@@ -114,7 +114,7 @@ describe('the context', () => {
 
   it('is documented key by key in docs/deploy.md', () => {
     const docs = readFileSync(new URL('../../docs/deploy.md', import.meta.url), 'utf8');
-    const documented = [...docs.matchAll(/^\| `([a-z][A-Za-z]+)` \|/gm)].map((match) => match[1]);
+    const documented = [...docs.matchAll(/^\| `([a-z][A-Za-z0-9]+)` \|/gm)].map((match) => match[1]);
     expect(documented.sort()).toEqual([...CONTEXT_KEYS].sort());
   });
 
