@@ -129,7 +129,7 @@ const ROWS: readonly Row[] = [
       await plantDuplicate(stack);
       await call(stack, LOCAL_ROLLOUT_TARGETS.audit);
     },
-    /1 duplicate/,
+    /\d+ duplicate/,
   ],
 ];
 
