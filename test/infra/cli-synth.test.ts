@@ -10,7 +10,7 @@ import { PROJECT_ROOT } from '../../infra/constructs/integration-function.ts';
 const run = promisify(execFile);
 
 /** Synth bundles five functions with esbuild and runs three policy checkers: minutes on a busy machine. */
-const SYNTH_TIMEOUT_MS = 600_000;
+const SYNTH_TIMEOUT_MS = 1_200_000;
 
 /** The environment of a machine with no AWS account: no credentials, no profile, no region. */
 function offlineEnv(): NodeJS.ProcessEnv {
