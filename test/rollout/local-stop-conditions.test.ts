@@ -10,6 +10,7 @@ import { LOCAL_STOP_CONDITIONS } from '../../infra/local/stop-conditions.ts';
 import type { ActivityWriter } from '../../lambda/application/ports.ts';
 import type { RolloutView } from '../../lambda/application/rollout.ts';
 import { exampleDetail } from '../support/events.ts';
+import { waitFor } from '../support/wait.ts';
 
 const ROW_TIMEOUT_MS = 240_000;
 const DETAIL_TYPE = 'MatchFinalized';
@@ -24,17 +25,6 @@ async function call(stack: LocalStack, target: string, input: Record<string, unk
   const body = (await response.json()) as Record<string, unknown>;
   if (!response.ok) throw new Error(`${target}: ${JSON.stringify(body)}`);
   return body;
-}
-
-/** Polls until `check` gives a value; generous, because the machine may be busy. */
-async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 let nextMatchId = 1_000 + Math.floor(Math.random() * 1_000_000);
@@ -156,7 +146,7 @@ describe('each local stop condition rolls the local rollout back', () => {
       await provoke(stack);
 
       // Assess: rolled back by this condition, the flag off, the raised value saved.
-      const ended = await until(`a rollback by ${condition}`, async () => {
+      const ended = await waitFor(`a rollback by ${condition}`, async () => {
         const view = (await call(stack, LOCAL_ROLLOUT_TARGETS.describe)).Rollout as RolloutView;
         return view.state === 'RUNNING' ? undefined : view;
       });
@@ -190,7 +180,7 @@ describe('each local stop condition rolls the local rollout back', () => {
         await call(stack, LOCAL_ROLLOUT_TARGETS.start, { Steps: [50], WaitsMs: [0], SliceSeconds: 1 })
       ).Rollout as RolloutView;
       expect(started.alarms.every((alarm) => alarm.state === 'OK')).toBe(true);
-      await until('the rollout to finish', async () => {
+      await waitFor('the rollout to finish', async () => {
         const view = (await call(stack, LOCAL_ROLLOUT_TARGETS.describe)).Rollout as RolloutView;
         return view.state === 'SUCCEEDED' ? view : undefined;
       });
