@@ -323,6 +323,9 @@ describe('the default stage', () => {
           'logs:ListLogDeliveries',
           'logs:PutResourcePolicy',
           'logs:UpdateLogDelivery',
+          // Rollout step: composite alarms are returned only on "*"; GetMetricData takes no ARN.
+          'cloudwatch:DescribeAlarms',
+          'cloudwatch:GetMetricData',
         ]),
       );
     });
@@ -335,7 +338,8 @@ describe('the default stage', () => {
 
     it('encrypts every queue and refuses requests without TLS', () => {
       const queues = resourcesOf(s.template, 'AWS::SQS::Queue');
-      expect(Object.keys(queues)).toHaveLength(3);
+      // Delivery, recording and statistics failures; the rollback's dead letters and failures.
+      expect(Object.keys(queues)).toHaveLength(5);
       for (const queue of Object.values(queues)) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
       for (const id of Object.keys(queues))
         s.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
@@ -435,7 +439,9 @@ describe('the default stage', () => {
     });
 
     it('exposes the stop-condition alarms for a rollout to watch', () => {
-      expect(s.stack.stopConditionAlarms).toHaveLength(s.stack.stopConditions.conditions.length + 8);
+      // The four stop conditions, plus the 3 queues, invalid events, unreachable DLQ, conflicts,
+      // iterator age and the 2 functions' throttles.
+      expect(s.stack.stopConditionAlarms).toHaveLength(s.stack.stopConditions.conditions.length + 9);
       const ids = new Set(Object.keys(resourcesOf(s.template, 'AWS::CloudWatch::Alarm')));
       for (const alarm of s.stack.stopConditionAlarms) expect(ids.has(s.logicalId(alarm))).toBe(true);
     });
