@@ -13,7 +13,6 @@ import {
 import type { AlarmState, RolloutPlan } from '../../lambda/domain/rollout.ts';
 import { STOP_CONDITION_DEFAULTS, type StopConditionSettings } from '../../lambda/domain/stop-conditions.ts';
 import type { RecordSummary } from '../../lambda/handlers/record-activity.ts';
-import { AwsServiceError } from './aws-json.ts';
 import type { LocalParameterStore } from './parameters.ts';
 import {
   type DeliveryCounters,

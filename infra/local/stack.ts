@@ -213,7 +213,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const dynamo = localDynamoClient(dynamodbEndpoint);
     cleanups.push(() => dynamo.destroy());
     // Throttles and server errors count toward the database stop condition (retried or not).
-    const faults = { count: () => undefined as void };
+    const faults: { count: () => void } = { count: () => undefined };
     watchDynamoFaults(dynamo, () => faults.count());
     await ensureTables(dynamo, tables);
     const doc = documentClient(dynamo);
