@@ -101,6 +101,7 @@ afterAll(() => {
 });
 
 const entry = (detailType: string, detail: Record<string, unknown>) => ({
+  EventBusName: 'tournaments',
   Source: 'tournaments',
   DetailType: detailType,
   Detail: JSON.stringify(detail),
