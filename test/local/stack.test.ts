@@ -277,6 +277,27 @@ describe('the local stack started as `npm start` does', () => {
     expect(result.stderr).toMatch(/off, on/);
   });
 
+  it('prints every list in one JSON shape, {items, nextCursor}', async () => {
+    const user = fresh('list');
+    await eventBridge.send(
+      new PutEventsCommand({
+        Entries: [
+          entry('CheckInToggled', exampleDetail('CheckInToggled', { registrationId: fresh('r'), userIds: [user] })),
+          entry('CheckInToggled', { occurredAt: 'not a time', userIds: [user] }),
+        ],
+      }),
+    );
+    await lineMatching(/^invalid +CheckInToggled/);
+    const letters = await tpi('dead-letters', 'list');
+    expect(letters.code, letters.stderr).toBe(0);
+    expect(letters.json).toEqual({ items: expect.any(Array), nextCursor: null });
+    expect((letters.json as { items: unknown[] }).items.length).toBeGreaterThan(0);
+    const page = await tpi('dead-letters', 'list', '--limit', '1');
+    expect(Object.keys(page.json as object).sort()).toEqual(['items', 'nextCursor']);
+    const feed = await tpi('feed', user);
+    expect(Object.keys(feed.json as object).sort()).toEqual(['items', 'nextCursor']);
+  });
+
   it('stops on SIGTERM without leaving DynamoDB Local behind', async () => {
     const java = javaPidsOnPort(dynamodbPort);
     expect(java).toHaveLength(1);
