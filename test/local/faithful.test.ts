@@ -6,6 +6,7 @@ import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from 
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_AWS } from '../../infra/local/clients.ts';
+import { startLocalEndpoint } from '../../infra/local/endpoint.ts';
 import { LocalEventBus } from '../../infra/local/event-bus.ts';
 import type { BridgeEvent } from '../../infra/local/put-events.ts';
 import { routingRules } from '../../infra/routing.ts';
@@ -38,6 +39,19 @@ const checkIn = (registrationId: string): PutEventsRequestEntry => ({
   Source: 'tournaments',
   DetailType: 'CheckInToggled',
   Detail: JSON.stringify(exampleDetail('CheckInToggled', { registrationId, userIds: [registrationId] })),
+});
+
+/** A routed event as the bus receives it, with a chosen id. */
+const checkInEvent = (id: string): BridgeEvent => ({
+  version: '0',
+  id,
+  'detail-type': 'CheckInToggled',
+  source: 'tournaments',
+  account: '000000000000',
+  time: '2026-05-01T12:00:00Z',
+  region: 'us-east-1',
+  resources: [],
+  detail: exampleDetail('CheckInToggled'),
 });
 
 const nested = (levels: number) => `${'['.repeat(levels - 1)}{}${']'.repeat(levels - 1)}`;
@@ -141,19 +155,8 @@ describe('one request cannot stop the local stack or harm other clients', () => 
       onGiveUp: async (event) => void gaveUp.push(event.id),
       onBackgroundError: (message) => problems.push(message),
     });
-    const event = (id: string): BridgeEvent => ({
-      version: '0',
-      id,
-      'detail-type': 'CheckInToggled',
-      source: 'tournaments',
-      account: '000000000000',
-      time: '2026-05-01T12:00:00Z',
-      region: 'us-east-1',
-      resources: [],
-      detail: exampleDetail('CheckInToggled'),
-    });
     try {
-      for (const id of ['sync-throw', 'observer-throws', 'after']) bus.publish(event(id));
+      for (const id of ['sync-throw', 'observer-throws', 'after']) bus.publish(checkInEvent(id));
       await bus.idle();
       expect(gaveUp).toEqual(['sync-throw']);
       expect(delivered.sort()).toEqual(['after', 'observer-throws']);
@@ -161,6 +164,47 @@ describe('one request cannot stop the local stack or harm other clients', () => 
     } finally {
       await bus.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('bounded work', () => {
+  it('counts a delivery that never answers as a failed attempt once its time is up', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tpi-bus-'));
+    const gaveUp: string[] = [];
+    const bus = new LocalEventBus<string>({
+      rules: routingRules('tournaments'),
+      archiveFile: join(dir, 'archive.jsonl'),
+      deliveryAttempts: 2,
+      retryBaseMs: 1,
+      deliveryTimeoutMs: 50,
+      target: () => new Promise<string>(() => undefined),
+      onGiveUp: async (_event, attempts, error) =>
+        void gaveUp.push(`${attempts}: ${(error as Error).message}`),
+    });
+    try {
+      bus.publish(checkInEvent('hangs'));
+      await bus.idle();
+      expect(gaveUp).toEqual(['2: the target did not answer within 50 ms']);
+    } finally {
+      await bus.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers valid entries with the retryable ThrottlingException while deliveries are saturated', async () => {
+    let saturated = true;
+    const endpoint = await startLocalEndpoint({ saturated: () => saturated });
+    const client = new EventBridgeClient({ ...LOCAL_AWS, endpoint: endpoint.url, maxAttempts: 1 });
+    try {
+      const full = await client.send(new PutEventsCommand({ Entries: [checkIn(fresh('full'))] }));
+      expect(full.Entries?.[0]?.ErrorCode).toBe('ThrottlingException');
+      saturated = false;
+      const drained = await client.send(new PutEventsCommand({ Entries: [checkIn(fresh('drained'))] }));
+      expect(drained.FailedEntryCount).toBe(0);
+    } finally {
+      client.destroy();
+      await endpoint.close();
     }
   });
 });

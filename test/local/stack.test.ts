@@ -282,7 +282,10 @@ describe('the local stack started as `npm start` does', () => {
     await eventBridge.send(
       new PutEventsCommand({
         Entries: [
-          entry('CheckInToggled', exampleDetail('CheckInToggled', { registrationId: fresh('r'), userIds: [user] })),
+          entry(
+            'CheckInToggled',
+            exampleDetail('CheckInToggled', { registrationId: fresh('r'), userIds: [user] }),
+          ),
           entry('CheckInToggled', { occurredAt: 'not a time', userIds: [user] }),
         ],
       }),
