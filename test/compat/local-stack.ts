@@ -1,5 +1,6 @@
 import { inject } from 'vitest';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../infra/local/stack.ts';
+import { waitFor } from '../support/wait.ts';
 
 /** A local stack on free ports and the shared DynamoDB Local, with its log lines kept. */
 export interface LoggedStack {
@@ -26,15 +27,11 @@ export async function startLoggedStack(options: LocalStackOptions = {}): Promise
   return {
     stack,
     lines,
-    async lineMatching(pattern, timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const found = lines.find((line) => pattern.test(line));
-        if (found) return found;
-        if (Date.now() > deadline)
-          throw new Error(`no log line matching ${pattern} in:\n${lines.join('\n')}`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    },
+    lineMatching: (pattern, timeoutMs) =>
+      waitFor(
+        `a log line matching ${pattern}; the log so far:\n${lines.slice(-50).join('\n')}`,
+        () => lines.find((line) => pattern.test(line)),
+        timeoutMs === undefined ? {} : { timeoutMs },
+      ),
   };
 }
