@@ -296,8 +296,10 @@ describe('the local stack started as `npm start` does', () => {
     expect(letters.json).toEqual({ items: expect.any(Array), nextCursor: null });
     expect((letters.json as { items: unknown[] }).items.length).toBeGreaterThan(0);
     const page = await tpi('dead-letters', 'list', '--limit', '1');
+    expect(page.code, page.stderr).toBe(0);
     expect(Object.keys(page.json as object).sort()).toEqual(['items', 'nextCursor']);
     const feed = await tpi('feed', user);
+    expect(feed.code, feed.stderr).toBe(0);
     expect(Object.keys(feed.json as object).sort()).toEqual(['items', 'nextCursor']);
   });
 
