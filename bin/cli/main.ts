@@ -200,8 +200,8 @@ accepted it; an event that is still invalid comes back as a dead letter.`,
               io,
               `${l.deadLetterId}  ${l.kind}  ${l.detailType ?? '-'}  ${l.storedAt}\n    ${l.reasons.join('\n    ')}`,
             );
+          if (page.nextCursor) write(io, `more: --cursor ${page.nextCursor}`);
         }
-        if (page.nextCursor) write(io, `more: --cursor ${page.nextCursor}`);
         return 0;
       }
       if (action !== 'redrive') throw new UsageError(`unknown action ${action}: use list or redrive`);
