@@ -297,7 +297,17 @@ describe('the local stack started as `npm start` does', () => {
     expect((letters.json as { items: unknown[] }).items.length).toBeGreaterThan(0);
     const page = await tpi('dead-letters', 'list', '--limit', '1');
     expect(page.code, page.stderr).toBe(0);
-    expect(Object.keys(page.json as object).sort()).toEqual(['items', 'nextCursor']);
+    expect(page.json).toEqual({ items: [expect.any(Object)], nextCursor: expect.any(String) });
+    const next = await tpi(
+      'dead-letters',
+      'list',
+      '--limit',
+      '1',
+      '--cursor',
+      (page.json as { nextCursor: string }).nextCursor,
+    );
+    expect(next.code, next.stderr).toBe(0);
+    expect(Object.keys(next.json as object).sort()).toEqual(['items', 'nextCursor']);
     const feed = await tpi('feed', user);
     expect(feed.code, feed.stderr).toBe(0);
     expect(Object.keys(feed.json as object).sort()).toEqual(['items', 'nextCursor']);
