@@ -96,10 +96,10 @@ describe('the local stack driven with boto3', { timeout: 600_000 }, () => {
     expect(result.unknown).toEqual({ error: 'ResourceNotFoundException', status: 400 });
   });
 
-  it("records a whole tournament sent twice by docs/publishing.md's Python code inside on_commit, exactly once", async () => {
+  it('records a whole tournament sent twice through the Python hooks inside on_commit, exactly once', async () => {
     const prefix = `py${Date.now().toString(36)}-`;
     const planned = fc.sample(tournamentArbitrary(prefix), { numRuns: 1, seed: 17 })[0] ?? [];
-    // Exactly the detail approve_registration builds from the committed row (Python isoformat).
+    // The approval of docs/publishing.md's example, its instant in another spelling (the hooks canonicalize it).
     const approval: PlannedEvent = {
       detailType: 'RegistrationStatusChanged',
       detail: {

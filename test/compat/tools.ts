@@ -8,7 +8,7 @@ const run = promisify(execFile);
 
 /** What to do when a client is missing: the suite fails with this instead of passing silently. */
 const INSTALL_HINT =
-  'run .ci/run (it installs them), or: apt-get update && apt-get install -y awscli python3-boto3';
+  'run .ci/run (it installs them), or: apt-get update && apt-get install -y awscli python3-boto3 python3-jsonschema';
 
 /** Dummy credentials and no shared config: nothing here can reach a real account. */
 export const CLIENT_ENV: NodeJS.ProcessEnv = {
@@ -33,16 +33,16 @@ function probe(command: string, args: string[]): string | undefined {
 /** `aws --version`, or undefined when the AWS CLI is not on the PATH. */
 export const awsCliVersion = probe('aws', ['--version']);
 
-/** A Python interpreter that imports boto3 (the PATH's, else Debian's), or undefined. */
+/** A Python interpreter that imports boto3 and jsonschema (the PATH's, else Debian's), or undefined. */
 export const pythonWithBoto3 = ['python3', '/usr/bin/python3'].find(
-  (python) => probe(python, ['-c', 'import boto3']) !== undefined,
+  (python) => probe(python, ['-c', 'import boto3, jsonschema']) !== undefined,
 );
 
 /** Throws, naming what is missing and how to install it, when the AWS CLI or boto3 is absent. */
 export function requireClients(): void {
   const missing = [
     ...(awsCliVersion ? [] : ['the AWS CLI (`aws`)']),
-    ...(pythonWithBoto3 ? [] : ['python3 with boto3']),
+    ...(pythonWithBoto3 ? [] : ['python3 with boto3 and jsonschema']),
   ];
   if (missing.length > 0)
     throw new Error(

@@ -1,13 +1,13 @@
-"""Publishes a tournament with the Python code docs/publishing.md recommends, inside on_commit.
+"""Publishes a tournament the way docs/publishing.md recommends: the tournament_profile.hooks package
+(clients/python), each hook called inside its own transaction.atomic() block, so it publishes from
+transaction.on_commit.
 
 Usage: publish_tournament.py EVENTS_JSON_FILE BUS
-The file holds [{"detailType", "detail"}, ...]. The code block under "Python: boto3 inside Django's
-transaction.on_commit" in docs/publishing.md is executed as written (its put_events and
-approve_registration functions). Each event is published from its own committed transaction, from 8
-threads; one more transaction rolls back and must send nothing. Django's real transaction module is
-used when Django is installed (SQLite in memory); otherwise a stub with the same on_commit contract:
-callbacks run after the atomic block commits and are discarded when it raises.
-Prints {"django": "real"|"stub", "failed": [...], "rolledBackSent": n, "approved": {...}} as JSON.
+The file holds [{"detailType", "detail"}, ...], published from 8 threads; one more transaction rolls
+back and must send nothing. Django's real transaction module is used when Django is installed
+(SQLite in memory); otherwise a stub with the same on_commit contract: callbacks run after the
+atomic block commits and are discarded when it raises.
+Prints {"django": "real"|"stub", "failed": [...outbox entries...], "rolledBackSent": n} as JSON.
 """
 import contextlib
 import json
@@ -22,7 +22,6 @@ from datetime import datetime, timezone
 import local_boto3  # noqa: F401  (points boto3 at the local stack)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DOCS = os.path.join(HERE, "..", "..", "..", "docs", "publishing.md")
 
 
 def use_django():
@@ -66,6 +65,8 @@ def install_stub():
         else:
             local.callbacks.append(callback)
 
+    conf = types.ModuleType("django.conf")
+    conf.settings = types.SimpleNamespace(configured=True)
     transaction = types.ModuleType("django.db.transaction")
     transaction.atomic = atomic
     transaction.on_commit = on_commit
@@ -73,73 +74,64 @@ def install_stub():
     db.transaction = transaction
     django = types.ModuleType("django")
     django.db = db
-    sys.modules.update({"django": django, "django.db": db, "django.db.transaction": transaction})
+    django.conf = conf
+    sys.modules.update(
+        {"django": django, "django.conf": conf, "django.db": db, "django.db.transaction": transaction}
+    )
 
 
-def documented_code():
-    text = open(DOCS, encoding="utf-8").read()
-    section = text[text.index("## Python: boto3 inside Django"):]
-    match = re.search(r"```python\n(.*?)```", section, re.S)
-    namespace = {"__name__": "documented"}
-    exec(compile(match.group(1), "docs/publishing.md", "exec"), namespace)
-    return namespace
+HOOKS = {
+    "RegistrationStatusChanged": "on_registration_status_change",
+    "PaymentStatusChanged": "on_payment_status_change",
+    "CheckInToggled": "on_checkin_toggled",
+    "MatchResultSubmitted": "on_match_result_submitted",
+    "DisputeOpened": "on_dispute_opened",
+    "DisputeResolved": "on_dispute_resolved",
+    "MatchFinalized": "on_match_finalized",
+    "TournamentCompleted": "on_tournament_completed",
+}
 
 
-class Registration:
-    """The fields approve_registration reads from a Django model instance."""
-
-    def __init__(self, detail):
-        self.id = detail["registrationId"]
-        self.tournament_id = detail["tournamentId"]
-        self.user_id = detail["userIds"][0]
-        self.updated_at = datetime.fromisoformat(detail["occurredAt"].replace("Z", "+00:00")).astimezone(timezone.utc)
-        self.status = "pending"
-
-    def save(self):
-        pass
+def hook_arguments(detail):
+    """The detail's fields as the hooks take them: snake case, occurred_at an aware datetime."""
+    kwargs = {re.sub(r"([A-Z])", r"_\1", key).lower(): value for key, value in detail.items()}
+    kwargs["occurred_at"] = datetime.fromisoformat(kwargs["occurred_at"].replace("Z", "+00:00"))
+    return kwargs
 
 
 def main():
     events_file, bus = sys.argv[1], sys.argv[2]
     mode = use_django()
+    sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "clients", "python", "src"))
+    import boto3
     from django.db import transaction
+    from tournament_profile import hooks
+    from tournament_profile.outbox import MemoryOutbox
 
-    code = documented_code()
-    planned = json.load(open(events_file, encoding="utf-8"))
-    failed = []
-    lock = threading.Lock()
+    client = boto3.client("events")
+    calls = []
+    put_events = client.put_events
+    client.put_events = lambda **kwargs: calls.append(kwargs) or put_events(**kwargs)
+    outbox = MemoryOutbox()
+    hooks.configure(client=client, event_bus_name=bus, outbox=outbox)
 
     def publish(item):
-        entry = {"EventBusName": bus, "Source": "tournaments", "DetailType": item["detailType"], "Detail": json.dumps(item["detail"])}
-
-        def send():
-            result = code["put_events"]([entry])
-            with lock:
-                failed.extend([code for _, code in result])
-
         with transaction.atomic():
-            transaction.on_commit(send)
+            getattr(hooks, HOOKS[item["detailType"]])(**hook_arguments(item["detail"]))
 
+    planned = json.load(open(events_file, encoding="utf-8"))
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(publish, planned))
 
     # A transaction that rolls back publishes nothing.
-    sent = []
-    original = code["put_events"]
-    code["put_events"] = lambda entries, **kw: sent.append(entries) or original(entries, **kw)
+    before = len(calls)
     try:
         with transaction.atomic():
-            transaction.on_commit(lambda: code["put_events"]([{"Source": "tournaments"}]))
+            publish(planned[0])
             raise RuntimeError("constraint failed")
     except RuntimeError:
         pass
-    code["put_events"] = original
-
-    # The documented approve_registration itself, for one approved registration.
-    approved = next((p["detail"] for p in planned if p["detailType"] == "RegistrationStatusChanged" and p["detail"].get("status") == "approved"), None)
-    if approved is not None:
-        code["approve_registration"](Registration(approved))
-    print(json.dumps({"django": mode, "failed": failed, "rolledBackSent": len(sent), "approved": approved}))
+    print(json.dumps({"django": mode, "failed": [str(e) for e in outbox.pending(1000)], "rolledBackSent": len(calls) - before}))
 
 
 if __name__ == "__main__":
