@@ -86,6 +86,45 @@ export async function listDeadLetters(target: Target): Promise<DeadLetter[]> {
   return items.sort((a, b) => a.storedAt.localeCompare(b.storedAt));
 }
 
+/** One page of a list, the shape every `--json` list of the CLI prints; `nextCursor` is null on the last page. */
+export interface ListPage<T> {
+  readonly items: readonly T[];
+  readonly nextCursor: string | null;
+}
+
+/**
+ * A page of dead letters, oldest first within the page: up to `limit` (all when omitted), from
+ * `cursor` (the `nextCursor` of the previous page).
+ */
+export async function listDeadLetterPage(
+  target: Target,
+  options: { limit?: number | undefined; cursor?: string | undefined } = {},
+): Promise<ListPage<DeadLetter>> {
+  if (options.limit === undefined && options.cursor === undefined)
+    return { items: await listDeadLetters(target), nextCursor: null };
+  let start: Record<string, unknown> | undefined;
+  if (options.cursor !== undefined) {
+    try {
+      start = JSON.parse(Buffer.from(options.cursor, 'base64url').toString('utf8'));
+    } catch {
+      start = undefined;
+    }
+    if (typeof start?.deadLetterId !== 'string')
+      throw new UsageError('--cursor is not one printed by `dead-letters list`: start again without it');
+  }
+  const page = await target.doc.send(
+    new ScanCommand({
+      TableName: target.tables.deadLetters,
+      ExclusiveStartKey: start,
+      ConsistentRead: true,
+      ...(options.limit !== undefined ? { Limit: options.limit } : {}),
+    }),
+  );
+  const items = ((page.Items ?? []) as DeadLetter[]).sort((a, b) => a.storedAt.localeCompare(b.storedAt));
+  const next = page.LastEvaluatedKey;
+  return { items, nextCursor: next ? Buffer.from(JSON.stringify(next)).toString('base64url') : null };
+}
+
 /** The outcome of redriving one dead letter. */
 export interface RedriveResult {
   readonly deadLetterId: string;

@@ -3,7 +3,8 @@ import { auditStatistics } from '../../lambda/application/audit.ts';
 import { parseFlag } from '../../lambda/domain/flag.ts';
 import {
   getFlag,
-  listDeadLetters,
+  type ListPage,
+  listDeadLetterPage,
   parseInstant,
   profileReader,
   redrive,
@@ -45,6 +46,9 @@ export interface Io {
 const json = { json: { type: 'boolean' } } as const;
 const write = (io: Io, text: string) => io.stdout.write(`${text}\n`);
 const asJson = (io: Io, data: unknown) => write(io, JSON.stringify(data, null, 2));
+/** Every list prints one shape: `{ items, nextCursor }`, `nextCursor` null on the last page. */
+const listJson = <T>(io: Io, page: { items: readonly T[]; nextCursor?: string | null | undefined }) =>
+  asJson(io, { items: page.items, nextCursor: page.nextCursor ?? null } satisfies ListPage<T>);
 
 function positiveInt(value: unknown, option: string): number | undefined {
   if (value === undefined) return undefined;
@@ -160,7 +164,7 @@ tpi flag restore [--json]          put back the value the last automatic rollbac
         limit,
         cursor: values.cursor as string | undefined,
       });
-      if (values.json) asJson(io, page);
+      if (values.json) listJson(io, page);
       else {
         if (page.items.length === 0) write(io, '(no activities)');
         for (const item of page.items)
@@ -172,18 +176,23 @@ tpi flag restore [--json]          put back the value the last automatic rollbac
   },
   'dead-letters': {
     summary: 'list dead letters, or publish them again',
-    usage: `tpi dead-letters list [--json]
+    usage: `tpi dead-letters list [--limit N] [--cursor C] [--json]
 tpi dead-letters redrive [--id ID] [--json]
 
 redrive publishes each original event to the bus again and deletes the dead letter once the bus
 accepted it; an event that is still invalid comes back as a dead letter.`,
-    options: { ...json, id: { type: 'string' } },
+    options: { ...json, id: { type: 'string' }, limit: { type: 'string' }, cursor: { type: 'string' } },
     async run(connect, positionals, values, io) {
       const action = onePositional(positionals, 'action: list or redrive');
       if (action === 'list') {
         if (values.id !== undefined) throw new UsageError('--id belongs to redrive');
-        const letters = await listDeadLetters(await connect());
-        if (values.json) asJson(io, letters);
+        const limit = positiveInt(values.limit, '--limit');
+        const page = await listDeadLetterPage(await connect(), {
+          limit,
+          cursor: values.cursor as string | undefined,
+        });
+        const letters = page.items;
+        if (values.json) listJson(io, page);
         else {
           if (letters.length === 0) write(io, '(no dead letters)');
           for (const l of letters)
@@ -191,10 +200,13 @@ accepted it; an event that is still invalid comes back as a dead letter.`,
               io,
               `${l.deadLetterId}  ${l.kind}  ${l.detailType ?? '-'}  ${l.storedAt}\n    ${l.reasons.join('\n    ')}`,
             );
+          if (page.nextCursor) write(io, `more: --cursor ${page.nextCursor}`);
         }
         return 0;
       }
       if (action !== 'redrive') throw new UsageError(`unknown action ${action}: use list or redrive`);
+      if (values.limit !== undefined || values.cursor !== undefined)
+        throw new UsageError('--limit and --cursor belong to list');
       const results = await redrive(await connect(), values.id as string | undefined);
       if (values.json) asJson(io, results);
       else {
@@ -318,12 +330,36 @@ const GLOBAL_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/**
+ * The command word and everything else, wherever the global options stand: `tpi --endpoint URL
+ * stats U` and `tpi stats U --endpoint URL` are the same command. The command is the first word
+ * that is neither an option nor the value of a global option that takes one.
+ */
+export function splitCommand(argv: readonly string[]): { name?: string; rest: string[]; help: boolean } {
+  const takesValue = new Set(
+    Object.entries(GLOBAL_OPTIONS)
+      .filter(([, option]) => option.type === 'string')
+      .map(([option]) => `--${option}`),
+  );
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] as string;
+    if (arg === '--') break;
+    if (takesValue.has(arg)) {
+      i += 1;
+      continue;
+    }
+    if (arg.startsWith('-')) continue;
+    return { name: arg, rest: [...argv.slice(0, i), ...argv.slice(i + 1)], help: false };
+  }
+  return { rest: [...argv], help: argv.includes('--help') || argv.includes('-h') };
+}
+
 /** Runs the CLI; resolves to the exit code. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  const { name, rest, help } = splitCommand(argv);
+  if (name === undefined || name === 'help') {
     write(io, mainHelp());
-    return name === undefined ? 2 : 0;
+    return name === undefined && !help ? 2 : 0;
   }
   const command = COMMANDS[name];
   if (!command) {

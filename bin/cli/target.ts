@@ -59,7 +59,8 @@ async function localOutputs(endpoint: string): Promise<Record<string, string>> {
       method: 'POST',
       headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': DESCRIBE_LOCAL_STACK_TARGET },
       body: '{}',
-      signal: AbortSignal.timeout(5000),
+      // Generous: a local stack on a busy machine can take seconds to answer; a dead one refuses at once.
+      signal: AbortSignal.timeout(30_000),
     });
   } catch (error) {
     throw new TargetError(

@@ -72,7 +72,14 @@ export function sendError(response: ServerResponse, error: AwsServiceError): voi
   sendJson(response, error.status, { __type: error.type, message: error.message });
 }
 
-/** A timestamp member as AWS JSON carries it: epoch seconds (number), or an ISO string from hand-written requests. */
+/** Latest instant a timestamp member may carry: the last second of year 9999 (ISO-8601's four-digit years). */
+const LATEST_TIMESTAMP_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * A timestamp member as AWS JSON carries it: epoch seconds (number), or an ISO string from
+ * hand-written requests. Instants outside years 0000-9999 are refused: they come from epoch
+ * milliseconds sent where seconds belong (1.7e12 s is the year 58375).
+ */
 export function readTimestamp(value: unknown, member: string): Date {
   const date =
     typeof value === 'number'
@@ -82,6 +89,11 @@ export function readTimestamp(value: unknown, member: string): Date {
         : undefined;
   if (!date || Number.isNaN(date.getTime()))
     throw new AwsServiceError('ValidationException', `${member} must be a timestamp.`);
+  if (date.getTime() > LATEST_TIMESTAMP_MS || date.getUTCFullYear() < 0)
+    throw new AwsServiceError(
+      'ValidationException',
+      `${member} ${String(value)} is not a valid timestamp: it is after the year 9999 (epoch milliseconds sent as seconds?).`,
+    );
   return date;
 }
 

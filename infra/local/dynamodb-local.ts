@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -59,6 +59,19 @@ export function dynamoDbLocalJar(): { jar: string; libDir: string } {
   return { jar: join(dir, 'DynamoDBLocal.jar'), libDir: join(dir, 'DynamoDBLocal_lib') };
 }
 
+/** The file DynamoDB Local keeps every table in when started with `-sharedDb`. */
+export const SHARED_DATABASE_FILE = 'shared-local-instance.db';
+
+/**
+ * Data folders written before `-sharedDb` hold the stack's tables in `local_us-east-1.db` (the
+ * stack's access key and region): that file becomes the shared database, so nothing is left behind.
+ */
+function adoptPerKeyDatabase(dataDir: string): void {
+  const shared = join(dataDir, SHARED_DATABASE_FILE);
+  const perKey = join(dataDir, 'local_us-east-1.db');
+  if (!existsSync(shared) && existsSync(perKey)) renameSync(perKey, shared);
+}
+
 /** A free loopback port, chosen by the OS. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -102,10 +115,22 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   if (options.port !== undefined && (await isPortTaken(port)))
     throw new DynamoDbLocalError(`port ${port} is already in use: stop what uses it or choose another port`);
   const { jar, libDir } = dynamoDbLocalJar();
+  if (options.dataDir) adoptPerKeyDatabase(options.dataDir);
+  // -sharedDb: one database for every access key and region, so `aws dynamodb list-tables` with
+  // any dummy credentials sees the stack's tables (without it each key/region has its own).
   const storage = options.dataDir ? ['-dbPath', options.dataDir] : ['-inMemory'];
   const child = spawn(
     'java',
-    [`-Djava.library.path=${libDir}`, '-jar', jar, ...storage, '-disableTelemetry', '-port', String(port)],
+    [
+      `-Djava.library.path=${libDir}`,
+      '-jar',
+      jar,
+      ...storage,
+      '-sharedDb',
+      '-disableTelemetry',
+      '-port',
+      String(port),
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';

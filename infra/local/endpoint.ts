@@ -6,6 +6,8 @@ import { LocalParameterStore } from './parameters.ts';
 import {
   type BridgeEvent,
   type BusIdentity,
+  DEFAULT_BUS_NAME,
+  destinationOf,
   type EntryFailure,
   entryFailure,
   type PutEventsEntry,
@@ -37,10 +39,22 @@ export interface LocalEndpointOptions {
   readonly bus?: Partial<BusIdentity>;
   /** SSM parameters served by GetParameter/PutParameter. @default a new empty in-memory store */
   readonly parameters?: LocalParameterStore;
-  /** Receives each request's accepted events, in entry order, after the response is decided. */
+  /** Receives each request's accepted events for this bus, in entry order, after the response is decided. */
   readonly onEvents?: (events: readonly BridgeEvent[]) => void;
+  /**
+   * Told of each accepted event that went to the account's `default` bus (no EventBusName): AWS
+   * accepts it and no rule of this stack sees it, so it is lost there; locally it is logged.
+   */
+  readonly onDefaultBus?: (event: BridgeEvent) => void;
+  /** Told when `onEvents` threw: the request was answered already and the endpoint keeps serving. */
+  readonly onError?: (error: Error) => void;
   /** Failure injection for publisher tests. */
   readonly failEntry?: FailEntry;
+  /**
+   * Whether deliveries are too far behind to queue more: valid entries then fail with the retryable
+   * `ThrottlingException`, as AWS answers a publisher above its quota, so memory stays bounded.
+   */
+  readonly saturated?: () => boolean;
   /** More operations by target, e.g. `AWSEvents.StartReplay`. */
   readonly operations?: Readonly<Record<string, OperationHandler>>;
 }
@@ -63,6 +77,12 @@ export const LOCAL_BUS: BusIdentity = {
   account: '000000000000',
 };
 
+/** Longest a request may take to arrive in full; AWS's own front ends time out slow clients too. */
+const REQUEST_TIMEOUT_MS = 30_000;
+const HEADERS_TIMEOUT_MS = 10_000;
+/** Open connections served at once; more are refused at connect time instead of exhausting memory. */
+const MAX_CONNECTIONS = 1024;
+
 function contentKey(entry: PutEventsEntry): string {
   return createHash('sha256')
     .update(JSON.stringify([entry.Source, entry.DetailType, entry.Detail]))
@@ -83,9 +103,12 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
   const putEvents = (input: Record<string, unknown>) => {
     const entries = validateRequest(input);
     const accepted: BridgeEvent[] = [];
+    const elsewhere: BridgeEvent[] = [];
     const now = new Date();
     const results = entries.map((entry, index) => {
       let failure = entryFailure(entry, bus);
+      if (!failure && options.saturated?.())
+        failure = { errorCode: 'ThrottlingException', errorMessage: 'Rate exceeded: deliveries are behind.' };
       if (!failure && options.failEntry) {
         const key = contentKey(entry);
         const attempt = (seen.get(key) ?? 0) + 1;
@@ -93,12 +116,23 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
         failure = options.failEntry(entry, attempt, index);
       }
       if (failure) return { ErrorCode: failure.errorCode, ErrorMessage: failure.errorMessage };
-      const event = toBridgeEvent(entry, bus, now);
-      accepted.push(event);
+      const toDefault = destinationOf(entry, bus) === 'default';
+      const event = toBridgeEvent(entry, toDefault ? { ...bus, busName: DEFAULT_BUS_NAME } : bus, now);
+      (toDefault ? elsewhere : accepted).push(event);
       return { EventId: event.id };
     });
-    if (accepted.length > 0) queueMicrotask(() => options.onEvents?.(accepted));
-    return { FailedEntryCount: entries.length - accepted.length, Entries: results };
+    if (accepted.length > 0 || elsewhere.length > 0)
+      queueMicrotask(() => {
+        // Background work after the answer: a failure here must not reach the event loop (it
+        // would stop the process, and every client's in-memory data with it).
+        try {
+          for (const event of elsewhere) options.onDefaultBus?.(event);
+          if (accepted.length > 0) options.onEvents?.(accepted);
+        } catch (error) {
+          options.onError?.(error as Error);
+        }
+      });
+    return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
   };
 
   const operations: Record<string, OperationHandler> = {
@@ -131,9 +165,14 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
     }
   };
 
-  const server: Server = createServer((request, response) => {
-    void handle(request, response);
-  });
+  const server: Server = createServer(
+    // A client that sends slowly or never finishes holds a connection, not the endpoint.
+    { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS },
+    (request, response) => {
+      void handle(request, response);
+    },
+  );
+  server.maxConnections = MAX_CONNECTIONS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(

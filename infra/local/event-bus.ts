@@ -26,7 +26,19 @@ export interface LocalEventBusOptions<TOutcome> {
   readonly onRetry?: (event: BridgeEvent, attempt: number, error: unknown) => void;
   /** Told once when every attempt failed: the place to keep the event for an operator. */
   readonly onGiveUp?: (event: BridgeEvent, attempts: number, error: unknown) => Promise<void>;
+  /** Told of each event no rule matched: EventBridge drops it silently; locally it is logged. */
+  readonly onUnmatched?: (event: BridgeEvent) => void;
+  /**
+   * Told of failures in background work (archiving, a callback that threw): the event bus carries on
+   * and the message says what was affected.
+   */
+  readonly onBackgroundError?: (message: string) => void;
+  /** Longest one delivery may take before it counts as a failed attempt (a Lambda timeout). @default 30000 */
+  readonly deliveryTimeoutMs?: number;
 }
+
+/** Deliveries queued at most; beyond it `publish` refuses events so memory stays bounded. */
+export const MAX_QUEUED_DELIVERIES = 50_000;
 
 /** One replay of an archive window, as `DescribeReplay` reports it. */
 export interface ReplayState {
@@ -37,6 +49,8 @@ export interface ReplayState {
   readonly startedAt: Date;
   endedAt?: Date;
   replayed: number;
+  /** Archive lines that could not be read (a partly written line after a crash). */
+  skipped?: number;
   reason?: string;
 }
 
@@ -64,19 +78,53 @@ export class LocalEventBus<TOutcome> {
     mkdirSync(dirname(options.archiveFile), { recursive: true });
   }
 
+  /** Whether the delivery queue is full: the endpoint answers ThrottlingException then. */
+  get saturated(): boolean {
+    return this.queue.length >= MAX_QUEUED_DELIVERIES;
+  }
+
   /** Routes one event; returns the number of rules it matched (0: dropped). */
   publish(event: BridgeEvent): number {
     if (this.closed) return 0;
     const rules = rulesMatching(event as unknown as Record<string, unknown>, this.options.rules);
-    if (rules.length === 0) return 0;
-    // Replayed events are not archived again: a replay must not grow the archive it reads.
-    if (event['replay-name'] === undefined) {
-      appendFileSync(this.options.archiveFile, `${JSON.stringify(event)}\n`);
-      this.archivedCount += 1;
+    if (rules.length === 0) {
+      this.tell(() => this.options.onUnmatched?.(event), 'reporting an unmatched event');
+      return 0;
     }
+    // Replayed events are not archived again: a replay must not grow the archive it reads.
+    if (event['replay-name'] === undefined) this.archive(event);
     for (const rule of rules) this.queue.push({ event, rule, attempt: 0 });
     this.pump();
     return rules.length;
+  }
+
+  /**
+   * Appends one event to the archive. A failure (disk full, a file in the way) costs that event its
+   * replayability, not its delivery nor any other event.
+   */
+  private archive(event: BridgeEvent): void {
+    try {
+      appendFileSync(this.options.archiveFile, `${JSON.stringify(event)}\n`);
+      this.archivedCount += 1;
+    } catch (error) {
+      this.options.onBackgroundError?.(
+        `could not archive ${event['detail-type']} ${event.id}: ${(error as Error).message}; ` +
+          'it is delivered, but a replay will not find it',
+      );
+    }
+  }
+
+  /** Runs a callback whose failure must not stop deliveries. */
+  private tell(callback: () => void, what: string): void {
+    try {
+      callback();
+    } catch (error) {
+      try {
+        this.options.onBackgroundError?.(`${what} failed: ${(error as Error).message}`);
+      } catch {
+        // Nothing is left to report to.
+      }
+    }
   }
 
   /** Events archived since this bus started. */
@@ -95,8 +143,8 @@ export class LocalEventBus<TOutcome> {
    * id and `replay-name`, and delivered like any other event.
    */
   startReplay(name: string, from: Date, to: Date): ReplayState {
-    if (this.replays.get(name)?.state === 'RUNNING')
-      throw new Error(`a replay named ${name} is already running`);
+    // Replay names are unique per account and region, whatever state the earlier replay is in.
+    if (this.replays.has(name)) throw new Error(`Replay ${name} already exists.`);
     const state: ReplayState = { name, state: 'RUNNING', from, to, startedAt: new Date(), replayed: 0 };
     this.replays.set(name, state);
     this.runReplay(state).then(
@@ -138,7 +186,13 @@ export class LocalEventBus<TOutcome> {
     });
     for await (const line of lines) {
       if (line.trim() === '' || this.closed) continue;
-      const event = JSON.parse(line) as BridgeEvent;
+      let event: BridgeEvent;
+      try {
+        event = JSON.parse(line) as BridgeEvent;
+      } catch {
+        state.skipped = (state.skipped ?? 0) + 1;
+        continue;
+      }
       const time = Date.parse(event.time);
       if (time < state.from.getTime() || time >= state.to.getTime()) continue;
       this.publish({ ...event, id: randomUUID(), 'replay-name': state.name });
@@ -177,12 +231,12 @@ export class LocalEventBus<TOutcome> {
     const { event, rule } = delivery;
     const attempts = this.options.deliveryAttempts ?? 3;
     delivery.attempt += 1;
+    let outcome: TOutcome;
     try {
-      const outcome = await this.options.target(event, rule);
-      this.options.onDelivered?.(event, outcome);
+      outcome = await this.withTimeout(() => this.options.target(event, rule));
     } catch (error) {
       if (delivery.attempt < attempts && !this.closed) {
-        this.options.onRetry?.(event, delivery.attempt, error);
+        this.tell(() => this.options.onRetry?.(event, delivery.attempt, error), 'reporting a retry');
         const delay = (this.options.retryBaseMs ?? 200) * 2 ** (delivery.attempt - 1);
         const timer = setTimeout(() => {
           this.waitingRetries.delete(timer);
@@ -192,7 +246,31 @@ export class LocalEventBus<TOutcome> {
         this.waitingRetries.add(timer);
         return;
       }
-      await this.options.onGiveUp?.(event, delivery.attempt, error).catch(() => undefined);
+      try {
+        await this.options.onGiveUp?.(event, delivery.attempt, error);
+      } catch (giveUpError) {
+        this.options.onBackgroundError?.(
+          `could not keep undelivered ${event['detail-type']} ${event.id}: ${(giveUpError as Error).message}`,
+        );
+      }
+      return;
     }
+    this.tell(() => this.options.onDelivered?.(event, outcome), 'reporting a delivery');
+  }
+
+  /**
+   * Calls the target, counting a synchronous throw, a rejection and a call that outlives the
+   * delivery timeout alike as a failed attempt.
+   */
+  private withTimeout(call: () => Promise<TOutcome>): Promise<TOutcome> {
+    const timeoutMs = this.options.deliveryTimeoutMs ?? 30_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`the target did not answer within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    return Promise.race([Promise.resolve().then(call), timedOut]).finally(() => clearTimeout(timer));
   }
 }

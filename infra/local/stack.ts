@@ -17,13 +17,14 @@ import { createStatsHandler } from '../../lambda/handlers/project-stats.ts';
 import { createRecordHandler, type RecordSummary } from '../../lambda/handlers/record-activity.ts';
 import { STACK_OUTPUTS } from '../outputs.ts';
 import { routingRules } from '../routing.ts';
-import { AwsServiceError, readTimestamp, requireString } from './aws-json.ts';
 import { LOCAL_AWS, localDynamoClient, localStreamsClient } from './clients.ts';
 import { type DynamoDbLocal, isPortTaken, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type FailEntry, LOCAL_BUS, type LocalEndpoint, startLocalEndpoint } from './endpoint.ts';
 import { LocalEventBus } from './event-bus.ts';
+import { watchFlag } from './flag-watch.ts';
 import { LocalParameterStore } from './parameters.ts';
 import type { BridgeEvent } from './put-events.ts';
+import { archiveArns, LOCAL_ARCHIVE_NAME, replayOperations } from './replay-api.ts';
 import { LocalRollout, rolloutOperations } from './rollout.ts';
 import { localAudit, watchDynamoFaults } from './stop-conditions.ts';
 import { type StreamBatchHandler, startStreamConsumer } from './stream-consumer.ts';
@@ -33,8 +34,7 @@ import { ensureTables, type TableNames, tableNames } from './tables.ts';
 export const DEFAULT_ENDPOINT_PORT = 4010;
 /** Default port of DynamoDB Local. */
 export const DEFAULT_DYNAMODB_PORT = 8000;
-/** Name of the local archive, as `DescribeArchive`/`StartReplay` know it. */
-export const LOCAL_ARCHIVE_NAME = 'tournaments-archive';
+export { LOCAL_ARCHIVE_NAME } from './replay-api.ts';
 /** `X-Amz-Target` of the local stack's own description (its CloudFormation-style outputs). */
 export const DESCRIBE_LOCAL_STACK_TARGET = 'TournamentProfileLocal.DescribeStack';
 /** Output key, besides {@link STACK_OUTPUTS}, that tells the CLI where DynamoDB Local listens. */
@@ -226,7 +226,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       bus.account,
       dataDir ? join(dataDir, 'parameters.json') : undefined,
     );
+    const flagWatch = watchFlag(parameters, flagParameterName, log);
     parameters.putIfAbsent(flagParameterName, options.flag ?? 'on');
+    flagWatch.check();
     const rollout = new LocalRollout({
       parameters,
       flagParameterName,
@@ -256,8 +258,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       retryBaseMs: options.retryBaseMs ?? 200,
       onDelivered: (event, summary) => {
         log(describeOutcome(event, summary));
+        if (summary.status !== 'invalid') flagWatch.delivered(summary.flag);
         rollout.delivered(summary);
       },
+      onUnmatched: (event) =>
+        log(
+          `dropped   ${event['detail-type']} ${event.id} (no rule matched: source ${JSON.stringify(event.source)}, ` +
+            `detail-type ${JSON.stringify(event['detail-type'])}); EventBridge drops it silently`,
+        ),
+      onBackgroundError: (message) => log(`failed    ${message}`),
       onRetry: (event, attempt, error) => {
         rollout.failedDelivery();
         log(
@@ -289,8 +298,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     cleanups.push(() => eventBus.close());
 
-    const archiveArn = `arn:aws:events:${bus.region}:${bus.account}:archive/${LOCAL_ARCHIVE_NAME}`;
-    const busArn = `arn:aws:events:${bus.region}:${bus.account}:event-bus/${bus.busName}`;
+    const { busArn } = archiveArns(bus);
     const outputs = (): Record<string, string> => ({
       [STACK_OUTPUTS.eventBusName]: bus.busName,
       [STACK_OUTPUTS.eventBusArn]: busArn,
@@ -302,13 +310,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       [STACK_OUTPUTS.flagParameterName]: flagParameterName,
       [DYNAMODB_ENDPOINT_OUTPUT]: dynamodbEndpoint as string,
     });
-    const replayOf = (input: Record<string, unknown>) => {
-      const name = requireString(input, 'ReplayName');
-      const replay = eventBus.replay(name);
-      if (!replay) throw new AwsServiceError('ResourceNotFoundException', `Replay ${name} does not exist.`);
-      return replay;
-    };
-
     const endpoint: LocalEndpoint = await startLocalEndpoint({
       port,
       bus,
@@ -317,62 +318,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       onEvents: (events) => {
         for (const event of events) eventBus.publish(event);
       },
+      onDefaultBus: (event) =>
+        log(
+          `dropped   ${event['detail-type']} ${event.id} (sent to the default bus: the entry has no EventBusName; ` +
+            `no rule of this stack listens there, set EventBusName to ${bus.busName})`,
+        ),
+      onError: (error) => log(`failed    handing accepted events to the bus: ${error.message}`),
+      saturated: () => eventBus.saturated,
       operations: {
         ...rolloutOperations(rollout),
         [DESCRIBE_LOCAL_STACK_TARGET]: () => ({
           Outputs: Object.entries(outputs()).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
         }),
-        'AWSEvents.DescribeArchive': (input) => {
-          if (requireString(input, 'ArchiveName') !== LOCAL_ARCHIVE_NAME)
-            throw new AwsServiceError(
-              'ResourceNotFoundException',
-              `Archive ${input.ArchiveName} does not exist.`,
-            );
-          return {
-            ArchiveArn: archiveArn,
-            ArchiveName: LOCAL_ARCHIVE_NAME,
-            EventSourceArn: busArn,
-            State: 'ENABLED',
-            EventCount: eventBus.archived,
-          };
-        },
-        'AWSEvents.StartReplay': (input) => {
-          const name = requireString(input, 'ReplayName');
-          if (input.EventSourceArn !== archiveArn)
-            throw new AwsServiceError(
-              'ResourceNotFoundException',
-              `Archive ${String(input.EventSourceArn)} does not exist.`,
-            );
-          const from = readTimestamp(input.EventStartTime, 'EventStartTime');
-          const to = readTimestamp(input.EventEndTime, 'EventEndTime');
-          if (from >= to)
-            throw new AwsServiceError('ValidationException', 'EventStartTime must be before EventEndTime.');
-          let replay: ReturnType<typeof eventBus.startReplay>;
-          try {
-            replay = eventBus.startReplay(name, from, to);
-          } catch (error) {
-            throw new AwsServiceError('ResourceAlreadyExistsException', (error as Error).message);
-          }
-          return {
-            ReplayArn: `arn:aws:events:${bus.region}:${bus.account}:replay/${name}`,
-            State: 'STARTING',
-            ReplayStartTime: replay.startedAt.getTime() / 1000,
-          };
-        },
-        'AWSEvents.DescribeReplay': (input) => {
-          const replay = replayOf(input);
-          return {
-            ReplayName: replay.name,
-            ReplayArn: `arn:aws:events:${bus.region}:${bus.account}:replay/${replay.name}`,
-            EventSourceArn: archiveArn,
-            State: replay.state,
-            StateReason: replay.reason ?? `${replay.replayed} events replayed`,
-            EventStartTime: replay.from.getTime() / 1000,
-            EventEndTime: replay.to.getTime() / 1000,
-            ReplayStartTime: replay.startedAt.getTime() / 1000,
-            ...(replay.endedAt ? { ReplayEndTime: replay.endedAt.getTime() / 1000 } : {}),
-          };
-        },
+        ...replayOperations(eventBus as LocalEventBus<unknown>, bus),
       },
     });
     cleanups.push(() => endpoint.close());

@@ -149,14 +149,21 @@ export async function startStreamConsumer(options: StreamConsumerOptions): Promi
         failedIds = [pending[0]?.dynamodb?.SequenceNumber ?? ''];
         reason = `handler threw: ${(error as Error).message}`;
       }
-      options.onBatch?.({ records: pending.length, failed: failedIds.length, attempt });
+      try {
+        options.onBatch?.({ records: pending.length, failed: failedIds.length, attempt });
+      } catch {
+        // A failing observer does not change what the batch did.
+      }
       if (failedIds.length === 0) return;
       const lowest = failedIds.filter(Boolean).sort(compareSequence)[0];
       const from = lowest ? pending.findIndex((r) => r.dynamodb?.SequenceNumber === lowest) : 0;
       // An unknown identifier fails the whole batch, as it does on Lambda.
       pending = pending.slice(Math.max(0, from));
       if (attempt > maxRetries) {
-        await options.onFailure?.(pending, `${reason} after ${attempt} attempts`);
+        // The shard moves on either way: a failing failure destination must not block it forever.
+        await Promise.resolve()
+          .then(() => options.onFailure?.(pending, `${reason} after ${attempt} attempts`))
+          .catch((error: Error) => options.onError?.(error, 1));
         return;
       }
       await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));

@@ -111,6 +111,7 @@ describe('the local stack given the corpus through PutEvents and malformed HTTP'
   });
 
   const valid = (registrationId: string): PutEventsRequestEntry => ({
+    EventBusName: 'tournaments',
     Source: 'tournaments',
     DetailType: 'CheckInToggled',
     Detail: JSON.stringify(exampleDetail('CheckInToggled', { registrationId, userIds: [registrationId] })),
@@ -134,6 +135,7 @@ describe('the local stack given the corpus through PutEvents and malformed HTTP'
       .map((c) => ({
         c,
         entry: {
+          EventBusName: 'tournaments',
           Source: c.source ?? 'tournaments',
           DetailType: c.detailType,
           Detail: typeof c.detail === 'string' ? c.detail : JSON.stringify(c.detail),

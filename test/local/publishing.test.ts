@@ -62,6 +62,7 @@ describe('publishing through the local endpoint', () => {
   it('resends only the entries that failed with a retryable code, and keeps permanent failures', async () => {
     const before = received.length;
     const entry = (detail: unknown) => ({
+      EventBusName: 'tournaments',
       Source: 'tournaments',
       DetailType: 'CheckInToggled',
       Detail: JSON.stringify(detail),
@@ -80,7 +81,9 @@ describe('publishing through the local endpoint', () => {
 
   it('turns accepted entries into real-shaped EventBridge events', async () => {
     const before = received.length;
-    await putEntries(client, [{ Source: 'tournaments', DetailType: 'CheckInToggled', Detail: '{"x":1}' }]);
+    await putEntries(client, [
+      { EventBusName: 'tournaments', Source: 'tournaments', DetailType: 'CheckInToggled', Detail: '{"x":1}' },
+    ]);
     await new Promise((r) => setImmediate(r));
     const [event] = received.slice(before);
     expect(event).toMatchObject({

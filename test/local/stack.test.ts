@@ -101,6 +101,7 @@ afterAll(() => {
 });
 
 const entry = (detailType: string, detail: Record<string, unknown>) => ({
+  EventBusName: 'tournaments',
   Source: 'tournaments',
   DetailType: detailType,
   Detail: JSON.stringify(detail),
@@ -274,6 +275,42 @@ describe('the local stack started as `npm start` does', () => {
     const result = await tpi('flag', 'set', 'maybe');
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/off, on/);
+  });
+
+  it('prints every list in one JSON shape, {items, nextCursor}', async () => {
+    const user = fresh('list');
+    await eventBridge.send(
+      new PutEventsCommand({
+        Entries: [
+          entry(
+            'CheckInToggled',
+            exampleDetail('CheckInToggled', { registrationId: fresh('r'), userIds: [user] }),
+          ),
+          entry('CheckInToggled', { occurredAt: 'not a time', userIds: [user] }),
+        ],
+      }),
+    );
+    await lineMatching(/^invalid +CheckInToggled/);
+    const letters = await tpi('dead-letters', 'list');
+    expect(letters.code, letters.stderr).toBe(0);
+    expect(letters.json).toEqual({ items: expect.any(Array), nextCursor: null });
+    expect((letters.json as { items: unknown[] }).items.length).toBeGreaterThan(0);
+    const page = await tpi('dead-letters', 'list', '--limit', '1');
+    expect(page.code, page.stderr).toBe(0);
+    expect(page.json).toEqual({ items: [expect.any(Object)], nextCursor: expect.any(String) });
+    const next = await tpi(
+      'dead-letters',
+      'list',
+      '--limit',
+      '1',
+      '--cursor',
+      (page.json as { nextCursor: string }).nextCursor,
+    );
+    expect(next.code, next.stderr).toBe(0);
+    expect(Object.keys(next.json as object).sort()).toEqual(['items', 'nextCursor']);
+    const feed = await tpi('feed', user);
+    expect(feed.code, feed.stderr).toBe(0);
+    expect(Object.keys(feed.json as object).sort()).toEqual(['items', 'nextCursor']);
   });
 
   it('stops on SIGTERM without leaving DynamoDB Local behind', async () => {

@@ -64,6 +64,7 @@ describe('DynamoDB Local killed with SIGKILL in the middle of a stream of events
     const publish = async (tags: string[]) => {
       for (let i = 0; i < tags.length; i += 10) {
         const Entries = tags.slice(i, i + 10).map((tag) => ({
+          EventBusName: stack.busName,
           Source: stack.eventSource,
           DetailType: 'MatchFinalized',
           Detail: JSON.stringify(match(tag)),

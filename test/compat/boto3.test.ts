@@ -1,0 +1,155 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localDynamoClient } from '../../infra/local/clients.ts';
+import { documentClient } from '../../lambda/adapters/clients.ts';
+import { statsActivityOfItem } from '../../lambda/adapters/user-items.ts';
+import { ProfileReader } from '../../lambda/application/profile-reader.ts';
+import { statsOf } from '../../lambda/domain/stats.ts';
+import { itemsOfUser } from '../support/dynamo.ts';
+import { exampleDetail } from '../support/events.ts';
+import { type PlannedEvent, shuffled, tournamentArbitrary } from '../support/tournament.ts';
+import { type LoggedStack, startLoggedStack } from './local-stack.ts';
+import { python, tempFile } from './tools.ts';
+
+let local: LoggedStack;
+let endpoint: string;
+
+beforeAll(async () => {
+  local = await startLoggedStack();
+  endpoint = local.stack.endpoint;
+});
+
+afterAll(() => local?.stack.stop());
+
+type Outcome = Record<string, unknown> & { error?: string; status?: number };
+
+// Each scenario is one Python process making many calls; a busy machine makes that slow.
+describe('the local stack driven with boto3', { timeout: 600_000 }, () => {
+  it('answers put_events per entry, refuses 11 entries with HTTP 400, and keeps serving', async () => {
+    const detail = JSON.stringify(exampleDetail('CheckInToggled', { registrationId: 'boto-put' }));
+    const result = await python<Record<string, Outcome>>(
+      endpoint,
+      'boto3_calls.py',
+      'put_events',
+      JSON.stringify({ bus: 'tournaments', detail }),
+    );
+    const entries = result.batch?.Entries as Record<string, string>[];
+    expect(entries.map((e) => e.ErrorCode ?? 'EventId')).toEqual([
+      'EventId',
+      'MalformedDetail',
+      'NotAuthorizedForSourceException',
+      'ResourceNotFoundException',
+      'MalformedDetail',
+      'EventId',
+    ]);
+    expect(result.batch?.FailedEntryCount).toBe(4);
+    expect(result.eleven).toEqual({ error: 'ValidationException', status: 400 });
+    expect(result.after).toMatchObject({ FailedEntryCount: 0 });
+    const defaultBusId = entries[5]?.EventId as string;
+    await local.lineMatching(new RegExp(`^dropped .*${defaultBusId}.*default bus`));
+  });
+
+  it('answers put_parameter and get_parameter with the Parameter Store error codes', async () => {
+    const name = `/compat/boto-${Date.now().toString(36)}`;
+    const result = await python<Record<string, Outcome>>(
+      endpoint,
+      'boto3_calls.py',
+      'ssm',
+      JSON.stringify({ name, arn: `arn:aws:ssm:us-east-1:000000000000:parameter${name}` }),
+    );
+    expect(result).toMatchObject({
+      createWithoutType: { error: 'ValidationException', status: 400 },
+      unknownType: { error: 'ValidationException', status: 400 },
+      create: { Version: 1, Tier: 'Standard' },
+      again: { error: 'ParameterAlreadyExists', status: 400 },
+      overwrite: { Version: 2 },
+      latest: { Parameter: { Name: name, Value: 'off', Version: 2, Type: 'String' } },
+      version1: { Parameter: { Value: 'on', Version: 1, Selector: ':1' } },
+      version9: { error: 'ParameterVersionNotFound', status: 400 },
+      byArn: { Parameter: { Name: name, Value: 'off' } },
+      missing: { error: 'ParameterNotFound', status: 400 },
+      secure: { Version: 1 },
+      secureRead: { Parameter: { Type: 'SecureString' } },
+      secureDecrypted: { Parameter: { Type: 'SecureString', Value: 'on' } },
+    });
+    expect((result.secureRead?.Parameter as { Value?: string } | undefined)?.Value).not.toBe('on');
+  });
+
+  it('describes the archive, refuses wrong replays, and completes a replay it describes', async () => {
+    const result = await python<Record<string, Outcome>>(
+      endpoint,
+      'boto3_calls.py',
+      'replay',
+      JSON.stringify({ archive: 'tournaments-archive', name: `boto-${Date.now().toString(36)}` }),
+    );
+    expect(result.archive).toMatchObject({
+      ArchiveName: 'tournaments-archive',
+      ArchiveArn: 'arn:aws:events:us-east-1:000000000000:archive/tournaments-archive',
+      EventSourceArn: 'arn:aws:events:us-east-1:000000000000:event-bus/tournaments',
+      State: 'ENABLED',
+    });
+    expect(result.busAsSource).toEqual({ error: 'ResourceNotFoundException', status: 400 });
+    expect(result.otherDestination).toEqual({ error: 'ValidationException', status: 400 });
+    expect(result.start).toMatchObject({ State: 'STARTING' });
+    expect(result.described).toMatchObject({ State: 'COMPLETED' });
+    expect(result.sameName).toEqual({ error: 'ResourceAlreadyExistsException', status: 400 });
+    expect(result.unknown).toEqual({ error: 'ResourceNotFoundException', status: 400 });
+  });
+
+  it('records a whole tournament sent twice through the Python hooks inside on_commit, exactly once', async () => {
+    const prefix = `py${Date.now().toString(36)}-`;
+    const planned = fc.sample(tournamentArbitrary(prefix), { numRuns: 1, seed: 17 })[0] ?? [];
+    // The approval of docs/publishing.md's example, its instant in another spelling (the hooks canonicalize it).
+    const approval: PlannedEvent = {
+      detailType: 'RegistrationStatusChanged',
+      detail: {
+        tournamentId: `${prefix}t`,
+        occurredAt: '2026-05-01T12:00:00+00:00',
+        registrationId: `${prefix}reg`,
+        status: 'approved',
+        userIds: [`${prefix}u0`],
+      },
+    };
+    const events = [...planned, approval];
+    const twice = shuffled([...events, ...events], 3);
+    const outcome = await python<{ django: string; failed: string[]; rolledBackSent: number }>(
+      endpoint,
+      'publish_tournament.py',
+      tempFile('events.json', JSON.stringify(twice)),
+      'tournaments',
+    );
+    expect(outcome).toMatchObject({ failed: [], rolledBackSent: 0 });
+    await local.stack.settled();
+
+    const dynamo = localDynamoClient(local.stack.dynamodbEndpoint);
+    const doc = documentClient(dynamo);
+    const reader = new ProfileReader(doc, {
+      activityTable: local.stack.tables.activities,
+      statsTable: local.stack.tables.stats,
+    });
+    try {
+      const users = new Set(
+        events.flatMap((e) =>
+          ((e.detail.participantUserIds ?? e.detail.userIds) as unknown[]).map((u) => String(u)),
+        ),
+      );
+      let stored = 0;
+      for (const userId of users) {
+        const items = await itemsOfUser(doc, local.stack.tables.activities, userId);
+        const activities = items.map(statsActivityOfItem);
+        const { winRate: _winRate, ...stats } = await reader.stats(userId);
+        expect(stats, userId).toEqual(statsOf(userId, activities));
+        stored += stats.activityCount;
+      }
+      // Every activity was recorded by one of the two copies: the log's recorded counts add up to
+      // what is stored, and nothing was dead-lettered.
+      const mine = local.lines.filter((l) => l.includes(prefix));
+      const recorded = mine.reduce((sum, l) => sum + Number(/(\d+) recorded/.exec(l)?.[1] ?? 0), 0);
+      expect(stored).toBeGreaterThan(0);
+      expect(recorded).toBe(stored);
+      expect(mine.filter((l) => /^(invalid|failed|conflict)/.test(l))).toEqual([]);
+    } finally {
+      dynamo.destroy();
+    }
+  });
+});

@@ -1,0 +1,302 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_AWS } from '../../infra/local/clients.ts';
+import { startLocalEndpoint } from '../../infra/local/endpoint.ts';
+import { LocalEventBus } from '../../infra/local/event-bus.ts';
+import type { BridgeEvent } from '../../infra/local/put-events.ts';
+import { routingRules } from '../../infra/routing.ts';
+import type { ActivityWriter } from '../../lambda/application/ports.ts';
+import { DEFAULT_FLAG_PARAMETER_NAME } from '../../lambda/domain/flag.ts';
+import { type LoggedStack, startLoggedStack } from '../compat/local-stack.ts';
+import { exampleDetail } from '../support/events.ts';
+
+let local: LoggedStack;
+let eventBridge: EventBridgeClient;
+let ssm: SSMClient;
+
+beforeAll(async () => {
+  local = await startLoggedStack();
+  eventBridge = new EventBridgeClient({ ...LOCAL_AWS, endpoint: local.stack.endpoint, maxAttempts: 1 });
+  ssm = new SSMClient({ ...LOCAL_AWS, endpoint: local.stack.endpoint, maxAttempts: 1 });
+});
+
+afterAll(async () => {
+  eventBridge?.destroy();
+  ssm?.destroy();
+  await local?.stack.stop();
+});
+
+let unique = 0;
+const fresh = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++unique}`;
+
+const checkIn = (registrationId: string): PutEventsRequestEntry => ({
+  EventBusName: 'tournaments',
+  Source: 'tournaments',
+  DetailType: 'CheckInToggled',
+  Detail: JSON.stringify(exampleDetail('CheckInToggled', { registrationId, userIds: [registrationId] })),
+});
+
+/** A routed event as the bus receives it, with a chosen id. */
+const checkInEvent = (id: string): BridgeEvent => ({
+  version: '0',
+  id,
+  'detail-type': 'CheckInToggled',
+  source: 'tournaments',
+  account: '000000000000',
+  time: '2026-05-01T12:00:00Z',
+  region: 'us-east-1',
+  resources: [],
+  detail: exampleDetail('CheckInToggled'),
+});
+
+const nested = (levels: number) => `${'['.repeat(levels - 1)}{}${']'.repeat(levels - 1)}`;
+
+/** Publishes one check-in and waits until the stack logged it recorded. */
+async function recordedCheckIn(registrationId = fresh('probe')): Promise<string> {
+  const response = await eventBridge.send(new PutEventsCommand({ Entries: [checkIn(registrationId)] }));
+  expect(response.FailedEntryCount).toBe(0);
+  return local.lineMatching(new RegExp(`^recorded .*checkin:${registrationId}:`));
+}
+
+describe('one request cannot stop the local stack or harm other clients', () => {
+  it('fails an entry nested past 1,100 levels alone, accepts 1,100, and keeps every other client served', async () => {
+    const before = fresh('before');
+    await recordedCheckIn(before);
+    const response = await eventBridge.send(
+      new PutEventsCommand({
+        Entries: [
+          { ...checkIn(fresh('deep')), Detail: `{"a":${nested(5000)}}` },
+          { ...checkIn(fresh('edge')), DetailType: 'DepthProbe', Detail: `{"a":${nested(1099)}}` },
+          checkIn(fresh('beside')),
+        ],
+      }),
+    );
+    expect(response.Entries?.map((e) => e.ErrorCode ?? 'EventId')).toEqual([
+      'MalformedDetail',
+      'EventId',
+      'EventId',
+    ]);
+    expect(response.Entries?.[0]?.ErrorMessage).toMatch(/1100 levels/);
+    await local.lineMatching(new RegExp(`^dropped +DepthProbe ${response.Entries?.[1]?.EventId}`));
+    await recordedCheckIn();
+    // The earlier client's activity is still there: re-sending it is a duplicate, not a new record.
+    await eventBridge.send(new PutEventsCommand({ Entries: [checkIn(before)] }));
+    await local.lineMatching(new RegExp(`^duplicate .*checkin:${before}:`));
+  });
+
+  it('delivers an event whose archiving throws, logs the failure, and archives later events again', async () => {
+    const archive = local.stack.archiveFile;
+    rmSync(archive, { force: true });
+    mkdirSync(archive); // appending to a directory throws EISDIR, as a full or broken disk would
+    try {
+      const unarchived = fresh('unarchived');
+      await recordedCheckIn(unarchived);
+      expect(await local.lineMatching(/^failed +could not archive CheckInToggled/)).toMatch(
+        /a replay will not find it/,
+      );
+    } finally {
+      rmSync(archive, { recursive: true, force: true });
+    }
+    await recordedCheckIn();
+    expect(local.lines.filter((l) => l.startsWith('failed    could not archive'))).toHaveLength(1);
+  });
+
+  it('retries a delivery whose handler throws synchronously, keeps it as a dead letter, and records the others', async () => {
+    const throwing = await startLoggedStack({
+      deliveryAttempts: 2,
+      retryBaseMs: 10,
+      wrapActivities: (writer): ActivityWriter => ({
+        putIfAbsent: (activity) => {
+          if (activity.userId.startsWith('boom')) throw new TypeError('writer exploded synchronously');
+          return writer.putIfAbsent(activity);
+        },
+      }),
+    });
+    const client = new EventBridgeClient({ ...LOCAL_AWS, endpoint: throwing.stack.endpoint });
+    try {
+      const [boom, calm] = [fresh('boom'), fresh('calm')];
+      await client.send(new PutEventsCommand({ Entries: [checkIn(boom), checkIn(calm)] }));
+      expect(await throwing.lineMatching(/^failed +CheckInToggled → dead letter/)).toMatch(
+        /writer exploded synchronously/,
+      );
+      await throwing.lineMatching(new RegExp(`^recorded .*checkin:${calm}:`));
+      const again = fresh('again');
+      await client.send(new PutEventsCommand({ Entries: [checkIn(again)] }));
+      await throwing.lineMatching(new RegExp(`^recorded .*checkin:${again}:`));
+    } finally {
+      client.destroy();
+      await throwing.stack.stop();
+    }
+  });
+
+  it('keeps the bus delivering when a target or an observer throws synchronously', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tpi-bus-'));
+    const problems: string[] = [];
+    const delivered: string[] = [];
+    const gaveUp: string[] = [];
+    const bus = new LocalEventBus<string>({
+      rules: routingRules('tournaments'),
+      archiveFile: join(dir, 'archive.jsonl'),
+      deliveryAttempts: 2,
+      retryBaseMs: 1,
+      target: (event) => {
+        if (event.id === 'sync-throw') throw new Error('thrown before any promise');
+        return Promise.resolve(event.id);
+      },
+      onDelivered: (_event, outcome) => {
+        delivered.push(outcome);
+        if (outcome === 'observer-throws') throw new Error('observer failed');
+      },
+      onGiveUp: async (event) => void gaveUp.push(event.id),
+      onBackgroundError: (message) => problems.push(message),
+    });
+    try {
+      for (const id of ['sync-throw', 'observer-throws', 'after']) bus.publish(checkInEvent(id));
+      await bus.idle();
+      expect(gaveUp).toEqual(['sync-throw']);
+      expect(delivered.sort()).toEqual(['after', 'observer-throws']);
+      expect(problems).toEqual(['reporting a delivery failed: observer failed']);
+    } finally {
+      await bus.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('bounded work', () => {
+  it('counts a delivery that never answers as a failed attempt once its time is up', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tpi-bus-'));
+    const gaveUp: string[] = [];
+    const bus = new LocalEventBus<string>({
+      rules: routingRules('tournaments'),
+      archiveFile: join(dir, 'archive.jsonl'),
+      deliveryAttempts: 2,
+      retryBaseMs: 1,
+      deliveryTimeoutMs: 50,
+      target: () => new Promise<string>(() => undefined),
+      onGiveUp: async (_event, attempts, error) =>
+        void gaveUp.push(`${attempts}: ${(error as Error).message}`),
+    });
+    try {
+      bus.publish(checkInEvent('hangs'));
+      await bus.idle();
+      expect(gaveUp).toEqual(['2: the target did not answer within 50 ms']);
+    } finally {
+      await bus.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers valid entries with the retryable ThrottlingException while deliveries are saturated', async () => {
+    let saturated = true;
+    const endpoint = await startLocalEndpoint({ saturated: () => saturated });
+    const client = new EventBridgeClient({ ...LOCAL_AWS, endpoint: endpoint.url, maxAttempts: 1 });
+    try {
+      const full = await client.send(new PutEventsCommand({ Entries: [checkIn(fresh('full'))] }));
+      expect(full.Entries?.[0]?.ErrorCode).toBe('ThrottlingException');
+      saturated = false;
+      const drained = await client.send(new PutEventsCommand({ Entries: [checkIn(fresh('drained'))] }));
+      expect(drained.FailedEntryCount).toBe(0);
+    } finally {
+      client.destroy();
+      await endpoint.close();
+    }
+  });
+});
+
+describe('the local stack answers like AWS where no AWS client can send the request', () => {
+  const raw = (target: string, body: unknown) =>
+    fetch(local.stack.endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target },
+      body: JSON.stringify(body),
+    });
+
+  it('refuses epoch milliseconds sent as a timestamp in StartReplay and in a PutEvents Time', async () => {
+    const { busArn } = { busArn: local.stack.outputs().EventBusArn };
+    const replay = await raw('AWSEvents.StartReplay', {
+      ReplayName: fresh('millis'),
+      EventSourceArn: 'arn:aws:events:us-east-1:000000000000:archive/tournaments-archive',
+      EventStartTime: 1_764_000_000_000,
+      EventEndTime: 1_764_100_000_000,
+      Destination: { Arn: busArn },
+    });
+    expect(replay.status).toBe(400);
+    expect(await replay.json()).toMatchObject({ __type: 'ValidationException', message: /year 9999/ });
+
+    const put = await raw('AWSEvents.PutEvents', {
+      Entries: [{ ...checkIn(fresh('millis')), Time: 1_764_000_000_000 }],
+    });
+    expect(await put.json()).toMatchObject({
+      FailedEntryCount: 1,
+      Entries: [{ ErrorCode: 'InvalidArgument' }],
+    });
+  });
+
+  it('logs a warning for a flag the handler reads as off: a typo, and a SecureString it cannot decrypt', async () => {
+    const put = (Value: string, Type?: 'String' | 'SecureString') =>
+      ssm.send(new PutParameterCommand({ Name: DEFAULT_FLAG_PARAMETER_NAME, Value, Overwrite: true, Type }));
+    await put('maybe');
+    await local.lineMatching(/^warning .*"maybe" is misconfigured: the handler treats it as off/);
+    await expect(put('on', 'SecureString')).rejects.toMatchObject({ name: 'HierarchyTypeMismatchException' });
+    await put('on');
+  });
+
+  it('reads a SecureString flag as ciphertext, so as off, and says so on the log', async () => {
+    // A flag stored as SecureString (a persistent stack's parameters file): GetParameter without
+    // WithDecryption returns ciphertext, which the handler treats as a misconfigured flag.
+    const dataDir = mkdtempSync(join(tmpdir(), 'tpi-secure-flag-'));
+    writeFileSync(
+      join(dataDir, 'parameters.json'),
+      JSON.stringify([
+        {
+          name: DEFAULT_FLAG_PARAMETER_NAME,
+          value: 'on',
+          type: 'SecureString',
+          version: 1,
+          lastModified: new Date().toISOString(),
+        },
+      ]),
+    );
+    const secure = await startLoggedStack({ dataDir, statistics: false });
+    const client = new EventBridgeClient({ ...LOCAL_AWS, endpoint: secure.stack.endpoint });
+    try {
+      expect(await secure.lineMatching(/^warning .*is a SecureString/)).toMatch(
+        /reads it without decryption/,
+      );
+      const registrationId = fresh('secure');
+      await client.send(new PutEventsCommand({ Entries: [checkIn(registrationId)] }));
+      expect(await secure.lineMatching(new RegExp(`checkin:${registrationId}:`))).toMatch(/^skipped /);
+      await secure.lineMatching(/^warning +events are skipped: the flag value .* is misconfigured/);
+    } finally {
+      client.destroy();
+      await secure.stack.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('shows the tables to a DynamoDB client with other credentials and another region', async () => {
+    const stranger = new DynamoDBClient({
+      region: 'eu-west-1',
+      endpoint: local.stack.dynamodbEndpoint,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    try {
+      const names: string[] = [];
+      let ExclusiveStartTableName: string | undefined;
+      do {
+        const page = await stranger.send(new ListTablesCommand({ ExclusiveStartTableName }));
+        names.push(...(page.TableNames ?? []));
+        ExclusiveStartTableName = page.LastEvaluatedTableName;
+      } while (ExclusiveStartTableName);
+      expect(names).toEqual(expect.arrayContaining(Object.values(local.stack.tables)));
+    } finally {
+      stranger.destroy();
+    }
+  });
+});
