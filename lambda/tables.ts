@@ -15,8 +15,15 @@ export interface TableDefinition {
   readonly id: string;
   readonly partitionKey: KeyAttribute;
   readonly sortKey?: KeyAttribute;
-  /** Local secondary indexes (same partition key, other sort key), all attributes projected. */
-  readonly localIndexes?: readonly { readonly indexName: string; readonly sortKey: KeyAttribute }[];
+  /**
+   * Local secondary indexes (same partition key, other sort key), each projecting the keys plus the
+   * attributes its readers read (`projected`), so an item is copied into the index only in part.
+   */
+  readonly localIndexes?: readonly {
+    readonly indexName: string;
+    readonly sortKey: KeyAttribute;
+    readonly projected: readonly string[];
+  }[];
   /** Stream view, when the table has a stream. */
   readonly stream?: 'NEW_IMAGE' | 'NEW_AND_OLD_IMAGES';
   /** Attribute DynamoDB's TTL deletes items by. */
@@ -24,17 +31,37 @@ export interface TableDefinition {
 }
 
 /**
+ * What the feed reads of an activity besides the keys. `payload` only exists on items written before
+ * activities were slimmed (see docs/contract.md, "Activity items"): listed so such items still show
+ * in the feed; current items do not have it, so it costs them nothing.
+ */
+export const FEED_ATTRIBUTES = [
+  'activityType',
+  'detailType',
+  'tournamentId',
+  'occurredAt',
+  'recordedAt',
+  'role',
+  'fields',
+  'payload',
+] as const;
+
+/**
  * One item per (user, idempotency key): the conditional put on this primary key is what makes
  * recording idempotent, and `GetItem(userId, idempotencyKey)` looks one activity up directly.
  * The `byOccurredAt` index serves a user's feed newest-first (`{occurredAt}#{key}` sorts by time,
- * then key); an LSI keeps it in the same partition and allows strongly consistent feed reads.
+ * then key); an LSI keeps it in the same partition and allows strongly consistent feed reads. It
+ * projects only what the feed reads (not the hash or the event id), and an LSI's projection is
+ * fixed when the table is created.
  * The stream (new images) feeds the statistics projector.
  */
 export const ACTIVITY_TABLE = {
   id: 'Activities',
   partitionKey: { name: 'userId', type: 'S' },
   sortKey: { name: 'idempotencyKey', type: 'S' },
-  localIndexes: [{ indexName: 'byOccurredAt', sortKey: { name: 'feedKey', type: 'S' } }],
+  localIndexes: [
+    { indexName: 'byOccurredAt', sortKey: { name: 'feedKey', type: 'S' }, projected: FEED_ATTRIBUTES },
+  ],
   stream: 'NEW_IMAGE',
 } as const satisfies TableDefinition;
 

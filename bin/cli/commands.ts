@@ -8,7 +8,7 @@ import {
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { DeleteCommand, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ProfileReader } from '../../lambda/application/profile-reader.ts';
-import type { DeadLetter } from '../../lambda/domain/dead-letter.ts';
+import { type DeadLetter, holdsWholeEvent, replayWindowOf } from '../../lambda/domain/dead-letter.ts';
 import { type FlagSetting, parseFlag } from '../../lambda/domain/flag.ts';
 import { putEntries } from './publishing.ts';
 import type { Target } from './target.ts';
@@ -144,12 +144,14 @@ export function redriveEntry(
   } catch {
     return { error: 'the stored event is not JSON' };
   }
-  if (
-    typeof event?.source !== 'string' ||
-    typeof event['detail-type'] !== 'string' ||
-    event.detail === undefined
-  )
-    return { error: 'the stored event has no source, detail-type or detail to publish again' };
+  if (typeof event?.source !== 'string' || typeof event['detail-type'] !== 'string')
+    return { error: 'the stored event has no source or detail-type to publish again' };
+  if (!holdsWholeEvent(deadLetter)) {
+    const { from, to } = replayWindowOf(deadLetter);
+    return {
+      error: `the event was too large to keep in a dead letter; it is in the bus archive: replay it with \`tpi replay --from ${from} --to ${to}\``,
+    };
+  }
   return {
     Source: event.source,
     DetailType: event['detail-type'],

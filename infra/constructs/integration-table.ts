@@ -1,5 +1,12 @@
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  StreamViewType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import type { KeyAttribute, TableDefinition } from '../../lambda/tables.ts';
 
@@ -50,7 +57,12 @@ export class IntegrationTable extends Construct {
       removalPolicy: production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
     for (const index of definition.localIndexes ?? [])
-      this.table.addLocalSecondaryIndex({ indexName: index.indexName, sortKey: attribute(index.sortKey) });
+      this.table.addLocalSecondaryIndex({
+        indexName: index.indexName,
+        sortKey: attribute(index.sortKey),
+        projectionType: ProjectionType.INCLUDE,
+        nonKeyAttributes: [...index.projected],
+      });
     Validations.of(this.table).acknowledge({
       id: 'cdk-validator-cfnguard::dynamodb_table_encrypted_kms_check',
       reason:

@@ -47,7 +47,7 @@ export function createTableInput(definition: TableDefinition, tableName: string)
     LocalSecondaryIndexes: definition.localIndexes?.map((index) => ({
       IndexName: index.indexName,
       KeySchema: keySchema(index.sortKey),
-      Projection: { ProjectionType: 'ALL' },
+      Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.projected] },
     })),
     StreamSpecification: definition.stream
       ? { StreamEnabled: true, StreamViewType: definition.stream }

@@ -6,7 +6,8 @@ import { classifyStoreError } from './dynamo-errors.ts';
 
 /**
  * Activity table writes: one conditional put per activity. A duplicate costs that one failed
- * write and no read: `ALL_OLD` returns the stored item's hash with the failure.
+ * write and no read: `ALL_OLD` returns the stored item's hash (and, for an item of the previous
+ * shape, its payload) with the failure.
  */
 export class DynamoActivityWriter implements ActivityWriter {
   constructor(
@@ -28,8 +29,11 @@ export class DynamoActivityWriter implements ActivityWriter {
       return { written: true };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
-        const stored = error.Item?.payloadHash;
-        return { written: false, existingHash: stored && 'S' in stored ? stored.S : undefined };
+        const text = (name: string) => {
+          const value = error.Item?.[name];
+          return value && 'S' in value ? value.S : undefined;
+        };
+        return { written: false, existing: { payloadHash: text('payloadHash'), payload: text('payload') } };
       }
       throw classifyStoreError(
         error,

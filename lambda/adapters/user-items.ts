@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { readActivityItem, statsActivityOf } from '../domain/activity-item.ts';
 import type { StatsActivity } from '../domain/stats.ts';
 
 /**
@@ -29,13 +30,7 @@ export async function userPartition(
   return items;
 }
 
-/** What the statistics need of a stored activity item (`payload` is the detail as JSON text). */
+/** What the statistics need of a stored activity item, in either item shape. */
 export function statsActivityOfItem(item: Record<string, unknown>): StatsActivity {
-  return {
-    userId: String(item.userId),
-    idempotencyKey: String(item.idempotencyKey),
-    detailType: String(item.detailType),
-    occurredAt: String(item.occurredAt),
-    detail: JSON.parse(String(item.payload)) as Record<string, unknown>,
-  };
+  return statsActivityOf(readActivityItem(item));
 }

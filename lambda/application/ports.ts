@@ -1,11 +1,11 @@
-import type { Activity } from '../domain/activity.ts';
+import type { Activity, StoredIdentity } from '../domain/activity.ts';
 import type { DeadLetter } from '../domain/dead-letter.ts';
 import type { FlagSetting } from '../domain/flag.ts';
 
-/** Result of a conditional put: written, or an item with this key already existed. */
+/** Result of a conditional put: written, or an item with this key already existed (what identifies its action). */
 export type PutResult =
   | { readonly written: true }
-  | { readonly written: false; readonly existingHash: string | undefined };
+  | { readonly written: false; readonly existing: StoredIdentity };
 
 /** Writes activities; `putIfAbsent` never overwrites. */
 export interface ActivityWriter {

@@ -1,5 +1,8 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { STATS_SK, storedStatsOf } from '../adapters/stats-store.ts';
+import type { Role } from '../domain/activity.ts';
+import { readActivityItem } from '../domain/activity-item.ts';
+import { eventTypeOf, fieldsOf } from '../domain/event-types.ts';
 import { type ProfileStats, profileStats, winRate, ZERO } from '../domain/stats.ts';
 import { FEED_INDEX } from '../tables.ts';
 
@@ -17,8 +20,19 @@ export interface FeedEntry {
   readonly tournamentId: string;
   readonly occurredAt: string;
   readonly recordedAt: string;
+  /** The user's own role: winner, loser, draw or participant. */
+  readonly role: Role;
+  /**
+   * The detail's small fields (entity ids, status words, flags); user lists and extra fields stay
+   * in the bus archive. Items of the previous shape are read through the same reduction.
+   */
   readonly detail: Record<string, unknown>;
 }
+
+const contractFieldsOf = (detailType: string) => {
+  const definition = eventTypeOf(detailType);
+  return definition ? fieldsOf(definition) : undefined;
+};
 
 /** A page of a feed; pass `nextCursor` back to read the next one. */
 export interface FeedPage {
@@ -88,16 +102,10 @@ export class ProfileReader {
         ExclusiveStartKey: options.cursor ? decodeCursor(options.cursor, userId) : undefined,
       }),
     );
-    const items = (page.Items ?? []).map((item) => ({
-      userId: String(item.userId),
-      idempotencyKey: String(item.idempotencyKey),
-      activityType: String(item.activityType),
-      detailType: String(item.detailType),
-      tournamentId: String(item.tournamentId),
-      occurredAt: String(item.occurredAt),
-      recordedAt: String(item.recordedAt),
-      detail: JSON.parse(String(item.payload)) as Record<string, unknown>,
-    }));
+    const items = (page.Items ?? []).map((item): FeedEntry => {
+      const { fields, ...activity } = readActivityItem(item, contractFieldsOf);
+      return { ...activity, detail: { ...fields } };
+    });
     return { items, nextCursor: page.LastEvaluatedKey ? encodeCursor(page.LastEvaluatedKey) : undefined };
   }
 }

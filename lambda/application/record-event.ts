@@ -1,4 +1,4 @@
-import { activityFor } from '../domain/activity.ts';
+import { activityFor, isSameAction } from '../domain/activity.ts';
 import { deadLetterFor } from '../domain/dead-letter.ts';
 import { InvalidEventError } from '../domain/errors.ts';
 import { type AcceptedEvent, acceptEvent } from '../domain/events.ts';
@@ -80,8 +80,8 @@ export async function recordEvent(raw: unknown, deps: RecordDependencies): Promi
   await forEachLimit(included, deps.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY, async (userId) => {
     const result = await deps.activities.putIfAbsent(activityFor(event, userId, recordedAt));
     if (result.written) recorded.push(userId);
-    else if (result.existingHash === event.payloadHash) duplicates.push(userId);
-    else conflicts.push({ userId, storedHash: result.existingHash, incomingHash: event.payloadHash });
+    else if (isSameAction(event, result.existing)) duplicates.push(userId);
+    else conflicts.push({ userId, storedHash: result.existing.payloadHash, incomingHash: event.payloadHash });
   });
   return { status: 'processed', event, flag, recorded, duplicates, conflicts, skipped };
 }

@@ -1,6 +1,17 @@
+import { isCurrentHash, legacyPayloadHash, payloadHash } from './canonical.ts';
 import type { AcceptedEvent } from './events.ts';
 
-/** One recorded activity: what one accepted event means for one affected user. */
+/** A user's own part in an event: what their feed shows and their statistics count. */
+export type Role = 'winner' | 'loser' | 'draw' | 'participant';
+
+/** Scalar fields of the detail an activity keeps (ids, status words, flags, numbers). */
+export type SmallFields = Readonly<Record<string, string | number | boolean>>;
+
+/**
+ * One recorded activity: what one accepted event means for one affected user. Its size does not
+ * depend on how many other users the event names: user lists and extra fields stay in the bus
+ * archive, and the payload hash still covers the whole canonical detail.
+ */
 export interface Activity {
   readonly userId: string;
   readonly idempotencyKey: string;
@@ -9,12 +20,14 @@ export interface Activity {
   readonly detailType: string;
   readonly tournamentId: string;
   readonly entityId: string;
-  /** `occurredAt` normalised to UTC (`toISOString`), so string order is time order. */
+  /** `occurredAt` as the UTC millisecond instant, so string order is time order. */
   readonly occurredAt: string;
   /** Sort key of the feed index: `{occurredAt}#{idempotencyKey}`, unique per user. */
   readonly feedKey: string;
-  /** The validated detail as JSON text, exactly as it was accepted (extra fields included). */
-  readonly payload: string;
+  readonly role: Role;
+  /** The detail's contract fields that are scalars, except `tournamentId` and `occurredAt` (kept above). */
+  readonly fields: SmallFields;
+  /** `v2:` + SHA-256 of the whole detail's canonical form. */
   readonly payloadHash: string;
   /** When this activity was first recorded (ISO-8601 UTC). */
   readonly recordedAt: string;
@@ -22,14 +35,28 @@ export interface Activity {
   readonly eventId: string;
 }
 
-/** `occurredAt` as a UTC ISO string; the contract guarantees it parses. */
-export function normaliseInstant(iso: string): string {
-  return new Date(iso).toISOString();
+const idsOf = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
+
+/**
+ * The role of `userId` in a detail. Finalizations say winner, loser or draw; completions winner or
+ * participant; every other event type participant.
+ */
+export function roleOf(
+  detailType: string,
+  detail: Readonly<Record<string, unknown>>,
+  userId: string,
+  winners: ReadonlySet<string> = new Set(idsOf(detail.winnerUserIds)),
+): Role {
+  if (detailType === 'MatchFinalized') {
+    if (detail.isDraw === true) return 'draw';
+    return winners.has(userId) ? 'winner' : 'loser';
+  }
+  if (detailType === 'TournamentCompleted') return winners.has(userId) ? 'winner' : 'participant';
+  return 'participant';
 }
 
 /** The activity that `event` means for `userId`. */
 export function activityFor(event: AcceptedEvent, userId: string, recordedAt: Date): Activity {
-  const occurredAt = normaliseInstant(event.detail.occurredAt);
   return {
     userId,
     idempotencyKey: event.idempotencyKey,
@@ -37,11 +64,40 @@ export function activityFor(event: AcceptedEvent, userId: string, recordedAt: Da
     detailType: event.detailType,
     tournamentId: event.detail.tournamentId,
     entityId: event.entityId,
-    occurredAt,
-    feedKey: `${occurredAt}#${event.idempotencyKey}`,
-    payload: event.payload,
+    occurredAt: event.occurredAt,
+    feedKey: `${event.occurredAt}#${event.idempotencyKey}`,
+    role: roleOf(event.detailType, event.detail, userId, event.winners),
+    fields: event.fields,
     payloadHash: event.payloadHash,
     recordedAt: recordedAt.toISOString(),
     eventId: event.eventId,
   };
+}
+
+/** What a failed conditional write returns of the stored activity. */
+export interface StoredIdentity {
+  readonly payloadHash?: string | undefined;
+  /** The whole detail as JSON text: items written before activities were slimmed carry it. */
+  readonly payload?: string | undefined;
+}
+
+/**
+ * Whether a stored activity records the same action as `event` (a duplicate) rather than another
+ * action under the same key (a conflict). Current items compare `v2` hashes. Items of the previous
+ * shape carry their payload, from which the current canonical hash is recomputed, so an instant or
+ * user list spelled differently is a duplicate for them too; only without a payload does the
+ * previous hash decide.
+ */
+export function isSameAction(event: AcceptedEvent, stored: StoredIdentity): boolean {
+  const hash = stored.payloadHash;
+  if (hash !== undefined && isCurrentHash(hash)) return hash === event.payloadHash;
+  if (stored.payload !== undefined) {
+    try {
+      const detail = JSON.parse(stored.payload) as Record<string, unknown>;
+      return payloadHash(detail, event) === event.payloadHash;
+    } catch {
+      return false;
+    }
+  }
+  return hash !== undefined && hash === legacyPayloadHash(event.detail);
 }

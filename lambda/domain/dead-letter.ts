@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
 import { canonicalHash } from './canonical.ts';
+import { MAX_DEAD_LETTER_REASONS, MAX_REASON_CHARS, MAX_STORED_EVENT_BYTES } from './limits.ts';
+
+export { MAX_STORED_EVENT_BYTES } from './limits.ts';
 
 /** Why a dead letter exists. */
 export type DeadLetterKind = 'invalid' | 'delivery-failed';
@@ -32,8 +35,9 @@ export function deadLetterFor(
     typeof event === 'object' && event !== null
       ? { source: record.source, detailType: record['detail-type'], detail: record.detail }
       : { raw: event };
-  // A dead letter must always be storable: a detail nested too deeply to serialise, or too large
-  // for one DynamoDB item, is replaced by a note (the original stays in the bus archive).
+  // A dead letter must always be storable: a detail nested too deeply to serialise, or an event too
+  // large for one DynamoDB item, is replaced by a note (the original stays in the bus archive). Any
+  // event whose detail is within MAX_DETAIL_BYTES is kept whole, so it can be redriven.
   const text = serialised(event);
   if (text === undefined || Buffer.byteLength(text, 'utf8') > MAX_STORED_EVENT_BYTES) {
     const note =
@@ -49,7 +53,7 @@ export function deadLetterFor(
   return {
     deadLetterId: `${kind}:${canonicalHash(identity).slice(0, 32)}`,
     kind,
-    reasons,
+    reasons: boundedReasons(reasons),
     event: JSON.stringify(event ?? null),
     detailType: typeof record['detail-type'] === 'string' ? record['detail-type'] : undefined,
     eventId: typeof record.id === 'string' ? record.id : undefined,
@@ -57,8 +61,48 @@ export function deadLetterFor(
   };
 }
 
-/** Largest original event kept in a dead letter, leaving room in the 400 KB item for the rest. */
-export const MAX_STORED_EVENT_BYTES = 300_000;
+/** At most {@link MAX_DEAD_LETTER_REASONS} reasons of at most {@link MAX_REASON_CHARS} characters, then a count. */
+function boundedReasons(reasons: readonly string[]): string[] {
+  const kept = reasons
+    .slice(0, MAX_DEAD_LETTER_REASONS)
+    .map((r) => (r.length > MAX_REASON_CHARS ? `${r.slice(0, MAX_REASON_CHARS)}…` : r));
+  const more = reasons.length - kept.length;
+  return more > 0 ? [...kept, `… and ${more} more reasons of the same event`] : kept;
+}
+
+/** Whether a dead letter holds its whole original event (and can be published again as it is). */
+export function holdsWholeEvent(deadLetter: Pick<DeadLetter, 'event'>): boolean {
+  try {
+    const event = JSON.parse(deadLetter.event) as { detail?: unknown } | null;
+    const detail = event?.detail;
+    return detail !== null && typeof detail === 'object' && !Array.isArray(detail);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The archive window that brings back a dead letter's event when the dead letter could not keep it
+ * whole: one minute from the event's time (EventBridge `time` has second precision), or, without a
+ * time, the day before the dead letter was stored (the longest an event is retried).
+ */
+export function replayWindowOf(deadLetter: Pick<DeadLetter, 'event' | 'storedAt'>): {
+  from: string;
+  to: string;
+} {
+  let time: unknown;
+  try {
+    time = (JSON.parse(deadLetter.event) as { time?: unknown } | null)?.time;
+  } catch {
+    time = undefined;
+  }
+  const at = typeof time === 'string' ? Date.parse(time) : Number.NaN;
+  if (Number.isNaN(at)) {
+    const stored = Date.parse(deadLetter.storedAt);
+    return { from: new Date(stored - 86_400_000).toISOString(), to: new Date(stored).toISOString() };
+  }
+  return { from: new Date(at).toISOString(), to: new Date(at + 60_000).toISOString() };
+}
 
 function serialised(value: unknown): string | undefined {
   try {

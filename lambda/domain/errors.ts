@@ -24,3 +24,6 @@ export class FlagUnavailableError extends IntegrationError {}
 
 /** A storage call failed in a way that may pass (throttling, timeout, 5xx): the event must be retried. */
 export class TransientStoreError extends IntegrationError {}
+
+/** A stored item is not a readable activity of either shape (a poison record for the projector). */
+export class UnreadableItemError extends IntegrationError {}

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { idSchema, optionalUserListSchema, userListSchema } from './ids.ts';
+import { utcInstant } from './instant.ts';
 
 /** The only major version of the event detail this code understands. */
 export const SUPPORTED_SCHEMA_VERSION = 1;
@@ -12,10 +13,14 @@ const commonFields = {
     })
     .default(SUPPORTED_SCHEMA_VERSION),
   tournamentId: idSchema,
-  occurredAt: z.iso.datetime({
-    offset: true,
-    message: 'must be an ISO-8601 instant with a zone, for example 2026-05-01T12:00:00Z',
-  }),
+  occurredAt: z.iso
+    .datetime({
+      offset: true,
+      message: 'must be an ISO-8601 instant with a zone, for example 2026-05-01T12:00:00Z',
+    })
+    .refine((value) => utcInstant(value) !== undefined, {
+      message: 'must fall in the years 0000-9999 once converted to UTC',
+    }),
   revision: z.number().int().min(0).optional(),
 };
 
@@ -326,6 +331,18 @@ export const DETAIL_TYPES: readonly DetailType[] = EVENT_TYPES.map((t) => t.deta
 const byDetailType = new Map<string, EventTypeDefinition>(
   EVENT_TYPES.map((t) => [t.detailType, t as unknown as EventTypeDefinition]),
 );
+
+const contractFields = new Map<EventTypeDefinition, readonly string[]>();
+
+/** The fields the contract declares for an event type (common ones included), in declaration order. */
+export function fieldsOf(definition: EventTypeDefinition): readonly string[] {
+  let fields = contractFields.get(definition);
+  if (!fields) {
+    fields = Object.keys((definition.schema as unknown as z.ZodObject).shape);
+    contractFields.set(definition, fields);
+  }
+  return fields;
+}
 
 /** The declaration for a `detail-type`, or `undefined` for a name outside the contract. */
 export function eventTypeOf(detailType: string): EventTypeDefinition | undefined {

@@ -1,9 +1,12 @@
 import * as z from 'zod';
-import { canonicalHash } from './canonical.ts';
+import type { SmallFields } from './activity.ts';
+import { payloadHash } from './canonical.ts';
 import { DEFAULT_EVENT_SOURCE } from './defaults.ts';
 import { InvalidEventError } from './errors.ts';
-import { type EventTypeDefinition, eventTypeOf } from './event-types.ts';
+import { type EventTypeDefinition, eventTypeOf, fieldsOf } from './event-types.ts';
+import { utcInstant } from './instant.ts';
 import { idempotencyKey } from './keys.ts';
+import { MAX_DETAIL_BYTES } from './limits.ts';
 
 /** An event as EventBridge hands it to a rule's target (the recording function's input). */
 export interface BridgeEvent {
@@ -22,11 +25,7 @@ export interface BridgeEvent {
 
 export { DEFAULT_EVENT_SOURCE } from './defaults.ts';
 
-/**
- * Largest accepted detail, as UTF-8 JSON. EventBridge takes entries up to 1 MB, but each activity
- * stores the detail in one DynamoDB item, and an item is at most 400 KB with its other attributes.
- */
-export const MAX_DETAIL_BYTES = 300_000;
+export { MAX_DETAIL_BYTES } from './limits.ts';
 
 /**
  * Deepest accepted nesting of the detail. Real payloads are a few levels deep; thousands of levels
@@ -66,17 +65,26 @@ export interface AcceptedEvent {
   readonly replayName?: string | undefined;
   readonly definition: EventTypeDefinition;
   readonly detailType: string;
-  /** The validated, normalised detail (ids as strings, defaults applied, extra fields kept). */
+  /**
+   * The validated detail: ids as strings, defaults applied, user lists deduplicated, extra fields
+   * kept whatever their names (a null-prototype object, so `__proto__` is a field like any other).
+   */
   readonly detail: Record<string, unknown> & { tournamentId: string; occurredAt: string };
+  /** `occurredAt` as the UTC millisecond instant (`YYYY-MM-DDTHH:mm:ss.sssZ`). */
+  readonly occurredAt: string;
   readonly idempotencyKey: string;
   /** `tournament.<kind>.<status>`. */
   readonly activityType: string;
   readonly entityId: string;
   /** The affected users, deduplicated, in the order the publisher gave. */
   readonly userIds: readonly string[];
-  /** `detail` as JSON text, computed once for every affected user's activity. */
-  readonly payload: string;
-  /** SHA-256 of the canonical form of `detail`: equal for a retry, different for another action. */
+  /** Winners named by the detail (finalizations and completions), for each user's role. */
+  readonly winners: ReadonlySet<string>;
+  /** Fields of the detail that hold user lists (compared as sets). */
+  readonly userListFields: readonly string[];
+  /** The contract's scalar fields every activity of this event keeps. */
+  readonly fields: SmallFields;
+  /** `v2:` + SHA-256 of the canonical form of `detail`: equal for a retry, different for another action. */
   readonly payloadHash: string;
 }
 
@@ -119,22 +127,57 @@ export function acceptEvent(raw: unknown, expectedSource: string = DEFAULT_EVENT
     ]);
   const parsed = definition.schema.safeParse(event.detail);
   if (!parsed.success) throw new InvalidEventError(describe(parsed.error.issues, 'detail'));
-  const detail = parsed.data as AcceptedEvent['detail'];
+  const detail = withExtraFields(
+    parsed.data as Record<string, unknown>,
+    event.detail,
+  ) as AcceptedEvent['detail'];
+  const occurredAt = utcInstant(detail.occurredAt) as string;
 
   const entityId = detail[definition.entityIdField] as string;
   const status = definition.status(detail);
   const revision = detail.revision as number | undefined;
+  const contract = fieldsOf(definition);
+  const userListFields = contract.filter((field) => Array.isArray(detail[field]));
   return {
     eventId: event.id,
     replayName: event['replay-name'],
     definition,
     detailType: definition.detailType,
     detail,
+    occurredAt,
     idempotencyKey: idempotencyKey({ kind: definition.kind, entityId, status, revision }),
     activityType: `tournament.${definition.kind}.${definition.activityStatus?.(detail) ?? status}`,
     entityId,
     userIds: detail[definition.usersField] as string[],
-    payload: JSON.stringify(detail),
-    payloadHash: canonicalHash(detail),
+    winners: new Set(Array.isArray(detail.winnerUserIds) ? (detail.winnerUserIds as string[]) : []),
+    userListFields,
+    fields: smallFields(detail, contract),
+    payloadHash: payloadHash(detail, { userListFields }),
   };
+}
+
+/**
+ * The validated detail with every extra field of the raw one, on a null-prototype object: the
+ * schema drops a field named `__proto__` (assigning it would set a prototype), but the contract
+ * keeps extra fields whatever their names.
+ */
+function withExtraFields(validated: Record<string, unknown>, raw: object): Record<string, unknown> {
+  const detail: Record<string, unknown> = Object.create(null);
+  for (const key of Object.keys(validated)) detail[key] = validated[key];
+  for (const key of Object.keys(raw))
+    if (!Object.hasOwn(detail, key)) detail[key] = (raw as Record<string, unknown>)[key];
+  return detail;
+}
+
+const KEPT_ON_THE_ITEM = new Set(['tournamentId', 'occurredAt']);
+
+/** The contract's scalar fields of a validated detail, except those an activity keeps on its own. */
+function smallFields(detail: Record<string, unknown>, contract: readonly string[]): SmallFields {
+  const fields: Record<string, string | number | boolean> = {};
+  for (const field of contract) {
+    const value = detail[field];
+    if (!KEPT_ON_THE_ITEM.has(field) && ['string', 'number', 'boolean'].includes(typeof value))
+      fields[field] = value as string | number | boolean;
+  }
+  return fields;
 }

@@ -1,3 +1,5 @@
+import type { Role } from './activity.ts';
+
 /**
  * Profile statistics as the contract defines them, and the per-activity effects the projector
  * applies incrementally. Everything here is pure: no storage, no clock.
@@ -21,15 +23,18 @@ export interface ProfileStats extends Counters {
   readonly lastActivityAt: string | null;
 }
 
-/** What the statistics need of an activity (a stored activity item has all of it). */
+/** What the statistics need of an activity (a stored activity item of either shape has all of it). */
 export interface StatsActivity {
   readonly userId: string;
   readonly idempotencyKey: string;
   readonly detailType: string;
+  readonly tournamentId: string;
   /** UTC ISO (`toISOString`), so string order is instant order. */
   readonly occurredAt: string;
-  /** The accepted detail (ids already normalised to strings). */
-  readonly detail: Readonly<Record<string, unknown>>;
+  /** The user's own role in the event. */
+  readonly role: Role;
+  /** The match a finalization is about (`undefined` for other event types). */
+  readonly matchId?: string | undefined;
 }
 
 /** A latest-wins slot: one match or one tournament of one user. */
@@ -75,33 +80,23 @@ export function sameCounters(a: Counters, b: Counters): boolean {
   return COUNTER_NAMES.every((name) => a[name] === b[name]);
 }
 
-function ids(value: unknown): string[] {
-  return Array.isArray(value) ? value.map(String) : [];
-}
-
 /** The effect of one activity for its user. */
 export function effectOf(activity: StatsActivity): Effect {
-  const { userId, idempotencyKey, occurredAt, detail } = activity;
+  const { idempotencyKey, occurredAt, role } = activity;
   const rank = `${occurredAt}#${idempotencyKey}`;
   const base = { idempotencyKey, occurredAt };
   if (activity.detailType === 'MatchFinalized') {
-    const draw = detail.isDraw === true;
-    const won = !draw && ids(detail.winnerUserIds).includes(userId);
     const counters = {
       ...ZERO,
-      matchesDrawn: draw ? 1 : 0,
-      matchesWon: won ? 1 : 0,
-      matchesLost: !draw && !won ? 1 : 0,
+      matchesDrawn: role === 'draw' ? 1 : 0,
+      matchesWon: role === 'winner' ? 1 : 0,
+      matchesLost: role === 'loser' ? 1 : 0,
     };
-    return { ...base, slot: { slot: `MATCH#${String(detail.matchId)}`, rank, counters } };
+    return { ...base, slot: { slot: `MATCH#${String(activity.matchId)}`, rank, counters } };
   }
   if (activity.detailType === 'TournamentCompleted') {
-    const counters = {
-      ...ZERO,
-      tournamentsPlayed: 1,
-      tournamentsWon: ids(detail.winnerUserIds).includes(userId) ? 1 : 0,
-    };
-    return { ...base, slot: { slot: `TOURNAMENT#${String(detail.tournamentId)}`, rank, counters } };
+    const counters = { ...ZERO, tournamentsPlayed: 1, tournamentsWon: role === 'winner' ? 1 : 0 };
+    return { ...base, slot: { slot: `TOURNAMENT#${activity.tournamentId}`, rank, counters } };
   }
   return base;
 }

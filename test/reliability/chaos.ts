@@ -16,7 +16,8 @@ import { documentClient } from '../../lambda/adapters/clients.ts';
 import { DynamoProjectionStore } from '../../lambda/adapters/stats-store.ts';
 import type { ActivityWriter } from '../../lambda/application/ports.ts';
 import { ProfileReader } from '../../lambda/application/profile-reader.ts';
-import { normaliseInstant } from '../../lambda/domain/activity.ts';
+import { activityFor } from '../../lambda/domain/activity.ts';
+import { statsActivityOf } from '../../lambda/domain/activity-item.ts';
 import { deadLetterFor } from '../../lambda/domain/dead-letter.ts';
 import { TransientStoreError } from '../../lambda/domain/errors.ts';
 import { acceptEvent } from '../../lambda/domain/events.ts';
@@ -292,11 +293,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
             for (const userId of event.userIds) {
               if (!isUserIncluded(flag, userId)) continue;
               expected.set(`${userId}|${event.idempotencyKey}`, {
-                userId,
-                idempotencyKey: event.idempotencyKey,
-                detailType: event.detailType,
-                occurredAt: normaliseInstant(event.detail.occurredAt),
-                detail: event.detail,
+                ...statsActivityOf(activityFor(event, userId, new Date())),
                 payloadHash: event.payloadHash,
               });
             }

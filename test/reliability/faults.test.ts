@@ -17,6 +17,7 @@ import { startLocalStack } from '../../infra/local/stack.ts';
 import { DynamoActivityWriter } from '../../lambda/adapters/activity-store.ts';
 import { documentClient } from '../../lambda/adapters/clients.ts';
 import { DynamoDeadLetterWriter } from '../../lambda/adapters/dead-letter-store.ts';
+import { statsActivityOfItem } from '../../lambda/adapters/user-items.ts';
 import { ProfileReader } from '../../lambda/application/profile-reader.ts';
 import { statsOf } from '../../lambda/domain/stats.ts';
 import { createRecordHandler } from '../../lambda/handlers/record-activity.ts';
@@ -108,13 +109,7 @@ describe('DynamoDB Local killed with SIGKILL in the middle of a stream of events
     });
     for (const tag of all) {
       const { winRate: _w, ...winner } = await reader.stats(`${tag}w`);
-      const mine = Items.filter((item) => item.userId === `${tag}w`).map((item) => ({
-        userId: String(item.userId),
-        idempotencyKey: String(item.idempotencyKey),
-        detailType: String(item.detailType),
-        occurredAt: String(item.occurredAt),
-        detail: JSON.parse(String(item.payload)) as Record<string, unknown>,
-      }));
+      const mine = Items.filter((item) => item.userId === `${tag}w`).map(statsActivityOfItem);
       expect(winner, tag).toEqual(statsOf(`${tag}w`, mine));
       expect(winner.matchesWon, tag).toBe(1);
     }

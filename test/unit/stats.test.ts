@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { activityFor } from '../../lambda/domain/activity.ts';
+import { statsActivityOf } from '../../lambda/domain/activity-item.ts';
 import { acceptEvent } from '../../lambda/domain/events.ts';
 import { type ProjectionState, planProjection } from '../../lambda/domain/projection.ts';
 import { effectOf, type Slot, type StatsActivity, statsOf, winRate } from '../../lambda/domain/stats.ts';
@@ -10,10 +11,7 @@ import { type PlannedEvent, shuffled, tournamentArbitrary } from '../support/tou
 function activitiesOf(events: readonly PlannedEvent[]): StatsActivity[] {
   return events.flatMap((e) => {
     const accepted = acceptEvent(bridgeEvent(e.detailType, e.detail));
-    return accepted.userIds.map((u) => {
-      const a = activityFor(accepted, u, new Date(0));
-      return { ...a, detail: JSON.parse(a.payload) };
-    });
+    return accepted.userIds.map((u) => statsActivityOf(activityFor(accepted, u, new Date(0))));
   });
 }
 
