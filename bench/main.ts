@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDynamoDbLocal } from '../infra/local/dynamodb-local.ts';
+import { costTable, writeUnitFigures } from './lib/bill.ts';
 import { progress } from './lib/progress.ts';
 import { type Figure, finalize, markdownTables, textTable } from './lib/report.ts';
 import { ratio } from './lib/stats.ts';
@@ -11,7 +12,9 @@ import { REFERENCE, runColdStart } from './scenarios/cold-start.ts';
 import { runEndToEnd } from './scenarios/end-to-end.ts';
 import { runMemory } from './scenarios/memory.ts';
 import { runRecording } from './scenarios/recording.ts';
+import { runSeasonCost } from './scenarios/season-cost.ts';
 import { runStatistics } from './scenarios/statistics.ts';
+import { runWriteUnits } from './scenarios/write-units.ts';
 
 const BENCH_DIR = fileURLToPath(new URL('./', import.meta.url));
 
@@ -28,6 +31,10 @@ export interface BenchParameters {
   readonly seasonEvents: number;
   readonly coldStartRuns: number;
   readonly memoryConcurrency: number;
+  /** Participants of the events whose write units are measured. */
+  readonly participants: readonly number[];
+  /** Tournaments of the season the cost table is priced from. */
+  readonly seasonTournaments: number;
 }
 
 /** Run parameters from the command line. */
@@ -47,6 +54,8 @@ export function parameters(args: readonly string[]): BenchParameters {
         seasonEvents: 500,
         coldStartRuns: 10,
         memoryConcurrency: 16,
+        participants: [2, 10, 100, 1000],
+        seasonTournaments: 2,
       }
     : {
         mode: 'full',
@@ -60,6 +69,8 @@ export function parameters(args: readonly string[]): BenchParameters {
         seasonEvents: 20_000,
         coldStartRuns: 15,
         memoryConcurrency: 16,
+        participants: [2, 10, 100, 1000],
+        seasonTournaments: 8,
       };
   if (!eventsArg) return base;
   const events = Number(eventsArg.slice('--events='.length));
@@ -118,6 +129,8 @@ export async function main(args: readonly string[]): Promise<void> {
     runStatistics({ endpoint, histories: p.histories, samples: p.statsSamples }),
   );
   const endToEnd = await withEngine('end to end', (endpoint) => runEndToEnd(endpoint, p.seasonEvents));
+  const writeUnits = await withEngine('write units', (endpoint) => runWriteUnits(endpoint, p.participants));
+  const season = await withEngine('season cost', (endpoint) => runSeasonCost(endpoint, p.seasonTournaments));
 
   const figures: Figure[] = [];
   const add = (f: Figure) => figures.push(f);
@@ -305,7 +318,11 @@ export async function main(args: readonly string[]): Promise<void> {
     goal: { op: '>=', bound: 1 },
   });
 
-  // 5: cold start.
+  // 5: write units and the bill.
+  for (const figure of writeUnitFigures(writeUnits)) add(figure);
+  const bill = costTable(season);
+
+  // 6: cold start.
   const C = 'Cold start: minified ESM bundles, fresh Node process (median)';
   const reference = coldStart.find((b) => b.name === REFERENCE);
   for (const b of coldStart) {
@@ -342,7 +359,7 @@ export async function main(args: readonly string[]): Promise<void> {
       });
   }
 
-  // 6: memory.
+  // 7: memory.
   const M = `Memory: peak RSS over the ${p.events}-event run (own process, ${p.memoryConcurrency} in flight)`;
   const ours = memory.find((m) => m.mode === 'ours');
   const raw = memory.find((m) => m.mode === 'raw');
@@ -390,7 +407,7 @@ export async function main(args: readonly string[]): Promise<void> {
         parameters: p,
         environment,
         figures: final,
-        measurements: { recording, memory, statistics, endToEnd, coldStart },
+        measurements: { recording, memory, statistics, endToEnd, coldStart, writeUnits, season },
       },
       null,
       2,
@@ -434,10 +451,15 @@ export async function main(args: readonly string[]): Promise<void> {
     '![Ratios](ratios.svg)',
     '',
     markdownTables(final),
+    '',
+    '### Cost per million events',
+    '',
+    bill,
+    '',
   ].join('\n');
   writeFileSync(join(outDir, 'results.md'), markdown);
 
-  process.stdout.write(`\n${textTable(final)}\n`);
+  process.stdout.write(`\n${textTable(final)}\nCost per million events\n${bill}\n\n`);
   const missed = final.filter((f) => f.goal && !f.met);
   process.stdout.write(
     `${missed.length === 0 ? 'all goals met' : `goals missed: ${missed.map((f) => f.label).join('; ')}`}\n` +

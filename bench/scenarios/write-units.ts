@@ -1,0 +1,185 @@
+import { CreateTableCommand, type DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { createTableInput } from '../../infra/local/tables.ts';
+import { DynamoActivityWriter } from '../../lambda/adapters/activity-store.ts';
+import { documentClient } from '../../lambda/adapters/clients.ts';
+import { DynamoDeadLetterWriter } from '../../lambda/adapters/dead-letter-store.ts';
+import { DynamoProjectionStore } from '../../lambda/adapters/stats-store.ts';
+import { forEachLimit } from '../../lambda/application/concurrency.ts';
+import { type Activity, activityFor } from '../../lambda/domain/activity.ts';
+import { legacyPayloadHash } from '../../lambda/domain/canonical.ts';
+import { type AcceptedEvent, acceptEvent } from '../../lambda/domain/events.ts';
+import { createStatsHandler } from '../../lambda/handlers/project-stats.ts';
+import { createRecordHandler } from '../../lambda/handlers/record-activity.ts';
+import { ACTIVITY_TABLE } from '../../lambda/tables.ts';
+import { type CapacityMeter, meterCapacity } from '../lib/capacity.ts';
+import { benchClient, freshTables } from '../lib/local.ts';
+import { progress } from '../lib/progress.ts';
+import { type BridgeEvent, bridgeEvent } from '../lib/workload.ts';
+import { AlwaysOnFlag } from './recording.ts';
+import { streamRecord } from './statistics.ts';
+
+/** Write units of one event at one number of participants, per event and per affected user. */
+export interface ParticipantsResult {
+  readonly participants: number;
+  /** A new activity per user: table and feed index. */
+  readonly recordTable: number;
+  readonly recordIndex: number;
+  /** The same event again: one failed conditional put per user. */
+  readonly duplicate: number;
+  /**
+   * The statistics transactions that apply the activities (marker, slot and statistics items), as
+   * documented (2 units per started KB per item); DynamoDB Local under-reports transactions.
+   */
+  readonly statsWrite: number;
+  /** What DynamoDB Local reported for the same transactions. */
+  readonly statsWriteReported: number;
+  /** The projector's consistent `BatchGetItem` of the user's state, as documented. */
+  readonly statsRead: number;
+  /** The previous item shape (whole detail on every item, feed index projecting ALL), for comparison. */
+  readonly previousShape: number;
+}
+
+/** Write units measured from `ReturnConsumedCapacity: INDEXES` on DynamoDB Local. */
+export interface WriteUnitResults {
+  readonly idLength: number;
+  readonly byParticipants: readonly ParticipantsResult[];
+  /** A 2-participant MatchFinalized, per user (table + index). */
+  readonly matchPerUser: number;
+  readonly matchDuplicatePerUser: number;
+}
+
+/** A 64-character id (the longest the contract allows): the worst case for item size. */
+export const longId = (prefix: string, n: number) =>
+  `${prefix}${String(n).padStart(64 - prefix.length, '0')}`;
+
+let events = 0;
+function completion(participants: number): BridgeEvent {
+  events += 1;
+  const users = Array.from({ length: participants }, (_, i) => longId(`u${events}-`, i));
+  return bridgeEvent(
+    'TournamentCompleted',
+    {
+      tournamentId: longId(`t${events}-`, 0),
+      occurredAt: '2026-05-03T18:00:00.000Z',
+      participantUserIds: users,
+      winnerUserIds: [users[0]],
+    },
+    `wu-${events}`,
+  );
+}
+
+function match(): BridgeEvent {
+  events += 1;
+  const users = [longId(`m${events}-`, 1), longId(`m${events}-`, 2)];
+  return bridgeEvent(
+    'MatchFinalized',
+    {
+      tournamentId: longId(`t${events}-`, 0),
+      occurredAt: '2026-05-02T10:45:00.000Z',
+      matchId: longId(`match${events}-`, 0),
+      resolution: 'completed',
+      participantUserIds: users,
+      winnerUserIds: [users[0]],
+    },
+    `wu-${events}`,
+  );
+}
+
+/** The item the previous version wrote: every activity carried the whole detail. */
+function previousItem(event: AcceptedEvent, activity: Activity): Record<string, unknown> {
+  const { role: _role, fields: _fields, ...rest } = activity;
+  return { ...rest, payload: JSON.stringify(event.detail), payloadHash: legacyPayloadHash(event.detail) };
+}
+
+async function previousShapeTable(client: DynamoDBClient, name: string): Promise<string> {
+  const input = createTableInput(ACTIVITY_TABLE, name);
+  await client.send(
+    new CreateTableCommand({
+      ...input,
+      StreamSpecification: undefined,
+      LocalSecondaryIndexes: input.LocalSecondaryIndexes?.map((i) => ({
+        ...i,
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    }),
+  );
+  await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 0.1, maxDelay: 0.5 }, { TableName: name });
+  return name;
+}
+
+const snapshot = (meter: CapacityMeter) => ({ ...meter.totals });
+
+/**
+ * Records one event through the recording handler, again as a duplicate, then applies its
+ * activities through the statistics handler, metering each step; then writes the previous item
+ * shape of the same activities into a table of the previous design.
+ */
+async function measureEvent(endpoint: string, event: BridgeEvent, label: string) {
+  const client = benchClient(endpoint);
+  const meter = meterCapacity(client);
+  const doc = documentClient(client);
+  const tables = await freshTables(client, `wu-${label}`);
+  const record = createRecordHandler({
+    activities: new DynamoActivityWriter(doc, tables.activities),
+    deadLetters: new DynamoDeadLetterWriter(doc, tables.deadLetters),
+    flag: new AlwaysOnFlag(),
+    eventSource: 'tournaments',
+  });
+  const accepted = acceptEvent(event);
+  const users = accepted.userIds.length;
+
+  meter.reset();
+  await record(event);
+  const recorded = snapshot(meter);
+  meter.reset();
+  await record({ ...event, id: `${event.id}-again` });
+  const duplicate = snapshot(meter);
+
+  const recordedAt = new Date();
+  const activities = accepted.userIds.map((u) => activityFor(accepted, u, recordedAt));
+  const project = createStatsHandler({ store: new DynamoProjectionStore(doc, tables.stats) });
+  meter.reset();
+  for (let i = 0; i < activities.length; i += 100)
+    await project({ Records: activities.slice(i, i + 100).map(streamRecord) });
+  const stats = snapshot(meter);
+
+  const previous = await previousShapeTable(client, `${tables.activities}-previous`);
+  meter.reset();
+  await forEachLimit(activities, 16, async (activity) => {
+    await doc.send(new PutCommand({ TableName: previous, Item: previousItem(accepted, activity) }));
+  });
+  const before = snapshot(meter);
+  client.destroy();
+  return {
+    users,
+    recordTable: recorded.tableWrite / users,
+    recordIndex: recorded.indexWrite / users,
+    duplicate: (duplicate.failedConditionWrite + duplicate.tableWrite + duplicate.indexWrite) / users,
+    statsWrite: stats.transactionWrite / users,
+    statsWriteReported: stats.tableWrite / users,
+    statsRead: stats.batchRead / users,
+    previousShape: (before.tableWrite + before.indexWrite) / users,
+  };
+}
+
+/** Write units per affected user at each number of participants, 64-character ids throughout. */
+export async function runWriteUnits(
+  endpoint: string,
+  participants: readonly number[],
+): Promise<WriteUnitResults> {
+  const byParticipants: ParticipantsResult[] = [];
+  for (const n of participants) {
+    progress(`write units: TournamentCompleted with ${n} participants`);
+    const m = await measureEvent(endpoint, completion(n), `n${n}`);
+    byParticipants.push({ participants: n, ...m });
+  }
+  progress('write units: 2-participant MatchFinalized');
+  const m = await measureEvent(endpoint, match(), 'match');
+  return {
+    idLength: 64,
+    byParticipants,
+    matchPerUser: m.recordTable + m.recordIndex,
+    matchDuplicatePerUser: m.duplicate,
+  };
+}
