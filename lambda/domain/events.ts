@@ -123,7 +123,7 @@ export function acceptEvent(raw: unknown, expectedSource: string = DEFAULT_EVENT
   const size = Buffer.byteLength(JSON.stringify(event.detail), 'utf8');
   if (size > MAX_DETAIL_BYTES)
     throw new InvalidEventError([
-      `detail: ${size} bytes of JSON, more than the ${MAX_DETAIL_BYTES} an activity can hold`,
+      `detail: ${size} bytes of JSON, more than the ${MAX_DETAIL_BYTES} the contract allows: move large data out of the event`,
     ]);
   const parsed = definition.schema.safeParse(event.detail);
   if (!parsed.success) throw new InvalidEventError(describe(parsed.error.issues, 'detail'));

@@ -128,7 +128,12 @@ function issuesOf(
   const size = Buffer.byteLength(JSON.stringify(detail), 'utf8');
   if (size > MAX_DETAIL_BYTES)
     return {
-      issues: [issue('', `${size} bytes of JSON, more than the ${MAX_DETAIL_BYTES} an activity can hold`)],
+      issues: [
+        issue(
+          '',
+          `${size} bytes of JSON, more than the ${MAX_DETAIL_BYTES} the contract allows: move large data out of the event`,
+        ),
+      ],
     };
   const parsed = definition.schema.safeParse(detail);
   if (parsed.success) return { issues: [] };
