@@ -100,7 +100,8 @@ export async function main(args: readonly string[]): Promise<void> {
   // measurement happens to run later.
   const withEngine = async <T>(what: string, run: (endpoint: string) => Promise<T>): Promise<T> => {
     progress(`starting DynamoDB Local for ${what}`);
-    const engine = await startDynamoDbLocal();
+    // The JVM starts in about a second on an idle machine, far slower on a busy one.
+    const engine = await startDynamoDbLocal({ startTimeoutMs: 180_000 });
     try {
       return await run(engine.endpoint);
     } finally {
