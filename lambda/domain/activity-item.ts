@@ -33,7 +33,8 @@ function text(item: Readonly<Record<string, unknown>>, name: string, what: strin
 
 /** Scalar fields of a previous-shape payload; `contract` keeps only the named ones when given. */
 function legacyFields(detail: Record<string, unknown>, contract?: readonly string[]): SmallFields {
-  const fields: Record<string, string | number | boolean> = {};
+  // Without a prototype: a payload field named `__proto__` is data here too.
+  const fields: Record<string, string | number | boolean> = Object.create(null);
   for (const [key, value] of Object.entries(detail))
     if (
       !KEPT_ON_THE_ITEM.has(key) &&

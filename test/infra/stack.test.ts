@@ -171,6 +171,17 @@ describe('the default stage', () => {
             (i) => i.IndexName,
           ) ?? [],
         ).toEqual((definition.localIndexes ?? []).map((i) => i.indexName));
+        // Each index copies only what its readers read: an item is not written twice in full.
+        expect(
+          (properties.LocalSecondaryIndexes as { Projection: unknown }[] | undefined)?.map(
+            (i) => i.Projection,
+          ) ?? [],
+        ).toEqual(
+          (definition.localIndexes ?? []).map((i) => ({
+            ProjectionType: 'INCLUDE',
+            NonKeyAttributes: [...i.projected],
+          })),
+        );
       },
     );
   });
