@@ -100,8 +100,7 @@ export async function main(args: readonly string[]): Promise<void> {
   // measurement happens to run later.
   const withEngine = async <T>(what: string, run: (endpoint: string) => Promise<T>): Promise<T> => {
     progress(`starting DynamoDB Local for ${what}`);
-    // The JVM starts in about a second on an idle machine, far slower on a busy one.
-    const engine = await startDynamoDbLocal({ startTimeoutMs: 180_000 });
+    const engine = await startDynamoDbLocal();
     try {
       return await run(engine.endpoint);
     } finally {
