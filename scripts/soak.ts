@@ -19,7 +19,8 @@ const { LOCAL_AWS, localDynamoClient } = await import('../infra/local/clients.ts
 const { startLocalStack } = await import('../infra/local/stack.ts');
 const { documentClient } = await import('../lambda/adapters/clients.ts');
 const { ProfileReader } = await import('../lambda/application/profile-reader.ts');
-const { normaliseInstant } = await import('../lambda/domain/activity.ts');
+const { activityFor } = await import('../lambda/domain/activity.ts');
+const { statsActivityOf } = await import('../lambda/domain/activity-item.ts');
 const { acceptEvent } = await import('../lambda/domain/events.ts');
 const { statsOf } = await import('../lambda/domain/stats.ts');
 const { scenarioArbitrary } = await import('../test/reliability/scenario.ts');
@@ -119,13 +120,7 @@ function addToOracle(event: { detailType: string; detail: unknown; invalid?: str
     const mine = oracle.get(userId) ?? { history: currentHistory, activities: new Map() };
     oracle.set(userId, mine);
     if (!mine.activities.has(accepted.idempotencyKey)) activitiesExpected += 1;
-    mine.activities.set(accepted.idempotencyKey, {
-      userId,
-      idempotencyKey: accepted.idempotencyKey,
-      detailType: accepted.detailType,
-      occurredAt: normaliseInstant(accepted.detail.occurredAt),
-      detail: accepted.detail,
-    });
+    mine.activities.set(accepted.idempotencyKey, statsActivityOf(activityFor(accepted, userId, new Date())));
   }
 }
 

@@ -1,4 +1,4 @@
-import { type Role, roleOf, type SmallFields } from './activity.ts';
+import { type Role, roleOf, type SmallFields, smallFieldsOf } from './activity.ts';
 import { UnreadableItemError } from './errors.ts';
 import type { StatsActivity } from './stats.ts';
 
@@ -22,27 +22,12 @@ export interface StoredActivity {
 }
 
 const ROLES: ReadonlySet<string> = new Set<Role>(['winner', 'loser', 'draw', 'participant']);
-const KEPT_ON_THE_ITEM = new Set(['tournamentId', 'occurredAt']);
 
 function text(item: Readonly<Record<string, unknown>>, name: string, what: string): string {
   const value = item[name];
   if (typeof value !== 'string')
     throw new UnreadableItemError(`${what} has no ${name}: it is not an activity item of this table`);
   return value;
-}
-
-/** Scalar fields of a previous-shape payload; `contract` keeps only the named ones when given. */
-function legacyFields(detail: Record<string, unknown>, contract?: readonly string[]): SmallFields {
-  // Without a prototype: a payload field named `__proto__` is data here too.
-  const fields: Record<string, string | number | boolean> = Object.create(null);
-  for (const [key, value] of Object.entries(detail))
-    if (
-      !KEPT_ON_THE_ITEM.has(key) &&
-      (contract === undefined || contract.includes(key)) &&
-      ['string', 'number', 'boolean'].includes(typeof value)
-    )
-      fields[key] = value as string | number | boolean;
-  return fields;
 }
 
 /**
@@ -83,7 +68,7 @@ export function readActivityItem(
   return {
     ...base,
     role: roleOf(detailType, detail, userId),
-    fields: legacyFields(detail, contractFields?.(detailType)),
+    fields: smallFieldsOf(detail, contractFields?.(detailType)),
   };
 }
 

@@ -35,6 +35,27 @@ export interface Activity {
   readonly eventId: string;
 }
 
+/** Detail fields an activity keeps as attributes of their own, not among its `fields`. */
+const OWN_ATTRIBUTES = new Set(['tournamentId', 'occurredAt']);
+
+/**
+ * The scalar fields of a validated detail an activity keeps: every field named in `contract` (all
+ * of them when omitted) whose value is a string, number or boolean, except those kept as attributes
+ * of their own. The result has no prototype, so a field named `__proto__` is data here too.
+ */
+export function smallFieldsOf(
+  detail: Readonly<Record<string, unknown>>,
+  contract?: readonly string[],
+): SmallFields {
+  const fields: Record<string, string | number | boolean> = Object.create(null);
+  for (const field of contract ?? Object.keys(detail)) {
+    const value = detail[field];
+    if (!OWN_ATTRIBUTES.has(field) && ['string', 'number', 'boolean'].includes(typeof value))
+      fields[field] = value as string | number | boolean;
+  }
+  return fields;
+}
+
 const idsOf = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
 
 /**

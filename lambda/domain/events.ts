@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { SmallFields } from './activity.ts';
+import { type SmallFields, smallFieldsOf } from './activity.ts';
 import { payloadHash } from './canonical.ts';
 import { DEFAULT_EVENT_SOURCE } from './defaults.ts';
 import { InvalidEventError } from './errors.ts';
@@ -151,7 +151,7 @@ export function acceptEvent(raw: unknown, expectedSource: string = DEFAULT_EVENT
     userIds: detail[definition.usersField] as string[],
     winners: new Set(Array.isArray(detail.winnerUserIds) ? (detail.winnerUserIds as string[]) : []),
     userListFields,
-    fields: smallFields(detail, contract),
+    fields: smallFieldsOf(detail, contract),
     payloadHash: payloadHash(detail, { userListFields }),
   };
 }
@@ -167,17 +167,4 @@ function withExtraFields(validated: Record<string, unknown>, raw: object): Recor
   for (const key of Object.keys(raw))
     if (!Object.hasOwn(detail, key)) detail[key] = (raw as Record<string, unknown>)[key];
   return detail;
-}
-
-const KEPT_ON_THE_ITEM = new Set(['tournamentId', 'occurredAt']);
-
-/** The contract's scalar fields of a validated detail, except those an activity keeps on its own. */
-function smallFields(detail: Record<string, unknown>, contract: readonly string[]): SmallFields {
-  const fields: Record<string, string | number | boolean> = {};
-  for (const field of contract) {
-    const value = detail[field];
-    if (!KEPT_ON_THE_ITEM.has(field) && ['string', 'number', 'boolean'].includes(typeof value))
-      fields[field] = value as string | number | boolean;
-  }
-  return fields;
 }
