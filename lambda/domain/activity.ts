@@ -19,13 +19,15 @@ export interface Activity {
   readonly activityType: string;
   readonly detailType: string;
   readonly tournamentId: string;
-  readonly entityId: string;
   /** `occurredAt` as the UTC millisecond instant, so string order is time order. */
   readonly occurredAt: string;
   /** Sort key of the feed index: `{occurredAt}#{idempotencyKey}`, unique per user. */
   readonly feedKey: string;
   readonly role: Role;
-  /** The detail's contract fields that are scalars, except `tournamentId` and `occurredAt` (kept above). */
+  /**
+   * The detail's contract fields that are scalars, except `tournamentId` and `occurredAt` (kept
+   * above); the entity id is here under its own name (`matchId`, `registrationId`, ...).
+   */
   readonly fields: SmallFields;
   /** `v2:` + SHA-256 of the whole detail's canonical form. */
   readonly payloadHash: string;
@@ -84,7 +86,6 @@ export function activityFor(event: AcceptedEvent, userId: string, recordedAt: Da
     activityType: event.activityType,
     detailType: event.detailType,
     tournamentId: event.detail.tournamentId,
-    entityId: event.entityId,
     occurredAt: event.occurredAt,
     feedKey: `${event.occurredAt}#${event.idempotencyKey}`,
     role: roleOf(event.detailType, event.detail, userId, event.winners),

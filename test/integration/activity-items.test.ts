@@ -5,6 +5,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { meterCapacity } from '../../bench/lib/capacity.ts';
 import { itemSizeBytes } from '../../bench/lib/item-size.ts';
+import { detailFor } from '../../bench/lib/workload.ts';
 import { localDynamoClient } from '../../infra/local/clients.ts';
 import { DynamoActivityWriter } from '../../lambda/adapters/activity-store.ts';
 import { documentClient } from '../../lambda/adapters/clients.ts';
@@ -14,6 +15,7 @@ import { ProfileReader } from '../../lambda/application/profile-reader.ts';
 import { activityFor } from '../../lambda/domain/activity.ts';
 import { statsActivityOf } from '../../lambda/domain/activity-item.ts';
 import { legacyPayloadHash } from '../../lambda/domain/canonical.ts';
+import { EVENT_TYPES } from '../../lambda/domain/event-types.ts';
 import { acceptEvent, MAX_DETAIL_BYTES } from '../../lambda/domain/events.ts';
 import { createRecordHandler, type RecordSummary } from '../../lambda/handlers/record-activity.ts';
 import { FEED_ATTRIBUTES } from '../../lambda/tables.ts';
@@ -55,6 +57,8 @@ function completion(participants: number, extra: Record<string, unknown> = {}) {
   });
 }
 
+const definitionEntity = (typeIndex: number) => EVENT_TYPES[typeIndex]?.entityIdField;
+
 async function writeUnitsPerUser(participants: number): Promise<number> {
   meter.reset();
   const summary = await record(completion(participants));
@@ -69,6 +73,30 @@ describe('activity items', () => {
     expect(two).toBeLessThanOrEqual(2);
     expect(thousand).toBe(two);
   }, 180_000);
+
+  it.each(EVENT_TYPES.map((t, i) => [t.detailType, i] as const))(
+    'fit in one write unit and one index unit for a %s with 64-character ids and the largest revision',
+    async (_type, typeIndex) => {
+      const { detailType, detail } = detailFor(
+        typeIndex,
+        longId('e', typeIndex),
+        [longId('a', typeIndex), longId('b', typeIndex)],
+        '2026-05-01T10:00:00.123Z',
+      );
+      for (const [field, value] of Object.entries(detail))
+        if (
+          field.endsWith('Id') &&
+          typeof value !== 'object' &&
+          !field.endsWith('UserId') &&
+          field !== definitionEntity(typeIndex)
+        )
+          detail[field] = longId(field, typeIndex);
+      detail.revision = Number.MAX_SAFE_INTEGER;
+      meter.reset();
+      expect(await record(bridgeEvent(detailType, detail))).toMatchObject({ recorded: 2 });
+      expect(meter.totals).toMatchObject({ tableWrite: 2, indexWrite: 2 });
+    },
+  );
 
   it('keep the role and small fields, and none of the user lists or extra fields', () => {
     const accepted = acceptEvent(completion(1000, { bracket: 'x'.repeat(50_000) }));
