@@ -20,8 +20,8 @@ from jsonschema import Draft202012Validator
 
 #: Largest positive integer an id or a revision may be (JavaScript's Number.MAX_SAFE_INTEGER).
 MAX_SAFE_INTEGER = 9_007_199_254_740_991
-#: Largest accepted detail in bytes of UTF-8 JSON (an activity stores it in one DynamoDB item).
-MAX_DETAIL_BYTES = 300_000
+#: Largest accepted detail in bytes of UTF-8 JSON: the contract's one size limit (docs/contract.md).
+MAX_DETAIL_BYTES = 240_000
 #: Largest number of users one event may name.
 MAX_USERS_PER_EVENT = 1000
 #: Deepest accepted nesting of a detail (objects and arrays; the detail itself is level 1).
@@ -187,7 +187,7 @@ def check_detail(detail_type: str, detail: Any) -> List[str]:
     except (TypeError, ValueError) as error:
         return [f"detail: is not plain JSON ({error})"]
     if size > MAX_DETAIL_BYTES:
-        return [f"detail: {size} bytes of JSON, more than the {MAX_DETAIL_BYTES} an activity can hold"]
+        return [f"detail: {size} bytes of JSON, more than the {MAX_DETAIL_BYTES} the contract allows: move large data out of the event"]
     reasons = [_reason(e, detail) for e in _validator(detail_type).iter_errors(detail)]
     reasons += _field_rules(detail)
     if not reasons:  # the participant rules need every field present and well-formed
