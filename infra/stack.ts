@@ -297,7 +297,11 @@ export class IntegrationStack extends Stack {
       defaults,
       ...(config.apiAuth === 'jwt' && config.jwtIssuer
         ? {
-            jwt: { issuer: config.jwtIssuer, audience: config.jwtAudience, userIdClaim: config.jwtUserIdClaim },
+            jwt: {
+              issuer: config.jwtIssuer,
+              audience: config.jwtAudience,
+              userIdClaim: config.jwtUserIdClaim,
+            },
           }
         : {}),
       throttle: { rateLimit: config.apiThrottleRateLimit, burstLimit: config.apiThrottleBurstLimit },

@@ -33,13 +33,19 @@ function part(segment: string | undefined, what: string): Record<string, unknown
  * by `kid`, `iss` equal to the issuer, `aud` (or `client_id` when `aud` is absent) among the
  * audiences, and `exp`, `nbf` and `iat` against the clock. Returns the claims.
  */
-export function verifyJwt(token: string, settings: JwtAuthorizerSettings, now = Date.now()): Record<string, unknown> {
+export function verifyJwt(
+  token: string,
+  settings: JwtAuthorizerSettings,
+  now = Date.now(),
+): Record<string, unknown> {
   const [headerPart, payloadPart, signaturePart, ...rest] = token.split('.');
-  if (rest.length > 0 || signaturePart === undefined) throw new JwtRejectedError('the token is not a signed JWT');
+  if (rest.length > 0 || signaturePart === undefined)
+    throw new JwtRejectedError('the token is not a signed JWT');
   const header = part(headerPart, 'header');
   const claims = part(payloadPart, 'payload');
   const hash = ALGORITHMS[String(header.alg)];
-  if (!hash) throw new JwtRejectedError(`signing algorithm ${String(header.alg)} is not supported (RSA only)`);
+  if (!hash)
+    throw new JwtRejectedError(`signing algorithm ${String(header.alg)} is not supported (RSA only)`);
   const jwk = settings.keys.keys.find((key) => key.kid === header.kid);
   if (!jwk) throw new JwtRejectedError(`no key ${String(header.kid)} in the issuer's key set`);
   const valid = verify(
@@ -54,8 +60,10 @@ export function verifyJwt(token: string, settings: JwtAuthorizerSettings, now = 
   if (!audiences.some((aud) => typeof aud === 'string' && settings.audience.includes(aud)))
     throw new JwtRejectedError('the token does not have a valid audience');
   const seconds = now / 1000;
-  if (typeof claims.exp !== 'number' || claims.exp <= seconds) throw new JwtRejectedError('the token has expired');
-  if (typeof claims.nbf === 'number' && claims.nbf > seconds) throw new JwtRejectedError('the token is not valid yet');
+  if (typeof claims.exp !== 'number' || claims.exp <= seconds)
+    throw new JwtRejectedError('the token has expired');
+  if (typeof claims.nbf === 'number' && claims.nbf > seconds)
+    throw new JwtRejectedError('the token is not valid yet');
   if (typeof claims.iat === 'number' && claims.iat > seconds + 300)
     throw new JwtRejectedError('the token was issued in the future');
   return claims;

@@ -72,11 +72,13 @@ function tokenBucket(settings: ThrottleSettings | undefined): () => boolean {
   };
 }
 
-type Authorization = { ok: true; authorizer: NonNullable<ReadEvent['requestContext']['authorizer']> } | {
-  ok: false;
-  error: keyof typeof GATEWAY_ERRORS;
-  wwwAuthenticate?: string;
-};
+type Authorization =
+  | { ok: true; authorizer: NonNullable<ReadEvent['requestContext']['authorizer']> }
+  | {
+      ok: false;
+      error: keyof typeof GATEWAY_ERRORS;
+      wwwAuthenticate?: string;
+    };
 
 /**
  * IAM locally: a SigV4 `Authorization` header (or presigned query) must be present, as on AWS,
@@ -103,7 +105,8 @@ function authorize(request: IncomingMessage, url: URL, auth: LocalApiAuth, jwtRo
   }
   const signed = header?.startsWith('AWS4-HMAC-SHA256 ') || url.searchParams.has('X-Amz-Signature');
   if (!signed) return { ok: false, error: 'forbidden' };
-  const accessKey = /Credential=([^/]+)\//.exec(header ?? '')?.[1] ?? url.searchParams.get('X-Amz-Credential');
+  const accessKey =
+    /Credential=([^/]+)\//.exec(header ?? '')?.[1] ?? url.searchParams.get('X-Amz-Credential');
   return { ok: true, authorizer: { iam: { accessKey, accountId: '000000000000', userArn: 'local' } } };
 }
 
@@ -174,7 +177,12 @@ export async function startLocalProfileApi(options: LocalProfileApiOptions): Pro
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', `http://${request.headers.host ?? '127.0.0.1'}`);
     const gatewayError = (kind: keyof typeof GATEWAY_ERRORS, extra: Record<string, string> = {}) =>
-      send(response, GATEWAY_ERRORS[kind].status, { 'content-type': 'application/json', ...extra }, JSON.stringify({ message: GATEWAY_ERRORS[kind].message }));
+      send(
+        response,
+        GATEWAY_ERRORS[kind].status,
+        { 'content-type': 'application/json', ...extra },
+        JSON.stringify({ message: GATEWAY_ERRORS[kind].message }),
+      );
     if (!allow()) return gatewayError('throttled');
     const match = matchRoute(request.method ?? 'GET', url.pathname);
     const authorization = authorize(request, url, auth, match?.route.access === 'user');
@@ -191,7 +199,12 @@ export async function startLocalProfileApi(options: LocalProfileApiOptions): Pro
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: Error) =>
-      send(response, 500, { 'content-type': 'application/json' }, JSON.stringify({ message: `Internal Server Error: ${error.message}` })),
+      send(
+        response,
+        500,
+        { 'content-type': 'application/json' },
+        JSON.stringify({ message: `Internal Server Error: ${error.message}` }),
+      ),
     );
   });
   await new Promise<void>((resolve, reject) => {

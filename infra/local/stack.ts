@@ -23,7 +23,12 @@ import { type DynamoDbLocal, isPortTaken, startDynamoDbLocal } from './dynamodb-
 import { type FailEntry, LOCAL_BUS, type LocalEndpoint, startLocalEndpoint } from './endpoint.ts';
 import { LocalEventBus } from './event-bus.ts';
 import { LocalParameterStore } from './parameters.ts';
-import { type LocalApiAuth, type LocalProfileApi, startLocalProfileApi, type ThrottleSettings } from './profile-api.ts';
+import {
+  type LocalApiAuth,
+  type LocalProfileApi,
+  startLocalProfileApi,
+  type ThrottleSettings,
+} from './profile-api.ts';
 import type { BridgeEvent } from './put-events.ts';
 import { LocalRollout, rolloutOperations } from './rollout.ts';
 import { localAudit, watchDynamoFaults } from './stop-conditions.ts';

@@ -6,7 +6,13 @@ import {
   QueryCommand,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import type { FeedEntry, FeedPosition, FeedQuery, ProfileStore, StoredFeedPage } from '../application/profile-ports.ts';
+import type {
+  FeedEntry,
+  FeedPosition,
+  FeedQuery,
+  ProfileStore,
+  StoredFeedPage,
+} from '../application/profile-ports.ts';
 import { TransientStoreError } from '../domain/errors.ts';
 import type { StoredStats } from '../domain/projection.ts';
 import { FEED_INDEX } from '../tables.ts';
@@ -78,7 +84,9 @@ export class DynamoProfileStore implements ProfileStore {
         throw new TransientStoreError(`DynamoDB left statistics keys unprocessed ${round} times (throttled)`);
       if (round > 0) await new Promise((r) => setTimeout(r, Math.min(500, 20 * 2 ** round)));
       try {
-        const out: BatchGetCommandOutput = await this.client.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }));
+        const out: BatchGetCommandOutput = await this.client.send(
+          new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }),
+        );
         for (const item of out.Responses?.[table] ?? []) found.set(String(item.userId), storedStatsOf(item));
         pending = out.UnprocessedKeys?.[table]?.Keys;
       } catch (error) {
@@ -101,7 +109,10 @@ export class DynamoProfileStore implements ProfileStore {
     // A filtered round can return more than the page needs: cut, and continue after the last item kept.
     if (items.length > query.limit) {
       const kept = items.slice(0, query.limit);
-      return { items: kept.map(feedEntryOf), next: positionOf(kept[kept.length - 1] as Record<string, unknown>) };
+      return {
+        items: kept.map(feedEntryOf),
+        next: positionOf(kept[kept.length - 1] as Record<string, unknown>),
+      };
     }
     return { items: items.map(feedEntryOf), next: start ? positionOf(start) : undefined };
   }
@@ -119,7 +130,10 @@ export class DynamoProfileStore implements ProfileStore {
           IndexName: FEED_INDEX,
           KeyConditionExpression: '#userId = :userId',
           ...(filter ? { FilterExpression: '#detailType = :detailType' } : {}),
-          ExpressionAttributeNames: { '#userId': 'userId', ...(filter ? { '#detailType': 'detailType' } : {}) },
+          ExpressionAttributeNames: {
+            '#userId': 'userId',
+            ...(filter ? { '#detailType': 'detailType' } : {}),
+          },
           ExpressionAttributeValues: {
             ':userId': userId,
             ...(filter ? { ':detailType': query.detailType } : {}),

@@ -110,10 +110,15 @@ function refuseCaller(route: RouteDeclaration, caller: Caller, userIdClaim: stri
  * checks the caller, reads, and answers JSON. Unknown routes get 404, invalid parameters and
  * cursors 400, other users' profiles under a JWT 403; nothing here trusts an input it did not check.
  */
-export function createProfileApi(deps: ProfileApiDependencies): (request: ApiRequest) => Promise<ApiResponse> {
+export function createProfileApi(
+  deps: ProfileApiDependencies,
+): (request: ApiRequest) => Promise<ApiResponse> {
   const userIdClaim = deps.userIdClaim ?? 'sub';
 
-  const actions: Record<RouteDeclaration['operationId'], (v: ParameterValues, r: ApiRequest) => Promise<ApiResponse>> = {
+  const actions: Record<
+    RouteDeclaration['operationId'],
+    (v: ParameterValues, r: ApiRequest) => Promise<ApiResponse>
+  > = {
     async getUserStats(values, request) {
       const userId = values.userId as string;
       const stored = await deps.store.stats(userId);
@@ -148,7 +153,10 @@ export function createProfileApi(deps: ProfileApiDependencies): (request: ApiReq
         'notFound',
         `no route ${request.method} ${request.path}; the API serves ${ROUTES.map(routeKeyOf).join(', ')}`,
       );
-    const { values, problems } = parseParameters(route, { path: request.pathParameters, query: request.query });
+    const { values, problems } = parseParameters(route, {
+      path: request.pathParameters,
+      query: request.query,
+    });
     if (problems.length > 0)
       return errorResponse('invalidParameter', problems.map((p) => `${p.name} ${p.message}`).join('; '));
     const refused = refuseCaller(route, request.caller, userIdClaim, values.userId);

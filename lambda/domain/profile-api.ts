@@ -174,13 +174,27 @@ const PROFILE_STATS: SchemaObject = {
       format: 'date-time',
       description: 'Latest occurredAt of the user’s activities (UTC); null with none.',
     },
-    winRate: { type: 'number', minimum: 0, maximum: 1, description: 'matchesWon / matchesPlayed; 0 with none.' },
+    winRate: {
+      type: 'number',
+      minimum: 0,
+      maximum: 1,
+      description: 'matchesWon / matchesPlayed; 0 with none.',
+    },
   },
 };
 
 const FEED_ITEM: SchemaObject = {
   type: 'object',
-  required: ['userId', 'idempotencyKey', 'activityType', 'detailType', 'tournamentId', 'occurredAt', 'recordedAt', 'detail'],
+  required: [
+    'userId',
+    'idempotencyKey',
+    'activityType',
+    'detailType',
+    'tournamentId',
+    'occurredAt',
+    'recordedAt',
+    'detail',
+  ],
   properties: {
     userId: { type: 'string' },
     idempotencyKey: { type: 'string' },
@@ -268,7 +282,10 @@ export type ParameterValues = Readonly<Record<string, string | number | readonly
 /** Validates a request's raw parameters against a route's declarations; every problem at once. */
 export function parseParameters(
   route: RouteDeclaration,
-  raw: { readonly path: Readonly<Record<string, string | undefined>>; readonly query: Readonly<Record<string, string | undefined>> },
+  raw: {
+    readonly path: Readonly<Record<string, string | undefined>>;
+    readonly query: Readonly<Record<string, string | undefined>>;
+  },
 ): { values: ParameterValues; problems: readonly ParameterProblem[] } {
   const values: Record<string, string | number | readonly string[]> = {};
   const problems: ParameterProblem[] = [];
@@ -284,7 +301,10 @@ export function parseParameters(
       const bad = items.map((item) => checkValue(decl, item)).find((m) => m !== undefined);
       if (bad) problems.push({ name: decl.name, message: `each entry ${bad}` });
       else if (items.length > decl.list.maxItems)
-        problems.push({ name: decl.name, message: `names ${items.length} entries, at most ${decl.list.maxItems} are allowed: split the request` });
+        problems.push({
+          name: decl.name,
+          message: `names ${items.length} entries, at most ${decl.list.maxItems} are allowed: split the request`,
+        });
       else values[decl.name] = items;
       continue;
     }

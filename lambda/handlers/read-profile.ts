@@ -4,7 +4,12 @@ import { documentClient } from '../adapters/clients.ts';
 import { readApiConfig } from '../adapters/config.ts';
 import { DynamoProfileStore } from '../adapters/profile-store.ts';
 import { FeedCursors } from '../application/feed-cursor.ts';
-import { type ApiRequest, type ApiResponse, type Caller, createProfileApi } from '../application/profile-api.ts';
+import {
+  type ApiRequest,
+  type ApiResponse,
+  type Caller,
+  createProfileApi,
+} from '../application/profile-api.ts';
 
 /**
  * The event API Gateway (HTTP API, payload format 2.0) sends: the JWT authorizer's claims under
