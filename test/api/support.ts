@@ -87,6 +87,7 @@ export async function get(url: string, headers: Record<string, string> = SIGNED)
   return {
     status: response.status,
     headers: response.headers,
+    // biome-ignore lint/suspicious/noExplicitAny: each test asserts the fields it reads
     body: text ? (JSON.parse(text) as any) : undefined,
   };
 }
