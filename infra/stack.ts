@@ -292,6 +292,7 @@ export class IntegrationStack extends Stack {
     monitoring.notify(...this.rollout.alarms, audit.notRunning);
 
     this.profileApi = new ProfileApi(this, 'ProfileApi', {
+      apiName: `${names.stackName}-profiles`,
       activities,
       statistics,
       defaults,
