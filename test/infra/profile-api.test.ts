@@ -85,7 +85,8 @@ describe('the profile read API in IAM mode (the default)', () => {
     const policy = resourcesOf(s.template, 'AWS::IAM::ManagedPolicy')[
       s.logicalId(s.stack.profileApi.readPolicy)
     ];
-    const [statement, ...rest] = (policy?.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+    const [statement, ...rest] =
+      (policy?.Properties.PolicyDocument as { Statement: Statement[] } | undefined)?.Statement ?? [];
     expect(rest).toEqual([]);
     expect(statement?.Action).toBe('execute-api:Invoke');
     const suffixes = asList(statement?.Resource as { 'Fn::Join': [string, unknown[]] }[]).map((r) =>
@@ -100,7 +101,8 @@ describe('the profile read API in IAM mode (the default)', () => {
     const fn = resourcesOf(s.template, 'AWS::Lambda::Function')[
       s.logicalId(s.stack.profileApi.readFunction.function)
     ];
-    const variables = (fn?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    const variables =
+      (fn?.Properties.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {};
     expect(JSON.stringify(variables.FEED_CURSOR_KEY)).toMatch(/resolve:secretsmanager/);
     s.template.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
