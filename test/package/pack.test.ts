@@ -13,7 +13,7 @@ let packed: { filename: string; integrity: string; files: { path: string }[] };
 beforeAll(() => {
   // `npm pack` runs `prepack`, which builds dist/ (JavaScript and declarations) first.
   const out = run('npm', ['pack', '--json', '--pack-destination', work], ROOT);
-  [packed] = JSON.parse(out.slice(out.indexOf('['))) as (typeof packed)[];
+  packed = (JSON.parse(out.slice(out.indexOf('['))) as (typeof packed)[])[0] as typeof packed;
   writeConsumerProject(project, join(work, packed.filename), packed.integrity, ROOT);
   run('npm', ['ci', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], project);
 }, 600_000);
