@@ -10,6 +10,7 @@ import { barChart, lineChart } from './lib/svg.ts';
 import { REFERENCE, runColdStart } from './scenarios/cold-start.ts';
 import { runEndToEnd } from './scenarios/end-to-end.ts';
 import { runMemory } from './scenarios/memory.ts';
+import { runReading } from './scenarios/reading.ts';
 import { runRecording } from './scenarios/recording.ts';
 import { runStatistics } from './scenarios/statistics.ts';
 
@@ -28,6 +29,7 @@ export interface BenchParameters {
   readonly seasonEvents: number;
   readonly coldStartRuns: number;
   readonly memoryConcurrency: number;
+  readonly readSamples: number;
 }
 
 /** Run parameters from the command line. */
@@ -47,6 +49,7 @@ export function parameters(args: readonly string[]): BenchParameters {
         seasonEvents: 500,
         coldStartRuns: 10,
         memoryConcurrency: 16,
+        readSamples: 100,
       }
     : {
         mode: 'full',
@@ -60,6 +63,7 @@ export function parameters(args: readonly string[]): BenchParameters {
         seasonEvents: 20_000,
         coldStartRuns: 15,
         memoryConcurrency: 16,
+        readSamples: 500,
       };
   if (!eventsArg) return base;
   const events = Number(eventsArg.slice('--events='.length));
@@ -118,6 +122,9 @@ export async function main(args: readonly string[]): Promise<void> {
     runStatistics({ endpoint, histories: p.histories, samples: p.statsSamples }),
   );
   const endToEnd = await withEngine('end to end', (endpoint) => runEndToEnd(endpoint, p.seasonEvents));
+  const reading = await withEngine('reading', (endpoint) =>
+    runReading({ endpoint, users: 1000, samples: p.readSamples }),
+  );
 
   const figures: Figure[] = [];
   const add = (f: Figure) => figures.push(f);
@@ -305,6 +312,28 @@ export async function main(args: readonly string[]): Promise<void> {
     goal: { op: '>=', bound: 1 },
   });
 
+  // 4b: reads through the local API.
+  const READ = `Reads through the local read API (HTTP + read handler + DynamoDB Local, ${reading.single.samples} sequential reads each)`;
+  const reads = [
+    ['single', 'statistics of one user', 1],
+    ['notModified', 'statistics, If-None-Match matches (304)', 1],
+    ['batch', 'statistics of 100 users', 1],
+    ['feed', 'feed page of 20', 1],
+  ] as const;
+  for (const [key, label, maxRequests] of reads) {
+    const cost = reading[key];
+    add({ id: `read.${key}.p50`, section: READ, label: `${label}: p50`, value: cost.p50Ms, unit: 'ms' });
+    add({ id: `read.${key}.p99`, section: READ, label: `${label}: p99`, value: cost.p99Ms, unit: 'ms' });
+    add({
+      id: `read.${key}.requests`,
+      section: READ,
+      label: `${label}: DynamoDB requests per read`,
+      value: cost.requestsPerRead,
+      unit: 'requests/read',
+      goal: { op: '<=', bound: maxRequests },
+    });
+  }
+
   // 5: cold start.
   const C = 'Cold start: minified ESM bundles, fresh Node process (median)';
   const reference = coldStart.find((b) => b.name === REFERENCE);
@@ -390,7 +419,7 @@ export async function main(args: readonly string[]): Promise<void> {
         parameters: p,
         environment,
         figures: final,
-        measurements: { recording, memory, statistics, endToEnd, coldStart },
+        measurements: { recording, memory, statistics, endToEnd, reading, coldStart },
       },
       null,
       2,

@@ -9,6 +9,7 @@ import {
   type ApiResponse,
   type Caller,
   createProfileApi,
+  type ProfileApiDependencies,
 } from '../application/profile-api.ts';
 
 /**
@@ -54,25 +55,26 @@ export function createReadHandler(api: (request: ApiRequest) => Promise<ApiRespo
   };
 }
 
+/** The deployed function's dependencies: tables, cursor key and claim from the environment. */
+export function readDependenciesFromEnv(env: NodeJS.ProcessEnv = process.env): ProfileApiDependencies {
+  const config = readApiConfig(env);
+  const logger = new Logger();
+  return {
+    store: new DynamoProfileStore(documentClient(), {
+      activityTable: config.activityTableName,
+      statsTable: config.statsTableName,
+    }),
+    cursors: new FeedCursors(config.feedCursorKey),
+    userIdClaim: config.userIdClaim,
+    onError: (error, request) =>
+      logger.error('profile read failed', { error: error as Error, routeKey: request.routeKey }),
+  };
+}
+
 let deployed: ReturnType<typeof createReadHandler> | undefined;
 
-/** Lambda entry point: the tables, cursor key and claim come from the environment. */
+/** Lambda entry point. */
 export const handler = (event: ReadEvent): Promise<APIGatewayProxyStructuredResultV2> => {
-  if (!deployed) {
-    const config = readApiConfig();
-    const logger = new Logger();
-    deployed = createReadHandler(
-      createProfileApi({
-        store: new DynamoProfileStore(documentClient(), {
-          activityTable: config.activityTableName,
-          statsTable: config.statsTableName,
-        }),
-        cursors: new FeedCursors(config.feedCursorKey),
-        userIdClaim: config.userIdClaim,
-        onError: (error, request) =>
-          logger.error('profile read failed', { error: error as Error, routeKey: request.routeKey }),
-      }),
-    );
-  }
+  deployed ??= createReadHandler(createProfileApi(readDependenciesFromEnv()));
   return deployed(event);
 };
