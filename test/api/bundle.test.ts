@@ -1,23 +1,18 @@
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { LAMBDA_BUILD_OPTIONS } from '../../bench/lib/bundle.ts';
 
 const ENTRY = fileURLToPath(new URL('../../lambda/handlers/read-profile.ts', import.meta.url));
 
 /** The modules of the read function's bundle, built as the stack's NodejsFunction builds it. */
 async function bundledInputs(): Promise<{ inputs: string[]; bytes: number }> {
   const result = await build({
+    ...LAMBDA_BUILD_OPTIONS,
     entryPoints: [ENTRY],
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    mainFields: ['module', 'main'],
     write: false,
     metafile: true,
     outfile: 'read.mjs',
-    logLevel: 'error',
   });
   return {
     inputs: Object.keys(result.metafile.inputs),
