@@ -5,10 +5,10 @@ import { DETAIL_TYPES } from '../lambda/domain/event-types.ts';
 import {
   API_ERRORS,
   type ParameterDeclaration,
-  RESPONSE_SCHEMAS,
   ROUTES,
   type RouteDeclaration,
 } from '../lambda/domain/profile-api.ts';
+import { RESPONSE_SCHEMAS } from '../lambda/domain/profile-api-schemas.ts';
 
 /** Where the OpenAPI document of the read API is committed. */
 export const OPENAPI_FILE = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'openapi.json');
