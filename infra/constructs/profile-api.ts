@@ -16,7 +16,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ROUTES } from '../../lambda/domain/profile-api.ts';
 import { FEED_INDEX } from '../../lambda/tables.ts';
-import { type FunctionDefaults, IntegrationFunction } from './integration-function.ts';
+import { acknowledgeLogGroup, type FunctionDefaults, IntegrationFunction } from './integration-function.ts';
 
 /** How end users authenticate in JWT mode (the platform always signs with IAM). */
 export interface JwtSettings {
@@ -75,6 +75,8 @@ export class ProfileApi extends Construct {
       defaults,
       timeout: Duration.seconds(10),
       memorySize: 512,
+      failuresGoTo:
+        'nowhere to keep: API Gateway invokes it synchronously and the caller gets the error response (5xx) to retry; nothing is written',
       environment: {
         ACTIVITY_TABLE_NAME: props.activities.tableName,
         STATS_TABLE_NAME: props.statistics.tableName,
@@ -123,6 +125,14 @@ export class ProfileApi extends Construct {
       retention: defaults.logRetentionDays as RetentionDays,
       removalPolicy: defaults.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
+    acknowledgeLogGroup(this.accessLogs, defaults.logRetentionDays);
+    // Each route's permission lets only API Gateway, for this API's ARN, invoke the function.
+    for (const permission of this.node.findAll().filter((c) => c.node.id === 'Read-Permission'))
+      Validations.of(permission).acknowledge({
+        id: 'cdk-validator-cfnguard::lambda_function_public_access_prohibited_check',
+        reason:
+          'The principal is apigateway.amazonaws.com with SourceArn set to this API: only its routes invoke the function, and each route is authorized by IAM or the JWT authorizer.',
+      });
     this.stage = new HttpStage(this, 'Stage', {
       httpApi: this.api,
       autoDeploy: true,
