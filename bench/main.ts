@@ -11,6 +11,7 @@ import { barChart, lineChart } from './lib/svg.ts';
 import { REFERENCE, runColdStart } from './scenarios/cold-start.ts';
 import { runEndToEnd } from './scenarios/end-to-end.ts';
 import { runMemory } from './scenarios/memory.ts';
+import { runReading } from './scenarios/reading.ts';
 import { runRecording } from './scenarios/recording.ts';
 import { runSeasonCost } from './scenarios/season-cost.ts';
 import { runStatistics } from './scenarios/statistics.ts';
@@ -35,6 +36,7 @@ export interface BenchParameters {
   readonly participants: readonly number[];
   /** Tournaments of the season the cost table is priced from. */
   readonly seasonTournaments: number;
+  readonly readSamples: number;
 }
 
 /** Run parameters from the command line. */
@@ -56,6 +58,7 @@ export function parameters(args: readonly string[]): BenchParameters {
         memoryConcurrency: 16,
         participants: [2, 10, 100, 1000],
         seasonTournaments: 2,
+        readSamples: 100,
       }
     : {
         mode: 'full',
@@ -71,6 +74,7 @@ export function parameters(args: readonly string[]): BenchParameters {
         memoryConcurrency: 16,
         participants: [2, 10, 100, 1000],
         seasonTournaments: 8,
+        readSamples: 500,
       };
   if (!eventsArg) return base;
   const events = Number(eventsArg.slice('--events='.length));
@@ -131,6 +135,9 @@ export async function main(args: readonly string[]): Promise<void> {
   const endToEnd = await withEngine('end to end', (endpoint) => runEndToEnd(endpoint, p.seasonEvents));
   const writeUnits = await withEngine('write units', (endpoint) => runWriteUnits(endpoint, p.participants));
   const season = await withEngine('season cost', (endpoint) => runSeasonCost(endpoint, p.seasonTournaments));
+  const reading = await withEngine('reading', (endpoint) =>
+    runReading({ endpoint, users: 1000, samples: p.readSamples }),
+  );
 
   const figures: Figure[] = [];
   const add = (f: Figure) => figures.push(f);
@@ -318,6 +325,28 @@ export async function main(args: readonly string[]): Promise<void> {
     goal: { op: '>=', bound: 1 },
   });
 
+  // 4b: reads through the local API.
+  const READ = `Reads through the local read API (HTTP + read handler + DynamoDB Local, ${reading.single.samples} sequential reads each)`;
+  const reads = [
+    ['single', 'statistics of one user', 1],
+    ['notModified', 'statistics, If-None-Match matches (304)', 1],
+    ['batch', 'statistics of 100 users', 1],
+    ['feed', 'feed page of 20', 1],
+  ] as const;
+  for (const [key, label, maxRequests] of reads) {
+    const cost = reading[key];
+    add({ id: `read.${key}.p50`, section: READ, label: `${label}: p50`, value: cost.p50Ms, unit: 'ms' });
+    add({ id: `read.${key}.p99`, section: READ, label: `${label}: p99`, value: cost.p99Ms, unit: 'ms' });
+    add({
+      id: `read.${key}.requests`,
+      section: READ,
+      label: `${label}: DynamoDB requests per read`,
+      value: cost.requestsPerRead,
+      unit: 'requests/read',
+      goal: { op: '<=', bound: maxRequests },
+    });
+  }
+
   // 5: write units and the bill.
   for (const figure of writeUnitFigures(writeUnits)) add(figure);
   const bill = costTable(season);
@@ -407,7 +436,7 @@ export async function main(args: readonly string[]): Promise<void> {
         parameters: p,
         environment,
         figures: final,
-        measurements: { recording, memory, statistics, endToEnd, coldStart, writeUnits, season },
+        measurements: { recording, memory, statistics, endToEnd, reading, coldStart, writeUnits, season },
       },
       null,
       2,

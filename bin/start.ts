@@ -15,6 +15,14 @@ Options:
   --data-dir DIR           keep tables, flag and archive in DIR (default: in memory)
   --flag off|on|N          flag value when none is stored yet (default on)
   --flag-cache-seconds N   how long the handler caches the flag (default FLAG_CACHE_SECONDS or 15)
+  --api-port N             profile read API port (default 4011)
+  --api-auth iam|jwt       read API authorization (default iam: a SigV4 signature must be present,
+                           it is not verified locally)
+  --jwt-issuer URL         JWT mode: the token issuer (iss)
+  --jwt-audience A[,B]     JWT mode: accepted audiences (aud)
+  --jwks-file FILE         JWT mode: the issuer's key set (JSON Web Key Set)
+  --api-rate-limit N       stage throttling: steady requests per second (default: none)
+  --api-burst-limit N      stage throttling: burst (default: the rate limit)
   -h, --help               show this help`;
 
 function usageError(message: string): never {
@@ -39,6 +47,13 @@ function parse() {
       'data-dir': { type: 'string' },
       flag: { type: 'string' },
       'flag-cache-seconds': { type: 'string' },
+      'api-port': { type: 'string' },
+      'api-auth': { type: 'string' },
+      'jwt-issuer': { type: 'string' },
+      'jwt-audience': { type: 'string' },
+      'jwks-file': { type: 'string' },
+      'api-rate-limit': { type: 'string' },
+      'api-burst-limit': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -71,6 +86,8 @@ if (values.flag !== undefined) {
     usageError(`--flag must be off, on or a percentage 1-99, got "${values.flag}"`);
 }
 
+const { apiSettings } = await import('./start-api.ts');
+const api = await apiSettings(values, usageError);
 const { DEFAULT_DYNAMODB_PORT, DEFAULT_ENDPOINT_PORT, startLocalStack } = await import(
   '../infra/local/stack.ts'
 );
@@ -82,6 +99,7 @@ try {
     ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
     ...(values.flag !== undefined ? { flag: values.flag } : {}),
     ...(cacheSeconds !== undefined ? { flagCacheSeconds: cacheSeconds } : {}),
+    api: { ...api, port: portOf(values['api-port'], '--api-port', api.port) },
     log,
   });
   let stopping = false;
@@ -99,7 +117,8 @@ try {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
-  log(`ready: endpoint ${stack.endpoint} dynamodb ${stack.dynamodbEndpoint}`);
+  log(stack.apiAuthNote);
+  log(`ready: endpoint ${stack.endpoint} dynamodb ${stack.dynamodbEndpoint} api ${stack.apiUrl}`);
 } catch (error) {
   process.stderr.write(`cannot start the local stack: ${(error as Error).message}\n`);
   process.exit(1);

@@ -138,6 +138,12 @@ const contextSchema = z.object({
   auditUsersPerRun: wholeNumber(1, 10_000).default(AUDIT_DEFAULTS.usersPerRun),
   rolloutMinEventsPerStep: wholeNumber(0, 100_000_000).default(DEFAULT_MIN_EVENTS_PER_STEP),
   recordingMaxConcurrency: wholeNumber(1, 10_000).optional(),
+  apiAuth: z.enum(['iam', 'jwt'], { message: 'must be iam or jwt' }).default('iam'),
+  jwtIssuer: z.url({ protocol: /^https$/, message: 'must be the https URL of the token issuer' }).optional(),
+  jwtAudience: stringList.pipe(z.array(z.string().min(1))).default([]),
+  jwtUserIdClaim: z.string().min(1).default('sub'),
+  apiThrottleRateLimit: wholeNumber(1, 100_000).default(100),
+  apiThrottleBurstLimit: wholeNumber(1, 100_000).default(200),
 });
 
 /** Stage names that mean production: they deploy only with production settings. */
@@ -200,7 +206,12 @@ export function loadConfig(lookup: (key: string) => unknown): IntegrationConfig 
   const raw = Object.fromEntries(
     CONTEXT_KEYS.map((key) => [key, lookup(key)] as const).filter(([, value]) => value !== undefined),
   );
-  const parsed = contextSchema.safeParse(raw);
+  const parsed = contextSchema
+    .refine((c) => c.apiAuth !== 'jwt' || (c.jwtIssuer !== undefined && c.jwtAudience.length > 0), {
+      message: 'apiAuth=jwt needs jwtIssuer (https URL) and jwtAudience (one or more audiences)',
+      path: ['apiAuth'],
+    })
+    .safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map(
       (issue) => `  - ${issue.path.join('.') || '(context)'}: ${issue.message}`,

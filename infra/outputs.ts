@@ -16,6 +16,8 @@ export const STACK_OUTPUTS = {
   statsFailureQueueUrl: 'StatsFailureQueueUrl',
   dashboardUrl: 'DashboardUrl',
   rolloutStateMachineArn: 'RolloutStateMachineArn',
+  profileApiUrl: 'ProfileApiUrl',
+  profileReadPolicyArn: 'ProfileReadPolicyArn',
 } as const;
 
 /** One of the stack's output keys. */

@@ -19,6 +19,7 @@ import { FlagParameter } from './constructs/flag-parameter.ts';
 import { type FunctionDefaults, IntegrationFunction } from './constructs/integration-function.ts';
 import { IntegrationTable } from './constructs/integration-table.ts';
 import { Monitoring } from './constructs/monitoring.ts';
+import { ProfileApi } from './constructs/profile-api.ts';
 import { Rollout } from './constructs/rollout.ts';
 import { ScheduledAudit } from './constructs/scheduled-audit.ts';
 import { StopConditionAlarms } from './constructs/stop-condition-alarms.ts';
@@ -69,6 +70,8 @@ export class IntegrationStack extends Stack {
   readonly rollout: Rollout;
   /** The four stop conditions of the rollout plan, each alarm with the failure it detects. */
   readonly stopConditions: StopConditionAlarms;
+  /** The profile read API (statistics and feeds over HTTP). */
+  readonly profileApi: ProfileApi;
 
   constructor(scope: Construct, id: string, props: IntegrationStackProps) {
     super(scope, id, props);
@@ -288,6 +291,23 @@ export class IntegrationStack extends Stack {
     });
     monitoring.notify(...this.rollout.alarms, audit.notRunning);
 
+    this.profileApi = new ProfileApi(this, 'ProfileApi', {
+      apiName: `${names.stackName}-profiles`,
+      activities,
+      statistics,
+      defaults,
+      ...(config.apiAuth === 'jwt' && config.jwtIssuer
+        ? {
+            jwt: {
+              issuer: config.jwtIssuer,
+              audience: config.jwtAudience,
+              userIdClaim: config.jwtUserIdClaim,
+            },
+          }
+        : {}),
+      throttle: { rateLimit: config.apiThrottleRateLimit, burstLimit: config.apiThrottleBurstLimit },
+    });
+
     const outputs: Record<keyof typeof STACK_OUTPUTS, { value: string; description: string }> = {
       eventBusName: { value: this.eventBus.eventBusName, description: 'Bus publishers send to' },
       eventBusArn: { value: this.eventBus.eventBusArn, description: 'Bus ARN for publisher IAM policies' },
@@ -316,6 +336,11 @@ export class IntegrationStack extends Stack {
       rolloutStateMachineArn: {
         value: this.rollout.stateMachine.stateMachineArn,
         description: 'Progressive rollout of the flag (tpi rollout)',
+      },
+      profileApiUrl: { value: this.profileApi.url, description: 'Profile read API base URL' },
+      profileReadPolicyArn: {
+        value: this.profileApi.readPolicy.managedPolicyArn,
+        description: "Managed policy to attach to the platform's role to call the read API",
       },
     };
     for (const [key, output] of Object.entries(outputs))

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
 
 /** Lets bundled CommonJS dependencies `require` inside an ESM bundle (as the stack's functions do). */
 export const ESM_REQUIRE_BANNER =
@@ -13,22 +13,23 @@ export interface BundleSize {
 }
 
 /**
- * Bundles an entry the way the stack's `NodejsFunction`s are bundled: one minified ESM file for
- * Node 22 with the AWS SDK inside and a `createRequire` banner.
+ * How the stack's `NodejsFunction`s are bundled: one minified ESM file for Node 22 with the AWS SDK
+ * inside and a `createRequire` banner.
  */
+export const LAMBDA_BUILD_OPTIONS = {
+  bundle: true,
+  minify: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  banner: { js: ESM_REQUIRE_BANNER },
+  logLevel: 'error',
+} as const satisfies BuildOptions;
+
+/** Bundles an entry with {@link LAMBDA_BUILD_OPTIONS}. */
 export async function bundleLikeLambda(entry: string, outfile: string): Promise<BundleSize> {
-  await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    mainFields: ['module', 'main'],
-    banner: { js: ESM_REQUIRE_BANNER },
-    logLevel: 'error',
-  });
+  await build({ ...LAMBDA_BUILD_OPTIONS, entryPoints: [entry], outfile });
   const code = readFileSync(outfile);
   return { bytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length };
 }

@@ -36,6 +36,7 @@ const FUNCTION_ENV = {
   ACTIVITY_TABLE_NAME: 'Activities',
   STATS_TABLE_NAME: 'ProfileStats',
   DEAD_LETTER_TABLE_NAME: 'DeadLetters',
+  FEED_CURSOR_KEY: 'bench-cursor-key-bench-cursor-key-bench',
   POWERTOOLS_LOG_LEVEL: 'INFO',
 };
 

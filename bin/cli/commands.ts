@@ -7,7 +7,9 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { DeleteCommand, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { LOCAL_AWS } from '../../infra/local/clients.ts';
 import { ProfileReader } from '../../lambda/application/profile-reader.ts';
+import { ProfileClient } from '../../lambda/client/profile-client.ts';
 import { type DeadLetter, holdsWholeEvent, replayWindowOf } from '../../lambda/domain/dead-letter.ts';
 import { type FlagSetting, parseFlag } from '../../lambda/domain/flag.ts';
 import { putEntries } from './publishing.ts';
@@ -69,6 +71,25 @@ export function profileReader(target: Target): ProfileReader {
   return new ProfileReader(target.doc, {
     activityTable: target.tables.activities,
     statsTable: target.tables.stats,
+  });
+}
+
+/**
+ * A client of the target's read API. It signs with the target's AWS credentials (IAM mode; the
+ * local stack accepts any signature); with `token`, it sends that end-user JWT instead.
+ */
+export async function profileClient(target: Target, token?: string): Promise<ProfileClient> {
+  if (token) return new ProfileClient({ baseUrl: target.apiUrl, token });
+  if (target.kind === 'local')
+    return new ProfileClient({
+      baseUrl: target.apiUrl,
+      credentials: LOCAL_AWS.credentials,
+      region: LOCAL_AWS.region,
+    });
+  return new ProfileClient({
+    baseUrl: target.apiUrl,
+    credentials: () => target.ssm.config.credentials(),
+    region: await target.ssm.config.region(),
   });
 }
 

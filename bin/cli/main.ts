@@ -1,12 +1,13 @@
 import { parseArgs } from 'node:util';
 import { auditStatistics } from '../../lambda/application/audit.ts';
 import { parseFlag } from '../../lambda/domain/flag.ts';
+import { DEFAULT_FEED_LIMIT } from '../../lambda/domain/profile-api.ts';
 import {
   getFlag,
   type ListPage,
   listDeadLetterPage,
   parseInstant,
-  profileReader,
+  profileClient,
   redrive,
   replay,
   setFlag,
@@ -143,11 +144,14 @@ tpi flag restore [--json]          put back the value the last automatic rollbac
   rollout: rolloutCommand,
   stats: {
     summary: "show a user's profile statistics",
-    usage: 'tpi stats USER [--json]',
-    options: json,
+    usage: 'tpi stats USER [--token JWT] [--json]',
+    options: { ...json, token: { type: 'string' } },
     async run(connect, positionals, values, io) {
       const user = onePositional(positionals, 'USER');
-      const stats = await profileReader(await connect()).stats(user);
+      const client = await profileClient(await connect(), values.token as string | undefined);
+      const result = await client.stats(user);
+      if (result.notModified) throw new Error('the API answered 304 to a request without If-None-Match');
+      const { stats } = result;
       if (values.json) asJson(io, stats);
       else for (const [key, value] of Object.entries(stats)) write(io, `${key.padEnd(18)} ${value ?? '-'}`);
       return 0;
@@ -155,14 +159,22 @@ tpi flag restore [--json]          put back the value the last automatic rollbac
   },
   feed: {
     summary: "show a user's activities, newest first",
-    usage: 'tpi feed USER [--limit N] [--cursor C] [--json]',
-    options: { ...json, limit: { type: 'string' }, cursor: { type: 'string' } },
+    usage: 'tpi feed USER [--limit N] [--cursor C] [--type DETAIL_TYPE] [--token JWT] [--json]',
+    options: {
+      ...json,
+      limit: { type: 'string' },
+      cursor: { type: 'string' },
+      type: { type: 'string' },
+      token: { type: 'string' },
+    },
     async run(connect, positionals, values, io) {
       const user = onePositional(positionals, 'USER');
-      const limit = positiveInt(values.limit, '--limit') ?? 20;
-      const page = await profileReader(await connect()).feed(user, {
+      const limit = positiveInt(values.limit, '--limit') ?? DEFAULT_FEED_LIMIT;
+      const client = await profileClient(await connect(), values.token as string | undefined);
+      const page = await client.feed(user, {
         limit,
         cursor: values.cursor as string | undefined,
+        type: values.type as string | undefined,
       });
       if (values.json) listJson(io, page);
       else {

@@ -31,6 +31,8 @@ export interface Target {
   readonly archiveName: string;
   readonly flagParameterName: string;
   readonly tables: { readonly activities: string; readonly stats: string; readonly deadLetters: string };
+  /** Base URL of the profile read API. */
+  readonly apiUrl: string;
   /** Releases the clients' connections. */
   close(): void;
 }
@@ -124,6 +126,7 @@ export async function resolveTarget(options: TargetOptions): Promise<Target> {
     eventSource: output(outputs, STACK_OUTPUTS.eventSource, where),
     archiveName: output(outputs, STACK_OUTPUTS.archiveName, where),
     flagParameterName: output(outputs, STACK_OUTPUTS.flagParameterName, where),
+    apiUrl: output(outputs, STACK_OUTPUTS.profileApiUrl, where),
     tables: {
       activities: output(outputs, STACK_OUTPUTS.activityTableName, where),
       stats: output(outputs, STACK_OUTPUTS.statsTableName, where),

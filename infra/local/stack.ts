@@ -23,6 +23,12 @@ import { type FailEntry, LOCAL_BUS, type LocalEndpoint, startLocalEndpoint } fro
 import { LocalEventBus } from './event-bus.ts';
 import { watchFlag } from './flag-watch.ts';
 import { LocalParameterStore } from './parameters.ts';
+import {
+  type LocalApiAuth,
+  type LocalProfileApi,
+  startLocalProfileApi,
+  type ThrottleSettings,
+} from './profile-api.ts';
 import type { BridgeEvent } from './put-events.ts';
 import { archiveArns, LOCAL_ARCHIVE_NAME, replayOperations } from './replay-api.ts';
 import { LocalRollout, rolloutOperations } from './rollout.ts';
@@ -84,6 +90,12 @@ export interface LocalStackOptions {
   readonly stopConditions?: Partial<StopConditionSettings>;
   /** Events a rollout step must handle before its hold counts. @default 0 */
   readonly minEventsPerStep?: number;
+  /** The profile read API: its port (0 picks one), authorization and throttling. @default IAM on a free port */
+  readonly api?: {
+    readonly port?: number;
+    readonly auth?: LocalApiAuth;
+    readonly throttle?: ThrottleSettings;
+  };
 }
 
 /** A running local stack. */
@@ -96,6 +108,10 @@ export interface LocalStack {
   readonly eventSource: string;
   readonly flagParameterName: string;
   readonly archiveFile: string;
+  /** Base URL of the profile read API. */
+  readonly apiUrl: string;
+  /** How the local API authorizes requests, in one line for the ready output. */
+  readonly apiAuthNote: string;
   /** Pid of the DynamoDB Local Java process, when this stack started one. */
   readonly dynamodbPid: number | undefined;
   /** CloudFormation-style outputs, the same keys a deployed stack has (plus the DynamoDB endpoint). */
@@ -298,6 +314,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     cleanups.push(() => eventBus.close());
 
+    const profileApi: LocalProfileApi = await startLocalProfileApi({
+      doc,
+      tables: { activityTable: tables.activities, statsTable: tables.stats },
+      port: options.api?.port ?? 0,
+      ...(options.api?.auth ? { auth: options.api.auth } : {}),
+      ...(options.api?.throttle ? { throttle: options.api.throttle } : {}),
+    });
+    cleanups.push(() => profileApi.close());
+
     const { busArn } = archiveArns(bus);
     const outputs = (): Record<string, string> => ({
       [STACK_OUTPUTS.eventBusName]: bus.busName,
@@ -309,6 +334,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       [STACK_OUTPUTS.deadLetterTableName]: tables.deadLetters,
       [STACK_OUTPUTS.flagParameterName]: flagParameterName,
       [DYNAMODB_ENDPOINT_OUTPUT]: dynamodbEndpoint as string,
+      [STACK_OUTPUTS.profileApiUrl]: profileApi.url,
     });
     const endpoint: LocalEndpoint = await startLocalEndpoint({
       port,
@@ -363,6 +389,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       flagParameterName,
       archiveFile,
       dynamodbPid: engine?.process.pid,
+      apiUrl: profileApi.url,
+      apiAuthNote: profileApi.authNote,
       outputs,
       async settled() {
         await eventBus.idle();

@@ -56,3 +56,23 @@ export interface StatisticsConfig {
 export function statisticsConfig(env: NodeJS.ProcessEnv = process.env): StatisticsConfig {
   return { statsTableName: required(env, 'STATS_TABLE_NAME') };
 }
+
+/** Settings of the profile read function. */
+export interface ReadApiConfig {
+  readonly activityTableName: string;
+  readonly statsTableName: string;
+  /** HMAC key of the feed cursors (from the stack's generated secret). */
+  readonly feedCursorKey: string;
+  /** JWT claim holding the caller's user id (JWT mode). */
+  readonly userIdClaim: string;
+}
+
+/** Reads the read function's settings. */
+export function readApiConfig(env: NodeJS.ProcessEnv = process.env): ReadApiConfig {
+  return {
+    activityTableName: required(env, 'ACTIVITY_TABLE_NAME'),
+    statsTableName: required(env, 'STATS_TABLE_NAME'),
+    feedCursorKey: required(env, 'FEED_CURSOR_KEY'),
+    userIdClaim: env.USER_ID_CLAIM || 'sub',
+  };
+}

@@ -1,7 +1,7 @@
 import * as z from 'zod';
+import { ID_PATTERN } from './id-pattern.ts';
 
-/** Characters an id may contain: none of them is a key separator (`:`, `#`) or whitespace. */
-export const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+export { ID_PATTERN };
 
 /** Largest number of users one event may name (a large tournament). */
 export const MAX_USERS_PER_EVENT = 1000;

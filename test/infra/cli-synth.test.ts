@@ -50,8 +50,8 @@ describe('npm run synth', () => {
     const bundles = readdirSync(out)
       .filter((entry) => entry.startsWith('asset.') && existsSync(join(out, entry, 'index.mjs')))
       .map((entry) => join(out, entry));
-    // Recording, statistics, the scheduled audit, and the rollout's step and rollback functions.
-    expect(bundles).toHaveLength(5);
+    // Recording, statistics, the scheduled audit, the profile reads, and the rollout's step and rollback functions.
+    expect(bundles).toHaveLength(6);
     for (const bundle of bundles) {
       expect(existsSync(join(bundle, 'index.mjs.map'))).toBe(true);
       const loaded = await run(

@@ -138,9 +138,16 @@ describe('the context', () => {
 /** Names a stage sets explicitly: account- or region-wide, so they must differ between stages. */
 function explicitNames(s: Synthesized): Set<string> {
   // Names scoped to a parent of the same stack (an index in its table, a schema in the stage's own
-  // registry, an inline policy in its role) cannot collide across stages; a metric is told apart by
-  // its `service` dimension, collected below.
-  const scoped = new Set(['IndexName', 'AttributeName', 'SchemaName', 'PolicyName', 'MetricName']);
+  // registry, an inline policy in its role, a stage of its API) cannot collide across stages; a
+  // metric is told apart by its `service` dimension, collected below.
+  const scoped = new Set([
+    'IndexName',
+    'AttributeName',
+    'SchemaName',
+    'PolicyName',
+    'MetricName',
+    'StageName',
+  ]);
   const names = new Set<string>([s.stack.stackName]);
   for (const resource of Object.values(
     s.template.toJSON().Resources as Record<string, { Properties?: object }>,

@@ -18,6 +18,7 @@ const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
 let stack: ChildProcess;
 let endpoint: string;
 let dynamodbPort: number;
+let apiPort: number;
 let readyLines: string[] = [];
 const lines: string[] = [];
 let eventBridge: EventBridgeClient;
@@ -71,6 +72,7 @@ function fresh(prefix: string): string {
 beforeAll(async () => {
   const port = await freePort();
   dynamodbPort = await freePort();
+  apiPort = await freePort();
   // Exactly what `npm start` runs (tsx bin/start.ts), with free ports and a short flag cache.
   stack = spawn(
     process.execPath,
@@ -81,6 +83,8 @@ beforeAll(async () => {
       String(port),
       '--dynamodb-port',
       String(dynamodbPort),
+      '--api-port',
+      String(apiPort),
       '--flag-cache-seconds',
       '1',
     ],
@@ -108,8 +112,11 @@ const entry = (detailType: string, detail: Record<string, unknown>) => ({
 });
 
 describe('the local stack started as `npm start` does', () => {
-  it('prints one ready line naming its real ports', () => {
-    expect(readyLines).toEqual([`ready: endpoint ${endpoint} dynamodb http://127.0.0.1:${dynamodbPort}`]);
+  it('prints one ready line naming its real ports, the read API last', () => {
+    expect(readyLines).toEqual([
+      `ready: endpoint ${endpoint} dynamodb http://127.0.0.1:${dynamodbPort} api http://127.0.0.1:${apiPort}`,
+    ]);
+    expect(lines).toContainEqual(expect.stringMatching(/^api: IAM mode: .*not verified locally/));
     expect(javaPidsOnPort(dynamodbPort)).toHaveLength(1);
   });
 

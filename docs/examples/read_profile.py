@@ -1,0 +1,83 @@
+"""Reads profiles from the tournament profile read API with SigV4-signed requests (IAM mode).
+
+Usage: python3 read_profile.py API_URL USER_ID [OTHER_USER_ID ...]
+
+Credentials and region come from botocore's usual chain (environment, ~/.aws, instance role), the
+same a Django app running on AWS would use. Needs `requests` and `botocore`.
+"""
+
+import json
+import sys
+from urllib.parse import urlencode
+
+import requests
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.session import Session
+
+
+class ProfileApiError(Exception):
+    """The API refused a request: `status`, and the API's error code (or the gateway's message)."""
+
+    def __init__(self, status, code, message):
+        super().__init__(f"{status} {code}: {message}")
+        self.status, self.code = status, code
+
+
+class ProfileApi:
+    """A small client of the read API: one signed GET per call."""
+
+    def __init__(self, base_url, region=None, credentials=None):
+        session = Session()
+        self.base_url = base_url.rstrip("/")
+        self.region = region or session.get_config_variable("region") or "us-east-1"
+        self.credentials = credentials or session.get_credentials()
+        self.http = requests.Session()
+
+    def _get(self, path, params=None, headers=None):
+        url = self.base_url + path + ("?" + urlencode(params) if params else "")
+        request = AWSRequest(method="GET", url=url, headers=headers or {})
+        SigV4Auth(self.credentials, "execute-api", self.region).add_auth(request)
+        response = self.http.get(url, headers=dict(request.headers), timeout=10)
+        if response.status_code >= 400:
+            body = response.json() if response.content else {}
+            error = body.get("error") or {"code": body.get("message", "Error"), "message": response.reason}
+            raise ProfileApiError(response.status_code, error["code"], error["message"])
+        return response
+
+    def stats(self, user_id, etag=None):
+        """Returns (stats, etag); stats is None when `etag` still matches (304 Not Modified)."""
+        response = self._get(f"/users/{user_id}/stats", headers={"If-None-Match": etag} if etag else None)
+        return (None if response.status_code == 304 else response.json()), response.headers.get("ETag")
+
+    def feed(self, user_id, limit=20, cursor=None, activity_type=None):
+        params = {"limit": limit, **({"cursor": cursor} if cursor else {}), **({"type": activity_type} if activity_type else {})}
+        return self._get(f"/users/{user_id}/activities", params).json()
+
+    def stats_many(self, user_ids):
+        return self._get("/stats", {"userIds": ",".join(user_ids)}).json()["items"]
+
+
+def main(argv):
+    api = ProfileApi(argv[1])
+    user_id = argv[2]
+    stats, etag = api.stats(user_id)
+    unchanged, _ = api.stats(user_id, etag)
+    feed = api.feed(user_id, limit=1)
+    try:
+        api.feed(user_id, cursor="forged")
+        forged = None
+    except ProfileApiError as error:
+        forged = {"status": error.status, "code": error.code}
+    print(json.dumps({
+        "stats": stats,
+        "etag": etag,
+        "notModified": unchanged is None,
+        "feed": feed,
+        "batch": api.stats_many([user_id, *argv[3:]]),
+        "forgedCursor": forged,
+    }))
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -1,0 +1,51 @@
+import type { Role } from '../domain/activity.ts';
+import type { StoredStats } from '../domain/projection.ts';
+
+/** One activity in a user's feed, as the read API answers it. */
+export interface FeedEntry {
+  readonly userId: string;
+  readonly idempotencyKey: string;
+  readonly activityType: string;
+  readonly detailType: string;
+  readonly tournamentId: string;
+  readonly occurredAt: string;
+  readonly recordedAt: string;
+  /** The user's own role: winner, loser, draw or participant. */
+  readonly role: Role;
+  /**
+   * The detail's small fields (entity ids, status words, flags); user lists and extra fields stay
+   * in the bus archive. Items of the previous shape are read through the same reduction.
+   */
+  readonly detail: Record<string, unknown>;
+}
+
+/** Where a feed page stopped: the key of the last item read (the index and table key attributes). */
+export type FeedPosition = Readonly<Record<string, string>>;
+
+/** A page read from storage. */
+export interface StoredFeedPage {
+  readonly items: readonly FeedEntry[];
+  /** Set when more items may follow. */
+  readonly next?: FeedPosition | undefined;
+}
+
+/** Options of a feed read. */
+export interface FeedQuery {
+  readonly limit: number;
+  /** Only activities with this `detailType`. */
+  readonly detailType?: string | undefined;
+  readonly after?: FeedPosition | undefined;
+}
+
+/**
+ * What the read API needs from storage. A statistics read is one `GetItem`, a batch read is
+ * `BatchGetItem`: neither depends on how long a user's history is.
+ */
+export interface ProfileStore {
+  /** The user's statistics item, `undefined` for a user with none. */
+  stats(userId: string): Promise<StoredStats | undefined>;
+  /** Statistics items of up to 100 distinct users; users without one are absent from the map. */
+  statsMany(userIds: readonly string[]): Promise<ReadonlyMap<string, StoredStats>>;
+  /** A page of the user's activities, newest first. */
+  feed(userId: string, query: FeedQuery): Promise<StoredFeedPage>;
+}

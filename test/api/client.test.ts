@@ -1,0 +1,79 @@
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../infra/local/stack.ts';
+import { ProfileApiError, ProfileClient } from '../../lambda/client/index.ts';
+import { openApiDocument } from '../../scripts/generate-openapi.ts';
+import { apiStack, checkIn, finalized, fresh, publish } from './support.ts';
+
+let stack: LocalStack;
+const [winner, loser, tournament] = [fresh('win'), fresh('lose'), fresh('t')];
+const sentHeaders: Headers[] = [];
+let client: ProfileClient;
+
+const ajv = new Ajv2020({ strict: false });
+addFormats.default(ajv);
+ajv.addSchema({ ...openApiDocument(), $id: 'openapi' });
+const conforms = (schema: string, value: unknown) => {
+  const validate = ajv.getSchema(`openapi#/components/schemas/${schema}`);
+  if (!validate) throw new Error(`no schema ${schema}`);
+  expect(validate(value), JSON.stringify(validate.errors)).toBe(true);
+};
+
+beforeAll(async () => {
+  stack = await apiStack();
+  await publish(stack, [finalized(tournament, winner, loser, 1), checkIn(tournament, winner, 2)]);
+  client = new ProfileClient({
+    baseUrl: stack.apiUrl,
+    credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' },
+    region: 'eu-west-1',
+    fetch: (input, init) => {
+      sentHeaders.push(new Headers(init?.headers));
+      return fetch(input, init);
+    },
+  });
+});
+
+afterAll(() => stack?.stop());
+
+describe('ProfileClient against the local API', () => {
+  it('signs every request with SigV4 for execute-api in its region', async () => {
+    await client.stats(winner);
+    const authorization = sentHeaders.at(-1)?.get('authorization') ?? '';
+    expect(authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDLOCAL\/\d{8}\/eu-west-1\/execute-api\/aws4_request, SignedHeaders=[^,]*host[^,]*, Signature=[0-9a-f]{64}$/,
+    );
+    expect(sentHeaders.at(-1)?.get('x-amz-date')).toMatch(/^\d{8}T\d{6}Z$/);
+  });
+
+  it('reads statistics that conform to the OpenAPI document, then learns from the ETag that nothing changed', async () => {
+    const first = await client.stats(winner);
+    if (first.notModified) throw new Error('expected a body');
+    conforms('ProfileStats', first.stats);
+    expect(first.stats).toMatchObject({ userId: winner, matchesWon: 1, winRate: 1 });
+    const second = await client.stats(winner, { ifNoneMatch: first.etag });
+    expect(second).toEqual({ notModified: true, etag: first.etag });
+  });
+
+  it('pages a feed and reads a batch, both conforming to the document', async () => {
+    const page = await client.feed(winner, { limit: 1 });
+    conforms('FeedPage', page);
+    const rest = await client.feed(winner, { limit: 5, cursor: page.nextCursor });
+    conforms('FeedPage', rest);
+    expect([...page.items, ...rest.items].map((i) => i.detailType)).toEqual([
+      'CheckInToggled',
+      'MatchFinalized',
+    ]);
+    const batch = await client.statsMany([winner, loser, fresh('none')]);
+    conforms('StatsBatch', { items: batch });
+    expect(batch.map((s) => s.matchesPlayed)).toEqual([1, 1, 0]);
+  });
+
+  it('throws ProfileApiError with the status and code of a refusal', async () => {
+    const error = await client.feed(winner, { cursor: 'forged' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProfileApiError);
+    expect(error).toMatchObject({ status: 400, code: 'InvalidCursor' });
+    const unsigned = new ProfileClient({ baseUrl: stack.apiUrl });
+    await expect(unsigned.stats(winner)).rejects.toMatchObject({ status: 403, code: 'Forbidden' });
+  });
+});

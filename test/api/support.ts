@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { inject } from 'vitest';
+import { LOCAL_AWS } from '../../infra/local/clients.ts';
+import type { LocalApiAuth } from '../../infra/local/profile-api.ts';
+import { type LocalStack, startLocalStack } from '../../infra/local/stack.ts';
+import type { DetailType } from '../../lambda/domain/event-types.ts';
+import { exampleDetail } from '../support/events.ts';
+
+/** A fake SigV4 header: the local API checks that one is present, not what it says. */
+export const SIGNED = {
+  authorization:
+    'AWS4-HMAC-SHA256 Credential=local/20260501/us-east-1/execute-api/aws4_request, SignedHeaders=host;x-amz-date, Signature=00',
+};
+
+/** An id no other test run uses. */
+export const fresh = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+/** A local stack on the shared DynamoDB Local with its own tables and the read API in `auth` mode. */
+export async function apiStack(auth?: LocalApiAuth): Promise<LocalStack> {
+  return startLocalStack({
+    port: 0,
+    dynamodbEndpoint: inject('dynamoEndpoint'),
+    tablePrefix: `api${randomUUID().slice(0, 8)}-`,
+    flagCacheSeconds: 0,
+    api: { port: 0, ...(auth ? { auth } : {}) },
+  });
+}
+
+/** Publishes events through the stack's EventBridge API and waits until they and their statistics are stored. */
+export async function publish(
+  stack: LocalStack,
+  events: readonly { detailType: DetailType; detail: Record<string, unknown> }[],
+): Promise<void> {
+  const client = new EventBridgeClient({ ...LOCAL_AWS, endpoint: stack.endpoint });
+  try {
+    for (let i = 0; i < events.length; i += 10) {
+      const out = await client.send(
+        new PutEventsCommand({
+          Entries: events.slice(i, i + 10).map((e) => ({
+            Source: 'tournaments',
+            DetailType: e.detailType,
+            Detail: JSON.stringify(e.detail),
+            EventBusName: 'tournaments',
+          })),
+        }),
+      );
+      if (out.FailedEntryCount) throw new Error(`events refused: ${JSON.stringify(out.Entries)}`);
+    }
+  } finally {
+    client.destroy();
+  }
+  await stack.settled();
+}
+
+/** A finalized match between `winner` and `loser` at `minute` past noon. */
+export function finalized(tournamentId: string, winner: string, loser: string, minute: number) {
+  return {
+    detailType: 'MatchFinalized' as const,
+    detail: exampleDetail('MatchFinalized', {
+      tournamentId,
+      matchId: fresh('m'),
+      participantUserIds: [winner, loser],
+      winnerUserIds: [winner],
+      occurredAt: new Date(Date.UTC(2026, 4, 1, 12, minute)).toISOString(),
+    }),
+  };
+}
+
+/** A check-in of `userId` at `minute` past noon. */
+export function checkIn(tournamentId: string, userId: string, minute: number) {
+  return {
+    detailType: 'CheckInToggled' as const,
+    detail: exampleDetail('CheckInToggled', {
+      tournamentId,
+      registrationId: fresh('r'),
+      userIds: [userId],
+      occurredAt: new Date(Date.UTC(2026, 4, 1, 12, minute)).toISOString(),
+    }),
+  };
+}
+
+/** GET with the real fetch; the body parsed when it is JSON. */
+export async function get(url: string, headers: Record<string, string> = SIGNED) {
+  const response = await fetch(url, { headers });
+  const text = await response.text();
+  return {
+    status: response.status,
+    headers: response.headers,
+    // biome-ignore lint/suspicious/noExplicitAny: each test asserts the fields it reads
+    body: text ? (JSON.parse(text) as any) : undefined,
+  };
+}
