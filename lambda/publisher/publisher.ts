@@ -266,12 +266,11 @@ export class TournamentEventPublisher {
       await this.#forEachLimit(batches, async (batch) => {
         requests++;
         for (const p of batch) p.attempts++;
+        const deadlineSignal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
         try {
           const response = await this.#client.send(
             new PutEventsCommand({ Entries: batch.map((p) => p.entry) }),
-            {
-              abortSignal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
-            },
+            { abortSignal: deadlineSignal },
           );
           batch.forEach((p, i) => {
             const outcome = response.Entries?.[i];
@@ -296,7 +295,9 @@ export class TournamentEventPublisher {
           const e = error as { name?: string; message?: string };
           for (const p of batch)
             p.lastError = { errorCode: e?.name ?? 'Error', errorMessage: e?.message ?? String(error) };
-          if (isTransientError(error)) retry.push(...batch);
+          // A request cut off by our own deadline may or may not have reached the bus: sending the
+          // events again is safe (recording is idempotent), so they are reported as retryable.
+          if (isTransientError(error) || deadlineSignal.aborted) retry.push(...batch);
           else failed.push(...batch.map((p) => this.#failure(p, false)));
         }
       });

@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer } from 'node:net';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LOCAL_AWS } from '../../infra/local/clients.ts';
@@ -226,6 +227,28 @@ describe('TournamentEventPublisher against the local EventBridge endpoint', () =
     // deadline (a slower machine only makes each attempt longer, never the retries shorter).
     expect(result.failed[0]?.attempts ?? 0).toBeLessThan(1_000);
     expect(elapsed).toBeGreaterThanOrEqual(deadlineMs - maxDelayMs);
+  });
+
+  it('reports events cut off by the deadline mid-request as safe to send again', async () => {
+    // A bus that accepts the connection and never answers: only the deadline can end the request.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const publisher = new TournamentEventPublisher({
+        client: new EventBridgeClient({ ...LOCAL_AWS, endpoint: `http://127.0.0.1:${port}`, maxAttempts: 1 }),
+        eventBusName: 'tournaments',
+        deadlineMs: 300,
+      });
+      const result = await publisher.publishMany(checkIns(2));
+      expect(result.published).toEqual([]);
+      expect(result.failed.map((f) => [f.attempts, f.retryable])).toEqual([
+        [1, true],
+        [1, true],
+      ]);
+    } finally {
+      silent.close();
+    }
   });
 
   it('sends nothing when an event is invalid, and names the field', async () => {
