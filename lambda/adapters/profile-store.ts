@@ -15,7 +15,6 @@ import type {
 } from '../application/profile-ports.ts';
 import { readActivityItem } from '../domain/activity-item.ts';
 import { TransientStoreError } from '../domain/errors.ts';
-import { eventTypeOf, fieldsOf } from '../domain/event-types.ts';
 import type { StoredStats } from '../domain/projection.ts';
 import { FEED_INDEX } from '../tables.ts';
 import { classifyStoreError } from './dynamo-errors.ts';
@@ -32,14 +31,13 @@ const MAX_FILTERED_ROUNDS = 5;
 /** Rounds of `UnprocessedKeys` a batch read retries before it gives up (throttling). */
 const MAX_BATCH_ROUNDS = 8;
 
-const contractFieldsOf = (detailType: string) => {
-  const definition = eventTypeOf(detailType);
-  return definition ? fieldsOf(definition) : undefined;
-};
-
-/** A feed item from its stored activity, of either item shape. */
+/**
+ * A feed item from its stored activity, of either item shape. Items of the previous shape show every
+ * scalar field of their stored payload: telling contract fields from extra ones needs the event
+ * schemas, which the read function leaves out of its bundle.
+ */
 export function feedEntryOf(item: Record<string, unknown>): FeedEntry {
-  const { fields, ...activity } = readActivityItem(item, contractFieldsOf);
+  const { fields, ...activity } = readActivityItem(item);
   return { ...activity, detail: { ...fields } };
 }
 

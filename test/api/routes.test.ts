@@ -102,7 +102,7 @@ describe('GET /users/{userId}/activities', () => {
       userId: winner,
       tournamentId: tournament,
     });
-    expect(next.body.items[0].detail.winnerUserIds).toEqual([winner]);
+    expect(next.body.items[0]).toMatchObject({ role: 'winner', detailType: 'MatchFinalized' });
   });
 
   it('refuses a tampered, forged or foreign cursor with 400', async () => {
