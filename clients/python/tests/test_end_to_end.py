@@ -39,7 +39,7 @@ class Stack:
 
     def __init__(self) -> None:
         self.process = subprocess.Popen(
-            ["node", "--import", "tsx", "bin/start.ts", "--port", "0", "--dynamodb-port", "0"],
+            ["node", "--import", "tsx", "bin/start.ts", "--port", "0", "--dynamodb-port", "0", "--api-port", "0"],
             cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             env={**os.environ, "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED": "true"},
         )
