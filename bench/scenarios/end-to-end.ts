@@ -1,6 +1,7 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { LOCAL_AWS } from '../../infra/local/clients.ts';
+import { LOCAL_BUS } from '../../infra/local/endpoint.ts';
 import { startLocalStack } from '../../infra/local/stack.ts';
 import { forEachLimit } from '../../lambda/application/concurrency.ts';
 import { benchClient } from '../lib/local.ts';
@@ -33,6 +34,7 @@ export function season(
   const distinct = count - duplicates;
   const events = singleUserEvents({ count: distinct, runId: 'season' });
   const entries: PutEventsRequestEntry[] = events.map((e) => ({
+    EventBusName: LOCAL_BUS.busName,
     Source: e.source,
     DetailType: e['detail-type'],
     Detail: JSON.stringify(e.detail),

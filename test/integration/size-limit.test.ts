@@ -110,7 +110,12 @@ describe('the detail size limit, end to end', () => {
 
     // A publisher that skips the check: EventBridge takes up to 1 MB, so the bus accepts it.
     const before = outcomes.length;
-    const entry = { Source: 'tournaments', DetailType: 'TournamentCompleted', Detail: JSON.stringify(over) };
+    const entry = {
+      EventBusName: 'tournaments',
+      Source: 'tournaments',
+      DetailType: 'TournamentCompleted',
+      Detail: JSON.stringify(over),
+    };
     expect((await putEntries(eventBridge, [entry]))[0]?.ok).toBe(true);
     const outcome = await nextOutcome(before);
     expect(outcome).toMatchObject({ status: 'invalid' });
