@@ -4,12 +4,15 @@ import { InvalidEventError } from '../domain/errors.ts';
 import { type AcceptedEvent, acceptEvent } from '../domain/events.ts';
 import { type FlagSetting, isUserIncluded } from '../domain/flag.ts';
 import { forEachLimit } from './concurrency.ts';
+import type { ErasedUsers } from './erasure-ports.ts';
 import type { ActivityWriter, DeadLetterWriter, FlagReader } from './ports.ts';
 
 /** What recording needs from the outside world. */
 export interface RecordDependencies {
   readonly activities: ActivityWriter;
   readonly flag: FlagReader;
+  /** Erased users: skipped before the flag is asked about them. @default none */
+  readonly erased?: ErasedUsers;
   readonly deadLetters: DeadLetterWriter;
   /** The only accepted EventBridge `source`. */
   readonly eventSource: string;
@@ -41,6 +44,8 @@ export type RecordOutcome =
       readonly duplicates: readonly string[];
       readonly conflicts: readonly Conflict[];
       readonly skipped: readonly string[];
+      /** Users skipped because they are erased (counted apart from the flag's skips). */
+      readonly erased: readonly string[];
     };
 
 const DEFAULT_WRITE_CONCURRENCY = 32;
@@ -68,10 +73,17 @@ export async function recordEvent(raw: unknown, deps: RecordDependencies): Promi
     };
   }
 
-  const flag = await deps.flag.current();
+  const [flag, erasedSet] = await Promise.all([
+    deps.flag.current(),
+    deps.erased ? deps.erased.current() : new Set<string>(),
+  ]);
   const included: string[] = [];
   const skipped: string[] = [];
-  for (const userId of event.userIds) (isUserIncluded(flag, userId) ? included : skipped).push(userId);
+  const erased: string[] = [];
+  for (const userId of event.userIds) {
+    if (erasedSet.has(userId)) erased.push(userId);
+    else (isUserIncluded(flag, userId) ? included : skipped).push(userId);
+  }
 
   const recorded: string[] = [];
   const duplicates: string[] = [];
@@ -83,5 +95,5 @@ export async function recordEvent(raw: unknown, deps: RecordDependencies): Promi
     else if (isSameAction(event, result.existing)) duplicates.push(userId);
     else conflicts.push({ userId, storedHash: result.existing.payloadHash, incomingHash: event.payloadHash });
   });
-  return { status: 'processed', event, flag, recorded, duplicates, conflicts, skipped };
+  return { status: 'processed', event, flag, recorded, duplicates, conflicts, skipped, erased };
 }
