@@ -145,7 +145,9 @@ export function describeOutcome(event: BridgeEvent, summary: RecordSummary): str
   const replay = event['replay-name'] ? ` (replay ${event['replay-name']})` : '';
   const word = outcomeWord(summary).padEnd(9);
   if (summary.status === 'invalid')
-    return `${word} ${event['detail-type']} → dead letter ${summary.deadLetterId}: ${summary.reasons.join('; ')}${replay}`;
+    return summary.erasedOnly
+      ? `${word} ${event['detail-type']} → not stored (names only erased users): ${summary.reasons.join('; ')}${replay}`
+      : `${word} ${event['detail-type']} → dead letter ${summary.deadLetterId}: ${summary.reasons.join('; ')}${replay}`;
   return (
     `${word} ${summary.detailType} ${summary.idempotencyKey}: ${summary.recorded} recorded, ` +
     `${summary.duplicates} duplicate, ${summary.conflicts} conflict, ${summary.skipped} skipped (flag ${summary.flag}), ` +

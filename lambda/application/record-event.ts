@@ -1,5 +1,6 @@
 import { activityFor, isSameAction } from '../domain/activity.ts';
 import { deadLetterFor } from '../domain/dead-letter.ts';
+import { usersNamedBy } from '../domain/erasure.ts';
 import { InvalidEventError } from '../domain/errors.ts';
 import { type AcceptedEvent, acceptEvent } from '../domain/events.ts';
 import { type FlagSetting, isUserIncluded } from '../domain/flag.ts';
@@ -35,6 +36,8 @@ export type RecordOutcome =
       readonly eventId: string | undefined;
       readonly deadLetterId: string;
       readonly reasons: readonly string[];
+      /** Not stored: every user the event names is erased (a replay must not bring them back). */
+      readonly erasedOnly?: boolean;
     }
   | {
       readonly status: 'processed';
@@ -64,6 +67,14 @@ export async function recordEvent(raw: unknown, deps: RecordDependencies): Promi
   } catch (error) {
     if (!(error instanceof InvalidEventError)) throw error;
     const deadLetter = deadLetterFor(raw, 'invalid', error.reasons, now());
+    if (await namesOnlyErased(raw, deps))
+      return {
+        status: 'invalid',
+        eventId: deadLetter.eventId,
+        deadLetterId: deadLetter.deadLetterId,
+        reasons: error.reasons,
+        erasedOnly: true,
+      };
     await deps.deadLetters.put(deadLetter);
     return {
       status: 'invalid',
@@ -96,4 +107,12 @@ export async function recordEvent(raw: unknown, deps: RecordDependencies): Promi
     else conflicts.push({ userId, storedHash: result.existing.payloadHash, incomingHash: event.payloadHash });
   });
   return { status: 'processed', event, flag, recorded, duplicates, conflicts, skipped, erased };
+}
+
+async function namesOnlyErased(raw: unknown, deps: RecordDependencies): Promise<boolean> {
+  if (!deps.erased) return false;
+  const named = usersNamedBy(raw);
+  if (named.size === 0) return false;
+  const erased = await deps.erased.current();
+  return [...named].every((userId) => erased.has(userId));
 }

@@ -13,7 +13,14 @@ import { type RecordDependencies, type RecordOutcome, recordEvent } from '../app
 
 /** What one invocation did, in counts (also what the local stack prints). */
 export type RecordSummary =
-  | { status: 'invalid'; eventId?: string | undefined; deadLetterId: string; reasons: readonly string[] }
+  | {
+      status: 'invalid';
+      eventId?: string | undefined;
+      deadLetterId: string;
+      reasons: readonly string[];
+      /** Not stored: every user the event names is erased. */
+      erasedOnly?: boolean;
+    }
   | {
       status: 'processed';
       eventId: string;
@@ -31,15 +38,19 @@ export type RecordSummary =
 function report(outcome: RecordOutcome): RecordSummary {
   if (outcome.status === 'invalid') {
     metrics.addMetric(METRIC.invalid, MetricUnit.Count, 1);
-    logger.warn('event rejected and stored as a dead letter', {
-      deadLetterId: outcome.deadLetterId,
-      reasons: outcome.reasons,
-    });
+    if (outcome.erasedOnly) metrics.addMetric(METRIC.skippedErased, MetricUnit.Count, 1);
+    logger.warn(
+      outcome.erasedOnly
+        ? 'event rejected; not stored as a dead letter: every user it names is erased'
+        : 'event rejected and stored as a dead letter',
+      { deadLetterId: outcome.deadLetterId, reasons: outcome.reasons },
+    );
     return {
       status: 'invalid',
       eventId: outcome.eventId,
       deadLetterId: outcome.deadLetterId,
       reasons: outcome.reasons,
+      ...(outcome.erasedOnly ? { erasedOnly: true } : {}),
     };
   }
   const { event, flag, recorded, duplicates, conflicts, skipped, erased } = outcome;

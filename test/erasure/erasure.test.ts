@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack.ts';
 import type { EraseReport } from '../../lambda/application/erase-user.ts';
+import { usersNamedBy } from '../../lambda/domain/erasure.ts';
 import type { StatsActivity } from '../../lambda/domain/stats.ts';
 import { exampleDetail } from '../support/events.ts';
 import type { PlannedEvent } from '../support/tournament.ts';
@@ -114,6 +115,14 @@ describe('erasing a user in the middle of a season', () => {
     const feed = await tpi(stack, 'feed', erased, '--json');
     expect(JSON.parse(feed.stdout).items).toEqual([]);
     expect(lines.some((l) => / [1-9]\d* erased/.test(l))).toBe(true);
+    const letters = await tpi(stack, 'dead-letters', 'list', '--json');
+    const named = (JSON.parse(letters.stdout) as { deadLetterId: string; event: string }[]).map((l) => ({
+      id: l.deadLetterId,
+      users: [...usersNamedBy(JSON.parse(l.event))],
+    }));
+    expect(named.filter((l) => l.users.length === 1 && l.users[0] === erased)).toEqual([]);
+    expect(named.map((l) => l.id)).toContain(report.keptDeadLetters[0]);
+    expect(lines.some((l) => /not stored \(names only erased users\)/.test(l))).toBe(true);
 
     const everything = oracle([...events, nextMatch], 'tournaments');
     for (const [userId, activities] of everything) {

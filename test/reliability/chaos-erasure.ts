@@ -4,7 +4,7 @@ import { LOCAL_INVOCATION_SECONDS } from '../../infra/local/stack.ts';
 import { erasureSettleSeconds } from '../../infra/outputs.ts';
 import { DynamoErasureStore, type ErasureTables } from '../../lambda/adapters/erasure-store.ts';
 import { type EraseReport, eraseUser } from '../../lambda/application/erase-user.ts';
-import { ERASURE_RECORD_SK } from '../../lambda/domain/erasure.ts';
+import { ERASURE_RECORD_SK, usersNamedBy } from '../../lambda/domain/erasure.ts';
 
 /** An erasure mixed into a chaos run: which user, while which segment is being published. */
 export interface PlannedErasure {
@@ -63,4 +63,14 @@ export async function leftoversOf(
     count += Items.filter((item) => item.sk !== ERASURE_RECORD_SK).length;
   }
   return count;
+}
+
+/**
+ * A broken event that names only the erased user: its dead letter is removed by the erasure and
+ * not stored again by later copies, so it is not expected in the dead-letter table.
+ */
+export function namesOnly(event: { readonly detail: unknown }, userId: string | undefined): boolean {
+  if (userId === undefined) return false;
+  const named = usersNamedBy(event);
+  return named.size > 0 && [...named].every((u) => u === userId);
 }

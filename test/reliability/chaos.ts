@@ -26,7 +26,7 @@ import { acceptEvent } from '../../lambda/domain/events.ts';
 import { isUserIncluded, parseFlag } from '../../lambda/domain/flag.ts';
 import { type StatsActivity, statsOf } from '../../lambda/domain/stats.ts';
 import { createStatsHandler } from '../../lambda/handlers/project-stats.ts';
-import { eraseDuringRun, leftoversOf, planErasure } from './chaos-erasure.ts';
+import { eraseDuringRun, leftoversOf, namesOnly, planErasure } from './chaos-erasure.ts';
 import { type Scenario, type ScenarioEvent, scenarioArbitrary } from './scenario.ts';
 
 /** What the chaos runs tried and what held; every number is counted, none estimated. */
@@ -384,7 +384,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     figures.usersChecked += users.length;
 
     let runMissingDeadLetters = 0;
-    for (const event of events.filter((e) => e.invalid)) {
+    for (const event of events.filter((e) => e.invalid && !namesOnly(e, erasure?.userId))) {
       const { deadLetterId } = deadLetterFor(
         { source: stack.eventSource, 'detail-type': event.detailType, detail: event.detail },
         'invalid',
