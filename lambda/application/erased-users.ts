@@ -1,4 +1,4 @@
-import { applyErasureLog, erasureLogInstant } from '../domain/erasure.ts';
+import { applyErasureLog } from '../domain/erasure.ts';
 import { IntegrationError } from '../domain/errors.ts';
 import type { ErasedUsers, ErasureLogReader } from './erasure-ports.ts';
 
@@ -28,7 +28,8 @@ export interface CachedErasedUsersOptions {
 export class CachedErasedUsers implements ErasedUsers {
   private readonly erased = new Set<string>();
   private loaded = false;
-  private latestSk: string | undefined;
+  /** Sort key the next refresh reads after; undefined until the whole log was read once. */
+  private after: string | undefined;
   private freshUntil = 0;
   private refreshing: Promise<void> | undefined;
 
@@ -50,15 +51,13 @@ export class CachedErasedUsers implements ErasedUsers {
   private async refresh(): Promise<void> {
     const now = this.options.now ?? Date.now;
     const periodMs = this.options.cacheSeconds * 1000;
+    const startedAt = now();
     try {
-      const after =
-        this.latestSk === undefined
-          ? undefined
-          : new Date(erasureLogInstant(this.latestSk) - ERASURE_LOG_OVERLAP_MS).toISOString();
-      const entries = await this.log.entriesAfter(after);
+      const entries = await this.log.entriesAfter(this.after);
       applyErasureLog(this.erased, entries);
-      for (const entry of entries)
-        if (this.latestSk === undefined || entry.sk > this.latestSk) this.latestSk = entry.sk;
+      // Next time, only what was written since this read began (by this clock, minus the overlap):
+      // a refresh costs the entries of the last few minutes, however long the log is.
+      this.after = new Date(startedAt - ERASURE_LOG_OVERLAP_MS).toISOString();
       this.loaded = true;
       this.freshUntil = now() + periodMs;
     } catch (error) {

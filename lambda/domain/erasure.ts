@@ -29,11 +29,6 @@ export function erasureLogSk(at: Date, userId: string, action: ErasureAction): s
   return `${at.toISOString()}#${userId}#${action}`;
 }
 
-/** The instant an entry was written, from its sort key. */
-export function erasureLogInstant(sk: string): number {
-  return Date.parse(sk.slice(0, sk.indexOf('#')));
-}
-
 /**
  * Applies log entries, oldest first, to a set of erased users. Applying the same entries again in
  * order gives the same set, so a reader may read an overlapping window twice.

@@ -81,13 +81,10 @@ describe('the cached set of erased users', () => {
     expect(first).toEqual(new Set(['old']));
     expect(cached).toEqual(new Set(['old']));
     expect(refreshed).toEqual(new Set(['old', 'new']));
-    expect(log.asked).toEqual([
-      undefined,
-      new Date(1_000_000 - 10 * 60_000 - ERASURE_LOG_OVERLAP_MS).toISOString(),
-    ]);
+    expect(log.asked).toEqual([undefined, new Date(1_000_000 - ERASURE_LOG_OVERLAP_MS).toISOString()]);
   });
 
-  it('sees an entry written with a clock a few minutes behind the newest one', async () => {
+  it('sees an entry written by a clock a few minutes behind its own', async () => {
     let now = 5_000_000;
     const log = new MemoryLog();
     log.entries.push(entry(now, 'a', 'erase'));
