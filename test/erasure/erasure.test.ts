@@ -124,6 +124,11 @@ describe('erasing a user in the middle of a season', () => {
     expect(named.map((l) => l.id)).toContain(report.keptDeadLetters[0]);
     expect(lines.some((l) => /not stored \(names only erased users\)/.test(l))).toBe(true);
 
+    // Audit and repair see no drift in an erased user, nor a user in the erasure log's partition.
+    const audit = await tpi(stack, 'audit', '--repair', '--json');
+    expect(audit.code, audit.stdout).toBe(0);
+    expect((await partitionItems(stack, stack.tables.stats, erased)).map((i) => i.sk)).toEqual(['ERASURE']);
+
     const everything = oracle([...events, nextMatch], 'tournaments');
     for (const [userId, activities] of everything) {
       if (userId === erased) continue;
