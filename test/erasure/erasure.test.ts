@@ -115,8 +115,11 @@ describe('erasing a user in the middle of a season', () => {
     const feed = await tpi(stack, 'feed', erased, '--json');
     expect(JSON.parse(feed.stdout).items).toEqual([]);
     expect(lines.some((l) => / [1-9]\d* erased/.test(l))).toBe(true);
-    const letters = await tpi(stack, 'dead-letters', 'list', '--json');
-    const named = (JSON.parse(letters.stdout) as { deadLetterId: string; event: string }[]).map((l) => ({
+    const letters = await tpi(stack, 'dead-letters', 'list', '--limit', '1000', '--json');
+    const { items: stored } = JSON.parse(letters.stdout) as {
+      items: { deadLetterId: string; event: string }[];
+    };
+    const named = stored.map((l) => ({
       id: l.deadLetterId,
       users: [...usersNamedBy(JSON.parse(l.event))],
     }));
