@@ -6,7 +6,8 @@ import { main } from '../../bin/cli/main.ts';
 import { LOCAL_AWS, localDynamoClient } from '../../infra/local/clients.ts';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import { documentClient } from '../../lambda/adapters/clients.ts';
-import { normaliseInstant } from '../../lambda/domain/activity.ts';
+import { activityFor } from '../../lambda/domain/activity.ts';
+import { statsActivityOf } from '../../lambda/domain/activity-item.ts';
 import { acceptEvent } from '../../lambda/domain/events.ts';
 import { type StatsActivity, statsOf } from '../../lambda/domain/stats.ts';
 import { type PlannedEvent, tournamentArbitrary } from '../support/tournament.ts';
@@ -76,13 +77,7 @@ export function oracle(events: readonly PlannedEvent[], eventSource: string): Ma
     for (const userId of event.userIds) {
       const mine = byUser.get(userId) ?? new Map<string, StatsActivity>();
       if (!mine.has(event.idempotencyKey))
-        mine.set(event.idempotencyKey, {
-          userId,
-          idempotencyKey: event.idempotencyKey,
-          detailType: event.detailType,
-          occurredAt: normaliseInstant(event.detail.occurredAt),
-          detail: event.detail,
-        });
+        mine.set(event.idempotencyKey, statsActivityOf(activityFor(event, userId, new Date())));
       byUser.set(userId, mine);
     }
   }
