@@ -22,16 +22,12 @@ export interface ErasureAccessProps {
 export class ErasureAccess extends Construct {
   /** Attach to the role operators use for erasures. */
   readonly operatorPolicy: ManagedPolicy;
+  private readonly statisticsTableArn: string;
 
   constructor(scope: Construct, id: string, props: ErasureAccessProps) {
     super(scope, id);
-    const readLog = new PolicyStatement({
-      sid: 'ReadErasureLog',
-      actions: ['dynamodb:Query'],
-      resources: [props.statistics.tableArn],
-      conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [ERASURE_LOG_PARTITION] } },
-    });
-    for (const reader of props.logReaders) reader.grantPrincipal.addToPrincipalPolicy(readLog);
+    this.statisticsTableArn = props.statistics.tableArn;
+    for (const reader of props.logReaders) this.allowLogRead(reader);
 
     this.operatorPolicy = new ManagedPolicy(this, 'OperatorPolicy', {
       description: 'Erase a user (tpi erase): find and delete their items, write the erasure record and log',
@@ -59,5 +55,17 @@ export class ErasureAccess extends Construct {
         }),
       ],
     });
+  }
+
+  /** Lets a function query the erasure log's partition, and nothing else of the statistics table. */
+  allowLogRead(reader: IGrantable): void {
+    reader.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'ReadErasureLog',
+        actions: ['dynamodb:Query'],
+        resources: [this.statisticsTableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [ERASURE_LOG_PARTITION] } },
+      }),
+    );
   }
 }
