@@ -10,7 +10,6 @@ import { ratio } from './lib/stats.ts';
 import { barChart, lineChart } from './lib/svg.ts';
 import { REFERENCE, runColdStart } from './scenarios/cold-start.ts';
 import { runEndToEnd } from './scenarios/end-to-end.ts';
-import { runErasedUsers } from './scenarios/erased-users.ts';
 import { runMemory } from './scenarios/memory.ts';
 import { runReading } from './scenarios/reading.ts';
 import { runRecording } from './scenarios/recording.ts';
@@ -38,8 +37,6 @@ export interface BenchParameters {
   /** Tournaments of the season the cost table is priced from. */
   readonly seasonTournaments: number;
   readonly readSamples: number;
-  /** Sizes of the erasure log recording is measured with. */
-  readonly erasedUsers: readonly number[];
 }
 
 /** Run parameters from the command line. */
@@ -62,7 +59,6 @@ export function parameters(args: readonly string[]): BenchParameters {
         participants: [2, 10, 100, 1000],
         seasonTournaments: 2,
         readSamples: 100,
-        erasedUsers: [0, 1000, 10_000],
       }
     : {
         mode: 'full',
@@ -79,7 +75,6 @@ export function parameters(args: readonly string[]): BenchParameters {
         participants: [2, 10, 100, 1000],
         seasonTournaments: 8,
         readSamples: 500,
-        erasedUsers: [0, 1000, 100_000],
       };
   if (!eventsArg) return base;
   const events = Number(eventsArg.slice('--events='.length));
@@ -142,15 +137,6 @@ export async function main(args: readonly string[]): Promise<void> {
   const season = await withEngine('season cost', (endpoint) => runSeasonCost(endpoint, p.seasonTournaments));
   const reading = await withEngine('reading', (endpoint) =>
     runReading({ endpoint, users: 1000, samples: p.readSamples }),
-  );
-  const erased = await withEngine('erased users', (endpoint) =>
-    runErasedUsers({
-      endpoint,
-      erasedUsers: p.erasedUsers,
-      events: p.events,
-      concurrency: 16,
-      rounds: p.rounds,
-    }),
   );
 
   const figures: Figure[] = [];
@@ -312,52 +298,6 @@ export async function main(args: readonly string[]): Promise<void> {
     });
   }
 
-  // Erased users: the check is a lookup in memory, so neither requests nor throughput may move.
-  const X = 'Recording with erased users (16 in flight; the erasure log cached like the flag)';
-  const none = erased.find((r) => r.erasedUsers === 0);
-  for (const r of erased) {
-    const n = r.erasedUsers.toLocaleString('en-US');
-    add({
-      id: `erased.u${r.erasedUsers}.eventsPerSecond`,
-      section: X,
-      label: `${n} erased: throughput`,
-      value: r.eventsPerSecond,
-      unit: 'events/s',
-    });
-    add({
-      id: `erased.u${r.erasedUsers}.requestsPerEvent`,
-      section: X,
-      label: `${n} erased: requests per event`,
-      value: r.requestsPerEvent,
-      unit: 'requests/event',
-      goal: { op: '<=', bound: 1.01 },
-    });
-    add({
-      id: `erased.u${r.erasedUsers}.loadMs`,
-      section: X,
-      label: `${n} erased: cold load of the log`,
-      value: r.loadMs,
-      unit: 'ms',
-    });
-    add({
-      id: `erased.u${r.erasedUsers}.loadRequests`,
-      section: X,
-      label: `${n} erased: requests of the cold load`,
-      value: r.loadRequests,
-      unit: 'requests',
-    });
-    if (none && r !== none)
-      add({
-        id: `erased.u${r.erasedUsers}.toNone`,
-        section: X,
-        label: `${n} erased / none: throughput`,
-        value: ratio(r.eventsPerSecond, none.eventsPerSecond),
-        unit: 'ratio',
-        goal: { op: '>=', bound: 0.9 },
-        headline: true,
-      });
-  }
-
   // 4: end to end.
   const E = `End to end: PutEvents → statistics applied (${endToEnd.events} events, ${endToEnd.duplicates} duplicates)`;
   const floor = recording.byConcurrency[16]?.raw.eventsPerSecond ?? Number.NaN;
@@ -496,17 +436,7 @@ export async function main(args: readonly string[]): Promise<void> {
         parameters: p,
         environment,
         figures: final,
-        measurements: {
-          recording,
-          memory,
-          statistics,
-          endToEnd,
-          reading,
-          coldStart,
-          writeUnits,
-          season,
-          erased,
-        },
+        measurements: { recording, memory, statistics, endToEnd, reading, coldStart, writeUnits, season },
       },
       null,
       2,

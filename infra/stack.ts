@@ -14,7 +14,6 @@ import { ACTIVITY_TABLE, DEAD_LETTER_TABLE, STATS_TABLE } from '../lambda/tables
 import { type IntegrationConfig, loadConfig } from './config.ts';
 import { acknowledgeCfnLint, W3005_CDK_ROLE_DEPENDENCY } from './constructs/cfn-lint.ts';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
-import { ErasureAccess } from './constructs/erasure-access.ts';
 import { EventSchemas } from './constructs/event-schemas.ts';
 import { FlagParameter } from './constructs/flag-parameter.ts';
 import { type FunctionDefaults, IntegrationFunction } from './constructs/integration-function.ts';
@@ -24,7 +23,7 @@ import { ProfileApi } from './constructs/profile-api.ts';
 import { Rollout } from './constructs/rollout.ts';
 import { ScheduledAudit } from './constructs/scheduled-audit.ts';
 import { StopConditionAlarms } from './constructs/stop-condition-alarms.ts';
-import { erasureSettleSeconds, STACK_OUTPUTS } from './outputs.ts';
+import { STACK_OUTPUTS } from './outputs.ts';
 import { routingRules } from './routing.ts';
 
 /**
@@ -44,8 +43,6 @@ export const STREAM_MAX_BATCHING_WINDOW = Duration.seconds(1);
  */
 export const STREAM_RETRY_ATTEMPTS = 10;
 export const STREAM_MAX_RECORD_AGE = Duration.hours(12);
-/** Timeout of the recording and statistics functions (also bounds how long an erasure waits). */
-export const FUNCTION_TIMEOUT = Duration.minutes(1);
 /** Lambda's own retries of a failed asynchronous invocation before the on-failure destination. */
 export const RECORDING_ASYNC_RETRY_ATTEMPTS = 2;
 
@@ -126,7 +123,7 @@ export class IntegrationStack extends Stack {
       failuresGoTo:
         'EventBridge parks undeliverable events in the delivery dead-letter queue, and Lambda sends events that failed after its retries to the recording failure queue (on-failure destination).',
       defaults,
-      timeout: FUNCTION_TIMEOUT,
+      timeout: Duration.minutes(1),
       memorySize: 512,
       // The cap keeps a replay from taking the whole account's concurrency (throttled events are
       // retried by EventBridge and Lambda); the rollback function has its own reserved share.
@@ -134,7 +131,6 @@ export class IntegrationStack extends Stack {
       environment: {
         ACTIVITY_TABLE_NAME: activities.tableName,
         DEAD_LETTER_TABLE_NAME: deadLetters.tableName,
-        STATS_TABLE_NAME: statistics.tableName,
         FLAG_PARAMETER_NAME: this.flag.parameterName,
         FLAG_CACHE_SECONDS: String(config.flagCacheSeconds),
         EVENT_SOURCE: config.eventSource,
@@ -170,20 +166,11 @@ export class IntegrationStack extends Stack {
       failuresGoTo:
         'it is invoked by a stream event source mapping, whose on-failure destination is the statistics failure queue; a function DLQ applies only to asynchronous invocations.',
       defaults,
-      timeout: FUNCTION_TIMEOUT,
+      timeout: Duration.minutes(1),
       memorySize: 512,
-      environment: {
-        STATS_TABLE_NAME: statistics.tableName,
-        FLAG_CACHE_SECONDS: String(config.flagCacheSeconds),
-      },
+      environment: { STATS_TABLE_NAME: statistics.tableName },
     });
     const projector = this.statisticsFunction.function;
-    const erasure = new ErasureAccess(this, 'Erasure', {
-      activities,
-      statistics,
-      deadLetters,
-      logReaders: [recording, projector],
-    });
     projector.addToRolePolicy(
       new PolicyStatement({
         sid: 'ProjectStatistics',
@@ -320,8 +307,6 @@ export class IntegrationStack extends Stack {
         : {}),
       throttle: { rateLimit: config.apiThrottleRateLimit, burstLimit: config.apiThrottleBurstLimit },
     });
-    // Reads answer as for an unknown user once the user is erased.
-    erasure.allowLogRead(this.profileApi.readFunction.function);
 
     const outputs: Record<keyof typeof STACK_OUTPUTS, { value: string; description: string }> = {
       eventBusName: { value: this.eventBus.eventBusName, description: 'Bus publishers send to' },
@@ -332,14 +317,6 @@ export class IntegrationStack extends Stack {
       statsTableName: { value: statistics.tableName, description: 'Per-user profile statistics' },
       deadLetterTableName: { value: deadLetters.tableName, description: 'Rejected events with reasons' },
       flagParameterName: { value: this.flag.parameterName, description: 'Rollout flag (SSM parameter)' },
-      erasureSettleSeconds: {
-        value: String(erasureSettleSeconds(config.flagCacheSeconds, FUNCTION_TIMEOUT.toSeconds())),
-        description: 'Seconds tpi erase waits after writing the erasure record before deleting',
-      },
-      erasureOperatorPolicyArn: {
-        value: erasure.operatorPolicy.managedPolicyArn,
-        description: 'Managed policy to attach to the role that runs tpi erase',
-      },
       deliveryDeadLetterQueueUrl: {
         value: deliveryDeadLetters.queueUrl,
         description: 'Events EventBridge could not deliver',

@@ -13,7 +13,6 @@ import {
   setFlag,
   UsageError,
 } from './commands.ts';
-import { eraseCommand } from './erase.ts';
 import { publish } from './publish.ts';
 import { restoreFlagValue, rolloutCommand, stopRolloutForManualChange } from './rollout.ts';
 import { smoke } from './smoke.ts';
@@ -143,7 +142,6 @@ tpi flag restore [--json]          put back the value the last automatic rollbac
     },
   },
   rollout: rolloutCommand,
-  erase: eraseCommand,
   stats: {
     summary: "show a user's profile statistics",
     usage: 'tpi stats USER [--token JWT] [--json]',

@@ -2,10 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoErasureLog } from '../../lambda/adapters/erasure-store.ts';
 import { DynamoProfileStore, type ProfileTables } from '../../lambda/adapters/profile-store.ts';
-import { CachedErasedUsers } from '../../lambda/application/erased-users.ts';
-import { ErasureAwareProfileStore } from '../../lambda/application/erasure-aware-store.ts';
 import { FeedCursors } from '../../lambda/application/feed-cursor.ts';
 import { createProfileApi } from '../../lambda/application/profile-api.ts';
 import { matchRoute, routeKeyOf } from '../../lambda/domain/profile-api.ts';
@@ -44,8 +41,6 @@ export interface LocalProfileApiOptions {
   readonly throttle?: ThrottleSettings;
   /** Feed cursor key. @default random per start (cursors of an earlier run are refused) */
   readonly cursorKey?: Buffer;
-  /** Seconds the set of erased users is cached, as the deployed read function does. @default 0 */
-  readonly erasureCacheSeconds?: number;
 }
 
 /** A running local read API. */
@@ -171,12 +166,7 @@ export async function startLocalProfileApi(options: LocalProfileApiOptions): Pro
   const auth = options.auth ?? { mode: 'iam' };
   const handler = createReadHandler(
     createProfileApi({
-      store: new ErasureAwareProfileStore(
-        new DynamoProfileStore(options.doc, options.tables),
-        new CachedErasedUsers(new DynamoErasureLog(options.doc, options.tables.statsTable), {
-          cacheSeconds: options.erasureCacheSeconds ?? 0,
-        }),
-      ),
+      store: new DynamoProfileStore(options.doc, options.tables),
       cursors: new FeedCursors(options.cursorKey ?? randomBytes(32)),
       userIdClaim: auth.mode === 'jwt' ? auth.userIdClaim : undefined,
       onError: (error) => process.stderr.write(`profile read failed: ${(error as Error).stack}\n`),

@@ -5,10 +5,8 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoActivityWriter } from '../../lambda/adapters/activity-store.ts';
 import { documentClient } from '../../lambda/adapters/clients.ts';
 import { DynamoDeadLetterWriter } from '../../lambda/adapters/dead-letter-store.ts';
-import { DynamoErasureLog } from '../../lambda/adapters/erasure-store.ts';
 import { DEFAULT_FLAG_CACHE_SECONDS, SsmFlagReader } from '../../lambda/adapters/flag-reader.ts';
 import { DynamoProjectionStore } from '../../lambda/adapters/stats-store.ts';
-import { CachedErasedUsers } from '../../lambda/application/erased-users.ts';
 import type { ActivityWriter } from '../../lambda/application/ports.ts';
 import { deadLetterFor } from '../../lambda/domain/dead-letter.ts';
 import { TransientStoreError } from '../../lambda/domain/errors.ts';
@@ -17,7 +15,7 @@ import { DEFAULT_FLAG_PARAMETER_NAME } from '../../lambda/domain/flag.ts';
 import type { StopConditionSettings } from '../../lambda/domain/stop-conditions.ts';
 import { createStatsHandler } from '../../lambda/handlers/project-stats.ts';
 import { createRecordHandler, type RecordSummary } from '../../lambda/handlers/record-activity.ts';
-import { erasureSettleSeconds, STACK_OUTPUTS } from '../outputs.ts';
+import { STACK_OUTPUTS } from '../outputs.ts';
 import { routingRules } from '../routing.ts';
 import { LOCAL_AWS, localDynamoClient, localStreamsClient } from './clients.ts';
 import { type DynamoDbLocal, isPortTaken, startDynamoDbLocal } from './dynamodb-local.ts';
@@ -47,12 +45,6 @@ export { LOCAL_ARCHIVE_NAME } from './replay-api.ts';
 export const DESCRIBE_LOCAL_STACK_TARGET = 'TournamentProfileLocal.DescribeStack';
 /** Output key, besides {@link STACK_OUTPUTS}, that tells the CLI where DynamoDB Local listens. */
 export const DYNAMODB_ENDPOINT_OUTPUT = 'DynamoDbEndpoint';
-
-/**
- * Longest run of one local delivery or stream batch the erasure waits for, in seconds. Local
- * deliveries have no timeout of their own; a handful of conditional puts takes milliseconds.
- */
-export const LOCAL_INVOCATION_SECONDS = 5;
 
 /** The stack could not start: the message says what to change. */
 export class LocalStackError extends Error {
@@ -136,7 +128,6 @@ function outcomeWord(summary: RecordSummary): string {
   if (summary.conflicts > 0) return 'conflict';
   if (summary.recorded > 0) return 'recorded';
   if (summary.duplicates > 0) return 'duplicate';
-  if (summary.erased > 0 && summary.skipped === 0) return 'erased';
   return 'skipped';
 }
 
@@ -145,13 +136,10 @@ export function describeOutcome(event: BridgeEvent, summary: RecordSummary): str
   const replay = event['replay-name'] ? ` (replay ${event['replay-name']})` : '';
   const word = outcomeWord(summary).padEnd(9);
   if (summary.status === 'invalid')
-    return summary.erasedOnly
-      ? `${word} ${event['detail-type']} → not stored (names only erased users): ${summary.reasons.join('; ')}${replay}`
-      : `${word} ${event['detail-type']} → dead letter ${summary.deadLetterId}: ${summary.reasons.join('; ')}${replay}`;
+    return `${word} ${event['detail-type']} → dead letter ${summary.deadLetterId}: ${summary.reasons.join('; ')}${replay}`;
   return (
     `${word} ${summary.detailType} ${summary.idempotencyKey}: ${summary.recorded} recorded, ` +
-    `${summary.duplicates} duplicate, ${summary.conflicts} conflict, ${summary.skipped} skipped (flag ${summary.flag}), ` +
-    `${summary.erased} erased${replay}`
+    `${summary.duplicates} duplicate, ${summary.conflicts} conflict, ${summary.skipped} skipped (flag ${summary.flag})${replay}`
   );
 }
 
@@ -165,22 +153,17 @@ async function startStatistics(
   dynamodbEndpoint: string,
   tables: TableNames,
   log: (line: string) => void,
-  cacheSeconds: number,
   wrap: (handler: StreamBatchHandler) => StreamBatchHandler = (handler) => handler,
   signals?: Pick<LocalRollout, 'statisticsFailed' | 'dynamoFault'>,
 ): Promise<StatisticsProjection> {
   const streams = localStreamsClient(dynamodbEndpoint);
   const dynamo = localDynamoClient(dynamodbEndpoint);
   if (signals) watchDynamoFaults(dynamo, () => signals.dynamoFault());
-  const doc = documentClient(dynamo);
   const consumer = await startStreamConsumer({
     streams,
     tableName: tables.activities,
     handler: wrap(
-      createStatsHandler({
-        store: new DynamoProjectionStore(doc, tables.stats),
-        erased: new CachedErasedUsers(new DynamoErasureLog(doc, tables.stats), { cacheSeconds }),
-      }),
+      createStatsHandler({ store: new DynamoProjectionStore(documentClient(dynamo), tables.stats) }),
     ),
     batchSize: 100,
     onFailure: async (records, reason) => {
@@ -278,9 +261,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // can be delivered before the endpoint accepted it.
     let record: ((event: BridgeEvent) => Promise<RecordSummary>) | undefined;
 
-    const envCache = process.env.FLAG_CACHE_SECONDS ? Number(process.env.FLAG_CACHE_SECONDS) : Number.NaN;
-    const cacheSeconds =
-      options.flagCacheSeconds ?? (Number.isFinite(envCache) ? envCache : DEFAULT_FLAG_CACHE_SECONDS);
     const archiveFile = join(workDir, 'archive.jsonl');
     const eventBus = new LocalEventBus<RecordSummary>({
       rules: routingRules(eventSource),
@@ -353,9 +333,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       [STACK_OUTPUTS.statsTableName]: tables.stats,
       [STACK_OUTPUTS.deadLetterTableName]: tables.deadLetters,
       [STACK_OUTPUTS.flagParameterName]: flagParameterName,
-      [STACK_OUTPUTS.erasureSettleSeconds]: String(
-        erasureSettleSeconds(cacheSeconds, LOCAL_INVOCATION_SECONDS),
-      ),
       [DYNAMODB_ENDPOINT_OUTPUT]: dynamodbEndpoint as string,
       [STACK_OUTPUTS.profileApiUrl]: profileApi.url,
     });
@@ -385,19 +362,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.push(() => endpoint.close());
     const ssm = new SSMClient({ ...LOCAL_AWS, endpoint: endpoint.url });
     cleanups.push(() => ssm.destroy());
+    const envCache = process.env.FLAG_CACHE_SECONDS ? Number(process.env.FLAG_CACHE_SECONDS) : Number.NaN;
+    const cacheSeconds =
+      options.flagCacheSeconds ?? (Number.isFinite(envCache) ? envCache : DEFAULT_FLAG_CACHE_SECONDS);
     const activities = new DynamoActivityWriter(doc, tables.activities);
     record = createRecordHandler({
       activities: options.wrapActivities ? options.wrapActivities(activities) : activities,
       deadLetters,
       flag: new SsmFlagReader(ssm, { parameterName: flagParameterName, cacheSeconds }),
-      erased: new CachedErasedUsers(new DynamoErasureLog(doc, tables.stats), { cacheSeconds }),
       eventSource,
     });
 
     const statistics =
       options.statistics === false
         ? undefined
-        : await startStatistics(dynamodbEndpoint, tables, log, cacheSeconds, options.wrapStatistics, rollout);
+        : await startStatistics(dynamodbEndpoint, tables, log, options.wrapStatistics, rollout);
     if (statistics) cleanups.push(() => statistics.stop());
 
     let stopping: Promise<void> | undefined;

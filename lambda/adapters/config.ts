@@ -31,8 +31,6 @@ function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number
 export interface RecordingConfig {
   readonly activityTableName: string;
   readonly deadLetterTableName: string;
-  /** Holds the erasure log the recording function reads (and nothing else of it). */
-  readonly statsTableName: string;
   readonly flagParameterName: string;
   readonly flagCacheSeconds: number;
   readonly eventSource: string;
@@ -43,7 +41,6 @@ export function recordingConfig(env: NodeJS.ProcessEnv = process.env): Recording
   return {
     activityTableName: required(env, 'ACTIVITY_TABLE_NAME'),
     deadLetterTableName: required(env, 'DEAD_LETTER_TABLE_NAME'),
-    statsTableName: required(env, 'STATS_TABLE_NAME'),
     flagParameterName: env.FLAG_PARAMETER_NAME || DEFAULT_FLAG_PARAMETER_NAME,
     flagCacheSeconds: seconds(env, 'FLAG_CACHE_SECONDS', DEFAULT_FLAG_CACHE_SECONDS),
     eventSource: env.EVENT_SOURCE || DEFAULT_EVENT_SOURCE,
@@ -53,16 +50,11 @@ export function recordingConfig(env: NodeJS.ProcessEnv = process.env): Recording
 /** Settings of the statistics function, from its environment. */
 export interface StatisticsConfig {
   readonly statsTableName: string;
-  /** Seconds the set of erased users is cached (the same period as the flag's). */
-  readonly erasureCacheSeconds: number;
 }
 
 /** Reads the statistics function's settings. */
 export function statisticsConfig(env: NodeJS.ProcessEnv = process.env): StatisticsConfig {
-  return {
-    statsTableName: required(env, 'STATS_TABLE_NAME'),
-    erasureCacheSeconds: seconds(env, 'FLAG_CACHE_SECONDS', DEFAULT_FLAG_CACHE_SECONDS),
-  };
+  return { statsTableName: required(env, 'STATS_TABLE_NAME') };
 }
 
 /** Settings of the profile read function. */

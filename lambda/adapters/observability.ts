@@ -13,14 +13,12 @@ export const METRIC = {
   duplicate: 'DuplicateActivities',
   conflict: 'IdempotencyConflicts',
   skipped: 'SkippedByFlag',
-  skippedErased: 'SkippedErased',
   invalid: 'InvalidEvents',
   flagMisconfigured: 'FlagMisconfigured',
   flagStale: 'FlagStaleReads',
   statsApplied: 'StatisticsApplied',
   statsAlreadyApplied: 'StatisticsAlreadyApplied',
   statsFailed: 'StatisticsRecordsFailed',
-  statsSkippedErased: 'StatisticsSkippedErased',
 } as const;
 
 /** Structured JSON logger shared by the handlers of one process. */

@@ -11,7 +11,6 @@ import {
 } from '../adapters/stats-store.ts';
 import { statsActivityOfItem, userPartition } from '../adapters/user-items.ts';
 import { duplicateActivities } from '../domain/audit-sweep.ts';
-import { ERASURE_LOG_PARTITION, ERASURE_RECORD_SK } from '../domain/erasure.ts';
 import { IntegrationError } from '../domain/errors.ts';
 import type { StoredStats } from '../domain/projection.ts';
 import {
@@ -111,8 +110,6 @@ async function inspect(options: AuditOptions, userId: string): Promise<UserState
   let statsRow: Record<string, unknown> | undefined;
   for (const item of statsItems) {
     const sk = String(item.sk);
-    // The erasure record is not statistics: audit and repair leave it alone.
-    if (sk === ERASURE_RECORD_SK) continue;
     if (sk === STATS_SK) statsRow = item;
     else if (sk.startsWith(MARKER_PREFIX)) markers.add(sk.slice(MARKER_PREFIX.length));
     else slots.set(sk, slotOf(item));
@@ -232,8 +229,7 @@ async function* usersOf(options: AuditOptions, progress: { itemsScanned: number 
       progress.itemsScanned += page.Items?.length ?? 0;
       for (const item of page.Items ?? []) {
         const userId = String(item.userId);
-        // The erasure log's partition is nobody's profile.
-        if (userId === ERASURE_LOG_PARTITION || seen.has(userId)) continue;
+        if (seen.has(userId)) continue;
         seen.add(userId);
         yield userId;
       }

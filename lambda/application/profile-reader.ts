@@ -1,9 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoErasureLog } from '../adapters/erasure-store.ts';
 import { DynamoProfileStore, type ProfileTables } from '../adapters/profile-store.ts';
-import { CachedErasedUsers } from './erased-users.ts';
-import { ErasureAwareProfileStore } from './erasure-aware-store.ts';
 import { FeedCursors } from './feed-cursor.ts';
 import { type FeedPage, type ProfileView, profileView } from './profile-api.ts';
 
@@ -20,18 +17,14 @@ export type ProfileReaderTables = ProfileTables;
  * signed with a key of its own: they page through one reader's results.
  */
 export class ProfileReader {
-  private readonly store: ErasureAwareProfileStore;
+  private readonly store: DynamoProfileStore;
   private readonly cursors = new FeedCursors(randomBytes(32));
 
   constructor(client: DynamoDBDocumentClient, tables: ProfileReaderTables) {
-    // Erased users read as unknown; the log is read afresh for every call (no cache in process).
-    this.store = new ErasureAwareProfileStore(
-      new DynamoProfileStore(client, tables),
-      new CachedErasedUsers(new DynamoErasureLog(client, tables.statsTable), { cacheSeconds: 0 }),
-    );
+    this.store = new DynamoProfileStore(client, tables);
   }
 
-  /** A user's statistics; an unknown (or erased) user has zeros and `lastActivityAt: null`. */
+  /** A user's statistics; an unknown user has zeros and `lastActivityAt: null`. */
   async stats(userId: string): Promise<ProfileView> {
     return profileView(userId, await this.store.stats(userId));
   }

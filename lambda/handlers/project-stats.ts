@@ -2,12 +2,9 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { documentClient } from '../adapters/clients.ts';
 import { statisticsConfig } from '../adapters/config.ts';
-import { DynamoErasureLog } from '../adapters/erasure-store.ts';
 import { logger, METRIC, metrics } from '../adapters/observability.ts';
 import { DynamoProjectionStore } from '../adapters/stats-store.ts';
 import { activityFromStreamRecord } from '../adapters/stream-records.ts';
-import { CachedErasedUsers } from '../application/erased-users.ts';
-import type { ErasedUsers } from '../application/erasure-ports.ts';
 import { applyUserEffects } from '../application/project-stats.ts';
 import type { ProjectionStore } from '../application/stats-ports.ts';
 import { type Effect, effectOf } from '../domain/stats.ts';
@@ -17,8 +14,6 @@ export interface StatsDependencies {
   readonly store: ProjectionStore;
   /** Users applied at once; a user's own activities are always applied together, in one write. @default 8 */
   readonly userConcurrency?: number;
-  /** Erased users: their activities are acknowledged and nothing is written. @default none */
-  readonly erased?: ErasedUsers;
 }
 
 interface UserGroup {
@@ -56,13 +51,7 @@ export function createStatsHandler(deps: StatsDependencies) {
 
     let applied = 0;
     let alreadyApplied = 0;
-    const erasedSet = deps.erased ? await deps.erased.current() : new Set<string>();
-    let skippedErased = 0;
-    const users = [...groups.entries()].filter(([userId, group]) => {
-      if (!erasedSet.has(userId)) return true;
-      skippedErased += group.effects.length;
-      return false;
-    });
+    const users = [...groups.entries()];
     let next = 0;
     const worker = async () => {
       while (next < users.length) {
@@ -82,14 +71,12 @@ export function createStatsHandler(deps: StatsDependencies) {
     metrics.addMetric(METRIC.statsApplied, MetricUnit.Count, applied);
     metrics.addMetric(METRIC.statsAlreadyApplied, MetricUnit.Count, alreadyApplied);
     metrics.addMetric(METRIC.statsFailed, MetricUnit.Count, failed.size);
-    metrics.addMetric(METRIC.statsSkippedErased, MetricUnit.Count, skippedErased);
     metrics.publishStoredMetrics();
     logger.info('stream batch processed', {
       records: event.Records.length,
       applied,
       alreadyApplied,
       failed: failed.size,
-      skippedErased,
     });
     return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
   };
@@ -99,16 +86,8 @@ let configured: ReturnType<typeof createStatsHandler> | undefined;
 
 /** Lambda entry point. */
 export const handler = (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> => {
-  if (!configured) {
-    const config = statisticsConfig();
-    const client = documentClient();
-    configured = createStatsHandler({
-      store: new DynamoProjectionStore(client, config.statsTableName),
-      erased: new CachedErasedUsers(new DynamoErasureLog(client, config.statsTableName), {
-        cacheSeconds: config.erasureCacheSeconds,
-        onStale: (error) => logger.warn('erasure log unreachable: using the last known set', { error }),
-      }),
-    });
-  }
+  configured ??= createStatsHandler({
+    store: new DynamoProjectionStore(documentClient(), statisticsConfig().statsTableName),
+  });
   return configured(event, context);
 };

@@ -4,23 +4,14 @@ import { DynamoActivityWriter } from '../adapters/activity-store.ts';
 import { documentClient } from '../adapters/clients.ts';
 import { recordingConfig } from '../adapters/config.ts';
 import { DynamoDeadLetterWriter } from '../adapters/dead-letter-store.ts';
-import { DynamoErasureLog } from '../adapters/erasure-store.ts';
 import { SsmFlagReader } from '../adapters/flag-reader.ts';
 import { logger, METRIC, metrics } from '../adapters/observability.ts';
 import { ssmClient } from '../adapters/ssm-client.ts';
-import { CachedErasedUsers } from '../application/erased-users.ts';
 import { type RecordDependencies, type RecordOutcome, recordEvent } from '../application/record-event.ts';
 
 /** What one invocation did, in counts (also what the local stack prints). */
 export type RecordSummary =
-  | {
-      status: 'invalid';
-      eventId?: string | undefined;
-      deadLetterId: string;
-      reasons: readonly string[];
-      /** Not stored: every user the event names is erased. */
-      erasedOnly?: boolean;
-    }
+  | { status: 'invalid'; eventId?: string | undefined; deadLetterId: string; reasons: readonly string[] }
   | {
       status: 'processed';
       eventId: string;
@@ -30,30 +21,24 @@ export type RecordSummary =
       duplicates: number;
       conflicts: number;
       skipped: number;
-      /** Users skipped because they are erased (not counted in `skipped`). */
-      erased: number;
       flag: string;
     };
 
 function report(outcome: RecordOutcome): RecordSummary {
   if (outcome.status === 'invalid') {
     metrics.addMetric(METRIC.invalid, MetricUnit.Count, 1);
-    if (outcome.erasedOnly) metrics.addMetric(METRIC.skippedErased, MetricUnit.Count, 1);
-    logger.warn(
-      outcome.erasedOnly
-        ? 'event rejected; not stored as a dead letter: every user it names is erased'
-        : 'event rejected and stored as a dead letter',
-      { deadLetterId: outcome.deadLetterId, reasons: outcome.reasons },
-    );
+    logger.warn('event rejected and stored as a dead letter', {
+      deadLetterId: outcome.deadLetterId,
+      reasons: outcome.reasons,
+    });
     return {
       status: 'invalid',
       eventId: outcome.eventId,
       deadLetterId: outcome.deadLetterId,
       reasons: outcome.reasons,
-      ...(outcome.erasedOnly ? { erasedOnly: true } : {}),
     };
   }
-  const { event, flag, recorded, duplicates, conflicts, skipped, erased } = outcome;
+  const { event, flag, recorded, duplicates, conflicts, skipped } = outcome;
   logger.appendKeys({ idempotencyKey: event.idempotencyKey, detailType: event.detailType });
   if (flag.mode === 'off' && flag.misconfigured) {
     metrics.addMetric(METRIC.flagMisconfigured, MetricUnit.Count, 1);
@@ -74,15 +59,12 @@ function report(outcome: RecordOutcome): RecordSummary {
   metrics.addMetric(METRIC.duplicate, MetricUnit.Count, duplicates.length);
   metrics.addMetric(METRIC.conflict, MetricUnit.Count, conflicts.length);
   metrics.addMetric(METRIC.skipped, MetricUnit.Count, skipped.length);
-  metrics.addMetric(METRIC.skippedErased, MetricUnit.Count, erased.length);
-  // Erased users' ids are not logged: the count is enough to see that replays are being skipped.
   logger.info('event processed', {
     replayName: event.replayName,
     recorded,
     duplicates,
     conflicts: conflicts.map((c) => c.userId),
     skipped: skipped.length,
-    erased: erased.length,
   });
   return {
     status: 'processed',
@@ -93,7 +75,6 @@ function report(outcome: RecordOutcome): RecordSummary {
     duplicates: duplicates.length,
     conflicts: conflicts.length,
     skipped: skipped.length,
-    erased: erased.length,
     flag: flag.raw,
   };
 }
@@ -132,13 +113,6 @@ export function recordDependenciesFromEnv(env: NodeJS.ProcessEnv = process.env):
       onStale: (error, lastKnown) => {
         metrics.addMetric(METRIC.flagStale, MetricUnit.Count, 1);
         logger.warn('SSM unreachable: using the last known flag value', { error, flagValue: lastKnown.raw });
-      },
-    }),
-    erased: new CachedErasedUsers(new DynamoErasureLog(client, config.statsTableName), {
-      cacheSeconds: config.flagCacheSeconds,
-      onStale: (error) => {
-        metrics.addMetric(METRIC.flagStale, MetricUnit.Count, 1);
-        logger.warn('erasure log unreachable: using the last known set of erased users', { error });
       },
     }),
     eventSource: config.eventSource,

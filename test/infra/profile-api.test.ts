@@ -38,7 +38,7 @@ describe('the profile read API in IAM mode (the default)', () => {
     s.template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
   });
 
-  it('lets the read function GetItem/BatchGetItem the statistics, Query the feed index and the erasure log, nothing else', () => {
+  it('lets the read function GetItem/BatchGetItem the statistics and Query the feed index, nothing else', () => {
     const { activities, statistics } = s.stack.tables;
     const dynamo = readStatements(s).filter((st) => asList(st.Action).some((a) => a.startsWith('dynamodb:')));
     expect(dynamo).toEqual([
@@ -55,13 +55,6 @@ describe('the profile read API in IAM mode (the default)', () => {
         Resource: {
           'Fn::Join': ['', [{ 'Fn::GetAtt': [s.logicalId(activities), 'Arn'] }, `/index/${FEED_INDEX}`]],
         },
-      },
-      {
-        Sid: 'ReadErasureLog',
-        Effect: 'Allow',
-        Action: 'dynamodb:Query',
-        Resource: { 'Fn::GetAtt': [s.logicalId(statistics), 'Arn'] },
-        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['#erasures'] } },
       },
     ]);
     const others = readStatements(s)

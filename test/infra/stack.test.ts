@@ -278,16 +278,12 @@ describe('the default stage', () => {
       ],
     };
 
-    it('lets the recording function put items on its two tables, query the erasure log and read the one flag, nothing more', () => {
+    it('lets the recording function put items on its two tables and read the one flag, nothing more', () => {
       const statements = statementsOfRole(s, s.logicalId(s.stack.recordingFunction.role));
       const { activities, statistics, deadLetters } = s.stack.tables;
       expect(actionsOn(statements, arnOf(activities))).toEqual(['dynamodb:PutItem']);
       expect(actionsOn(statements, arnOf(deadLetters))).toEqual(['dynamodb:PutItem']);
-      expect(actionsOn(statements, arnOf(statistics))).toEqual(['dynamodb:Query']);
-      const logRead = statements.find((st) => asList(st.Action).includes('dynamodb:Query'));
-      expect((logRead as { Condition?: unknown } | undefined)?.Condition).toEqual({
-        'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['#erasures'] },
-      });
+      expect(actionsOn(statements, arnOf(statistics))).toEqual([]);
       expect(actionsOn(statements, flagArn)).toEqual(['ssm:GetParameter']);
       const ssmStatements = statements.filter((st) => asList(st.Action).some((a) => a.startsWith('ssm:')));
       expect(ssmStatements.map((st) => st.Resource)).toEqual([flagArn]);
@@ -304,7 +300,6 @@ describe('the default stage', () => {
           'dynamodb:DeleteItem',
           'dynamodb:GetItem',
           'dynamodb:PutItem',
-          'dynamodb:Query',
           'dynamodb:UpdateItem',
         ].sort(),
       );
@@ -314,32 +309,6 @@ describe('the default stage', () => {
       expect(actionsOn(statements, arnOf(activities))).toEqual([]);
       expect(actionsOn(statements, arnOf(deadLetters))).toEqual([]);
       expect(statements.some((st) => asList(st.Action).some((a) => a.startsWith('ssm:')))).toBe(false);
-    });
-
-    it('gives the erase path a managed policy with only the queries, scans and deletes it performs', () => {
-      const { activities, statistics, deadLetters } = s.stack.tables;
-      const policies = Object.values(resourcesOf(s.template, 'AWS::IAM::ManagedPolicy')).filter((p) =>
-        String(p.Properties.Description ?? '').includes('tpi erase'),
-      );
-      expect(policies).toHaveLength(1);
-      const statements =
-        (policies[0]?.Properties.PolicyDocument as { Statement: Statement[] } | undefined)?.Statement ?? [];
-      expect(actionsOn(statements, arnOf(activities))).toEqual(
-        ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:Query'].sort(),
-      );
-      expect(actionsOn(statements, arnOf(statistics))).toEqual(
-        [
-          'dynamodb:BatchWriteItem',
-          'dynamodb:DeleteItem',
-          'dynamodb:GetItem',
-          'dynamodb:PutItem',
-          'dynamodb:Query',
-        ].sort(),
-      );
-      expect(actionsOn(statements, arnOf(deadLetters))).toEqual(
-        ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:Scan'].sort(),
-      );
-      expect(statements.flatMap((st) => asList(st.Resource))).not.toContain('*');
     });
 
     it('uses the wildcard resource only for actions that have no resource-level permissions', () => {

@@ -13,9 +13,7 @@ import {
   startStreamConsumer,
 } from '../../infra/local/stream-consumer.ts';
 import { documentClient } from '../../lambda/adapters/clients.ts';
-import { DynamoErasureLog } from '../../lambda/adapters/erasure-store.ts';
 import { DynamoProjectionStore } from '../../lambda/adapters/stats-store.ts';
-import { CachedErasedUsers } from '../../lambda/application/erased-users.ts';
 import type { ActivityWriter } from '../../lambda/application/ports.ts';
 import { ProfileReader } from '../../lambda/application/profile-reader.ts';
 import { activityFor } from '../../lambda/domain/activity.ts';
@@ -26,7 +24,6 @@ import { acceptEvent } from '../../lambda/domain/events.ts';
 import { isUserIncluded, parseFlag } from '../../lambda/domain/flag.ts';
 import { type StatsActivity, statsOf } from '../../lambda/domain/stats.ts';
 import { createStatsHandler } from '../../lambda/handlers/project-stats.ts';
-import { eraseDuringRun, leftoversOf, namesOnly, planErasure } from './chaos-erasure.ts';
 import { type Scenario, type ScenarioEvent, scenarioArbitrary } from './scenario.ts';
 
 /** What the chaos runs tried and what held; every number is counted, none estimated. */
@@ -58,10 +55,6 @@ export interface ChaosFigures {
   missingDeadLetters: number;
   /** Valid events that exhausted their delivery attempts or statistics that were given up. */
   givenUp: number;
-  /** Users erased while a segment was being published. */
-  erasures: number;
-  /** Items of erased users found at the end (recorded or projected after the erasure took effect). */
-  erasedLeftovers: number;
   durationMs: number;
 }
 
@@ -93,8 +86,6 @@ const emptyFigures = (): ChaosFigures => ({
   statsMismatches: 0,
   missingDeadLetters: 0,
   givenUp: 0,
-  erasures: 0,
-  erasedLeftovers: 0,
   durationMs: 0,
 });
 
@@ -226,10 +217,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     statsTable: stack.tables.stats,
   });
   const statsHandler = faultyStats(
-    createStatsHandler({
-      store: new DynamoProjectionStore(doc, stack.tables.stats),
-      erased: new CachedErasedUsers(new DynamoErasureLog(doc, stack.tables.stats), { cacheSeconds: 0 }),
-    }),
+    createStatsHandler({ store: new DynamoProjectionStore(doc, stack.tables.stats) }),
     () => plan,
     figures,
   );
@@ -271,15 +259,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
 
     // The oracle: which (user, key) the flag admitted on at least one delivery of a copy.
     const expected = new Map<string, StatsActivity & { payloadHash: string }>();
-    const erasure = planErasure(
-      scenario.faultSeed,
-      [...new Set(accepted.flatMap((e) => e?.userIds ?? []))].sort(),
-      scenario.segments.length,
-    );
-    let erasing: Promise<unknown> | undefined;
-    for (const [segmentIndex, segment] of scenario.segments.entries()) {
-      // The erasure runs while this segment's copies are delivered, as an operator's would.
-      if (erasure?.segment === segmentIndex) erasing = eraseDuringRun(doc, stack.tables, erasure.userId, 0);
+    for (const segment of scenario.segments) {
       await ssm.send(
         new PutParameterCommand({
           Name: stack.flagParameterName,
@@ -333,20 +313,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
         figures.consumerRestarts += 1;
       }
     }
-    await erasing;
     figures.duplicates +=
       scenario.segments.reduce((n, s) => n + s.batches.reduce((m, b) => m + b.copies.length, 0), 0) -
       events.length;
     await stack.settled();
     await consumer.waitUntilIdle();
-    let runLeftovers = 0;
-    if (erasure) {
-      // Nothing of an erased user is expected: what was recorded before was deleted, nothing after.
-      for (const [id, activity] of expected) if (activity.userId === erasure.userId) expected.delete(id);
-      runLeftovers = await leftoversOf(doc, stack.tables, erasure.userId);
-      figures.erasures += 1;
-      figures.erasedLeftovers += runLeftovers;
-    }
     figures.expectedActivities += expected.size;
 
     const users = [...new Set(accepted.flatMap((e) => e?.userIds ?? []))];
@@ -384,7 +355,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     figures.usersChecked += users.length;
 
     let runMissingDeadLetters = 0;
-    for (const event of events.filter((e) => e.invalid && !namesOnly(e, erasure?.userId))) {
+    for (const event of events.filter((e) => e.invalid)) {
       const { deadLetterId } = deadLetterFor(
         { source: stack.eventSource, 'detail-type': event.detailType, detail: event.detail },
         'invalid',
@@ -413,12 +384,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     log(
       `run ${runIndex}: ${events.length} actions, ${expected.size} activities for ${users.length} users, ` +
         `flags ${scenario.segments.map((s) => s.flag).join('→')}, losses ${runLosses}, doubles ${runDoubles}, ` +
-        `mismatches ${runMismatches}, missing dead letters ${runMissingDeadLetters}, given up ${figures.givenUp}, ` +
-        `erased ${erasure ? erasure.userId : 'nobody'} leftovers ${runLeftovers}`,
+        `mismatches ${runMismatches}, missing dead letters ${runMissingDeadLetters}, given up ${figures.givenUp}`,
     );
-    return (
-      runLosses + runDoubles + runMismatches + runMissingDeadLetters + figures.givenUp + runLeftovers === 0
-    );
+    return runLosses + runDoubles + runMismatches + runMissingDeadLetters + figures.givenUp === 0;
   });
 
   try {
