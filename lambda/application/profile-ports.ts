@@ -1,21 +1,12 @@
-import type { Role } from '../domain/activity.ts';
+import type { StoredActivity } from '../domain/activity-item.ts';
 import type { StoredStats } from '../domain/projection.ts';
 
-/** One activity in a user's feed, as the read API answers it. */
-export interface FeedEntry {
-  readonly userId: string;
-  readonly idempotencyKey: string;
-  readonly activityType: string;
-  readonly detailType: string;
-  readonly tournamentId: string;
-  readonly occurredAt: string;
-  readonly recordedAt: string;
-  /** The user's own role: winner, loser, draw or participant. */
-  readonly role: Role;
-  /**
-   * The detail's small fields (entity ids, status words, flags); user lists and extra fields stay
-   * in the bus archive. Items of the previous shape are read through the same reduction.
-   */
+/**
+ * One activity in a user's feed, as the read API answers it: the stored activity, with its small
+ * fields as `detail` (entity ids, status words, flags; user lists and extra fields stay in the bus
+ * archive). Items of the previous shape are read through the same reduction.
+ */
+export interface FeedEntry extends Omit<StoredActivity, 'fields'> {
   readonly detail: Record<string, unknown>;
 }
 
