@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,11 +21,17 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('the packed package installed into a fresh project', () => {
-  it('ships built JavaScript and declarations, not TypeScript sources', () => {
+  it('ships built JavaScript and declarations for every import, TypeScript sources only for the tpi command', () => {
     const paths = packed.files.map((f) => f.path);
     expect(paths).toEqual(expect.arrayContaining(['dist/index.js', 'dist/client.js', 'dist/publisher.js']));
     expect(paths).toEqual(expect.arrayContaining(['dist/types/client/index.d.ts', 'docs/openapi.json']));
-    expect(paths.filter((p) => p.endsWith('.ts') && !p.endsWith('.d.ts'))).toEqual([]);
+    // Node refuses to strip types under node_modules: imports resolve to built files only...
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    const targets = JSON.stringify([manifest.main, manifest.types, manifest.exports]);
+    expect(targets).not.toMatch(/(?<!\.d)\.ts"/);
+    // ...while `tpi` runs its sources through tsx (a dependency), so they ship for it alone.
+    const sources = paths.filter((p) => p.endsWith('.ts') && !p.endsWith('.d.ts'));
+    expect(sources.filter((p) => !/^(bin|infra|lambda)\//.test(p))).toEqual([]);
   });
 
   it('imports the publisher and the client from plain Node ESM and reads through the client', () => {
