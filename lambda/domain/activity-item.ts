@@ -1,4 +1,4 @@
-import { type Role, roleOf, type SmallFields, smallFieldsOf } from './activity.ts';
+import { type Activity, type Role, roleOf, type SmallFields, smallFieldsOf } from './activity.ts';
 import { UnreadableItemError } from './errors.ts';
 import type { StatsActivity } from './stats.ts';
 
@@ -9,17 +9,18 @@ import type { StatsActivity } from './stats.ts';
  *   instead; the role and fields are derived from it the way recording derives them now.
  * Both shapes keep every other attribute (`occurredAt` was already the UTC millisecond instant).
  */
-export interface StoredActivity {
-  readonly userId: string;
-  readonly idempotencyKey: string;
-  readonly activityType: string;
-  readonly detailType: string;
-  readonly tournamentId: string;
-  readonly occurredAt: string;
-  readonly recordedAt: string;
-  readonly role: Role;
-  readonly fields: SmallFields;
-}
+export type StoredActivity = Pick<
+  Activity,
+  | 'userId'
+  | 'idempotencyKey'
+  | 'activityType'
+  | 'detailType'
+  | 'tournamentId'
+  | 'occurredAt'
+  | 'recordedAt'
+  | 'role'
+  | 'fields'
+>;
 
 const ROLES: ReadonlySet<string> = new Set<Role>(['winner', 'loser', 'draw', 'participant']);
 
