@@ -1,16 +1,17 @@
 import { z } from 'zod';
-import { DEFAULT_FLAG_CACHE_SECONDS } from '../lambda/adapters/flag-reader.ts';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/adapters/observability.ts';
 import { AUDIT_DEFAULTS } from '../lambda/domain/audit-sweep.ts';
-import { DEFAULT_EVENT_SOURCE } from '../lambda/domain/events.ts';
-import { DEFAULT_FLAG_PARAMETER_NAME } from '../lambda/domain/flag.ts';
+import {
+  DEFAULT_EVENT_SOURCE,
+  DEFAULT_FLAG_CACHE_SECONDS,
+  DEFAULT_FLAG_PARAMETER_NAME,
+} from '../lambda/domain/defaults.ts';
+import { ConfigurationError } from '../lambda/domain/errors.ts';
+import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from '../lambda/domain/observability.ts';
+
+export { ConfigurationError } from '../lambda/domain/errors.ts';
+
 import { DEFAULT_MIN_EVENTS_PER_STEP } from '../lambda/domain/rollout.ts';
 import { STOP_CONDITION_DEFAULTS } from '../lambda/domain/stop-conditions.ts';
-
-/** The context is invalid: synthesis stops before anything is built from it. */
-export class ConfigurationError extends Error {
-  override readonly name = 'ConfigurationError';
-}
 
 /** Log retention periods CloudWatch Logs accepts, in days. */
 const LOG_RETENTION_DAYS = [
@@ -104,8 +105,8 @@ const contextSchema = z.object({
     })
     .default(30),
   logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
-  serviceName: z.string().min(1).default(SERVICE_NAME),
-  metricsNamespace: z.string().min(1).default(METRICS_NAMESPACE),
+  serviceName: z.string().min(1).default(DEFAULT_SERVICE_NAME),
+  metricsNamespace: z.string().min(1).default(DEFAULT_METRICS_NAMESPACE),
   iteratorAgeAlarmSeconds: wholeNumber(1, 86_400).default(300),
   alarmEmail: z.email({ message: 'must be an e-mail address' }).optional(),
   alarmTopicArn: z

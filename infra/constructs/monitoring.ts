@@ -19,7 +19,7 @@ import { type ITopic, Subscription, SubscriptionProtocol, Topic } from 'aws-cdk-
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRIC } from '../../lambda/adapters/observability.ts';
+import { METRIC } from '../../lambda/domain/observability.ts';
 
 const PERIOD = Duration.minutes(5);
 

@@ -26,7 +26,7 @@ import {
   DEFAULT_WAIT_SLICE_SECONDS,
   NOTHING_SAVED,
   previousFlagParameterName,
-} from '../../lambda/application/rollout.ts';
+} from '../../lambda/domain/rollout.ts';
 import { acknowledgeCfnLint, W3005_CDK_ROLE_DEPENDENCY } from './cfn-lint.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
 import { FlagParameter } from './flag-parameter.ts';

@@ -12,15 +12,14 @@ import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRIC } from '../../lambda/adapters/observability.ts';
 import { AUDIT_METRIC } from '../../lambda/domain/audit-sweep.ts';
+import { METRIC, PUBLISH_FAILURES_METRIC } from '../../lambda/domain/observability.ts';
 import {
   DEGRADATION_DATAPOINTS,
   DEGRADATION_EVALUATION_PERIODS,
   type StopConditionKind,
   type StopConditionSettings,
 } from '../../lambda/domain/stop-conditions.ts';
-import { PUBLISH_FAILURES_METRIC } from '../../lambda/publisher/failure-metric.ts';
 
 /** Period of the stop conditions evaluated on 5-minute data. */
 export const STOP_CONDITION_PERIOD = Duration.minutes(5);

@@ -1,25 +1,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from '../domain/observability.ts';
 
-/** Service name used in logs and as the metrics' `service` dimension. */
-export const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME ?? 'tournament-profile-integration';
+export { METRIC } from '../domain/observability.ts';
 
-/** Namespace of every metric the integration emits. */
-export const METRICS_NAMESPACE = process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'TournamentProfileIntegration';
+/** Service name of this process: the stack sets it per stage; the default serves local runs. */
+export const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME ?? DEFAULT_SERVICE_NAME;
 
-/** Names of the metrics, shared by the handlers, the dashboard and the alarms. */
-export const METRIC = {
-  recorded: 'ActivitiesRecorded',
-  duplicate: 'DuplicateActivities',
-  conflict: 'IdempotencyConflicts',
-  skipped: 'SkippedByFlag',
-  invalid: 'InvalidEvents',
-  flagMisconfigured: 'FlagMisconfigured',
-  flagStale: 'FlagStaleReads',
-  statsApplied: 'StatisticsApplied',
-  statsAlreadyApplied: 'StatisticsAlreadyApplied',
-  statsFailed: 'StatisticsRecordsFailed',
-} as const;
+/** Namespace of this process's metrics: the stack sets it; the default serves local runs. */
+export const METRICS_NAMESPACE = process.env.POWERTOOLS_METRICS_NAMESPACE ?? DEFAULT_METRICS_NAMESPACE;
 
 /** Structured JSON logger shared by the handlers of one process. */
 export const logger = new Logger({ serviceName: SERVICE_NAME });

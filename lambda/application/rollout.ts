@@ -1,48 +1,27 @@
+import { NothingToRestoreError, RolloutConflictError, RolloutPlanError } from '../domain/errors.ts';
 import { parseFlag } from '../domain/flag.ts';
 import {
   type AlarmState,
+  DEFAULT_WAIT_SLICE_SECONDS,
   decide,
   gateOnTraffic,
+  MAX_TURNS_PER_EXECUTION,
+  ROLLBACK_FLAG_VALUE,
   type RolloutDecision,
   type RolloutPlan,
   type RolloutState,
   validatePlan,
 } from '../domain/rollout.ts';
 
-/** The value a rollback writes. */
-export const ROLLBACK_FLAG_VALUE = 'off';
-/** What the `previous` parameter holds before any rollback saved a value there. */
-export const NOTHING_SAVED = 'none';
-/** How long one Wait lasts at most when the machine input does not say: alarms are re-checked after it. */
-export const DEFAULT_WAIT_SLICE_SECONDS = 300;
-/**
- * Check-and-wait turns one execution runs before it continues as a new execution with its state.
- * A turn is 9 history events (task: 5, choice: 2, wait: 2), so 2,000 turns are 18,000 events,
- * under the 25,000 a standard workflow may have: any plan fits, however long or quiet.
- */
-export const MAX_TURNS_PER_EXECUTION = 2000;
-/** History events one check-and-wait turn adds to an execution. */
-export const HISTORY_EVENTS_PER_TURN = 9;
-
-/** Where a rollback keeps the value it replaced: next to the flag, so one name derives the other. */
-export function previousFlagParameterName(flagParameterName: string): string {
-  return `${flagParameterName}/previous`;
-}
-
-/** The plan is unusable; the message lists every problem. */
-export class RolloutPlanError extends Error {
-  override readonly name = 'RolloutPlanError';
-}
-
-/** Another rollout runs: only one may move the flag at a time. */
-export class RolloutConflictError extends Error {
-  override readonly name = 'RolloutConflictError';
-}
-
-/** `flag restore` found no value a rollback saved. */
-export class NothingToRestoreError extends Error {
-  override readonly name = 'NothingToRestoreError';
-}
+export { NothingToRestoreError, RolloutConflictError, RolloutPlanError } from '../domain/errors.ts';
+export {
+  DEFAULT_WAIT_SLICE_SECONDS,
+  HISTORY_EVENTS_PER_TURN,
+  MAX_TURNS_PER_EXECUTION,
+  NOTHING_SAVED,
+  previousFlagParameterName,
+  ROLLBACK_FLAG_VALUE,
+} from '../domain/rollout.ts';
 
 /** The flag and the parameter where a rollback saves the value it replaced. */
 export interface FlagPorts {

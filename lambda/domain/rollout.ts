@@ -135,3 +135,23 @@ export function gateOnTraffic(
     reason: `${context.handled} of ${context.minEvents} events handled since the step began: a step without traffic does not count as held`,
   };
 }
+
+/** The value a rollback writes. */
+export const ROLLBACK_FLAG_VALUE = 'off';
+/** What the `previous` parameter holds before any rollback saved a value there. */
+export const NOTHING_SAVED = 'none';
+/** How long one Wait lasts at most when the machine input does not say: alarms are re-checked after it. */
+export const DEFAULT_WAIT_SLICE_SECONDS = 300;
+/**
+ * Check-and-wait turns one execution runs before it continues as a new execution with its state.
+ * A turn is 9 history events (task: 5, choice: 2, wait: 2), so 2,000 turns are 18,000 events,
+ * under the 25,000 a standard workflow may have: any plan fits, however long or quiet.
+ */
+export const MAX_TURNS_PER_EXECUTION = 2000;
+/** History events one check-and-wait turn adds to an execution. */
+export const HISTORY_EVENTS_PER_TURN = 9;
+
+/** Where a rollback keeps the value it replaced: next to the flag, so one name derives the other. */
+export function previousFlagParameterName(flagParameterName: string): string {
+  return `${flagParameterName}/previous`;
+}

@@ -1,5 +1,6 @@
-/** Name of the metric a publisher reports its unpublished events under; a stop condition of the rollout. */
-export const PUBLISH_FAILURES_METRIC = 'PublishFailures';
+import { DEFAULT_METRICS_NAMESPACE, PUBLISH_FAILURES_METRIC } from '../domain/observability.ts';
+
+export { PUBLISH_FAILURES_METRIC } from '../domain/observability.ts';
 
 /** Where a publisher reports its failures as a CloudWatch metric, in the embedded metric format. */
 export interface FailureMetricOptions {
@@ -16,7 +17,7 @@ export interface FailureMetricOptions {
  * `PublishFailures{service}` with no API call, so a platform gets the stop condition without code.
  */
 export function failureMetricLine(options: FailureMetricOptions, count: number, now = Date.now()): string {
-  const namespace = options.namespace ?? 'TournamentProfileIntegration';
+  const namespace = options.namespace ?? DEFAULT_METRICS_NAMESPACE;
   return JSON.stringify({
     _aws: {
       Timestamp: now,
