@@ -1,10 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build } from 'esbuild';
-
-/** Lets bundled CommonJS dependencies `require` inside an ESM bundle (as the stack's functions do). */
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);";
+import { BUNDLE_OPTIONS, BUNDLE_TARGET } from '../../infra/bundling.ts';
 
 /** Size of one bundle. */
 export interface BundleSize {
@@ -12,18 +9,14 @@ export interface BundleSize {
   readonly gzipBytes: number;
 }
 
-/**
- * How the stack's `NodejsFunction`s are bundled: one minified ESM file for Node 22 with the AWS SDK
- * inside and a `createRequire` banner.
- */
+/** How the stack's `NodejsFunction`s are bundled ({@link BUNDLE_OPTIONS}), as esbuild build options. */
 export const LAMBDA_BUILD_OPTIONS = {
+  ...BUNDLE_OPTIONS,
+  mainFields: [...BUNDLE_OPTIONS.mainFields],
+  banner: { js: BUNDLE_OPTIONS.banner },
+  target: BUNDLE_TARGET,
   bundle: true,
-  minify: true,
   platform: 'node',
-  format: 'esm',
-  target: 'node22',
-  mainFields: ['module', 'main'],
-  banner: { js: ESM_REQUIRE_BANNER },
   logLevel: 'error',
 } as const satisfies BuildOptions;
 

@@ -5,6 +5,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { BUNDLE_OPTIONS } from '../bundling.ts';
 import { acknowledgeCfnLint, W3005_CDK_ROLE_DEPENDENCY } from './cfn-lint.ts';
 
 /** Root of the project: entry points and the lock file are resolved from here, not from the cwd. */
@@ -15,13 +16,6 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * whose meaning moves with CDK upgrades and would change the runtime without a reviewed diff.
  */
 export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
-
-/**
- * The SDK is bundled (pinned versions, one tree-shaken file). Some of its dependencies still call
- * `require`, which an ES module does not have: the banner gives the bundle one.
- */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as __integrationCreateRequire } from 'node:module'; const require = __integrationCreateRequire(import.meta.url);";
 
 /** Settings every function of the integration shares. */
 export interface FunctionDefaults {
@@ -97,13 +91,14 @@ export class IntegrationFunction extends Construct {
       },
       bundling: {
         format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        minify: true,
+        mainFields: [...BUNDLE_OPTIONS.mainFields],
+        minify: BUNDLE_OPTIONS.minify,
+        keepNames: BUNDLE_OPTIONS.keepNames,
         sourceMap: true,
         sourceMapMode: SourceMapMode.EXTERNAL,
         sourcesContent: false,
         bundleAwsSDK: true,
-        banner: ESM_REQUIRE_BANNER,
+        banner: BUNDLE_OPTIONS.banner,
         forceDockerBundling: false,
       },
     });

@@ -3,11 +3,9 @@ import {
   DEFAULT_FLAG_CACHE_SECONDS,
   DEFAULT_FLAG_PARAMETER_NAME,
 } from '../domain/defaults.ts';
+import { ConfigurationError } from '../domain/errors.ts';
 
-/** A required setting is missing: the deployment (or local stack) is incomplete. */
-export class ConfigurationError extends Error {
-  override readonly name = 'ConfigurationError';
-}
+export { ConfigurationError } from '../domain/errors.ts';
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name];

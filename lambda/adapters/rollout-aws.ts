@@ -7,12 +7,8 @@ import {
   type SSMClient,
 } from '@aws-sdk/client-ssm';
 import type { FlagPorts } from '../application/rollout.ts';
+import { RolloutAwsError } from '../domain/errors.ts';
 import type { AlarmState } from '../domain/rollout.ts';
-
-/** An AWS call the rollout depends on failed; the message names the call and what to check. */
-export class RolloutAwsError extends Error {
-  override readonly name = 'RolloutAwsError';
-}
 
 async function getValue(ssm: SSMClient, name: string): Promise<string | undefined> {
   try {

@@ -1,10 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { InvalidCursorError } from '../domain/errors.ts';
 import type { FeedPosition } from './profile-ports.ts';
-
-/** A feed cursor that this API did not issue, was altered, or belongs to another user or filter. */
-export class InvalidCursorError extends Error {
-  override readonly name = 'InvalidCursorError';
-}
 
 const VERSION = 'c1';
 

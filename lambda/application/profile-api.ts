@@ -1,3 +1,4 @@
+import { InvalidCursorError } from '../domain/errors.ts';
 import {
   API_ERRORS,
   type ApiErrorKind,
@@ -9,7 +10,7 @@ import {
 } from '../domain/profile-api.ts';
 import type { StoredStats } from '../domain/projection.ts';
 import { type ProfileStats, profileStats, winRate, ZERO } from '../domain/stats.ts';
-import { type FeedCursors, InvalidCursorError } from './feed-cursor.ts';
+import type { FeedCursors } from './feed-cursor.ts';
 import type { FeedEntry, ProfileStore } from './profile-ports.ts';
 
 /** A user's statistics with the derived win rate: the body of `GET /users/{userId}/stats`. */

@@ -1,10 +1,7 @@
-import { IntegrationError } from '../domain/errors.ts';
+import { ProjectionConflictError } from '../domain/errors.ts';
 import { planProjection } from '../domain/projection.ts';
 import type { Effect } from '../domain/stats.ts';
 import type { ProjectionStore } from './stats-ports.ts';
-
-/** The statistics kept changing under the projector for longer than its retries. */
-export class ProjectionConflictError extends IntegrationError {}
 
 /** How many of a user's activities go into one transaction: markers + slots + statistics ≤ 100. */
 export const MAX_ACTIVITIES_PER_COMMIT = 49;

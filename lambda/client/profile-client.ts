@@ -2,6 +2,9 @@ import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { FeedPage, ProfileView } from '../application/profile-api.ts';
 import type { FeedEntry } from '../application/profile-ports.ts';
+import { ProfileApiError } from '../domain/errors.ts';
+
+export { ProfileApiError } from '../domain/errors.ts';
 
 export type { FeedEntry, FeedPage, ProfileView };
 
@@ -24,21 +27,6 @@ export interface ProfileClientOptions {
   readonly token?: string | (() => Promise<string>);
   /** @default globalThis.fetch */
   readonly fetch?: typeof fetch;
-}
-
-/**
- * The API refused or failed a request. `code` is the API's error code, or the gateway's message
- * for its own refusals (`Unauthorized`, `Forbidden`, `Too Many Requests`).
- */
-export class ProfileApiError extends Error {
-  override readonly name = 'ProfileApiError';
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(`${status} ${code}: ${message}`);
-  }
 }
 
 /** A statistics read: the statistics and their ETag, or `notModified` when `ifNoneMatch` still matched. */

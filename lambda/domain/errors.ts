@@ -1,9 +1,20 @@
+/**
+ * Every error the integration raises on purpose, in one module. Each class spells its `name`, so
+ * the logs of a minified bundle still say `TransientStoreError`, not a mangled class name; the
+ * stack also bundles with `keepNames`. Plain data only: no SDK or Powertools types.
+ */
+
 /** Base class of the errors this project raises on purpose; `cause` keeps the original. */
 export class IntegrationError extends Error {
+  override readonly name: string = 'IntegrationError';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = new.target.name;
   }
+}
+
+/** A setting is missing or invalid: the deployment, the local stack or the CDK context is incomplete. */
+export class ConfigurationError extends IntegrationError {
+  override readonly name = 'ConfigurationError';
 }
 
 /**
@@ -11,6 +22,7 @@ export class IntegrationError extends Error {
  * `reasons` are human-readable, one per problem, each naming the field.
  */
 export class InvalidEventError extends IntegrationError {
+  override readonly name = 'InvalidEventError';
   constructor(
     readonly reasons: readonly string[],
     options?: { cause?: unknown },
@@ -20,10 +32,101 @@ export class InvalidEventError extends IntegrationError {
 }
 
 /** The feature flag could not be read and no earlier value is known: the event must be retried. */
-export class FlagUnavailableError extends IntegrationError {}
+export class FlagUnavailableError extends IntegrationError {
+  override readonly name = 'FlagUnavailableError';
+}
 
 /** A storage call failed in a way that may pass (throttling, timeout, 5xx): the event must be retried. */
-export class TransientStoreError extends IntegrationError {}
+export class TransientStoreError extends IntegrationError {
+  override readonly name = 'TransientStoreError';
+}
 
 /** A stored item is not a readable activity of either shape (a poison record for the projector). */
-export class UnreadableItemError extends IntegrationError {}
+export class UnreadableItemError extends IntegrationError {
+  override readonly name = 'UnreadableItemError';
+}
+
+/** A stream record that is not a readable activity insert (a poison record). */
+export class UnreadableRecordError extends IntegrationError {
+  override readonly name = 'UnreadableRecordError';
+}
+
+/** The statistics kept changing under the projector for longer than its retries. */
+export class ProjectionConflictError extends IntegrationError {
+  override readonly name = 'ProjectionConflictError';
+}
+
+/** Repair kept losing races with the projector for one user. */
+export class RepairConflictError extends IntegrationError {
+  override readonly name = 'RepairConflictError';
+}
+
+/** A feed cursor that this API did not issue, was altered, or belongs to another user or filter. */
+export class InvalidCursorError extends IntegrationError {
+  override readonly name = 'InvalidCursorError';
+}
+
+/** The plan is unusable; the message lists every problem. */
+export class RolloutPlanError extends IntegrationError {
+  override readonly name = 'RolloutPlanError';
+}
+
+/** Another rollout runs: only one may move the flag at a time. */
+export class RolloutConflictError extends IntegrationError {
+  override readonly name = 'RolloutConflictError';
+}
+
+/** `flag restore` found no value a rollback saved. */
+export class NothingToRestoreError extends IntegrationError {
+  override readonly name = 'NothingToRestoreError';
+}
+
+/** An AWS call the rollout depends on failed; the message names the call and what to check. */
+export class RolloutAwsError extends IntegrationError {
+  override readonly name = 'RolloutAwsError';
+}
+
+/** One contract violation found before sending, naming the field. */
+export interface PublishIssue {
+  /** Position of the event in the `publishMany` input (0 for `publish`). */
+  readonly index: number;
+  readonly detailType: string;
+  /** Dotted path of the field inside the detail, `""` for the detail as a whole. */
+  readonly path: string;
+  readonly message: string;
+}
+
+/**
+ * An event breaks the contract, so nothing of the call was sent: the recording side would refuse
+ * it into its dead-letter store. Fix the code that builds the detail; resending cannot help.
+ * `cause` holds the zod error of the first invalid event, when there was one.
+ */
+export class PublishValidationError extends IntegrationError {
+  override readonly name = 'PublishValidationError';
+  constructor(
+    readonly issues: readonly PublishIssue[],
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `not published, the event breaks the tournament event contract: ${issues
+        .map((i) => `#${i.index} ${i.detailType} ${i.path ? `detail.${i.path}` : 'detail'}: ${i.message}`)
+        .join('; ')}`,
+      options,
+    );
+  }
+}
+
+/**
+ * The API refused or failed a request. `code` is the API's error code, or the gateway's message
+ * for its own refusals (`Unauthorized`, `Forbidden`, `Too Many Requests`).
+ */
+export class ProfileApiError extends IntegrationError {
+  override readonly name = 'ProfileApiError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(`${status} ${code}: ${message}`);
+  }
+}

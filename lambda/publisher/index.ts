@@ -5,6 +5,8 @@
  * @example
  * import { TournamentEventPublisher } from 'tournament-profile-integration/publisher';
  */
+
+export { type PublishIssue, PublishValidationError } from '../domain/errors.ts';
 export {
   DETAIL_TYPES,
   type DetailInputOf,
@@ -14,7 +16,6 @@ export {
 export { DEFAULT_EVENT_SOURCE, MAX_DETAIL_BYTES } from '../domain/events.ts';
 export { type JsonSchema, jsonSchemaOf } from '../domain/json-schema.ts';
 export { entrySize, MAX_ENTRIES_PER_REQUEST, MAX_REQUEST_BYTES, planRequests } from './batching.ts';
-export { type PublishIssue, PublishValidationError } from './errors.ts';
 export { type FailureMetricOptions, failureMetricLine, PUBLISH_FAILURES_METRIC } from './failure-metric.ts';
 export {
   type FailedEvent,
