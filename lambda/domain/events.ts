@@ -95,6 +95,40 @@ function describe(issues: readonly z.core.$ZodIssue[], prefix: string): string[]
   });
 }
 
+/** One problem of a detail: the dotted path of the field (`""` for the detail as a whole) and what is wrong. */
+export interface DetailIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** What {@link checkDetail} found: the validated detail, or every problem (with zod's error when it found them). */
+export type DetailCheck =
+  | { readonly ok: true; readonly data: Record<string, unknown> }
+  | { readonly ok: false; readonly issues: readonly DetailIssue[]; readonly cause?: z.ZodError };
+
+/**
+ * Judges a detail of one event type by every rule of the contract: a JSON object, at most
+ * {@link MAX_DETAIL_DEPTH} levels deep and {@link MAX_DETAIL_BYTES} bytes, then the type's schema
+ * with its cross-field rules. The recording side and the publisher both judge with it, so what one
+ * accepts the other accepts.
+ */
+export function checkDetail(definition: EventTypeDefinition, detail: unknown): DetailCheck {
+  const refused = (message: string): DetailCheck => ({ ok: false, issues: [{ path: '', message }] });
+  if (detail === null || typeof detail !== 'object' || Array.isArray(detail))
+    return refused('must be a JSON object');
+  if (depthOf(detail) > MAX_DETAIL_DEPTH)
+    return refused(`nested more than ${MAX_DETAIL_DEPTH} levels deep; flatten the extra fields`);
+  const size = Buffer.byteLength(JSON.stringify(detail), 'utf8');
+  if (size > MAX_DETAIL_BYTES)
+    return refused(
+      `${size} bytes of JSON, more than the ${MAX_DETAIL_BYTES} the contract allows: move large data out of the event`,
+    );
+  const parsed = definition.schema.safeParse(detail);
+  if (parsed.success) return { ok: true, data: parsed.data as Record<string, unknown> };
+  const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+  return { ok: false, issues, cause: parsed.error };
+}
+
 /**
  * Validates an EventBridge event against the contract and derives its key.
  * @param expectedSource the only `source` accepted (the stack's configured source)
@@ -113,24 +147,12 @@ export function acceptEvent(raw: unknown, expectedSource: string = DEFAULT_EVENT
     throw new InvalidEventError([
       `detail-type: ${JSON.stringify(event['detail-type'])} is not one of the contract's event types`,
     ]);
-  if (event.detail === null || typeof event.detail !== 'object' || Array.isArray(event.detail))
-    throw new InvalidEventError(['detail: must be a JSON object']);
-
-  if (depthOf(event.detail) > MAX_DETAIL_DEPTH)
-    throw new InvalidEventError([
-      `detail: nested more than ${MAX_DETAIL_DEPTH} levels deep; flatten the extra fields`,
-    ]);
-  const size = Buffer.byteLength(JSON.stringify(event.detail), 'utf8');
-  if (size > MAX_DETAIL_BYTES)
-    throw new InvalidEventError([
-      `detail: ${size} bytes of JSON, more than the ${MAX_DETAIL_BYTES} the contract allows: move large data out of the event`,
-    ]);
-  const parsed = definition.schema.safeParse(event.detail);
-  if (!parsed.success) throw new InvalidEventError(describe(parsed.error.issues, 'detail'));
-  const detail = withExtraFields(
-    parsed.data as Record<string, unknown>,
-    event.detail,
-  ) as AcceptedEvent['detail'];
+  const checked = checkDetail(definition, event.detail);
+  if (!checked.ok)
+    throw new InvalidEventError(
+      checked.issues.map((i) => `${i.path ? `detail.${i.path}` : 'detail'}: ${i.message}`),
+    );
+  const detail = withExtraFields(checked.data, event.detail as object) as AcceptedEvent['detail'];
   const occurredAt = utcInstant(detail.occurredAt) as string;
 
   const entityId = detail[definition.entityIdField] as string;

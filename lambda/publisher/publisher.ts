@@ -1,9 +1,9 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { z } from 'zod';
+import { type PublishIssue, PublishValidationError } from '../domain/errors.ts';
 import { type DetailInputOf, type DetailType, eventTypeOf } from '../domain/event-types.ts';
-import { DEFAULT_EVENT_SOURCE, MAX_DETAIL_BYTES } from '../domain/events.ts';
+import { checkDetail, DEFAULT_EVENT_SOURCE } from '../domain/events.ts';
 import { entrySize, planRequests } from './batching.ts';
-import { type PublishIssue, PublishValidationError } from './errors.ts';
 import { type FailureMetricOptions, reportFailureMetric } from './failure-metric.ts';
 import { fullJitterDelay, isRetryableEntryError, isTransientError } from './retry.ts';
 
@@ -113,7 +113,7 @@ interface Pending {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** The zod issues of a detail plus the checks `acceptEvent` makes around the schema. */
+/** What the recording side would say of a detail, by the very rules it judges with (`checkDetail`). */
 function issuesOf(
   index: number,
   detailType: string,
@@ -123,24 +123,9 @@ function issuesOf(
   const definition = eventTypeOf(detailType);
   if (!definition)
     return { issues: [issue('', `${JSON.stringify(detailType)} is not one of the contract's event types`)] };
-  if (detail === null || typeof detail !== 'object' || Array.isArray(detail))
-    return { issues: [issue('', 'must be a JSON object')] };
-  const size = Buffer.byteLength(JSON.stringify(detail), 'utf8');
-  if (size > MAX_DETAIL_BYTES)
-    return {
-      issues: [
-        issue(
-          '',
-          `${size} bytes of JSON, more than the ${MAX_DETAIL_BYTES} the contract allows: move large data out of the event`,
-        ),
-      ],
-    };
-  const parsed = definition.schema.safeParse(detail);
-  if (parsed.success) return { issues: [] };
-  return {
-    issues: parsed.error.issues.map((i) => issue(i.path.map(String).join('.'), i.message)),
-    cause: parsed.error,
-  };
+  const checked = checkDetail(definition, detail);
+  if (checked.ok) return { issues: [] };
+  return { issues: checked.issues.map((i) => issue(i.path, i.message)), cause: checked.cause };
 }
 
 /**

@@ -3,8 +3,34 @@ import { MAX_USERS_PER_EVENT } from '../../lambda/domain/ids.ts';
 
 const users = (count: number) => Array.from({ length: count }, (_, i) => i + 1);
 
-/** Details that break the contract: the JSON Schema, the handler and the publisher must all refuse them. */
-export const INVALID_DETAILS: readonly [name: string, DetailType, overrides: Record<string, unknown>][] = [
+/** An object `levels` deep: `{ n: { n: … {} } }`. */
+function nested(levels: number): Record<string, unknown> {
+  let value: Record<string, unknown> = {};
+  for (let i = 1; i < levels; i += 1) value = { n: value };
+  return value;
+}
+
+/** Where a case departs from the rule "every validator refuses it, naming the overridden field". */
+export interface CaseNotes {
+  /** The field the refusal names; `null`: the detail as a whole. @default the overridden field */
+  readonly field?: string | null;
+  /**
+   * JSON Schema has no keyword for the rule, so the published schemas accept the detail; the
+   * recording side and the publisher (one validator, `checkDetail`) refuse it.
+   */
+  readonly beyondJsonSchema?: true;
+}
+
+/**
+ * Details that break the contract: the JSON Schema, the handler and the publisher must all refuse
+ * them (the JSON Schema excepted where the notes say it cannot state the rule).
+ */
+export const INVALID_DETAILS: readonly [
+  name: string,
+  DetailType,
+  overrides: Record<string, unknown>,
+  notes?: CaseNotes,
+][] = [
   ['an id with ":"', 'RegistrationStatusChanged', { registrationId: 'a:b' }],
   ['an id with "#"', 'PaymentStatusChanged', { paymentId: 'pay#1' }],
   ['an id with a space', 'MatchFinalized', { matchId: 'm 1' }],
@@ -43,6 +69,12 @@ export const INVALID_DETAILS: readonly [name: string, DetailType, overrides: Rec
   ['a negative revision', 'CheckInToggled', { revision: -1 }],
   ['a fractional revision', 'CheckInToggled', { revision: 1.5 }],
   ['isDraw with winners', 'MatchFinalized', { isDraw: true, winnerUserIds: [42] }],
+  [
+    'a detail nested 150 levels deep',
+    'DisputeOpened',
+    { extra: nested(149) },
+    { field: null, beyondJsonSchema: true },
+  ],
 ];
 
 /** Details at the edges of the contract that all three must accept. */
