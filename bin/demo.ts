@@ -11,7 +11,7 @@ const { EventBridgeClient } = await import('@aws-sdk/client-eventbridge');
 const { startLocalStack } = await import('../infra/local/stack.ts');
 const { LOCAL_AWS, localDynamoClient } = await import('../infra/local/clients.ts');
 const { documentClient } = await import('../lambda/adapters/clients.ts');
-const { ProfileReader } = await import('../lambda/application/profile-reader.ts');
+const { ProfileReader } = await import('../lambda/adapters/profile-reader.ts');
 const { putEntries } = await import('./cli/publishing.ts');
 
 const SETTLE_TIMEOUT_MS = 30_000;

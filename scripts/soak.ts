@@ -18,12 +18,12 @@ const { default: fc } = await import('fast-check');
 const { LOCAL_AWS, localDynamoClient } = await import('../infra/local/clients.ts');
 const { startLocalStack } = await import('../infra/local/stack.ts');
 const { documentClient } = await import('../lambda/adapters/clients.ts');
-const { ProfileReader } = await import('../lambda/application/profile-reader.ts');
+const { ProfileReader } = await import('../lambda/adapters/profile-reader.ts');
 const { activityFor } = await import('../lambda/domain/activity.ts');
 const { statsActivityOf } = await import('../lambda/domain/activity-item.ts');
 const { acceptEvent } = await import('../lambda/domain/events.ts');
 const { statsOf } = await import('../lambda/domain/stats.ts');
-const { scenarioArbitrary } = await import('../test/reliability/scenario.ts');
+const { scenarioArbitrary } = await import('./reliability/scenario.ts');
 const { percentile, slope } = await import('./soak-figures.ts');
 type StatsActivity = import('../lambda/domain/stats.ts').StatsActivity;
 

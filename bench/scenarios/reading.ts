@@ -1,7 +1,7 @@
 import { startLocalProfileApi } from '../../infra/local/profile-api.ts';
-import { statsItem } from '../../lambda/adapters/stats-store.ts';
 import type { Activity } from '../../lambda/domain/activity.ts';
 import { MAX_BATCH_USERS } from '../../lambda/domain/profile-api.ts';
+import { statsItem } from '../../lambda/domain/stats-items.ts';
 import { batchWrite, countedClient, dropTables, freshTables } from '../lib/local.ts';
 import { progress } from '../lib/progress.ts';
 import { percentile } from '../lib/stats.ts';

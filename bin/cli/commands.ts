@@ -8,7 +8,7 @@ import {
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { DeleteCommand, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_AWS } from '../../infra/local/clients.ts';
-import { ProfileReader } from '../../lambda/application/profile-reader.ts';
+import { ProfileReader } from '../../lambda/adapters/profile-reader.ts';
 import { ProfileClient } from '../../lambda/client/profile-client.ts';
 import { type DeadLetter, holdsWholeEvent, replayWindowOf } from '../../lambda/domain/dead-letter.ts';
 import { type FlagSetting, parseFlag } from '../../lambda/domain/flag.ts';

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { auditStatistics } from '../../lambda/application/audit.ts';
+import { auditStatistics } from '../../lambda/adapters/audit-store.ts';
 import { parseFlag } from '../../lambda/domain/flag.ts';
 import { DEFAULT_FEED_LIMIT } from '../../lambda/domain/profile-api.ts';
 import {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { ProfileView } from '../../lambda/application/profile-reader.ts';
+import type { ProfileView } from '../../lambda/adapters/profile-reader.ts';
 import { acceptEvent } from '../../lambda/domain/events.ts';
 import { isUserIncluded, parseFlag } from '../../lambda/domain/flag.ts';
 import { getFlag, profileReader } from './commands.ts';

@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { auditStatistics } from '../application/audit.ts';
 import type { AuditSweepSettings } from '../domain/audit-sweep.ts';
+import { auditStatistics } from './audit-store.ts';
 
 /** Where the previous run stopped: the activity table key of the last item it read. */
 export type SweepCursor = Readonly<Record<string, unknown>> | undefined;

@@ -8,58 +8,11 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { ProjectionStore } from '../application/stats-ports.ts';
 import { TransientStoreError } from '../domain/errors.ts';
-import type { ProjectionCommit, ProjectionState, StoredStats } from '../domain/projection.ts';
-import { type Counters, type Slot, ZERO } from '../domain/stats.ts';
+import type { ProjectionCommit, ProjectionState } from '../domain/projection.ts';
+import { markerSk, readStatsPartition, STATS_SK, slotItem, statsItem } from '../domain/stats-items.ts';
 import { classifyStoreError } from './dynamo-errors.ts';
 
-/** Sort key of a user's statistics item. */
-export const STATS_SK = 'STATS';
-/** Sort key prefix of applied-activity markers. */
-export const MARKER_PREFIX = 'APPLIED#';
-
-const COUNTER_NAMES = Object.keys(ZERO) as (keyof Counters)[];
-
-/** Counters read from an item (absent attributes are 0). */
-export function countersOf(item: Record<string, unknown>): Counters {
-  const out = {} as Record<keyof Counters, number>;
-  for (const name of COUNTER_NAMES) out[name] = Number(item[name] ?? 0);
-  return out;
-}
-
-/** The statistics item for stored statistics. */
-export function statsItem(userId: string, stats: StoredStats, now: Date): Record<string, unknown> {
-  const { counters } = stats;
-  return {
-    userId,
-    sk: STATS_SK,
-    ...counters,
-    matchesPlayed: counters.matchesWon + counters.matchesLost + counters.matchesDrawn,
-    activityCount: stats.activityCount,
-    ...(stats.lastActivityAt === null ? {} : { lastActivityAt: stats.lastActivityAt }),
-    version: stats.version,
-    updatedAt: now.toISOString(),
-  };
-}
-
-/** Stored statistics from a statistics item. */
-export function storedStatsOf(item: Record<string, unknown>): StoredStats {
-  return {
-    counters: countersOf(item),
-    activityCount: Number(item.activityCount ?? 0),
-    lastActivityAt: typeof item.lastActivityAt === 'string' ? item.lastActivityAt : null,
-    version: Number(item.version ?? 0),
-  };
-}
-
-/** A slot item: the finalization or completion that counts for one match or tournament. */
-export function slotItem(userId: string, slot: Slot, now: Date): Record<string, unknown> {
-  return { userId, sk: slot.slot, rank: slot.rank, ...slot.counters, updatedAt: now.toISOString() };
-}
-
-/** A slot from its item. */
-export function slotOf(item: Record<string, unknown>): Slot {
-  return { slot: String(item.sk), rank: String(item.rank), counters: countersOf(item) };
-}
+export { STATS_SK, storedStatsOf } from '../domain/stats-items.ts';
 
 /** Builds the conditioned transaction items of a commit (shared by the projector and repair). */
 export function commitActions(tableName: string, commit: ProjectionCommit, now: Date) {
@@ -68,7 +21,7 @@ export function commitActions(tableName: string, commit: ProjectionCommit, now: 
     ...commit.markers.map((key) => ({
       Put: {
         TableName: tableName,
-        Item: { userId: commit.userId, sk: `${MARKER_PREFIX}${key}`, appliedAt: now.toISOString() },
+        Item: { userId: commit.userId, sk: markerSk(key), appliedAt: now.toISOString() },
         ConditionExpression: 'attribute_not_exists(#sk)',
         ExpressionAttributeNames: names,
       },
@@ -139,18 +92,13 @@ export class DynamoProjectionStore implements ProjectionStore {
   ) {}
 
   async load(userId: string, keys: readonly string[], slots: readonly string[]): Promise<ProjectionState> {
-    const sks = [STATS_SK, ...keys.map((k) => `${MARKER_PREFIX}${k}`), ...slots];
-    const items = await this.batchGet(sks.map((sk) => ({ userId, sk })));
-    let stats: StoredStats | undefined;
-    const slotMap = new Map<string, Slot>();
-    const applied = new Set<string>();
-    for (const item of items) {
-      const sk = String(item.sk);
-      if (sk === STATS_SK) stats = storedStatsOf(item);
-      else if (sk.startsWith(MARKER_PREFIX)) applied.add(sk.slice(MARKER_PREFIX.length));
-      else slotMap.set(sk, slotOf(item));
-    }
-    return { stats, slots: slotMap, applied };
+    const sks = [STATS_SK, ...keys.map(markerSk), ...slots];
+    const {
+      stats,
+      slots: found,
+      applied,
+    } = readStatsPartition(await this.batchGet(sks.map((sk) => ({ userId, sk }))));
+    return { stats, slots: found, applied };
   }
 
   commit(commit: ProjectionCommit): Promise<'committed' | 'conflict'> {

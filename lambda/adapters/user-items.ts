@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { readActivityItem, statsActivityOf } from '../domain/activity-item.ts';
-import type { StatsActivity } from '../domain/stats.ts';
+
+export { statsActivityOfItem } from '../domain/activity-item.ts';
 
 /**
  * Every item of one user's partition, page by page, strongly consistent. Only audit and repair
@@ -28,9 +28,4 @@ export async function userPartition(
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey);
   return items;
-}
-
-/** What the statistics need of a stored activity item, in either item shape. */
-export function statsActivityOfItem(item: Record<string, unknown>): StatsActivity {
-  return statsActivityOf(readActivityItem(item));
 }

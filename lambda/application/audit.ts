@@ -1,17 +1,5 @@
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import {
-  countersOf,
-  MARKER_PREFIX,
-  STATS_SK,
-  slotItem,
-  slotOf,
-  statsItem,
-  storedStatsOf,
-} from '../adapters/stats-store.ts';
-import { statsActivityOfItem, userPartition } from '../adapters/user-items.ts';
-import { duplicateActivities } from '../domain/audit-sweep.ts';
-import { IntegrationError } from '../domain/errors.ts';
+import { type ActivityIdentity, duplicateActivities } from '../domain/audit-sweep.ts';
+import { RepairConflictError } from '../domain/errors.ts';
 import type { StoredStats } from '../domain/projection.ts';
 import {
   addCounters,
@@ -21,17 +9,59 @@ import {
   type ProfileStats,
   profileStats,
   type Slot,
+  STAT_FIELDS,
+  type StatsActivity,
   sameCounters,
   statsOf,
   ZERO,
 } from '../domain/stats.ts';
-import { transactWrite } from './audit-writes.ts';
+import { countersOf } from '../domain/stats-items.ts';
 
-/** Where audit reads and repairs. */
+/** What audit reads of one user: the activities and the projector's state, decoded. */
+export interface AuditedUser {
+  /** Every activity recorded for the user, in either item shape. */
+  readonly activities: readonly StatsActivity[];
+  /** What duplicate detection compares of each activity item. */
+  readonly recorded: readonly ActivityIdentity[];
+  /** Idempotency keys of the activities the projector applied. */
+  readonly applied: ReadonlySet<string>;
+  /** Latest-wins slots as stored, by name. */
+  readonly slots: ReadonlyMap<string, Slot>;
+  /** The statistics item, when there is one. */
+  readonly stats: StoredStats | undefined;
+  /** `matchesPlayed` as the item stores it (a stored sum can drift from its parts). */
+  readonly storedMatchesPlayed: number | undefined;
+}
+
+/** One repair write: slots to put or delete and the statistics, each conditioned on the state read. */
+export interface RepairWrite {
+  readonly userId: string;
+  readonly slotWrites: readonly {
+    readonly name: string;
+    /** The slot to write, or `undefined` to delete a slot no applied activity supports. */
+    readonly slot: Slot | undefined;
+    /** The rank the slot must still have; `undefined`: it must not exist. */
+    readonly expectedRank: string | undefined;
+  }[];
+  readonly stats: StoredStats;
+  /** The version the statistics must still have; `undefined`: no statistics item yet. */
+  readonly expectedVersion: number | undefined;
+}
+
+/** Where audit reads and repairs (the DynamoDB tables in lambda/adapters/audit-store.ts). */
+export interface AuditStore {
+  /** One user's activities and statistics, strongly consistent. */
+  readUser(userId: string): Promise<AuditedUser>;
+  /** Users with activities, then users with statistics but no activity left; counts what it scans. */
+  users(progress: { itemsScanned: number }): AsyncIterable<string>;
+  /** The stores' estimate of their size, for progress. */
+  approximateItems(): Promise<number>;
+  /** Writes a repair at once; `conflict` when the state moved on since it was read. */
+  writeRepair(write: RepairWrite): Promise<'committed' | 'conflict'>;
+}
+
+/** What to audit. */
 export interface AuditOptions {
-  readonly client: DynamoDBDocumentClient;
-  readonly activityTable: string;
-  readonly statsTable: string;
   /** Audit one user only; all users (a paginated scan) when omitted. */
   readonly userId?: string | undefined;
   /** Rewrite drifted statistics (safe while the projector runs). */
@@ -76,47 +106,19 @@ export interface AuditReport {
   readonly duplicates: number;
 }
 
-/** Repair kept losing races with the projector for one user. */
-export class RepairConflictError extends IntegrationError {}
-
-const STAT_FIELDS = [
-  'matchesPlayed',
-  'matchesWon',
-  'matchesLost',
-  'matchesDrawn',
-  'tournamentsPlayed',
-  'tournamentsWon',
-  'activityCount',
-  'lastActivityAt',
-] as const;
-
 interface UserState {
-  readonly statsItem: Record<string, unknown> | undefined;
   readonly stored: StoredStats | undefined;
-  readonly slots: Map<string, Slot>;
+  readonly slots: ReadonlyMap<string, Slot>;
   readonly expectedSlots: Map<string, Slot>;
   readonly audit: Omit<UserAudit, 'repaired'>;
   readonly duplicates: number;
 }
 
-async function inspect(options: AuditOptions, userId: string): Promise<UserState> {
-  const [activityItems, statsItems] = await Promise.all([
-    userPartition(options.client, options.activityTable, userId),
-    userPartition(options.client, options.statsTable, userId),
-  ]);
-  const activities = activityItems.map(statsActivityOfItem);
-  const markers = new Set<string>();
-  const slots = new Map<string, Slot>();
-  let statsRow: Record<string, unknown> | undefined;
-  for (const item of statsItems) {
-    const sk = String(item.sk);
-    if (sk === STATS_SK) statsRow = item;
-    else if (sk.startsWith(MARKER_PREFIX)) markers.add(sk.slice(MARKER_PREFIX.length));
-    else slots.set(sk, slotOf(item));
-  }
-  const applied = activities.filter((a) => markers.has(a.idempotencyKey));
+async function inspect(store: AuditStore, userId: string): Promise<UserState> {
+  const user = await store.readUser(userId);
+  const { activities, stats: stored } = user;
+  const applied = activities.filter((a) => user.applied.has(a.idempotencyKey));
   const expected = statsOf(userId, applied);
-  const stored = statsRow ? storedStatsOf(statsRow) : undefined;
   const storedStats = profileStats(
     userId,
     stored?.counters ?? ZERO,
@@ -125,25 +127,18 @@ async function inspect(options: AuditOptions, userId: string): Promise<UserState
   );
   const storedView = {
     ...storedStats,
-    matchesPlayed: Number(statsRow?.matchesPlayed ?? storedStats.matchesPlayed),
+    matchesPlayed: user.storedMatchesPlayed ?? storedStats.matchesPlayed,
   };
   const expectedSlots = countingSlots(applied.map(effectOf));
-  const slotNames = new Set([...slots.keys(), ...expectedSlots.keys()]);
+  const slotNames = new Set([...user.slots.keys(), ...expectedSlots.keys()]);
   const driftedSlots = [...slotNames].filter((name) => {
-    const [have, want] = [slots.get(name), expectedSlots.get(name)];
+    const [have, want] = [user.slots.get(name), expectedSlots.get(name)];
     return !have || !want || have.rank !== want.rank || !sameCounters(have.counters, want.counters);
   });
   return {
-    duplicates: duplicateActivities(
-      activityItems.map((item) => ({
-        idempotencyKey: String(item.idempotencyKey),
-        payloadHash: String(item.payloadHash),
-        detailType: String(item.detailType),
-      })),
-    ),
-    statsItem: statsRow,
+    duplicates: duplicateActivities(user.recorded),
     stored,
-    slots,
+    slots: user.slots,
     expectedSlots,
     audit: {
       userId,
@@ -163,7 +158,7 @@ async function inspect(options: AuditOptions, userId: string): Promise<UserState
  * makes it start over instead of losing either update. Slots are fixed in chunks that move the
  * statistics by their own difference, which keeps slots and statistics consistent after every chunk.
  */
-async function repairUser(options: AuditOptions, state: UserState): Promise<'repaired' | 'conflict'> {
+async function repairUser(store: AuditStore, state: UserState): Promise<'repaired' | 'conflict'> {
   const { userId } = state.audit;
   const names = state.audit.driftedSlots;
   let version = state.stored?.version;
@@ -180,7 +175,7 @@ async function repairUser(options: AuditOptions, state: UserState): Promise<'rep
     });
     const target: StoredStats = last
       ? {
-          counters: countersOf(state.audit.expected as unknown as Record<string, unknown>),
+          counters: countersOf(state.audit.expected),
           activityCount: state.audit.expected.activityCount,
           lastActivityAt: state.audit.expected.lastActivityAt,
           version: (version ?? 0) + 1,
@@ -191,15 +186,10 @@ async function repairUser(options: AuditOptions, state: UserState): Promise<'rep
           lastActivityAt: state.stored?.lastActivityAt ?? null,
           version: (version ?? 0) + 1,
         };
-    const now = new Date();
-    const outcome = await transactWrite(options.client, options.statsTable, {
+    const outcome = await store.writeRepair({
       userId,
-      slotWrites: slotWrites.map(({ name, have, want }) => ({
-        sk: name,
-        item: want ? slotItem(userId, want, now) : undefined,
-        expectedRank: have?.rank,
-      })),
-      stats: statsItem(userId, target, now),
+      slotWrites: slotWrites.map(({ name, have, want }) => ({ name, slot: want, expectedRank: have?.rank })),
+      stats: target,
       expectedVersion: version,
     });
     if (outcome === 'conflict') return 'conflict';
@@ -208,59 +198,22 @@ async function repairUser(options: AuditOptions, state: UserState): Promise<'rep
   return 'repaired';
 }
 
-async function* usersOf(options: AuditOptions, progress: { itemsScanned: number }): AsyncGenerator<string> {
-  if (options.userId !== undefined) {
-    yield options.userId;
-    return;
-  }
-  const seen = new Set<string>();
-  // Users with activities, then users with statistics but no activity left (also drift).
-  for (const table of [options.activityTable, options.statsTable]) {
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await options.client.send(
-        new ScanCommand({
-          TableName: table,
-          ProjectionExpression: '#u',
-          ExpressionAttributeNames: { '#u': 'userId' },
-          ExclusiveStartKey,
-        }),
-      );
-      progress.itemsScanned += page.Items?.length ?? 0;
-      for (const item of page.Items ?? []) {
-        const userId = String(item.userId);
-        if (seen.has(userId)) continue;
-        seen.add(userId);
-        yield userId;
-      }
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-  }
-}
-
 /**
  * Compares stored statistics with the reference definition for one user or all users and, with
  * `repair`, rewrites what drifted. Activities the projector has not applied yet are reported as
  * pending, not as drift: repair never counts them, so the projector can still apply them once.
  */
-export async function auditStatistics(options: AuditOptions): Promise<AuditReport> {
+export async function auditUsers(store: AuditStore, options: AuditOptions = {}): Promise<AuditReport> {
   const progress = { itemsScanned: 0 };
-  let approximateItems: number | undefined;
-  if (options.userId === undefined) {
-    const described = await Promise.all(
-      [options.activityTable, options.statsTable].map((TableName) =>
-        options.client.send(new DescribeTableCommand({ TableName })).then((d) => d.Table?.ItemCount ?? 0),
-      ),
-    );
-    approximateItems = described.reduce((a, b) => a + b, 0);
-  }
+  const approximateItems = options.userId === undefined ? await store.approximateItems() : undefined;
   let usersChecked = 0;
   let repaired = 0;
   let usersWithPending = 0;
   let duplicates = 0;
   const drifted: UserAudit[] = [];
-  for await (const userId of usersOf(options, progress)) {
-    let state = await inspect(options, userId);
+  const users = options.userId === undefined ? store.users(progress) : [options.userId];
+  for await (const userId of users) {
+    let state = await inspect(store, userId);
     duplicates += state.duplicates;
     let fixed = false;
     const isDrifted = (s: UserState) => s.audit.driftedFields.length > 0 || s.audit.driftedSlots.length > 0;
@@ -268,7 +221,7 @@ export async function auditStatistics(options: AuditOptions): Promise<AuditRepor
       const found = state.audit;
       if (options.repair) {
         for (let attempt = 1; isDrifted(state); attempt += 1) {
-          if ((await repairUser(options, state)) === 'repaired') {
+          if ((await repairUser(store, state)) === 'repaired') {
             fixed = true;
             break;
           }
@@ -276,7 +229,7 @@ export async function auditStatistics(options: AuditOptions): Promise<AuditRepor
             throw new RepairConflictError(
               `statistics of user ${userId} kept changing during repair; run the repair again`,
             );
-          state = await inspect(options, userId);
+          state = await inspect(store, userId);
         }
         if (fixed) repaired += 1;
       }

@@ -66,7 +66,21 @@ export const ZERO: Counters = {
   tournamentsWon: 0,
 };
 
-const COUNTER_NAMES = Object.keys(ZERO) as (keyof Counters)[];
+/** The counters' names, as the contract and the statistics items spell them. */
+export const COUNTER_NAMES = Object.keys(ZERO) as readonly (keyof Counters)[];
+
+/** The statistics fields with the contract's names (what audit compares). */
+export const STAT_FIELDS = [
+  'matchesPlayed',
+  ...COUNTER_NAMES,
+  'activityCount',
+  'lastActivityAt',
+] as const satisfies readonly (keyof ProfileStats)[];
+
+/** Matches played, as the contract defines them: won + lost + drawn. */
+export function matchesPlayed(counters: Counters): number {
+  return counters.matchesWon + counters.matchesLost + counters.matchesDrawn;
+}
 
 /** `a + sign * b`, counter by counter. */
 export function addCounters(a: Counters, b: Counters, sign: 1 | -1 = 1): Counters {
@@ -111,7 +125,7 @@ export function profileStats(
   return {
     userId,
     ...counters,
-    matchesPlayed: counters.matchesWon + counters.matchesLost + counters.matchesDrawn,
+    matchesPlayed: matchesPlayed(counters),
     activityCount,
     lastActivityAt,
   };

@@ -1,23 +1,15 @@
 import type { DynamoDBDocumentClient, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { transactOrConflict } from '../adapters/stats-store.ts';
-
-/** One repair write: slot items to put or delete, and the statistics item, all conditioned. */
-export interface RepairWrite {
-  readonly userId: string;
-  readonly slotWrites: readonly {
-    readonly sk: string;
-    /** The slot item to write, or `undefined` to delete a slot no applied activity supports. */
-    readonly item: Record<string, unknown> | undefined;
-    /** The rank the slot must still have; `undefined`: it must not exist. */
-    readonly expectedRank: string | undefined;
-  }[];
-  readonly stats: Record<string, unknown>;
-  /** The version the statistics must still have; `undefined`: no statistics item yet. */
-  readonly expectedVersion: number | undefined;
-}
+import type { RepairWrite } from '../application/audit.ts';
+import { slotItem, statsItem } from '../domain/stats-items.ts';
+import { transactOrConflict } from './stats-store.ts';
 
 /** Sends a repair write as one transaction; `conflict` when the state moved on since it was read. */
-export function transactWrite(client: DynamoDBDocumentClient, table: string, write: RepairWrite) {
+export function transactWrite(
+  client: DynamoDBDocumentClient,
+  table: string,
+  write: RepairWrite,
+  now: Date = new Date(),
+) {
   const notExists = {
     ConditionExpression: 'attribute_not_exists(#sk)',
     ExpressionAttributeNames: { '#sk': 'sk' },
@@ -28,16 +20,16 @@ export function transactWrite(client: DynamoDBDocumentClient, table: string, wri
     ExpressionAttributeValues: { ':rank': rank },
   });
   const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
-    ...write.slotWrites.map(({ sk, item, expectedRank }) => {
+    ...write.slotWrites.map(({ name, slot, expectedRank }) => {
       const condition = expectedRank === undefined ? notExists : rankIs(expectedRank);
-      return item
-        ? { Put: { TableName: table, Item: item, ...condition } }
-        : { Delete: { TableName: table, Key: { userId: write.userId, sk }, ...condition } };
+      return slot
+        ? { Put: { TableName: table, Item: slotItem(write.userId, slot, now), ...condition } }
+        : { Delete: { TableName: table, Key: { userId: write.userId, sk: name }, ...condition } };
     }),
     {
       Put: {
         TableName: table,
-        Item: write.stats,
+        Item: statsItem(write.userId, write.stats, now),
         ...(write.expectedVersion === undefined
           ? notExists
           : {

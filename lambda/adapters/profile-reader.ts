@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoProfileStore, type ProfileTables } from '../adapters/profile-store.ts';
-import { FeedCursors } from './feed-cursor.ts';
-import { type FeedPage, type ProfileView, profileView } from './profile-api.ts';
+import { FeedCursors } from '../application/feed-cursor.ts';
+import { type FeedPage, type ProfileView, profileView } from '../application/profile-api.ts';
+import { DynamoProfileStore, type ProfileTables } from './profile-store.ts';
 
-export { InvalidCursorError } from './feed-cursor.ts';
-export type { FeedPage, ProfileView } from './profile-api.ts';
-export type { FeedEntry } from './profile-ports.ts';
+export type { FeedPage, ProfileView } from '../application/profile-api.ts';
+export type { FeedEntry } from '../application/profile-ports.ts';
+export { InvalidCursorError } from '../domain/errors.ts';
 
 /** Where the reader finds its tables. */
 export type ProfileReaderTables = ProfileTables;
