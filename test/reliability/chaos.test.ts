@@ -1,5 +1,5 @@
 import { describe, expect, inject, it } from 'vitest';
-import { runChaos } from './chaos.ts';
+import { runChaos } from '../../scripts/reliability/chaos.ts';
 
 /** CI size: a fixed seed and run count; `npm run chaos -- --runs N --seed S` runs more. */
 const CI_RUNS = 8;

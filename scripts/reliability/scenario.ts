@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { DetailType } from '../../lambda/domain/event-types.ts';
-import { finalizationsArbitrary, instant, type PlannedEvent } from '../support/tournament.ts';
+import { finalizationsArbitrary, instant, type PlannedEvent } from './plans.ts';
 
 /** One published action: a detail type and its detail, valid unless `invalid` says why not. */
 export interface ScenarioEvent extends PlannedEvent {

@@ -13,9 +13,9 @@ import {
   startStreamConsumer,
 } from '../../infra/local/stream-consumer.ts';
 import { documentClient } from '../../lambda/adapters/clients.ts';
+import { ProfileReader } from '../../lambda/adapters/profile-reader.ts';
 import { DynamoProjectionStore } from '../../lambda/adapters/stats-store.ts';
 import type { ActivityWriter } from '../../lambda/application/ports.ts';
-import { ProfileReader } from '../../lambda/application/profile-reader.ts';
 import { activityFor } from '../../lambda/domain/activity.ts';
 import { statsActivityOf } from '../../lambda/domain/activity-item.ts';
 import { deadLetterFor } from '../../lambda/domain/dead-letter.ts';
