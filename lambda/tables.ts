@@ -26,8 +26,6 @@ export interface TableDefinition {
   }[];
   /** Stream view, when the table has a stream. */
   readonly stream?: 'NEW_IMAGE' | 'NEW_AND_OLD_IMAGES';
-  /** Attribute DynamoDB's TTL deletes items by. */
-  readonly timeToLiveAttribute?: string;
 }
 
 /**
@@ -89,6 +87,3 @@ export const DEAD_LETTER_TABLE = {
   id: 'DeadLetters',
   partitionKey: { name: 'deadLetterId', type: 'S' },
 } as const satisfies TableDefinition;
-
-/** Every table of the integration. */
-export const TABLES = [ACTIVITY_TABLE, STATS_TABLE, DEAD_LETTER_TABLE] as const;

@@ -313,11 +313,6 @@ rewrites drifted statistics (safe while the projection runs). Exit 1 when drift 
   },
 };
 
-/** Commands added by other modules (kept separate so each stays small). */
-export function registerCommand(name: string, command: Command): void {
-  COMMANDS[name] = command;
-}
-
 function mainHelp(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
   return `Usage: tpi COMMAND [options]   (tpi COMMAND --help for details)

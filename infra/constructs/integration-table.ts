@@ -52,7 +52,6 @@ export class IntegrationTable extends Construct {
                 : StreamViewType.NEW_AND_OLD_IMAGES,
           }
         : {}),
-      ...(definition.timeToLiveAttribute ? { timeToLiveAttribute: definition.timeToLiveAttribute } : {}),
       deletionProtection: production,
       removalPolicy: production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });

@@ -3,7 +3,6 @@ import {
   type CreateTableCommandInput,
   type DynamoDBClient,
   ResourceInUseException,
-  UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { ACTIVITY_TABLE, DEAD_LETTER_TABLE, STATS_TABLE, type TableDefinition } from '../../lambda/tables.ts';
@@ -73,18 +72,6 @@ export async function ensureTables(client: DynamoDBClient, names: TableNames): P
         { client, maxWaitTime: 30, minDelay: 0.1, maxDelay: 0.5 },
         { TableName: name },
       );
-      if (definition.timeToLiveAttribute)
-        await client
-          .send(
-            new UpdateTimeToLiveCommand({
-              TableName: name,
-              TimeToLiveSpecification: { Enabled: true, AttributeName: definition.timeToLiveAttribute },
-            }),
-          )
-          .catch((error: Error) => {
-            // Enabling TTL twice is refused; the persistent local stack restarts onto enabled tables.
-            if (!/already enabled/i.test(error.message)) throw error;
-          });
     }),
   );
 }

@@ -33,7 +33,7 @@ describe("the read function's bundle", () => {
     expect(inputs.some((i) => i.includes('node_modules/@aws-sdk/lib-dynamodb/'))).toBe(true);
   });
 
-  it('leaves out what reads do not need: zod and the event schemas, SSM, EventBridge, metrics, batch', async () => {
+  it('leaves out what reads do not need: zod and the event schemas, SSM, EventBridge, metrics', async () => {
     const { inputs, bytes } = await bundledInputs();
     const unneeded = inputs.filter((i) =>
       [
@@ -42,7 +42,6 @@ describe("the read function's bundle", () => {
         'node_modules/@aws-sdk/client-eventbridge/',
         'node_modules/@aws-lambda-powertools/metrics/',
         'node_modules/@aws-lambda-powertools/parameters/',
-        'node_modules/@aws-lambda-powertools/batch/',
         'lambda/domain/event-types.ts',
         'lambda/domain/events.ts',
         'lambda/application/record-event.ts',

@@ -161,11 +161,7 @@ describe('the default stage', () => {
         expect(properties.StreamSpecification).toEqual(
           definition.stream ? { StreamViewType: definition.stream } : undefined,
         );
-        expect(properties.TimeToLiveSpecification).toEqual(
-          definition.timeToLiveAttribute
-            ? { AttributeName: definition.timeToLiveAttribute, Enabled: true }
-            : undefined,
-        );
+        expect(properties.TimeToLiveSpecification).toBeUndefined();
         expect(
           (properties.LocalSecondaryIndexes as { IndexName: string }[] | undefined)?.map(
             (i) => i.IndexName,
