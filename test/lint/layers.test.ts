@@ -31,6 +31,9 @@ const PROBES: readonly { file: string; from: string; forbidden: boolean }[] = [
   },
   { file: 'infra/constructs/probe-ok.ts', from: '../../lambda/domain/observability.ts', forbidden: false },
   { file: 'infra/local/probe-ok.ts', from: '../../lambda/handlers/record-activity.ts', forbidden: false },
+  { file: 'lambda/publisher/probe-adapter.ts', from: '../adapters/clients.ts', forbidden: true },
+  { file: 'lambda/publisher/probe-ok.ts', from: '../domain/events.ts', forbidden: false },
+  { file: 'bin/cli/probe-test.ts', from: '../../test/support/events.ts', forbidden: true },
   { file: 'scripts/probe-test.ts', from: '../test/support/events.ts', forbidden: true },
   { file: 'bench/lib/probe-test.ts', from: '../../test/support/wait.ts', forbidden: true },
 ];
