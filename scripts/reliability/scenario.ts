@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { DetailType } from '../../lambda/domain/event-types.ts';
-import { finalizationsArbitrary, instant, type PlannedEvent } from './plans.ts';
+import { finalizationFields, finalizationsArbitrary, instant, type PlannedEvent, shuffled } from './plans.ts';
 
 /** One published action: a detail type and its detail, valid unless `invalid` says why not. */
 export interface ScenarioEvent extends PlannedEvent {
@@ -123,15 +123,7 @@ function tournamentEvents(
         participantUserIds,
       });
     for (const [revision, f] of m.finalizations.entries())
-      push('MatchFinalized', {
-        occurredAt: instant(f.minute),
-        matchId,
-        resolution: f.resolution,
-        participantUserIds,
-        winnerUserIds: f.winner === 'a' ? [a] : f.winner === 'b' ? [b] : [],
-        isDraw: f.winner === 'draw',
-        revision,
-      });
+      push('MatchFinalized', finalizationFields(f, { matchId, a, b }, revision));
     if (m.dispute !== 'none') {
       const disputeId = `${tournamentId}d${i}`;
       push('DisputeOpened', {
@@ -211,7 +203,7 @@ export function scenarioArbitrary(prefix: string): fc.Arbitrary<Scenario> {
       const copies: number[] = events.flatMap((_, i) =>
         Array.from({ length: plan.copies[i % plan.copies.length] as number }, () => i),
       );
-      const order = shuffle(copies, plan.shuffleSeed);
+      const order = shuffled(copies, plan.shuffleSeed);
       const totalWeight = plan.segments.reduce((sum, s) => sum + s.weight, 0);
       const segments: Segment[] = [];
       let start = 0;
@@ -237,16 +229,4 @@ export function scenarioArbitrary(prefix: string): fc.Arbitrary<Scenario> {
         faultSeed: plan.faultSeed,
       };
     });
-}
-
-/** A deterministic shuffle (linear congruential), so a seed replays the same order. */
-export function shuffle<T>(items: readonly T[], seed: number): T[] {
-  const out = [...items];
-  let s = seed >>> 0;
-  for (let i = out.length - 1; i > 0; i -= 1) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    const j = s % (i + 1);
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
 }

@@ -1,7 +1,17 @@
 import fc from 'fast-check';
-import { finalizationsArbitrary, instant, type PlannedEvent } from '../../scripts/reliability/plans.ts';
+import {
+  finalizationFields,
+  finalizationsArbitrary,
+  instant,
+  type PlannedEvent,
+} from '../../scripts/reliability/plans.ts';
 
-export { finalizationsArbitrary, instant, type PlannedEvent } from '../../scripts/reliability/plans.ts';
+export {
+  finalizationsArbitrary,
+  instant,
+  type PlannedEvent,
+  shuffled,
+} from '../../scripts/reliability/plans.ts';
 
 /**
  * Random tournaments: users, matches finalized (some re-finalized later or earlier with another
@@ -39,21 +49,11 @@ export function tournamentArbitrary(prefix: string): fc.Arbitrary<PlannedEvent[]
         const b = m.a % users === m.b % users ? user(m.a + 1) : user(m.b);
         const participantUserIds = [a, b];
         const matchId = `${prefix}m${i}`;
-        // Each finalization is its own action: `revision` keeps two with the same resolution apart,
-        // as the contract asks of a status that can recur.
+        // Each finalization is its own action (see finalizationFields).
         for (const [revision, f] of m.finalizations.entries())
           events.push({
             detailType: 'MatchFinalized',
-            detail: {
-              tournamentId,
-              occurredAt: instant(f.minute),
-              matchId,
-              resolution: f.resolution,
-              participantUserIds,
-              winnerUserIds: f.winner === 'a' ? [a] : f.winner === 'b' ? [b] : [],
-              isDraw: f.winner === 'draw',
-              revision,
-            },
+            detail: { tournamentId, ...finalizationFields(f, { matchId, a, b }, revision) },
           });
         events.push({
           detailType: 'MatchResultSubmitted',
@@ -96,16 +96,4 @@ export function tournamentArbitrary(prefix: string): fc.Arbitrary<PlannedEvent[]
         });
       return events;
     });
-}
-
-/** A deterministic shuffle driven by a seed (so fast-check can shrink and replay it). */
-export function shuffled<T>(items: readonly T[], seed: number): T[] {
-  const out = [...items];
-  let s = seed >>> 0;
-  for (let i = out.length - 1; i > 0; i -= 1) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    const j = s % (i + 1);
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
 }
