@@ -1,6 +1,6 @@
 /**
  * The scheduled audit: what it counts as a duplicate and how much it reads per run. Pure; the
- * sweep itself is lambda/application/audit-sweep.ts.
+ * sweep itself is lambda/adapters/audit-sweep.ts.
  */
 
 /** Settings of the scheduled audit; each is a CDK context key (`auditIntervalMinutes`, ...). */

@@ -80,7 +80,7 @@ export function readStatsPartition(items: Iterable<Readonly<Record<string, unkno
     const sk = String(item.sk);
     if (sk === STATS_SK) {
       stats = storedStatsOf(item);
-      storedMatchesPlayed = item.matchesPlayed === undefined ? undefined : Number(item.matchesPlayed);
+      storedMatchesPlayed = item.matchesPlayed == null ? undefined : Number(item.matchesPlayed);
     } else if (sk.startsWith(MARKER_PREFIX)) applied.add(sk.slice(MARKER_PREFIX.length));
     else slots.set(sk, slotOf(item));
   }
