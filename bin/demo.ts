@@ -176,18 +176,15 @@ try {
   const all: ReturnType<typeof event>[] = [];
   for (const [title, entries] of chapters) {
     say(`\n▶ ${title}`);
-    for (let i = 0; i < entries.length; i += 10) {
-      const results = await putEntries(bus, entries.slice(i, i + 10));
-      const refused = results.filter((r) => !r.ok);
-      if (refused.length > 0) throw new Error(`the bus refused events: ${JSON.stringify(refused)}`);
-    }
+    const refused = (await putEntries(bus, entries)).filter((r) => !r.ok);
+    if (refused.length > 0) throw new Error(`the bus refused events: ${JSON.stringify(refused)}`);
     sent += entries.length;
     all.push(...entries);
     await stack.settled();
   }
   say('\n▶ a publisher retry sends the registrations and the final again (nothing may double)');
   const resend = [...(chapters[0]?.[1] ?? []), ...(chapters[6]?.[1] ?? [])];
-  for (let i = 0; i < resend.length; i += 10) await putEntries(bus, resend.slice(i, i + 10));
+  await putEntries(bus, resend);
   sent += resend.length;
 
   let timer: NodeJS.Timeout | undefined;

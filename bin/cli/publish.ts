@@ -1,6 +1,6 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { type EntryResult, putEntries, RequestBatcher, readRecords, toEntry } from './publishing.ts';
+import { type EntryResult, entryBatcher, putEntries, readRecords, toEntry } from './publishing.ts';
 import type { Target } from './target.ts';
 
 /** Options of {@link publish}. */
@@ -114,7 +114,7 @@ export async function publish(target: Target, options: PublishOptions): Promise<
     inFlight.add(task);
   };
 
-  const batcher = new RequestBatcher<Item>();
+  const batcher = entryBatcher<Item>();
   const defaults = { source: target.eventSource, busName: target.busName };
   for await (const record of readRecords(input as AsyncIterable<Buffer>, (n) => {
     bytes += n;

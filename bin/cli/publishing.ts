@@ -1,21 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
-import {
-  type EventBridgeClient,
-  PutEventsCommand,
-  type PutEventsRequestEntry,
-} from '@aws-sdk/client-eventbridge';
-import { entrySize, MAX_ENTRIES_PER_REQUEST, MAX_REQUEST_ENTRY_BYTES } from '../../infra/local/put-events.ts';
-
-/** Per-entry error codes a resend cannot fix. */
-const PERMANENT_ERRORS = new Set([
-  'InvalidArgument',
-  'MalformedDetail',
-  'ResourceNotFoundException',
-  'AccessDeniedException',
-  'NotAuthorizedForSourceException',
-  'NotAuthorizedForDetailTypeException',
-  'InvalidRecord',
-]);
+import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { entrySize, RequestBatcher } from '../../lambda/publisher/batching.ts';
+import { sendEntries } from '../../lambda/publisher/send.ts';
 
 /** What happened to one entry. */
 export type EntryResult =
@@ -26,68 +12,32 @@ export type EntryResult =
 export interface PutEntriesOptions {
   /** Sends per entry before a retryable failure is final. @default 5 */
   readonly maxAttempts?: number;
-  /** First delay before resending failed entries, doubled each time. @default 100 */
+  /** Window of the first resend's delay (full jitter), doubled each time. @default 100 */
   readonly retryBaseMs?: number;
 }
 
 /**
- * Sends up to 10 entries with PutEvents and resends only the entries that failed with a retryable
- * code, with backoff, as AWS advises for partial failures. Results are in entry order.
+ * Sends entries with PutEvents (split into requests within the limits) and resends only the
+ * entries that failed on something transient, with backoff, as AWS advises for partial failures:
+ * the publisher's own sending, so the CLI resends exactly what the publisher resends. Results are
+ * in entry order.
  */
 export async function putEntries(
   client: EventBridgeClient,
   entries: readonly PutEventsRequestEntry[],
   options: PutEntriesOptions = {},
 ): Promise<EntryResult[]> {
-  const results: (EntryResult | undefined)[] = entries.map(() => undefined);
-  let pending = entries.map((entry, index) => ({ entry, index }));
-  const maxAttempts = options.maxAttempts ?? 5;
-  for (let attempt = 1; pending.length > 0; attempt += 1) {
-    let answers: EntryResult[];
-    let requestRetryable = true;
-    try {
-      const response = await client.send(new PutEventsCommand({ Entries: pending.map((p) => p.entry) }));
-      answers = pending.map((_, i) => {
-        const answer = response.Entries?.[i];
-        return answer?.EventId
-          ? { ok: true, eventId: answer.EventId }
-          : {
-              ok: false,
-              errorCode: answer?.ErrorCode ?? 'MissingResult',
-              errorMessage: answer?.ErrorMessage ?? 'no result for this entry',
-            };
-      });
-    } catch (error) {
-      const e = error as {
-        name?: string;
-        message?: string;
-        $retryable?: unknown;
-        $metadata?: { httpStatusCode?: number };
-      };
-      const status = e.$metadata?.httpStatusCode;
-      // The SDK already retried throttling and 5xx; a 4xx (validation, credentials) will not pass.
-      requestRetryable =
-        e.$retryable !== undefined || status === undefined || status >= 500 || status === 429;
-      answers = pending.map(() => ({
-        ok: false,
-        errorCode: e.name ?? 'RequestFailed',
-        errorMessage: e.message ?? String(error),
-      }));
-    }
-    const retry: typeof pending = [];
-    answers.forEach((answer, i) => {
-      const item = pending[i] as (typeof pending)[number];
-      results[item.index] = answer;
-      if (!answer.ok && requestRetryable && !PERMANENT_ERRORS.has(answer.errorCode) && attempt < maxAttempts)
-        retry.push(item);
-    });
-    pending = retry;
-    if (pending.length > 0)
-      await new Promise((r) =>
-        setTimeout(r, Math.min((options.retryBaseMs ?? 100) * 2 ** (attempt - 1), 5000)),
-      );
-  }
-  return results as EntryResult[];
+  const { outcomes } = await sendEntries(entries, {
+    client,
+    maxAttempts: options.maxAttempts ?? 5,
+    backoff: { baseDelayMs: options.retryBaseMs ?? 100, maxDelayMs: 5_000 },
+    concurrency: 1,
+  });
+  return outcomes.map((outcome) =>
+    outcome.ok
+      ? { ok: true, eventId: outcome.eventId }
+      : { ok: false, errorCode: outcome.errorCode, errorMessage: outcome.errorMessage },
+  );
 }
 
 /** One record of an input file: its number (line, or element of a JSON array) and its text. */
@@ -207,33 +157,6 @@ export function toEntry(
   };
 }
 
-/**
- * Groups entries into PutEvents requests: at most 10 entries and at most the request size limit,
- * measured as EventBridge measures it.
- */
-export class RequestBatcher<T extends { entry: PutEventsRequestEntry }> {
-  private items: T[] = [];
-  private bytes = 0;
-
-  /** Adds an item; returns a full batch to send first when the item does not fit. */
-  add(item: T): T[] | undefined {
-    const size = entrySize(item.entry as Parameters<typeof entrySize>[0]);
-    let full: T[] | undefined;
-    if (
-      this.items.length >= MAX_ENTRIES_PER_REQUEST ||
-      (this.items.length > 0 && this.bytes + size > MAX_REQUEST_ENTRY_BYTES)
-    )
-      full = this.flush();
-    this.items.push(item);
-    this.bytes += size;
-    return full;
-  }
-
-  /** Takes what is batched so far. */
-  flush(): T[] {
-    const items = this.items;
-    this.items = [];
-    this.bytes = 0;
-    return items;
-  }
-}
+/** Groups items carrying PutEvents entries into requests within the limits, as the publisher does. */
+export const entryBatcher = <T extends { entry: PutEventsRequestEntry }>() =>
+  new RequestBatcher<T>((item) => entrySize(item.entry));

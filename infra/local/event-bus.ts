@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, createReadStream, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
+import { fullJitterDelay } from '../../lambda/application/backoff.ts';
 import { type RoutingRule, rulesMatching } from '../routing.ts';
 import type { BridgeEvent } from './put-events.ts';
 
@@ -16,7 +17,7 @@ export interface LocalEventBusOptions<TOutcome> {
   readonly archiveFile: string;
   /** Attempts per event and rule before it is given up. @default 3 */
   readonly deliveryAttempts?: number;
-  /** Delay before the first retry, doubled for each further one. @default 200 */
+  /** Window of the first retry's delay (full jitter), doubled for each further one. @default 200 */
   readonly retryBaseMs?: number;
   /** Deliveries in flight at once (EventBridge invokes targets concurrently, in no set order). @default 4 */
   readonly concurrency?: number;
@@ -39,6 +40,9 @@ export interface LocalEventBusOptions<TOutcome> {
 
 /** Deliveries queued at most; beyond it `publish` refuses events so memory stays bounded. */
 export const MAX_QUEUED_DELIVERIES = 50_000;
+
+/** Longest wait before a delivery is retried, however many attempts failed before. */
+const MAX_RETRY_DELAY_MS = 60_000;
 
 /** One replay of an archive window, as `DescribeReplay` reports it. */
 export interface ReplayState {
@@ -237,7 +241,10 @@ export class LocalEventBus<TOutcome> {
     } catch (error) {
       if (delivery.attempt < attempts && !this.closed) {
         this.tell(() => this.options.onRetry?.(event, delivery.attempt, error), 'reporting a retry');
-        const delay = (this.options.retryBaseMs ?? 200) * 2 ** (delivery.attempt - 1);
+        const delay = fullJitterDelay(delivery.attempt, {
+          baseDelayMs: this.options.retryBaseMs ?? 200,
+          maxDelayMs: MAX_RETRY_DELAY_MS,
+        });
         const timer = setTimeout(() => {
           this.waitingRetries.delete(timer);
           this.queue.push(delivery);

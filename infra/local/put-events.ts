@@ -1,17 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { BridgeEvent } from '../../lambda/domain/events.ts';
+import { entrySize, MAX_ENTRIES_PER_REQUEST, MAX_REQUEST_BYTES } from '../../lambda/publisher/batching.ts';
 import { AwsServiceError, readTimestamp } from './aws-json.ts';
 
 export type { BridgeEvent } from '../../lambda/domain/events.ts';
-
-/** Most entries one PutEvents request may carry. */
-export const MAX_ENTRIES_PER_REQUEST = 10;
-
-/**
- * Largest total entry size of one request, computed the way EventBridge documents it
- * (see {@link entrySize}). The limit was 256 KB until January 2026 and is 1 MB since.
- */
-export const MAX_REQUEST_ENTRY_BYTES = 1024 * 1024;
 
 /**
  * Deepest nesting of a Detail that PutEvents processes ("PutEvents will only process nested JSON up
@@ -45,18 +37,6 @@ export interface BusIdentity {
   readonly busName: string;
   readonly region: string;
   readonly account: string;
-}
-
-/** The documented entry size: Time 14 bytes, then Source, DetailType, Detail and Resources as UTF-8. */
-export function entrySize(entry: PutEventsEntry): number {
-  const bytes = (s: string | undefined) => (s ? Buffer.byteLength(s, 'utf8') : 0);
-  return (
-    (entry.Time !== undefined ? 14 : 0) +
-    bytes(entry.Source) +
-    bytes(entry.DetailType) +
-    bytes(entry.Detail) +
-    (entry.Resources ?? []).reduce((sum, r) => sum + bytes(r), 0)
-  );
 }
 
 const STRING_MEMBERS = ['Source', 'DetailType', 'Detail', 'EventBusName', 'TraceHeader'] as const;
@@ -113,10 +93,10 @@ export function validateRequest(input: Record<string, unknown>): PutEventsEntry[
     );
   const typed = entries as PutEventsEntry[];
   const total = typed.reduce((sum, e) => sum + entrySize(e), 0);
-  if (total > MAX_REQUEST_ENTRY_BYTES)
+  if (total > MAX_REQUEST_BYTES)
     throw new AwsServiceError(
       'ValidationException',
-      `Total size of the entries in the request is over the limit (${total} > ${MAX_REQUEST_ENTRY_BYTES} bytes).`,
+      `Total size of the entries in the request is over the limit (${total} > ${MAX_REQUEST_BYTES} bytes).`,
     );
   return typed;
 }

@@ -7,6 +7,7 @@ import { documentClient } from '../../lambda/adapters/clients.ts';
 import { DynamoDeadLetterWriter } from '../../lambda/adapters/dead-letter-store.ts';
 import { DEFAULT_FLAG_CACHE_SECONDS, SsmFlagReader } from '../../lambda/adapters/flag-reader.ts';
 import { DynamoProjectionStore } from '../../lambda/adapters/stats-store.ts';
+import { backoff } from '../../lambda/application/backoff.ts';
 import type { ActivityWriter } from '../../lambda/application/ports.ts';
 import { deadLetterFor } from '../../lambda/domain/dead-letter.ts';
 import { TransientStoreError } from '../../lambda/domain/errors.ts';
@@ -307,7 +308,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
               );
               return;
             }
-            await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** Math.min(attempt, 6))));
+            await backoff(attempt, { baseDelayMs: 100, maxDelayMs: 2000 });
           }
         }
       },

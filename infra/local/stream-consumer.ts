@@ -7,6 +7,7 @@ import {
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { backoff } from '../../lambda/application/backoff.ts';
 import { LOCAL_AWS } from './clients.ts';
 
 /** A batch handler, as Lambda's event source mapping calls it. */
@@ -166,7 +167,7 @@ export async function startStreamConsumer(options: StreamConsumerOptions): Promi
           .catch((error: Error) => options.onError?.(error, 1));
         return;
       }
-      await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
+      await backoff(attempt, { baseDelayMs: 40, maxDelayMs: 1000 });
     }
   };
 
@@ -220,7 +221,7 @@ export async function startStreamConsumer(options: StreamConsumerOptions): Promi
         failures += 1;
         iterator = undefined;
         options.onError?.(error as Error, failures);
-        await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** Math.min(failures, 6))));
+        await backoff(failures, { baseDelayMs: 100, maxDelayMs: 2000 });
       }
     }
     state.done = true;

@@ -13,6 +13,7 @@ import type {
   ProfileStore,
   StoredFeedPage,
 } from '../application/profile-ports.ts';
+import { backoff } from '../application/backoff.ts';
 import { readActivityItem } from '../domain/activity-item.ts';
 import { TransientStoreError } from '../domain/errors.ts';
 import type { StoredStats } from '../domain/projection.ts';
@@ -30,6 +31,8 @@ export interface ProfileTables {
 const MAX_FILTERED_ROUNDS = 5;
 /** Rounds of `UnprocessedKeys` a batch read retries before it gives up (throttling). */
 const MAX_BATCH_ROUNDS = 8;
+/** Waits between those rounds. */
+const UNPROCESSED_BACKOFF = { baseDelayMs: 40, maxDelayMs: 500 };
 
 /**
  * A feed item from its stored activity, of either item shape. Items of the previous shape show every
@@ -79,7 +82,7 @@ export class DynamoProfileStore implements ProfileStore {
     for (let round = 0; pending && pending.length > 0; round += 1) {
       if (round === MAX_BATCH_ROUNDS)
         throw new TransientStoreError(`DynamoDB left statistics keys unprocessed ${round} times (throttled)`);
-      if (round > 0) await new Promise((r) => setTimeout(r, Math.min(500, 20 * 2 ** round)));
+      if (round > 0) await backoff(round, UNPROCESSED_BACKOFF);
       try {
         const out: BatchGetCommandOutput = await this.client.send(
           new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }),

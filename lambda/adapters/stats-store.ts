@@ -6,6 +6,7 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { backoff } from '../application/backoff.ts';
 import type { ProjectionStore } from '../application/stats-ports.ts';
 import { TransientStoreError } from '../domain/errors.ts';
 import type { ProjectionCommit, ProjectionState } from '../domain/projection.ts';
@@ -13,6 +14,9 @@ import { markerSk, readStatsPartition, STATS_SK, slotItem, statsItem } from '../
 import { classifyStoreError } from './dynamo-errors.ts';
 
 export { STATS_SK, storedStatsOf } from '../domain/stats-items.ts';
+
+/** Waits between rounds of a batch read that DynamoDB left keys of (throttling). */
+const UNPROCESSED_BACKOFF = { baseDelayMs: 50, maxDelayMs: 1000 };
 
 /** Builds the conditioned transaction items of a commit (shared by the projector and repair). */
 export function commitActions(tableName: string, commit: ProjectionCommit, now: Date) {
@@ -118,7 +122,7 @@ export class DynamoProjectionStore implements ProjectionStore {
           throw new TransientStoreError(
             'DynamoDB left statistics keys unprocessed 10 times in a row (throttled)',
           );
-        if (round > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** round)));
+        if (round > 0) await backoff(round, UNPROCESSED_BACKOFF);
         try {
           const out: BatchGetCommandOutput = await this.client.send(
             new BatchGetCommand({

@@ -2,9 +2,10 @@
 export const MAX_ENTRIES_PER_REQUEST = 10;
 
 /**
- * Largest entry, and largest sum of entries in one request, in bytes as EventBridge counts them.
- * The entry limit was 256 KB until January 2026 and is 1 MB since; keeping the whole request under
- * it too means no request is refused for its total size.
+ * Largest entry, and largest sum of entries in one request, in bytes as EventBridge counts them
+ * ({@link entrySize}). The entry limit was 256 KB until January 2026 and is 1 MB since; keeping the
+ * whole request under it too means no request is refused for its total size. The publisher, the
+ * CLI and the local bus all read the PutEvents limits from here.
  */
 export const MAX_REQUEST_BYTES = 1024 * 1024;
 
@@ -14,15 +15,18 @@ export interface SizedEntry {
   readonly DetailType?: string | undefined;
   readonly Detail?: string | undefined;
   readonly Resources?: readonly string[] | undefined;
-  readonly Time?: Date | undefined;
+  readonly Time?: Date | number | string | undefined;
 }
 
 const utf8 = (value: string | undefined): number => (value ? Buffer.byteLength(value, 'utf8') : 0);
 
-/** An entry's size as EventBridge documents it: 14 bytes for Time, then Source, DetailType, Detail, Resources as UTF-8. */
+/**
+ * An entry's size as EventBridge documents it ("Calculating PutEvents event entry size"): 14 bytes
+ * for Time when given, then Source, DetailType, Detail and each of Resources as UTF-8 bytes.
+ */
 export function entrySize(entry: SizedEntry): number {
   return (
-    (entry.Time ? 14 : 0) +
+    (entry.Time !== undefined ? 14 : 0) +
     utf8(entry.Source) +
     utf8(entry.DetailType) +
     utf8(entry.Detail) +
@@ -37,28 +41,62 @@ export interface RequestLimits {
 }
 
 /**
- * Splits entries, in order, into as few PutEvents requests as the limits allow (greedy: a request
- * is closed when the next entry would not fit). An entry larger than `maxBytes` on its own gets a
- * request of its own so EventBridge reports it as that entry's failure.
+ * Groups items, as they come, into PutEvents requests within the limits (greedy: a request is
+ * closed when the next item would not fit). An item larger than `maxBytes` on its own gets a
+ * request of its own so EventBridge reports it as that item's failure. Streaming callers add items
+ * one by one; {@link planRequests} does the same for a whole list.
  */
+export class RequestBatcher<T> {
+  #items: T[] = [];
+  #bytes = 0;
+  readonly #sizeOf: (item: T) => number;
+  readonly #maxEntries: number;
+  readonly #maxBytes: number;
+
+  constructor(
+    sizeOf: (item: T) => number,
+    { maxEntries = MAX_ENTRIES_PER_REQUEST, maxBytes = MAX_REQUEST_BYTES }: RequestLimits = {},
+  ) {
+    this.#sizeOf = sizeOf;
+    this.#maxEntries = maxEntries;
+    this.#maxBytes = maxBytes;
+  }
+
+  /** Adds an item; returns the full request to send first when the item does not fit in it. */
+  add(item: T): T[] | undefined {
+    const size = this.#sizeOf(item);
+    const full =
+      this.#items.length > 0 &&
+      (this.#items.length >= this.#maxEntries || this.#bytes + size > this.#maxBytes)
+        ? this.flush()
+        : undefined;
+    this.#items.push(item);
+    this.#bytes += size;
+    return full;
+  }
+
+  /** Takes the request gathered so far (empty when there is none). */
+  flush(): T[] {
+    const items = this.#items;
+    this.#items = [];
+    this.#bytes = 0;
+    return items;
+  }
+}
+
+/** Splits entries, in order, into as few PutEvents requests as the limits allow ({@link RequestBatcher}). */
 export function planRequests<T>(
   items: readonly T[],
   sizeOf: (item: T) => number,
-  { maxEntries = MAX_ENTRIES_PER_REQUEST, maxBytes = MAX_REQUEST_BYTES }: RequestLimits = {},
+  limits: RequestLimits = {},
 ): T[][] {
+  const batcher = new RequestBatcher(sizeOf, limits);
   const requests: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
   for (const item of items) {
-    const size = sizeOf(item);
-    if (current.length > 0 && (current.length >= maxEntries || bytes + size > maxBytes)) {
-      requests.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(item);
-    bytes += size;
+    const full = batcher.add(item);
+    if (full) requests.push(full);
   }
-  if (current.length > 0) requests.push(current);
+  const last = batcher.flush();
+  if (last.length > 0) requests.push(last);
   return requests;
 }

@@ -1,11 +1,10 @@
-import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { z } from 'zod';
 import { type PublishIssue, PublishValidationError } from '../domain/errors.ts';
 import { type DetailInputOf, type DetailType, eventTypeOf } from '../domain/event-types.ts';
 import { checkDetail, DEFAULT_EVENT_SOURCE } from '../domain/events.ts';
-import { entrySize, planRequests } from './batching.ts';
 import { type FailureMetricOptions, reportFailureMetric } from './failure-metric.ts';
-import { fullJitterDelay, isRetryableEntryError, isTransientError } from './retry.ts';
+import { type SendOutcome, sendEntries } from './send.ts';
 
 /** One event to publish: a contract event type and its detail, typed by the type. */
 export type PublishEntry = {
@@ -106,12 +105,7 @@ interface Pending {
   readonly detailType: DetailType;
   readonly detail: unknown;
   readonly entry: PutEventsRequestEntry;
-  readonly size: number;
-  attempts: number;
-  lastError?: { errorCode: string; errorMessage: string };
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** What the recording side would say of a detail, by the very rules it judges with (`checkDetail`). */
 function issuesOf(
@@ -223,7 +217,7 @@ export class TournamentEventPublisher {
           DetailType: detailType,
           Detail: JSON.stringify(detail),
         };
-        pending.push({ index, detailType, detail, entry, size: entrySize(entry), attempts: 0 });
+        pending.push({ index, detailType, detail, entry });
         return;
       }
       issues.push(...found.issues);
@@ -242,60 +236,7 @@ export class TournamentEventPublisher {
     });
     if (issues.length > 0 && !this.#safe) throw new PublishValidationError(issues, { cause });
 
-    const published: PublishedEvent[] = [];
-    let requests = 0;
-    let round = pending;
-    for (let attempt = 1; round.length > 0; attempt++) {
-      const retry: Pending[] = [];
-      const batches = planRequests(round, (p) => p.size);
-      await this.#forEachLimit(batches, async (batch) => {
-        requests++;
-        for (const p of batch) p.attempts++;
-        const deadlineSignal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
-        try {
-          const response = await this.#client.send(
-            new PutEventsCommand({ Entries: batch.map((p) => p.entry) }),
-            { abortSignal: deadlineSignal },
-          );
-          batch.forEach((p, i) => {
-            const outcome = response.Entries?.[i];
-            if (outcome?.EventId && !outcome.ErrorCode) {
-              published.push({
-                index: p.index,
-                detailType: p.detailType,
-                eventId: outcome.EventId,
-                attempts: p.attempts,
-              });
-              return;
-            }
-            const errorCode = outcome?.ErrorCode ?? 'InternalFailure';
-            p.lastError = {
-              errorCode,
-              errorMessage: outcome?.ErrorMessage ?? 'no result for this entry in the response',
-            };
-            if (isRetryableEntryError(errorCode)) retry.push(p);
-            else failed.push(this.#failure(p, false));
-          });
-        } catch (error) {
-          const e = error as { name?: string; message?: string };
-          for (const p of batch)
-            p.lastError = { errorCode: e?.name ?? 'Error', errorMessage: e?.message ?? String(error) };
-          // A request cut off by our own deadline may or may not have reached the bus: sending the
-          // events again is safe (recording is idempotent), so they are reported as retryable.
-          if (isTransientError(error) || deadlineSignal.aborted) retry.push(...batch);
-          else failed.push(...batch.map((p) => this.#failure(p, false)));
-        }
-      });
-      if (retry.length === 0) break;
-      const delay = fullJitterDelay(attempt, this.#backoff);
-      if (attempt >= this.#maxAttempts || Date.now() + delay >= deadline) {
-        failed.push(...retry.map((p) => this.#failure(p, true)));
-        break;
-      }
-      await sleep(delay);
-      round = retry.sort((a, b) => a.index - b.index);
-    }
-
+    const { published, requests } = await this.#send(pending, deadline, failed);
     const result: PublishResult = {
       published: published.sort((a, b) => a.index - b.index),
       failed: failed.sort((a, b) => a.index - b.index),
@@ -305,24 +246,29 @@ export class TournamentEventPublisher {
     return result;
   }
 
-  #failure(p: Pending, retryable: boolean): FailedEvent {
-    return {
-      index: p.index,
-      detailType: p.detailType,
-      detail: p.detail,
-      errorCode: p.lastError?.errorCode ?? 'Error',
-      errorMessage: p.lastError?.errorMessage ?? '',
-      attempts: p.attempts,
-      retryable,
-    };
-  }
-
-  async #forEachLimit<T>(items: readonly T[], task: (item: T) => Promise<void>): Promise<void> {
-    let next = 0;
-    const worker = async () => {
-      while (next < items.length) await task(items[next++] as T);
-    };
-    await Promise.all(Array.from({ length: Math.min(this.#concurrency, items.length) }, worker));
+  /** Sends the valid events; the ones that finally failed are added to `failed`. */
+  async #send(pending: readonly Pending[], deadline: number, failed: FailedEvent[]) {
+    const { outcomes, requests } = await sendEntries(
+      pending.map((p) => p.entry),
+      {
+        client: this.#client,
+        maxAttempts: this.#maxAttempts,
+        deadline,
+        backoff: this.#backoff,
+        concurrency: this.#concurrency,
+      },
+    );
+    const published: PublishedEvent[] = [];
+    pending.forEach(({ index, detailType, detail }, i) => {
+      const outcome = outcomes[i] as SendOutcome;
+      if (outcome.ok)
+        published.push({ index, detailType, eventId: outcome.eventId, attempts: outcome.attempts });
+      else {
+        const { errorCode, errorMessage, attempts, retryable } = outcome;
+        failed.push({ index, detailType, detail, errorCode, errorMessage, attempts, retryable });
+      }
+    });
+    return { published, requests };
   }
 
   async #report(result: PublishResult): Promise<void> {

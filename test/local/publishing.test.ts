@@ -9,15 +9,21 @@ import type { BridgeEvent } from '../../infra/local/put-events.ts';
 let endpoint: LocalEndpoint;
 let client: EventBridgeClient;
 const received: BridgeEvent[] = [];
+let unknownCodeAttempts = 0;
 
 beforeAll(async () => {
   endpoint = await startLocalEndpoint({
     onEvents: (events) => received.push(...events),
     // Entries whose detail asks for it fail with a throttling code on their first attempt only.
-    failEntry: (entry, attempt) =>
-      entry.Detail?.includes('"flaky"') && attempt === 1
+    failEntry: (entry, attempt) => {
+      if (entry.Detail?.includes('"unknownCode"')) {
+        unknownCodeAttempts += 1;
+        return { errorCode: 'SomeFutureError', errorMessage: 'not a documented code' };
+      }
+      return entry.Detail?.includes('"flaky"') && attempt === 1
         ? { errorCode: 'ThrottlingException', errorMessage: 'Rate exceeded' }
-        : undefined,
+        : undefined;
+    },
   });
   client = new EventBridgeClient({ ...LOCAL_AWS, endpoint: endpoint.url, maxAttempts: 1 });
 });
@@ -77,6 +83,16 @@ describe('publishing through the local endpoint', () => {
     expect(results.map((r) => (r.ok ? 'ok' : r.errorCode))).toEqual(['ok', 'ok', 'MalformedDetail']);
     // Entry 1 was accepted once, entry 2 on its second attempt: two events, no duplicate of the first.
     expect(received.slice(before).map((e) => e.detail)).toEqual([{ n: 1 }, { n: 2, flaky: true }]);
+  });
+
+  it('reports an entry failing with a code AWS does not document as retryable without resending it', async () => {
+    const [result] = await putEntries(
+      client,
+      [{ EventBusName: 'tournaments', Source: 'tournaments', DetailType: 'X', Detail: '{"unknownCode":1}' }],
+      { retryBaseMs: 1 },
+    );
+    expect(result).toMatchObject({ ok: false, errorCode: 'SomeFutureError' });
+    expect(unknownCodeAttempts).toBe(1);
   });
 
   it('turns accepted entries into real-shaped EventBridge events', async () => {

@@ -1,0 +1,37 @@
+/**
+ * The one backoff of the integration: "full jitter" exponential backoff with a cap. The n-th retry
+ * waits a random time in [0, min(maxDelayMs, baseDelayMs * 2^(n-1))). Spreading retries uniformly
+ * over the whole window keeps callers that failed together (a throttled account, a restarting
+ * table) from retrying together, and the cap bounds the wait however many retries there were.
+ */
+
+/** Backoff settings: the first retry's window and the largest window, in milliseconds. */
+export interface BackoffOptions {
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+/** A source of numbers in [0, 1): `Math.random`, or a fixed one where a test needs known waits. */
+export type Random = () => number;
+
+/**
+ * How long to wait before a retry.
+ * @param retry 1 for the first retry
+ * @param random a source of numbers in [0, 1)
+ */
+export function fullJitterDelay(
+  retry: number,
+  options: BackoffOptions,
+  random: Random = Math.random,
+): number {
+  const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.max(0, retry - 1));
+  return Math.floor(random() * ceiling);
+}
+
+/** Waits `ms` milliseconds. */
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits before retry number `retry` (1 for the first), as {@link fullJitterDelay} says. */
+export function backoff(retry: number, options: BackoffOptions, random: Random = Math.random): Promise<void> {
+  return sleep(fullJitterDelay(retry, options, random));
+}
