@@ -11,6 +11,7 @@ import type { ProjectionStore } from '../application/stats-ports.ts';
 import { TransientStoreError } from '../domain/errors.ts';
 import type { ProjectionCommit, ProjectionState } from '../domain/projection.ts';
 import { markerSk, readStatsPartition, STATS_SK, slotItem, statsItem } from '../domain/stats-items.ts';
+import { conditionedPut, expecting } from './conditioned-writes.ts';
 import { classifyStoreError } from './dynamo-errors.ts';
 
 export { STATS_SK, storedStatsOf } from '../domain/stats-items.ts';
@@ -18,44 +19,21 @@ export { STATS_SK, storedStatsOf } from '../domain/stats-items.ts';
 /** Waits between rounds of a batch read that DynamoDB left keys of (throttling). */
 const UNPROCESSED_BACKOFF = { baseDelayMs: 50, maxDelayMs: 1000 };
 
-/** Builds the conditioned transaction items of a commit (shared by the projector and repair). */
+/** Builds the conditioned transaction items of a commit. */
 export function commitActions(tableName: string, commit: ProjectionCommit, now: Date) {
-  const names = { '#sk': 'sk' };
+  const { userId } = commit;
   return [
-    ...commit.markers.map((key) => ({
-      Put: {
-        TableName: tableName,
-        Item: { userId: commit.userId, sk: markerSk(key), appliedAt: now.toISOString() },
-        ConditionExpression: 'attribute_not_exists(#sk)',
-        ExpressionAttributeNames: names,
-      },
-    })),
-    ...commit.slots.map(({ next, expectedRank }) => ({
-      Put: {
-        TableName: tableName,
-        Item: slotItem(commit.userId, next, now),
-        ...(expectedRank === undefined
-          ? { ConditionExpression: 'attribute_not_exists(#sk)', ExpressionAttributeNames: names }
-          : {
-              ConditionExpression: '#rank = :rank',
-              ExpressionAttributeNames: { '#rank': 'rank' },
-              ExpressionAttributeValues: { ':rank': expectedRank },
-            }),
-      },
-    })),
-    {
-      Put: {
-        TableName: tableName,
-        Item: statsItem(commit.userId, commit.stats, now),
-        ...(commit.expectedVersion === undefined
-          ? { ConditionExpression: 'attribute_not_exists(#sk)', ExpressionAttributeNames: names }
-          : {
-              ConditionExpression: '#version = :version',
-              ExpressionAttributeNames: { '#version': 'version' },
-              ExpressionAttributeValues: { ':version': commit.expectedVersion },
-            }),
-      },
-    },
+    ...commit.markers.map((key) =>
+      conditionedPut(tableName, { userId, sk: markerSk(key), appliedAt: now.toISOString() }, undefined),
+    ),
+    ...commit.slots.map(({ next, expectedRank }) =>
+      conditionedPut(tableName, slotItem(userId, next, now), expecting('rank', expectedRank)),
+    ),
+    conditionedPut(
+      tableName,
+      statsItem(userId, commit.stats, now),
+      expecting('version', commit.expectedVersion),
+    ),
   ];
 }
 

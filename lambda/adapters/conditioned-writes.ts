@@ -1,0 +1,35 @@
+/**
+ * The one builder of conditioned transaction items. The projector and the audit repair write the
+ * same way: each item is put (or deleted) only if it is still as it was read (absent, or with the
+ * same value of one attribute), so a transaction planned on stale state is cancelled instead of
+ * overwriting a concurrent change.
+ */
+
+/** What the item must still be: absent (`undefined`), or holding `value` in `attribute`. */
+export type Expected = undefined | { readonly attribute: string; readonly value: string | number };
+
+/** The condition expression of an {@link Expected} state (attribute names are always placeholders). */
+export function conditionOn(expected: Expected) {
+  return expected === undefined
+    ? { ConditionExpression: 'attribute_not_exists(#sk)', ExpressionAttributeNames: { '#sk': 'sk' } }
+    : {
+        ConditionExpression: `#${expected.attribute} = :${expected.attribute}`,
+        ExpressionAttributeNames: { [`#${expected.attribute}`]: expected.attribute },
+        ExpressionAttributeValues: { [`:${expected.attribute}`]: expected.value },
+      };
+}
+
+/** A transaction item that puts `item` only if the stored one is still as expected. */
+export function conditionedPut(tableName: string, item: Record<string, unknown>, expected: Expected) {
+  return { Put: { TableName: tableName, Item: item, ...conditionOn(expected) } };
+}
+
+/** A transaction item that deletes the item at `key` only if it is still as expected. */
+export function conditionedDelete(tableName: string, key: Record<string, unknown>, expected: Expected) {
+  return { Delete: { TableName: tableName, Key: key, ...conditionOn(expected) } };
+}
+
+/** The expectation "`attribute` still holds `value`", or "absent" when there was no value. */
+export function expecting(attribute: string, value: string | number | undefined): Expected {
+  return value === undefined ? undefined : { attribute, value };
+}
