@@ -17,13 +17,13 @@ export { DEFAULT_EVENT_SOURCE, MAX_DETAIL_BYTES } from '../domain/events.ts';
 export { type JsonSchema, jsonSchemaOf } from '../domain/json-schema.ts';
 export { entrySize, MAX_ENTRIES_PER_REQUEST, MAX_REQUEST_BYTES, planRequests } from './batching.ts';
 export { type FailureMetricOptions, failureMetricLine, PUBLISH_FAILURES_METRIC } from './failure-metric.ts';
-export {
-  type FailedEvent,
-  type PublishEntry,
-  type PublishedEvent,
-  type PublisherLogger,
-  type PublishResult,
-  TournamentEventPublisher,
-  type TournamentEventPublisherOptions,
-} from './publisher.ts';
+export { TournamentEventPublisher } from './publisher.ts';
 export { fullJitterDelay, isRetryableEntryError, isTransientError, RETRYABLE_ENTRY_ERRORS } from './retry.ts';
+export type {
+  FailedEvent,
+  PublishEntry,
+  PublishedEvent,
+  PublisherLogger,
+  PublishResult,
+  TournamentEventPublisherOptions,
+} from './types.ts';
