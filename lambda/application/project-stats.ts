@@ -1,6 +1,7 @@
 import { ProjectionConflictError } from '../domain/errors.ts';
 import { planProjection } from '../domain/projection.ts';
-import type { Effect } from '../domain/stats.ts';
+import { type Effect, effectOf, type StatsActivity } from '../domain/stats.ts';
+import { forEachLimit } from './concurrency.ts';
 import type { ProjectionStore } from './stats-ports.ts';
 
 /** How many of a user's activities go into one transaction: markers + slots + statistics ≤ 100. */
@@ -44,4 +45,83 @@ export async function applyUserEffects(
     }
   }
   return { applied, alreadyApplied: new Set(effects.map((e) => e.idempotencyKey)).size - applied };
+}
+
+/** A new activity from the stream: its sequence number, and how to read it. */
+export interface ProjectionRecord {
+  readonly sequenceNumber: string;
+  /** @throws when the record carries no readable activity (a poison record) */
+  readonly activity: () => StatsActivity;
+}
+
+/** Told about each failure, whose records are then reported as failed. */
+export interface ProjectionObserver {
+  unreadable(sequenceNumber: string, error: unknown): void;
+  userFailed(userId: string, error: unknown): void;
+}
+
+/** What a batch achieved; `failed` lists the sequence numbers to report as batch item failures. */
+export interface BatchResult extends ApplyResult {
+  readonly failed: readonly string[];
+}
+
+/** Options of {@link projectBatch}. */
+export interface ProjectBatchOptions {
+  /** Users applied at once; a user's own activities are always applied together. @default 8 */
+  readonly userConcurrency?: number;
+  readonly observer: ProjectionObserver;
+}
+
+interface UserGroup {
+  readonly effects: Effect[];
+  readonly sequenceNumbers: string[];
+}
+
+/** Groups the readable records by user, in order; unreadable ones are added to `failed`. */
+function groupByUser(
+  records: readonly ProjectionRecord[],
+  observer: ProjectionObserver,
+  failed: Set<string>,
+): Map<string, UserGroup> {
+  const groups = new Map<string, UserGroup>();
+  for (const { sequenceNumber, activity: read } of records) {
+    try {
+      const activity = read();
+      const group = groups.get(activity.userId) ?? { effects: [], sequenceNumbers: [] };
+      group.effects.push(effectOf(activity));
+      group.sequenceNumbers.push(sequenceNumber);
+      groups.set(activity.userId, group);
+    } catch (error) {
+      observer.unreadable(sequenceNumber, error);
+      failed.add(sequenceNumber);
+    }
+  }
+  return groups;
+}
+
+/**
+ * Applies a batch of new activities to their users' statistics exactly once. A user's activities
+ * are applied together (fewer writes); users are independent and applied concurrently, and a
+ * user that fails only fails its own records.
+ */
+export async function projectBatch(
+  records: readonly ProjectionRecord[],
+  store: ProjectionStore,
+  options: ProjectBatchOptions,
+): Promise<BatchResult> {
+  const failed = new Set<string>();
+  const groups = groupByUser(records, options.observer, failed);
+  let applied = 0;
+  let alreadyApplied = 0;
+  await forEachLimit([...groups], options.userConcurrency ?? 8, async ([userId, group]) => {
+    try {
+      const result = await applyUserEffects(userId, group.effects, store);
+      applied += result.applied;
+      alreadyApplied += result.alreadyApplied;
+    } catch (error) {
+      options.observer.userFailed(userId, error);
+      for (const sequenceNumber of group.sequenceNumbers) failed.add(sequenceNumber);
+    }
+  });
+  return { applied, alreadyApplied, failed: [...failed] };
 }

@@ -1,0 +1,55 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ActivityWriter, FlagReader } from '../application/ports.ts';
+import type { RecordDependencies } from '../application/record-event.ts';
+import { DEFAULT_EVENT_SOURCE } from '../domain/defaults.ts';
+import { DynamoActivityWriter } from './activity-store.ts';
+import { documentClient } from './clients.ts';
+import { recordingConfig } from './config.ts';
+import { DynamoDeadLetterWriter } from './dead-letter-store.ts';
+import { SsmFlagReader } from './flag-reader.ts';
+import { ssmClient } from './ssm-client.ts';
+import { flagStaleObserved } from './telemetry.ts';
+
+/** Where recording writes and what it reads its flag from. */
+export interface RecordingWiring {
+  /** The DynamoDB document client the writers share. */
+  readonly client: DynamoDBDocumentClient;
+  readonly tables: { readonly activities: string; readonly deadLetters: string };
+  readonly flag: FlagReader;
+  /** The only accepted EventBridge `source`. @default 'tournaments' */
+  readonly eventSource?: string;
+  /** Puts in flight at once for one event. @default recording's own (32) */
+  readonly writeConcurrency?: number;
+  /** Wraps the activity writer (fault injection in the local stack and the tests). @default none */
+  readonly wrapActivities?: (writer: ActivityWriter) => ActivityWriter;
+}
+
+/**
+ * The recording dependencies, wired one way for the deployed function, the local stack, the bench
+ * and the tests: the DynamoDB activity and dead-letter writers over one client, and the flag.
+ */
+export function recordingDependencies(wiring: RecordingWiring): RecordDependencies {
+  const activities = new DynamoActivityWriter(wiring.client, wiring.tables.activities);
+  return {
+    activities: wiring.wrapActivities ? wiring.wrapActivities(activities) : activities,
+    deadLetters: new DynamoDeadLetterWriter(wiring.client, wiring.tables.deadLetters),
+    flag: wiring.flag,
+    eventSource: wiring.eventSource ?? DEFAULT_EVENT_SOURCE,
+    writeConcurrency: wiring.writeConcurrency,
+  };
+}
+
+/** Dependencies of the deployed function, from its environment; clients live for the container. */
+export function recordingDependenciesFromEnv(env: NodeJS.ProcessEnv = process.env): RecordDependencies {
+  const config = recordingConfig(env);
+  return recordingDependencies({
+    client: documentClient(),
+    tables: { activities: config.activityTableName, deadLetters: config.deadLetterTableName },
+    flag: new SsmFlagReader(ssmClient(), {
+      parameterName: config.flagParameterName,
+      cacheSeconds: config.flagCacheSeconds,
+      onStale: flagStaleObserved,
+    }),
+    eventSource: config.eventSource,
+  });
+}
