@@ -3,8 +3,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import { DynamoActivityWriter } from '../../lambda/adapters/activity-store.ts';
-import { DynamoDeadLetterWriter } from '../../lambda/adapters/dead-letter-store.ts';
+import { recordingDependencies } from '../../lambda/adapters/recording.ts';
 import { forEachLimit } from '../../lambda/application/concurrency.ts';
 import type { FlagReader } from '../../lambda/application/ports.ts';
 import { type Activity, activityFor } from '../../lambda/domain/activity.ts';
@@ -131,12 +130,13 @@ async function buildPaths(endpoint: string, events: readonly BridgeEvent[], labe
 
   const ours = countedClient(endpoint);
   const ourTables = await freshTables(ours.client, `${label}-ours`);
-  const handler = createRecordHandler({
-    activities: new DynamoActivityWriter(ours.doc, ourTables.activities),
-    deadLetters: new DynamoDeadLetterWriter(ours.doc, ourTables.deadLetters),
-    flag: new AlwaysOnFlag(),
-    eventSource: 'tournaments',
-  });
+  const handler = createRecordHandler(
+    recordingDependencies({
+      client: ours.doc,
+      tables: ourTables,
+      flag: new AlwaysOnFlag(),
+    }),
+  );
 
   const pt = countedClient(endpoint);
   const ptTables = await freshTables(pt.client, `${label}-pt`);

@@ -1,6 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { DynamoActivityWriter } from '../../lambda/adapters/activity-store.ts';
-import { DynamoDeadLetterWriter } from '../../lambda/adapters/dead-letter-store.ts';
+import { recordingDependencies } from '../../lambda/adapters/recording.ts';
 import { DynamoProjectionStore } from '../../lambda/adapters/stats-store.ts';
 import { forEachLimit } from '../../lambda/application/concurrency.ts';
 import { activityFor } from '../../lambda/domain/activity.ts';
@@ -122,12 +121,13 @@ export async function runSeasonCost(endpoint: string, tournaments: number): Prom
   const ours = countedClient(endpoint);
   const oursMeter = meterCapacity(ours.client);
   const ourTables = await freshTables(ours.client, 'season-ours');
-  const record = createRecordHandler({
-    activities: new DynamoActivityWriter(ours.doc, ourTables.activities),
-    deadLetters: new DynamoDeadLetterWriter(ours.doc, ourTables.deadLetters),
-    flag: new AlwaysOnFlag(),
-    eventSource: 'tournaments',
-  });
+  const record = createRecordHandler(
+    recordingDependencies({
+      client: ours.doc,
+      tables: ourTables,
+      flag: new AlwaysOnFlag(),
+    }),
+  );
   const pt = countedClient(endpoint);
   const ptMeter = meterCapacity(pt.client);
   const ptTables = await freshTables(pt.client, 'season-pt');

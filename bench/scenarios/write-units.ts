@@ -1,9 +1,8 @@
 import { CreateTableCommand, type DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createTableInput } from '../../infra/local/tables.ts';
-import { DynamoActivityWriter } from '../../lambda/adapters/activity-store.ts';
 import { documentClient } from '../../lambda/adapters/clients.ts';
-import { DynamoDeadLetterWriter } from '../../lambda/adapters/dead-letter-store.ts';
+import { recordingDependencies } from '../../lambda/adapters/recording.ts';
 import { DynamoProjectionStore } from '../../lambda/adapters/stats-store.ts';
 import { forEachLimit } from '../../lambda/application/concurrency.ts';
 import { type Activity, activityFor } from '../../lambda/domain/activity.ts';
@@ -120,12 +119,13 @@ async function measureEvent(endpoint: string, event: BridgeEvent, label: string)
   const meter = meterCapacity(client);
   const doc = documentClient(client);
   const tables = await freshTables(client, `wu-${label}`);
-  const record = createRecordHandler({
-    activities: new DynamoActivityWriter(doc, tables.activities),
-    deadLetters: new DynamoDeadLetterWriter(doc, tables.deadLetters),
-    flag: new AlwaysOnFlag(),
-    eventSource: 'tournaments',
-  });
+  const record = createRecordHandler(
+    recordingDependencies({
+      client: doc,
+      tables: tables,
+      flag: new AlwaysOnFlag(),
+    }),
+  );
   const accepted = acceptEvent(event);
   const users = accepted.userIds.length;
 

@@ -5,8 +5,7 @@
  * Arguments: endpoint, mode, events, concurrency.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoActivityWriter } from '../../lambda/adapters/activity-store.ts';
-import { DynamoDeadLetterWriter } from '../../lambda/adapters/dead-letter-store.ts';
+import { recordingDependencies } from '../../lambda/adapters/recording.ts';
 import { forEachLimit } from '../../lambda/application/concurrency.ts';
 import { activityFor } from '../../lambda/domain/activity.ts';
 import { acceptEvent } from '../../lambda/domain/events.ts';
@@ -23,12 +22,13 @@ const db = countedClient(endpoint);
 const tables = await freshTables(db.client, `mem-${mode}-${process.pid}`);
 const work = singleUserEvents({ count: Number(events), runId: `mem-${mode}` });
 const setting = parseFlag('on');
-const handler = createRecordHandler({
-  activities: new DynamoActivityWriter(db.doc, tables.activities),
-  deadLetters: new DynamoDeadLetterWriter(db.doc, tables.deadLetters),
-  flag: { current: async () => setting },
-  eventSource: 'tournaments',
-});
+const handler = createRecordHandler(
+  recordingDependencies({
+    client: db.doc,
+    tables: tables,
+    flag: { current: async () => setting },
+  }),
+);
 const recordedAt = new Date();
 const run =
   mode === 'ours'

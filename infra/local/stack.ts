@@ -2,10 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { DynamoActivityWriter } from '../../lambda/adapters/activity-store.ts';
 import { documentClient } from '../../lambda/adapters/clients.ts';
 import { DynamoDeadLetterWriter } from '../../lambda/adapters/dead-letter-store.ts';
 import { DEFAULT_FLAG_CACHE_SECONDS, SsmFlagReader } from '../../lambda/adapters/flag-reader.ts';
+import { recordingDependencies } from '../../lambda/adapters/recording.ts';
 import { DynamoProjectionStore } from '../../lambda/adapters/stats-store.ts';
 import { backoff } from '../../lambda/application/backoff.ts';
 import type { ActivityWriter } from '../../lambda/application/ports.ts';
@@ -366,13 +366,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const envCache = process.env.FLAG_CACHE_SECONDS ? Number(process.env.FLAG_CACHE_SECONDS) : Number.NaN;
     const cacheSeconds =
       options.flagCacheSeconds ?? (Number.isFinite(envCache) ? envCache : DEFAULT_FLAG_CACHE_SECONDS);
-    const activities = new DynamoActivityWriter(doc, tables.activities);
-    record = createRecordHandler({
-      activities: options.wrapActivities ? options.wrapActivities(activities) : activities,
-      deadLetters,
-      flag: new SsmFlagReader(ssm, { parameterName: flagParameterName, cacheSeconds }),
-      eventSource,
-    });
+    record = createRecordHandler(
+      recordingDependencies({
+        client: doc,
+        tables,
+        flag: new SsmFlagReader(ssm, { parameterName: flagParameterName, cacheSeconds }),
+        eventSource,
+        wrapActivities: options.wrapActivities,
+      }),
+    );
 
     const statistics =
       options.statistics === false

@@ -6,6 +6,7 @@ import {
   QueryCommand,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
+import { backoff } from '../application/backoff.ts';
 import type {
   FeedEntry,
   FeedPosition,
@@ -13,7 +14,6 @@ import type {
   ProfileStore,
   StoredFeedPage,
 } from '../application/profile-ports.ts';
-import { backoff } from '../application/backoff.ts';
 import { readActivityItem } from '../domain/activity-item.ts';
 import { TransientStoreError } from '../domain/errors.ts';
 import type { StoredStats } from '../domain/projection.ts';

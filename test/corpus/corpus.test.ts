@@ -5,8 +5,7 @@ import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LOCAL_AWS } from '../../infra/local/clients.ts';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack.ts';
-import { DynamoActivityWriter } from '../../lambda/adapters/activity-store.ts';
-import { DynamoDeadLetterWriter } from '../../lambda/adapters/dead-letter-store.ts';
+import { recordingDependencies } from '../../lambda/adapters/recording.ts';
 import { deadLetterFor } from '../../lambda/domain/dead-letter.ts';
 import { createRecordHandler } from '../../lambda/handlers/record-activity.ts';
 import { createTestTables, type TestTables } from '../support/dynamo.ts';
@@ -46,12 +45,13 @@ describe('the recording handler given each corpus event', () => {
 
   beforeAll(async () => {
     tables = await createTestTables();
-    record = createRecordHandler({
-      activities: new DynamoActivityWriter(tables.doc, tables.names.activities),
-      deadLetters: new DynamoDeadLetterWriter(tables.doc, tables.names.deadLetters),
-      flag: new FixedFlag('on'),
-      eventSource: 'tournaments',
-    });
+    record = createRecordHandler(
+      recordingDependencies({
+        client: tables.doc,
+        tables: tables.names,
+        flag: new FixedFlag('on'),
+      }),
+    );
   });
 
   it.each(corpus.map((c, i) => [c.name, c, i] as const))(

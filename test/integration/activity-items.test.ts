@@ -7,10 +7,9 @@ import { meterCapacity } from '../../bench/lib/capacity.ts';
 import { itemSizeBytes } from '../../bench/lib/item-size.ts';
 import { detailFor } from '../../bench/lib/workload.ts';
 import { localDynamoClient } from '../../infra/local/clients.ts';
-import { DynamoActivityWriter } from '../../lambda/adapters/activity-store.ts';
 import { documentClient } from '../../lambda/adapters/clients.ts';
-import { DynamoDeadLetterWriter } from '../../lambda/adapters/dead-letter-store.ts';
 import { ProfileReader } from '../../lambda/adapters/profile-reader.ts';
+import { recordingDependencies } from '../../lambda/adapters/recording.ts';
 import { activityFromStreamRecord } from '../../lambda/adapters/stream-records.ts';
 import { activityFor } from '../../lambda/domain/activity.ts';
 import { statsActivityOf } from '../../lambda/domain/activity-item.ts';
@@ -33,12 +32,13 @@ beforeAll(async () => {
   const client = localDynamoClient(db.endpoint);
   meter = meterCapacity(client);
   const doc = documentClient(client);
-  record = createRecordHandler({
-    activities: new DynamoActivityWriter(doc, db.names.activities),
-    deadLetters: new DynamoDeadLetterWriter(doc, db.names.deadLetters),
-    flag: new FixedFlag('on'),
-    eventSource: 'tournaments',
-  });
+  record = createRecordHandler(
+    recordingDependencies({
+      client: doc,
+      tables: db.names,
+      flag: new FixedFlag('on'),
+    }),
+  );
 }, 180_000);
 
 /** A 64-character id, the longest the contract allows. */

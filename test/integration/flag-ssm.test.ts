@@ -3,9 +3,8 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LOCAL_AWS } from '../../infra/local/clients.ts';
 import { type LocalEndpoint, startLocalEndpoint } from '../../infra/local/endpoint.ts';
-import { DynamoActivityWriter } from '../../lambda/adapters/activity-store.ts';
-import { DynamoDeadLetterWriter } from '../../lambda/adapters/dead-letter-store.ts';
 import { SsmFlagReader } from '../../lambda/adapters/flag-reader.ts';
+import { recordingDependencies } from '../../lambda/adapters/recording.ts';
 import { FlagUnavailableError } from '../../lambda/domain/errors.ts';
 import type { FlagSetting } from '../../lambda/domain/flag.ts';
 import { createRecordHandler } from '../../lambda/handlers/record-activity.ts';
@@ -87,12 +86,13 @@ describe('the flag from SSM', () => {
   });
 
   it('makes the recording handler fail, recording nothing, on a cold start without SSM', async () => {
-    const record = createRecordHandler({
-      activities: new DynamoActivityWriter(db.doc, db.names.activities),
-      deadLetters: new DynamoDeadLetterWriter(db.doc, db.names.deadLetters),
-      flag: new SsmFlagReader(ssmAt(await deadUrl()), { parameterName: NAME }),
-      eventSource: 'tournaments',
-    });
+    const record = createRecordHandler(
+      recordingDependencies({
+        client: db.doc,
+        tables: db.names,
+        flag: new SsmFlagReader(ssmAt(await deadUrl()), { parameterName: NAME }),
+      }),
+    );
     await expect(record(bridgeEvent('CheckInToggled', exampleDetail('CheckInToggled')))).rejects.toThrow(
       FlagUnavailableError,
     );
@@ -102,12 +102,13 @@ describe('the flag from SSM', () => {
 
   it('records nothing while the value is misconfigured', async () => {
     endpoint.parameters.put(NAME, 'enabled', { overwrite: true });
-    const record = createRecordHandler({
-      activities: new DynamoActivityWriter(db.doc, db.names.activities),
-      deadLetters: new DynamoDeadLetterWriter(db.doc, db.names.deadLetters),
-      flag: new SsmFlagReader(ssmAt(endpoint.url), { parameterName: NAME, cacheSeconds: 0 }),
-      eventSource: 'tournaments',
-    });
+    const record = createRecordHandler(
+      recordingDependencies({
+        client: db.doc,
+        tables: db.names,
+        flag: new SsmFlagReader(ssmAt(endpoint.url), { parameterName: NAME, cacheSeconds: 0 }),
+      }),
+    );
     expect(await record(bridgeEvent('CheckInToggled', exampleDetail('CheckInToggled')))).toMatchObject({
       status: 'processed',
       recorded: 0,

@@ -2,9 +2,8 @@ import { DynamoDBServiceException, ProvisionedThroughputExceededException } from
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { localDynamoClient } from '../../infra/local/clients.ts';
-import { DynamoActivityWriter } from '../../lambda/adapters/activity-store.ts';
 import { documentClient } from '../../lambda/adapters/clients.ts';
-import { DynamoDeadLetterWriter } from '../../lambda/adapters/dead-letter-store.ts';
+import { recordingDependencies } from '../../lambda/adapters/recording.ts';
 import { TransientStoreError } from '../../lambda/domain/errors.ts';
 import { createRecordHandler } from '../../lambda/handlers/record-activity.ts';
 import { createTestTables, type TestTables } from '../support/dynamo.ts';
@@ -33,13 +32,14 @@ function faultyRecorder(failOnce: Set<string>, fault: () => Error) {
     { step: 'build', name: 'injectFault' },
   );
   const doc = documentClient(client);
-  return createRecordHandler({
-    activities: new DynamoActivityWriter(doc, db.names.activities),
-    deadLetters: new DynamoDeadLetterWriter(doc, db.names.deadLetters),
-    flag: new FixedFlag('on'),
-    eventSource: 'tournaments',
-    writeConcurrency: 1,
-  });
+  return createRecordHandler(
+    recordingDependencies({
+      client: doc,
+      tables: db.names,
+      flag: new FixedFlag('on'),
+      writeConcurrency: 1,
+    }),
+  );
 }
 
 async function keysOf(userIds: string[]): Promise<string[]> {

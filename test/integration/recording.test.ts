@@ -1,8 +1,7 @@
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DynamoActivityWriter } from '../../lambda/adapters/activity-store.ts';
-import { DynamoDeadLetterWriter } from '../../lambda/adapters/dead-letter-store.ts';
+import { recordingDependencies } from '../../lambda/adapters/recording.ts';
 import type { RecordDependencies } from '../../lambda/application/record-event.ts';
 import { EVENT_TYPES } from '../../lambda/domain/event-types.ts';
 import { acceptEvent } from '../../lambda/domain/events.ts';
@@ -19,12 +18,11 @@ let record: (event: unknown) => Promise<RecordSummary>;
 beforeAll(async () => {
   db = await createTestTables();
   flag = new FixedFlag('on');
-  const deps: RecordDependencies = {
-    activities: new DynamoActivityWriter(db.doc, db.names.activities),
-    deadLetters: new DynamoDeadLetterWriter(db.doc, db.names.deadLetters),
+  const deps: RecordDependencies = recordingDependencies({
+    client: db.doc,
+    tables: db.names,
     flag,
-    eventSource: 'tournaments',
-  };
+  });
   record = createRecordHandler(deps);
 });
 

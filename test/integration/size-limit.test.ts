@@ -7,8 +7,8 @@ import { putEntries } from '../../bin/cli/publishing.ts';
 import { LOCAL_AWS } from '../../infra/local/clients.ts';
 import { type LocalEndpoint, startLocalEndpoint } from '../../infra/local/endpoint.ts';
 import type { BridgeEvent } from '../../infra/local/put-events.ts';
-import { DynamoActivityWriter } from '../../lambda/adapters/activity-store.ts';
 import { DynamoDeadLetterWriter } from '../../lambda/adapters/dead-letter-store.ts';
+import { recordingDependencies } from '../../lambda/adapters/recording.ts';
 import { type DeadLetter, deadLetterFor } from '../../lambda/domain/dead-letter.ts';
 import { MAX_DETAIL_BYTES } from '../../lambda/domain/events.ts';
 import { createRecordHandler, type RecordSummary } from '../../lambda/handlers/record-activity.ts';
@@ -27,12 +27,13 @@ const delivered: BridgeEvent[] = [];
 
 beforeAll(async () => {
   db = await createTestTables();
-  const record = createRecordHandler({
-    activities: new DynamoActivityWriter(db.doc, db.names.activities),
-    deadLetters: new DynamoDeadLetterWriter(db.doc, db.names.deadLetters),
-    flag: new FixedFlag('on'),
-    eventSource: 'tournaments',
-  });
+  const record = createRecordHandler(
+    recordingDependencies({
+      client: db.doc,
+      tables: db.names,
+      flag: new FixedFlag('on'),
+    }),
+  );
   endpoint = await startLocalEndpoint({
     onEvents: (events) => {
       for (const event of events) {

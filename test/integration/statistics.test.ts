@@ -5,10 +5,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localStreamsClient } from '../../infra/local/clients.ts';
 import { readStreamRecords, startStreamConsumer } from '../../infra/local/stream-consumer.ts';
-import { DynamoActivityWriter } from '../../lambda/adapters/activity-store.ts';
 import { auditStatistics } from '../../lambda/adapters/audit-store.ts';
-import { DynamoDeadLetterWriter } from '../../lambda/adapters/dead-letter-store.ts';
 import { ProfileReader } from '../../lambda/adapters/profile-reader.ts';
+import { recordingDependencies } from '../../lambda/adapters/recording.ts';
 import { DynamoProjectionStore, STATS_SK } from '../../lambda/adapters/stats-store.ts';
 import { activityFromStreamRecord } from '../../lambda/adapters/stream-records.ts';
 import { statsActivityOfItem } from '../../lambda/adapters/user-items.ts';
@@ -32,12 +31,13 @@ let reader: ProfileReader;
 beforeAll(async () => {
   db = await createTestTables();
   streams = localStreamsClient(db.endpoint);
-  record = createRecordHandler({
-    activities: new DynamoActivityWriter(db.doc, db.names.activities),
-    deadLetters: new DynamoDeadLetterWriter(db.doc, db.names.deadLetters),
-    flag: new FixedFlag('on'),
-    eventSource: 'tournaments',
-  });
+  record = createRecordHandler(
+    recordingDependencies({
+      client: db.doc,
+      tables: db.names,
+      flag: new FixedFlag('on'),
+    }),
+  );
   store = new DynamoProjectionStore(db.doc, db.names.stats);
   project = createStatsHandler({ store });
   reader = new ProfileReader(db.doc, { activityTable: db.names.activities, statsTable: db.names.stats });

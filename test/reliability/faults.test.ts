@@ -14,10 +14,9 @@ import { resolveTarget } from '../../bin/cli/target.ts';
 import { LOCAL_AWS, localDynamoClient } from '../../infra/local/clients.ts';
 import { type DynamoDbLocal, freePort, startDynamoDbLocal } from '../../infra/local/dynamodb-local.ts';
 import { startLocalStack } from '../../infra/local/stack.ts';
-import { DynamoActivityWriter } from '../../lambda/adapters/activity-store.ts';
 import { documentClient } from '../../lambda/adapters/clients.ts';
-import { DynamoDeadLetterWriter } from '../../lambda/adapters/dead-letter-store.ts';
 import { ProfileReader } from '../../lambda/adapters/profile-reader.ts';
+import { recordingDependencies } from '../../lambda/adapters/recording.ts';
 import { statsActivityOfItem } from '../../lambda/adapters/user-items.ts';
 import { statsOf } from '../../lambda/domain/stats.ts';
 import { createRecordHandler } from '../../lambda/handlers/record-activity.ts';
@@ -157,13 +156,14 @@ describe('throttling and 5xx answers injected in the DynamoDB client middleware'
     const client = localDynamoClient(tables.endpoint);
     const faults = injectFaults(client, count, fault);
     const doc = documentClient(client);
-    const record = createRecordHandler({
-      activities: new DynamoActivityWriter(doc, tables.names.activities),
-      deadLetters: new DynamoDeadLetterWriter(doc, tables.names.deadLetters),
-      flag: new FixedFlag('on'),
-      eventSource: 'tournaments',
-      writeConcurrency: 1,
-    });
+    const record = createRecordHandler(
+      recordingDependencies({
+        client: doc,
+        tables: tables.names,
+        flag: new FixedFlag('on'),
+        writeConcurrency: 1,
+      }),
+    );
     const detail = match(`f${count}${fault().name.slice(0, 3)}`);
     let invocations = 0;
     let outcome: Awaited<ReturnType<typeof record>> | undefined;
