@@ -23,6 +23,7 @@ const { activityFor } = await import('../lambda/domain/activity.ts');
 const { statsActivityOf } = await import('../lambda/domain/activity-item.ts');
 const { acceptEvent } = await import('../lambda/domain/events.ts');
 const { statsOf } = await import('../lambda/domain/stats.ts');
+const { entrySize, planRequests } = await import('../lambda/publisher/batching.ts');
 const { scenarioArbitrary } = await import('./reliability/scenario.ts');
 const { percentile, slope } = await import('./soak-figures.ts');
 type StatsActivity = import('../lambda/domain/stats.ts').StatsActivity;
@@ -172,8 +173,7 @@ for (let minute = 1; minute <= minutes; minute += 1) {
     // Exactly `rate` entries a second on average, whatever the rate: what is due by the tick's end.
     const due = Math.round(((tick + tickMs - minuteStart) * rate) / 1000) - publishedThisMinute;
     const batch = Array.from({ length: due }, () => source.next().value).filter((x) => x !== undefined);
-    for (let i = 0; i < batch.length; i += 10) {
-      const chunk = batch.slice(i, i + 10);
+    for (const chunk of planRequests(batch, (c) => entrySize(c.entry))) {
       for (const { event } of chunk) addToOracle(event);
       const out = await eventBridge.send(new PutEventsCommand({ Entries: chunk.map((c) => c.entry) }));
       if (out.FailedEntryCount)

@@ -1,9 +1,9 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { LOCAL_AWS } from '../../infra/local/clients.ts';
 import { LOCAL_BUS } from '../../infra/local/endpoint.ts';
 import { startLocalStack } from '../../infra/local/stack.ts';
-import { forEachLimit } from '../../lambda/application/concurrency.ts';
+import { sendEntries } from '../../lambda/publisher/send.ts';
 import { benchClient } from '../lib/local.ts';
 import { progress } from '../lib/progress.ts';
 import { perSecond } from '../lib/stats.ts';
@@ -66,20 +66,15 @@ export async function runEndToEnd(dynamodbEndpoint: string, count: number): Prom
   let requests = 0;
   try {
     progress(`end to end: publishing ${entries.length} events (${entries.length - distinct} duplicates)`);
-    const batches: PutEventsRequestEntry[][] = [];
-    for (let i = 0; i < entries.length; i += 10)
-      batches.push(entries.slice(i, i + 10).map((e) => ({ ...e, EventBusName: stack.busName })));
     const start = performance.now();
-    await forEachLimit(batches, 8, async (batch) => {
-      let pending = batch;
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > 5) throw new Error(`PutEvents kept failing entries: ${pending.length} not accepted`);
-        requests += 1;
-        const result = await bridge.send(new PutEventsCommand({ Entries: pending }));
-        // Resend only the failed entries, as a publisher must.
-        pending = pending.filter((_, k) => result.Entries?.[k]?.ErrorCode !== undefined);
-      }
-    });
+    // Sent as the publisher sends: packed requests, 8 in flight, only failed entries resent.
+    const sent = await sendEntries(
+      entries.map((e) => ({ ...e, EventBusName: stack.busName })),
+      { client: bridge, maxAttempts: 6, backoff: { baseDelayMs: 50, maxDelayMs: 1000 }, concurrency: 8 },
+    );
+    requests = sent.requests;
+    const refused = sent.outcomes.filter((o) => !o.ok).length;
+    if (refused > 0) throw new Error(`PutEvents kept failing entries: ${refused} not accepted`);
     progress('end to end: all events accepted; waiting for recording and statistics to catch up');
     await stack.settled();
     const ms = performance.now() - start;

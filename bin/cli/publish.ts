@@ -1,5 +1,6 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { TaskPool } from '../../lambda/application/concurrency.ts';
 import { type EntryResult, entryBatcher, putEntries, readRecords, toEntry } from './publishing.ts';
 import type { Target } from './target.ts';
 
@@ -86,8 +87,8 @@ export async function publish(target: Target, options: PublishOptions): Promise<
   };
 
   type Item = { entry: PutEventsRequestEntry; number: number };
-  const concurrency = options.concurrency ?? 4;
-  const inFlight = new Set<Promise<void>>();
+  // Backpressure: reading waits while enough requests are in flight, so memory stays flat.
+  const pool = new TaskPool(options.concurrency ?? 4);
   const send = async (batch: Item[]) => {
     if (options.rate) {
       // Hold the batch until the rate allows its entries.
@@ -107,11 +108,7 @@ export async function publish(target: Target, options: PublishOptions): Promise<
     progress();
   };
   const dispatch = async (batch: Item[]) => {
-    if (batch.length === 0) return;
-    // Backpressure: reading waits while enough requests are in flight, so memory stays flat.
-    while (inFlight.size >= concurrency) await Promise.race(inFlight);
-    const task = send(batch).finally(() => inFlight.delete(task));
-    inFlight.add(task);
+    if (batch.length > 0) await pool.submit(() => send(batch));
   };
 
   const batcher = entryBatcher<Item>();
@@ -133,7 +130,7 @@ export async function publish(target: Target, options: PublishOptions): Promise<
     if (full) await dispatch(full);
   }
   await dispatch(batcher.flush());
-  await Promise.all(inFlight);
+  await pool.drain();
   progress(true);
   return {
     read,

@@ -24,6 +24,7 @@ import { acceptEvent } from '../../lambda/domain/events.ts';
 import { isUserIncluded, parseFlag } from '../../lambda/domain/flag.ts';
 import { type StatsActivity, statsOf } from '../../lambda/domain/stats.ts';
 import { createStatsHandler } from '../../lambda/handlers/project-stats.ts';
+import { entrySize, planRequests } from '../../lambda/publisher/batching.ts';
 import { type Scenario, type ScenarioEvent, scenarioArbitrary } from './scenario.ts';
 
 /** What the chaos runs tried and what held; every number is counted, none estimated. */
@@ -279,10 +280,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
             DetailType: (events[i] as ScenarioEvent).detailType,
             Detail: JSON.stringify((events[i] as ScenarioEvent).detail),
           }));
-          for (let from = 0; from < entries.length; from += 10) {
-            const response = await eventBridge.send(
-              new PutEventsCommand({ Entries: entries.slice(from, from + 10) }),
-            );
+          for (const request of planRequests(entries, entrySize)) {
+            const response = await eventBridge.send(new PutEventsCommand({ Entries: request }));
             if (response.FailedEntryCount !== 0)
               throw new Error(`the endpoint refused entries: ${JSON.stringify(response.Entries)}`);
           }
