@@ -19,11 +19,4 @@ export { entrySize, MAX_ENTRIES_PER_REQUEST, MAX_REQUEST_BYTES, planRequests } f
 export { type FailureMetricOptions, failureMetricLine, PUBLISH_FAILURES_METRIC } from './failure-metric.ts';
 export { TournamentEventPublisher } from './publisher.ts';
 export { fullJitterDelay, isRetryableEntryError, isTransientError, RETRYABLE_ENTRY_ERRORS } from './retry.ts';
-export type {
-  FailedEvent,
-  PublishEntry,
-  PublishedEvent,
-  PublisherLogger,
-  PublishResult,
-  TournamentEventPublisherOptions,
-} from './types.ts';
+export type * from './types.ts';
