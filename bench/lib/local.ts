@@ -10,7 +10,7 @@ import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dyn
 import { LOCAL_AWS } from '../../infra/local/clients.ts';
 import { ensureTables, type TableNames, tableNames } from '../../infra/local/tables.ts';
 import { documentClient } from '../../lambda/adapters/clients.ts';
-import { forEachLimit } from '../../lambda/application/concurrency.ts';
+import { forEachLimit } from '../../lambda/domain/concurrency.ts';
 import { countRequests, type RequestCounter } from './request-counter.ts';
 
 /**

@@ -1,8 +1,8 @@
 import type { Context } from 'aws-lambda';
 import { recordingDependencies } from '../../lambda/adapters/recording.ts';
 import { DynamoProjectionStore } from '../../lambda/adapters/stats-store.ts';
-import { forEachLimit } from '../../lambda/application/concurrency.ts';
 import { activityFor } from '../../lambda/domain/activity.ts';
+import { forEachLimit } from '../../lambda/domain/concurrency.ts';
 import { acceptEvent } from '../../lambda/domain/events.ts';
 import { createStatsHandler } from '../../lambda/handlers/project-stats.ts';
 import { createRecordHandler } from '../../lambda/handlers/record-activity.ts';

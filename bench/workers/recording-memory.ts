@@ -6,8 +6,8 @@
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { recordingDependencies } from '../../lambda/adapters/recording.ts';
-import { forEachLimit } from '../../lambda/application/concurrency.ts';
 import { activityFor } from '../../lambda/domain/activity.ts';
+import { forEachLimit } from '../../lambda/domain/concurrency.ts';
 import { acceptEvent } from '../../lambda/domain/events.ts';
 import { parseFlag } from '../../lambda/domain/flag.ts';
 import { createRecordHandler } from '../../lambda/handlers/record-activity.ts';

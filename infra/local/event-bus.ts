@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, createReadStream, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fullJitterDelay } from '../../lambda/application/backoff.ts';
+import { fullJitterDelay } from '../../lambda/domain/backoff.ts';
 import { type RoutingRule, rulesMatching } from '../routing.ts';
 import type { BridgeEvent } from './put-events.ts';
 

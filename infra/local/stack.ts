@@ -7,8 +7,8 @@ import { DynamoDeadLetterWriter } from '../../lambda/adapters/dead-letter-store.
 import { DEFAULT_FLAG_CACHE_SECONDS, SsmFlagReader } from '../../lambda/adapters/flag-reader.ts';
 import { recordingDependencies } from '../../lambda/adapters/recording.ts';
 import { DynamoProjectionStore } from '../../lambda/adapters/stats-store.ts';
-import { backoff } from '../../lambda/application/backoff.ts';
 import type { ActivityWriter } from '../../lambda/application/ports.ts';
+import { backoff } from '../../lambda/domain/backoff.ts';
 import { deadLetterFor } from '../../lambda/domain/dead-letter.ts';
 import { TransientStoreError } from '../../lambda/domain/errors.ts';
 import { DEFAULT_EVENT_SOURCE } from '../../lambda/domain/events.ts';

@@ -7,7 +7,7 @@ import {
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { backoff } from '../../lambda/application/backoff.ts';
+import { backoff } from '../../lambda/domain/backoff.ts';
 import { LOCAL_AWS } from './clients.ts';
 
 /** A batch handler, as Lambda's event source mapping calls it. */

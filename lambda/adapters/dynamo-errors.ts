@@ -1,5 +1,5 @@
 import { TransientStoreError } from '../domain/errors.ts';
-import { isTransientError } from './transient-errors.ts';
+import { isTransientError } from '../domain/transient-errors.ts';
 
 /**
  * Wraps a DynamoDB failure that may pass by itself (throttling, 5xx, timeouts, connection loss) in

@@ -6,7 +6,6 @@ import {
   QueryCommand,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import { backoff } from '../application/backoff.ts';
 import type {
   FeedEntry,
   FeedPosition,
@@ -15,6 +14,7 @@ import type {
   StoredFeedPage,
 } from '../application/profile-ports.ts';
 import { readActivityItem } from '../domain/activity-item.ts';
+import { backoff } from '../domain/backoff.ts';
 import { TransientStoreError } from '../domain/errors.ts';
 import type { StoredStats } from '../domain/projection.ts';
 import { FEED_INDEX } from '../tables.ts';

@@ -6,8 +6,8 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { backoff } from '../application/backoff.ts';
 import type { ProjectionStore } from '../application/stats-ports.ts';
+import { backoff } from '../domain/backoff.ts';
 import { TransientStoreError } from '../domain/errors.ts';
 import type { ProjectionCommit, ProjectionState } from '../domain/projection.ts';
 import { markerSk, readStatsPartition, STATS_SK, slotItem, statsItem } from '../domain/stats-items.ts';

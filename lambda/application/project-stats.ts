@@ -1,7 +1,7 @@
+import { forEachLimit } from '../domain/concurrency.ts';
 import { ProjectionConflictError } from '../domain/errors.ts';
 import { planProjection } from '../domain/projection.ts';
 import { type Effect, effectOf, type StatsActivity } from '../domain/stats.ts';
-import { forEachLimit } from './concurrency.ts';
 import type { ProjectionStore } from './stats-ports.ts';
 
 /** How many of a user's activities go into one transaction: markers + slots + statistics ≤ 100. */

@@ -1,9 +1,9 @@
 import { activityFor, isSameAction } from '../domain/activity.ts';
+import { forEachLimit } from '../domain/concurrency.ts';
 import { deadLetterFor } from '../domain/dead-letter.ts';
 import { InvalidEventError } from '../domain/errors.ts';
 import { type AcceptedEvent, acceptEvent } from '../domain/events.ts';
 import { type FlagSetting, isUserIncluded } from '../domain/flag.ts';
-import { forEachLimit } from './concurrency.ts';
 import type { ActivityWriter, DeadLetterWriter, FlagReader } from './ports.ts';
 
 /** What recording needs from the outside world. */

@@ -3,6 +3,8 @@
  * timeouts and lost connections pass by themselves; anything else (validation, access denied, a
  * missing resource, a bug) fails the same way every time. Shared by the publisher, the DynamoDB
  * adapters and the CLI, so that every caller retries exactly the same failures.
+ * It inspects an error's shape only (no SDK import), so it lives in lambda/domain where the
+ * publisher, which ships alone, can use it too.
  */
 
 /** Error names AWS services and the SDK use for throttling, server faults and timeouts. */
