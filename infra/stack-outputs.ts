@@ -1,0 +1,76 @@
+import { Aws, CfnOutput, type Stack } from 'aws-cdk-lib';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { Archive, EventBus } from 'aws-cdk-lib/aws-events';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { FlagParameter } from './constructs/flag-parameter.ts';
+import type { ProfileApi } from './constructs/profile-api.ts';
+import type { Rollout } from './constructs/rollout.ts';
+import { STACK_OUTPUTS } from './outputs.ts';
+
+/** What the stack's outputs point at. */
+export interface OutputSources {
+  readonly eventBus: EventBus;
+  readonly eventSource: string;
+  readonly archive: Archive;
+  readonly tables: { readonly activities: Table; readonly statistics: Table; readonly deadLetters: Table };
+  readonly flag: FlagParameter;
+  readonly queues: {
+    readonly deliveryDeadLetters: IQueue;
+    readonly recordingFailures: IQueue;
+    readonly statisticsFailures: IQueue;
+  };
+  readonly dashboardName: string;
+  readonly rollout: Rollout;
+  readonly profileApi: ProfileApi;
+}
+
+type OutputTable = Record<keyof typeof STACK_OUTPUTS, { value: string; description: string }>;
+
+/** Every output of the stack, by its key in {@link STACK_OUTPUTS}. */
+function outputTable(s: OutputSources): OutputTable {
+  const { tables, queues } = s;
+  return {
+    eventBusName: { value: s.eventBus.eventBusName, description: 'Bus publishers send to' },
+    eventBusArn: { value: s.eventBus.eventBusArn, description: 'Bus ARN for publisher IAM policies' },
+    eventSource: { value: s.eventSource, description: 'The Source every event must carry' },
+    archiveName: { value: s.archive.archiveName, description: 'Archive to replay from' },
+    activityTableName: { value: tables.activities.tableName, description: 'Recorded activities' },
+    statsTableName: { value: tables.statistics.tableName, description: 'Per-user profile statistics' },
+    deadLetterTableName: { value: tables.deadLetters.tableName, description: 'Rejected events with reasons' },
+    flagParameterName: { value: s.flag.parameterName, description: 'Rollout flag (SSM parameter)' },
+    deliveryDeadLetterQueueUrl: {
+      value: queues.deliveryDeadLetters.queueUrl,
+      description: 'Events EventBridge could not deliver',
+    },
+    recordingFailureQueueUrl: {
+      value: queues.recordingFailures.queueUrl,
+      description: 'Events the recording function failed on',
+    },
+    statsFailureQueueUrl: {
+      value: queues.statisticsFailures.queueUrl,
+      description: 'Stream records the statistics function failed on',
+    },
+    dashboardUrl: {
+      value: `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards:name=${s.dashboardName}`,
+      description: 'CloudWatch dashboard',
+    },
+    rolloutStateMachineArn: {
+      value: s.rollout.stateMachine.stateMachineArn,
+      description: 'Progressive rollout of the flag (tpi rollout)',
+    },
+    profileApiUrl: { value: s.profileApi.url, description: 'Profile read API base URL' },
+    profileReadPolicyArn: {
+      value: s.profileApi.readPolicy.managedPolicyArn,
+      description: "Managed policy to attach to the platform's role to call the read API",
+    },
+  };
+}
+
+/**
+ * Adds the stack's outputs, the keys the CLI and the smoke test find a deployed stack by. They are
+ * the stack's own children: an output's logical ID is its key.
+ */
+export function addStackOutputs(stack: Stack, sources: OutputSources): void {
+  for (const [key, output] of Object.entries(outputTable(sources)))
+    new CfnOutput(stack, STACK_OUTPUTS[key as keyof typeof STACK_OUTPUTS], output);
+}
