@@ -1,6 +1,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { TaskPool } from '../../lambda/domain/concurrency.ts';
+import { asJson, type Command, JSON_OPTION, onePositional, positiveInt, write } from './command.ts';
 import { type EntryResult, entryBatcher, putEntries, readRecords, toEntry } from './publishing.ts';
 import type { Target } from './target.ts';
 
@@ -143,3 +144,41 @@ export async function publish(target: Target, options: PublishOptions): Promise<
     seconds: (Date.now() - started) / 1000,
   };
 }
+
+/** `tpi publish FILE|-`: the backfill. */
+export const publishCommand: Command = {
+  summary: 'publish events from a file (backfill)',
+  usage: `tpi publish FILE|- [--rate N] [--resume-from N] [--json]
+
+Reads a JSON array or JSON Lines: each record is {detailType, detail}, a PutEvents entry
+{Source, DetailType, Detail} or an EventBridge event. Streams any size in constant memory, resends
+retryable per-entry failures, prints progress with an ETA on stderr and a failure summary.
+--rate N          at most N events per second
+--resume-from N   skip records before number N (line number, or array element from 1)`,
+  options: { ...JSON_OPTION, rate: { type: 'string' }, 'resume-from': { type: 'string' } },
+  async run(connect, positionals, values, io) {
+    const file = onePositional(positionals, 'FILE (or - for standard input)');
+    const rate = positiveInt(values.rate, '--rate');
+    const resumeFrom = positiveInt(values['resume-from'], '--resume-from');
+    const report = await publish(await connect(), {
+      file,
+      rate,
+      resumeFrom,
+      stdin: io.stdin,
+      stderr: io.stderr,
+    });
+    if (values.json) asJson(io, report);
+    else {
+      write(
+        io,
+        `${report.accepted} accepted, ${report.failed} failed, ${report.skipped} skipped in ${report.seconds.toFixed(1)}s`,
+      );
+      for (const [code, count] of Object.entries(report.failuresByCode)) write(io, `  ${code}: ${count}`);
+      for (const f of report.firstFailures)
+        write(io, `  record ${f.number}: ${f.errorCode} ${f.errorMessage}`);
+      if (report.lowestFailed !== undefined)
+        write(io, `fix the cause, then resend with --resume-from ${report.lowestFailed} (resending is safe)`);
+    }
+    return report.failed > 0 ? 1 : 0;
+  },
+};

@@ -1,31 +1,14 @@
-import {
-  DescribeExecutionCommand,
-  GetExecutionHistoryCommand,
-  ListExecutionsCommand,
-  SFNClient,
-  StartExecutionCommand,
-  StopExecutionCommand,
-} from '@aws-sdk/client-sfn';
-import { LOCAL_ROLLOUT_TARGETS } from '../../infra/local/rollout.ts';
-import { STACK_OUTPUTS } from '../../infra/outputs.ts';
 import { ssmFlagPorts } from '../../lambda/adapters/rollout-aws.ts';
 import {
   previousFlagParameterName,
-  type RolloutInput,
-  type RolloutStepOutput,
   type RolloutView,
   restoreFlag,
-  rolloutView,
 } from '../../lambda/application/rollout.ts';
 import { DEFAULT_PLAN, type RolloutPlan, validatePlan } from '../../lambda/domain/rollout.ts';
+import type { Io } from './command.ts';
 import { UsageError } from './commands.ts';
-import type { Io } from './main.ts';
-import { DEFAULT_LOCAL_ENDPOINT, stackOutputs, type Target, TargetError } from './target.ts';
-
-/** The rollout could not be started, read or stopped; the message says why and what to do. */
-export class RolloutError extends Error {
-  override readonly name = 'RolloutError';
-}
+import { backendFor, type RolloutBackend } from './rollout-backends.ts';
+import type { Target } from './target.ts';
 
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
@@ -51,146 +34,6 @@ export function parsePlan(steps: string | undefined, waits: string | undefined):
   const problems = validatePlan(plan);
   if (problems.length > 0) throw new UsageError(`invalid rollout plan: ${problems.join('; ')}`);
   return plan;
-}
-
-/** Where rollouts run: the deployed state machine or the local stack's runner. */
-interface RolloutBackend {
-  start(plan: RolloutPlan, sliceSeconds: number | undefined): Promise<RolloutView>;
-  describe(): Promise<RolloutView | undefined>;
-  /** Stops the running rollout; `undefined` when none runs. */
-  abort(reason: string): Promise<RolloutView | undefined>;
-  close(): void;
-}
-
-function localBackend(endpoint: string): RolloutBackend {
-  const call = async (target: string, input: Record<string, unknown>): Promise<RolloutView | undefined> => {
-    let response: Response;
-    try {
-      response = await fetch(endpoint, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target },
-        body: JSON.stringify(input),
-        signal: AbortSignal.timeout(10_000),
-      });
-    } catch (error) {
-      throw new TargetError(
-        `no local stack answers at ${endpoint} (${(error as Error).message}): start it with \`npm start\``,
-      );
-    }
-    const body = (await response.json()) as { Rollout?: RolloutView | null; message?: string };
-    if (!response.ok) throw new RolloutError(body.message ?? `the local stack answered ${response.status}`);
-    return body.Rollout ?? undefined;
-  };
-  return {
-    start: async (plan, sliceSeconds) =>
-      (await call(LOCAL_ROLLOUT_TARGETS.start, {
-        Steps: plan.steps,
-        WaitsMs: plan.waitsMs,
-        ...(sliceSeconds !== undefined ? { SliceSeconds: sliceSeconds } : {}),
-      })) as RolloutView,
-    describe: () => call(LOCAL_ROLLOUT_TARGETS.describe, {}),
-    abort: (reason) => call(LOCAL_ROLLOUT_TARGETS.stop, { Reason: reason }),
-    close: () => undefined,
-  };
-}
-
-const EXECUTION_STATE: Record<string, RolloutView['state']> = {
-  RUNNING: 'RUNNING',
-  SUCCEEDED: 'SUCCEEDED',
-  ABORTED: 'ABORTED',
-  FAILED: 'FAILED',
-  TIMED_OUT: 'FAILED',
-};
-
-function awsBackend(stateMachineArn: string, region: string | undefined): RolloutBackend {
-  const sfn = new SFNClient(region ? { region } : {});
-  const running = async () =>
-    (await sfn.send(new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING' }))).executions ??
-    [];
-  const view = async (executionArn: string): Promise<RolloutView> => {
-    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    // The last completed check carries the step, the flag, the next raise and the alarm states.
-    const history = await sfn.send(
-      new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 50 }),
-    );
-    const exited = history.events?.find(
-      (e) => e.type === 'TaskStateExited' && e.stateExitedEventDetails?.name === 'Check',
-    );
-    let last = exited?.stateExitedEventDetails?.output
-      ? (JSON.parse(exited.stateExitedEventDetails.output) as RolloutStepOutput)
-      : undefined;
-    if (!last && execution.input) {
-      const input = JSON.parse(execution.input) as RolloutInput;
-      last = {
-        ...input,
-        state: { stepIndex: -1 },
-        sliceSeconds: input.sliceSeconds ?? 0,
-        startedAt: execution.startDate?.getTime() ?? Date.now(),
-        status: 'waiting',
-        waitSeconds: 0,
-        alarms: [],
-        checkedAt: new Date().toISOString(),
-      };
-    }
-    return rolloutView(
-      execution.name ?? executionArn,
-      EXECUTION_STATE[execution.status ?? ''] ?? 'FAILED',
-      last,
-      {
-        ...(execution.stopDate ? { stoppedAt: execution.stopDate.toISOString() } : {}),
-        ...(execution.error ? { error: execution.error } : {}),
-        ...(execution.cause ? { reason: execution.cause } : {}),
-      },
-    );
-  };
-  return {
-    async start(plan, sliceSeconds) {
-      const others = await running();
-      if (others.length > 0)
-        throw new RolloutError(
-          `rollout ${others.map((e) => e.name).join(', ')} is in progress: wait for it or abort it with \`tpi rollout abort\` first`,
-        );
-      const { executionArn } = await sfn.send(
-        new StartExecutionCommand({
-          stateMachineArn,
-          name: `rollout-${new Date().toISOString().replace(/[:.]/g, '-')}`,
-          input: JSON.stringify({ plan, ...(sliceSeconds !== undefined ? { sliceSeconds } : {}) }),
-        }),
-      );
-      return view(executionArn as string);
-    },
-    async describe() {
-      const [latest] =
-        (await sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 1 }))).executions ?? [];
-      return latest?.executionArn ? view(latest.executionArn) : undefined;
-    },
-    async abort(reason) {
-      const [current] = await running();
-      if (!current?.executionArn) return undefined;
-      await sfn.send(
-        new StopExecutionCommand({
-          executionArn: current.executionArn,
-          error: 'RolloutAborted',
-          cause: reason,
-        }),
-      );
-      return view(current.executionArn);
-    },
-    close: () => sfn.destroy(),
-  };
-}
-
-async function backendFor(values: Record<string, unknown>): Promise<RolloutBackend> {
-  if (values.stack === undefined)
-    return localBackend((values.endpoint as string | undefined) ?? DEFAULT_LOCAL_ENDPOINT);
-  const stack = values.stack as string;
-  const region = values.region as string | undefined;
-  const arn = (await stackOutputs(stack, region))[STACK_OUTPUTS.rolloutStateMachineArn];
-  if (!arn)
-    throw new TargetError(
-      `stack ${stack} has no output ${STACK_OUTPUTS.rolloutStateMachineArn}: deploy the current version of the stack`,
-    );
-  return awsBackend(arn, region);
 }
 
 /** The human-readable status. */

@@ -4,7 +4,8 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { ProfileView } from '../../lambda/adapters/profile-reader.ts';
 import { acceptEvent } from '../../lambda/domain/events.ts';
 import { isUserIncluded, parseFlag } from '../../lambda/domain/flag.ts';
-import { getFlag, profileReader } from './commands.ts';
+import { asJson, type Command, JSON_OPTION, positiveInt, write } from './command.ts';
+import { getFlag, profileReader, UsageError } from './commands.ts';
 import { putEntries } from './publishing.ts';
 import type { Target } from './target.ts';
 
@@ -185,3 +186,19 @@ export async function smoke(target: Target, options: { timeoutSeconds?: number }
   });
   return steps;
 }
+
+/** `tpi smoke`: a small tournament through the real bus, recorded once. */
+export const smokeCommand: Command = {
+  summary: 'publish a small tournament and check it is recorded once',
+  usage: 'tpi smoke [--timeout SECONDS] [--json]',
+  options: { ...JSON_OPTION, timeout: { type: 'string' } },
+  async run(connect, positionals, values, io) {
+    if (positionals.length > 0) throw new UsageError('smoke takes no arguments');
+    const timeoutSeconds = positiveInt(values.timeout, '--timeout') ?? 60;
+    const steps = await smoke(await connect(), { timeoutSeconds });
+    const ok = steps.every((s) => s.ok);
+    if (values.json) asJson(io, { ok, steps });
+    else for (const s of steps) write(io, `${s.ok ? 'pass' : 'FAIL'}  ${s.step.padEnd(11)} ${s.detail}`);
+    return ok ? 0 : 1;
+  },
+};
