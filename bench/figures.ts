@@ -1,0 +1,284 @@
+import { writeUnitFigures } from './lib/bill.ts';
+import type { Figure } from './lib/report.ts';
+import { type Goal, ratio } from './lib/stats.ts';
+import { type ColdStartResult, REFERENCE } from './scenarios/cold-start.ts';
+import type { EndToEndResult } from './scenarios/end-to-end.ts';
+import type { MemoryResult } from './scenarios/memory.ts';
+import type { ReadingResult } from './scenarios/reading.ts';
+import type { RecordingResults } from './scenarios/recording.ts';
+import type { HistoryResult } from './scenarios/statistics.ts';
+import type { WriteUnitResults } from './scenarios/write-units.ts';
+
+/** Every measurement of one run, as the scenarios return them. */
+export interface Measurements {
+  readonly recording: RecordingResults;
+  readonly statistics: readonly HistoryResult[];
+  readonly endToEnd: EndToEndResult;
+  readonly reading: ReadingResult;
+  readonly writeUnits: WriteUnitResults;
+  readonly coldStart: readonly ColdStartResult[];
+  readonly memory: readonly MemoryResult[];
+}
+
+/** One row of a section: id, label, value, unit, and what makes it a goal or a headline. */
+type Row = readonly [
+  id: string,
+  label: string,
+  value: number | null,
+  unit: string,
+  extra?: { goal?: Goal | undefined; headline?: boolean },
+];
+
+/** The rows of one table section as figures. */
+const section = (name: string, rows: readonly Row[]): Figure[] =>
+  rows.map(([id, label, value, unit, extra]) => ({ id, section: name, label, value, unit, ...extra }));
+
+const perEvent = (total: number, events: number) => (events > 0 ? total / events : null);
+
+function recordingFigures(recording: RecordingResults, concurrencies: readonly number[]): Figure[] {
+  return concurrencies.flatMap((c) => {
+    const r = recording.byConcurrency[c];
+    if (!r) return [];
+    return section('Recording: handler vs bare conditional PutItem vs Powertools Idempotency', [
+      [`recording.c${c}.raw`, `raw PutItem floor, ${c} in flight`, r.raw.eventsPerSecond, 'events/s'],
+      [`recording.c${c}.ours`, `recording handler, ${c} in flight`, r.ours.eventsPerSecond, 'events/s'],
+      [
+        `recording.c${c}.powertools`,
+        `Powertools Idempotency, ${c} in flight`,
+        r.powertools.eventsPerSecond,
+        'events/s',
+      ],
+      [
+        `recording.c${c}.oursToRaw`,
+        `handler / raw floor, ${c} in flight`,
+        ratio(r.ours.eventsPerSecond, r.raw.eventsPerSecond),
+        'ratio',
+        { goal: c >= 16 ? { op: '>=', bound: 0.85 } : undefined, headline: true },
+      ],
+      [
+        `recording.c${c}.oursToPowertools`,
+        `handler / Powertools, ${c} in flight`,
+        ratio(r.ours.eventsPerSecond, r.powertools.eventsPerSecond),
+        'ratio',
+        { goal: { op: '>=', bound: 2 }, headline: true },
+      ],
+    ]);
+  });
+}
+
+function requestFigures(recording: RecordingResults, concurrencies: readonly number[]): Figure[] {
+  const first = recording.byConcurrency[concurrencies[0] as number];
+  const d = recording.duplicates;
+  const rows: Row[] = first
+    ? [
+        [
+          'requests.new.ours',
+          'handler, new event',
+          perEvent(first.ours.requests.total, first.ours.events),
+          'requests/event',
+        ],
+        [
+          'requests.new.powertools',
+          'Powertools, new event',
+          perEvent(first.powertools.requests.total, first.powertools.events),
+          'requests/event',
+        ],
+        [
+          'requests.new.powertoolsToOurs',
+          'Powertools / handler, new event',
+          ratio(first.powertools.requests.total, first.ours.requests.total),
+          'ratio',
+          { headline: true },
+        ],
+      ]
+    : [];
+  return section('DynamoDB requests per event (counted by an SDK middleware)', [
+    ...rows,
+    [
+      'requests.duplicate.ours',
+      'handler, duplicate event',
+      perEvent(d.ours.total, d.events),
+      'requests/event',
+    ],
+    [
+      'requests.duplicate.oursConditionalFailures',
+      'handler, failed conditional writes per duplicate',
+      perEvent(d.ours.conditionalFailures, d.events),
+      'requests/event',
+    ],
+    [
+      'requests.duplicate.powertools',
+      'Powertools, duplicate event',
+      perEvent(d.powertools.total, d.events),
+      'requests/event',
+    ],
+  ]);
+}
+
+function statisticsFigures(statistics: readonly HistoryResult[]): Figure[] {
+  const S = 'Statistics: one more finalization for a user with N activities';
+  const perHistory = statistics.flatMap((h) =>
+    section(S, [
+      [`stats.h${h.history}.ours.ms`, `projector, N=${h.history}`, h.ours.ms, 'ms/activity'],
+      [
+        `stats.h${h.history}.recompute.ms`,
+        `recompute from history, N=${h.history}`,
+        h.recompute.ms,
+        'ms/activity',
+      ],
+      [
+        `stats.h${h.history}.ours.requests`,
+        `projector requests, N=${h.history}`,
+        h.ours.requests,
+        'requests/activity',
+      ],
+      [
+        `stats.h${h.history}.recompute.requests`,
+        `recompute requests, N=${h.history}`,
+        h.recompute.requests,
+        'requests/activity',
+      ],
+      [
+        `stats.h${h.history}.consistent`,
+        `projector equals recompute, N=${h.history}`,
+        h.consistent ? 1 : 0,
+        '1 = yes',
+        { goal: { op: '>=', bound: 1 } },
+      ],
+    ]),
+  );
+  const smallest = statistics[0];
+  const largest = statistics.at(-1);
+  if (!smallest || !largest) return perHistory;
+  return perHistory.concat(
+    section(S, [
+      [
+        'stats.ours.flatness',
+        `projector time N=${largest.history} / N=${smallest.history}`,
+        ratio(largest.ours.ms, smallest.ours.ms),
+        'ratio',
+        { goal: { op: '<=', bound: 1.5 }, headline: true },
+      ],
+      [
+        'stats.recomputeToOurs',
+        `recompute / projector time, N=${largest.history}`,
+        ratio(largest.recompute.ms, largest.ours.ms),
+        'ratio',
+        { headline: true },
+      ],
+    ]),
+  );
+}
+
+function endToEndFigures(endToEnd: EndToEndResult, recording: RecordingResults): Figure[] {
+  const floor = recording.byConcurrency[16]?.raw.eventsPerSecond ?? Number.NaN;
+  return section(
+    `End to end: PutEvents → statistics applied (${endToEnd.events} events, ${endToEnd.duplicates} duplicates)`,
+    [
+      [
+        'e2e.eventsPerSecond',
+        'events/s until the statistics caught up',
+        endToEnd.eventsPerSecond,
+        'events/s',
+      ],
+      [
+        'e2e.toRawFloor',
+        'end to end / raw floor at 16 in flight',
+        ratio(endToEnd.eventsPerSecond, floor),
+        'ratio',
+        { headline: true },
+      ],
+      [
+        'e2e.recordedExactlyOnce',
+        'activities recorded / distinct actions',
+        ratio(endToEnd.activitiesRecorded, endToEnd.distinctActions),
+        'ratio',
+        { goal: { op: '>=', bound: 1 } },
+      ],
+    ],
+  );
+}
+
+/** Each read: its key in the results, its label, and the DynamoDB requests it may take. */
+const READS = [
+  ['single', 'statistics of one user', 1],
+  ['notModified', 'statistics, If-None-Match matches (304)', 1],
+  ['batch', 'statistics of 100 users', 1],
+  ['feed', 'feed page of 20', 1],
+] as const;
+
+function readingFigures(reading: ReadingResult): Figure[] {
+  return READS.flatMap(([key, label, maxRequests]) => {
+    const cost = reading[key];
+    return section(
+      `Reads through the local read API (HTTP + read handler + DynamoDB Local, ${reading.single.samples} sequential reads each)`,
+      [
+        [`read.${key}.p50`, `${label}: p50`, cost.p50Ms, 'ms'],
+        [`read.${key}.p99`, `${label}: p99`, cost.p99Ms, 'ms'],
+        [
+          `read.${key}.requests`,
+          `${label}: DynamoDB requests per read`,
+          cost.requestsPerRead,
+          'requests/read',
+          { goal: { op: '<=', bound: maxRequests } },
+        ],
+      ],
+    );
+  });
+}
+
+function coldStartFigures(coldStart: readonly ColdStartResult[]): Figure[] {
+  const reference = coldStart.find((b) => b.name === REFERENCE);
+  return coldStart.flatMap((b) =>
+    section('Cold start: minified ESM bundles, fresh Node process (median)', [
+      [`cold.${b.name}.bytes`, `${b.name}: bundle`, b.bytes / 1024, 'KiB'],
+      [`cold.${b.name}.gzip`, `${b.name}: gzip`, b.gzipBytes / 1024, 'KiB'],
+      [`cold.${b.name}.readyMs`, `${b.name}: process start → handler ready`, b.readyMs, 'ms'],
+      ...(b.name !== REFERENCE && reference
+        ? ([
+            [
+              `cold.${b.name}.toReference`,
+              `${b.name}: ready time / reference`,
+              ratio(b.readyMs, reference.readyMs),
+              'ratio',
+              { goal: { op: '<=', bound: 1.3 }, headline: true },
+            ],
+          ] as const)
+        : []),
+    ]),
+  );
+}
+
+function memoryFigures(memory: readonly MemoryResult[], events: number, concurrency: number): Figure[] {
+  const ours = memory.find((m) => m.mode === 'ours');
+  const raw = memory.find((m) => m.mode === 'raw');
+  if (!ours || !raw) return [];
+  return section(`Memory: peak RSS over the ${events}-event run (own process, ${concurrency} in flight)`, [
+    ['memory.ours', 'recording handler', ours.peakRssBytes / 2 ** 20, 'MiB'],
+    ['memory.raw', 'bare PutItem of the same activities', raw.peakRssBytes / 2 ** 20, 'MiB'],
+    [
+      'memory.oursToRaw',
+      'handler / bare PutItem',
+      ratio(ours.peakRssBytes, raw.peakRssBytes),
+      'ratio',
+      { headline: true },
+    ],
+  ]);
+}
+
+/** Every figure of the run, in the order the report lists them. */
+export function figuresOf(
+  m: Measurements,
+  p: { concurrencies: readonly number[]; events: number; memoryConcurrency: number },
+): Figure[] {
+  return [
+    ...recordingFigures(m.recording, p.concurrencies),
+    ...requestFigures(m.recording, p.concurrencies),
+    ...statisticsFigures(m.statistics),
+    ...endToEndFigures(m.endToEnd, m.recording),
+    ...readingFigures(m.reading),
+    ...writeUnitFigures(m.writeUnits),
+    ...coldStartFigures(m.coldStart),
+    ...memoryFigures(m.memory, p.events, p.memoryConcurrency),
+  ];
+}
