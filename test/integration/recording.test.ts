@@ -10,6 +10,7 @@ import { createRecordHandler, type RecordSummary } from '../../lambda/handlers/r
 import { createTestTables, type TestTables } from '../support/dynamo.ts';
 import { bridgeEvent, exampleDetail } from '../support/events.ts';
 import { FixedFlag } from '../support/flag.ts';
+import { shuffled } from '../support/tournament.ts';
 
 let db: TestTables;
 let flag: FixedFlag;
@@ -288,16 +289,8 @@ describe('any order and duplication of valid events', () => {
             return Array.from({ length: copies }, () => bridgeEvent(type, detail));
           });
           // Deterministic shuffle from the generated seed, so a failure replays exactly.
-          let s = seed;
-          for (let i = events.length - 1; i > 0; i -= 1) {
-            s = (s * 1103515245 + 12345) % 2 ** 31;
-            const j = s % (i + 1);
-            [events[i], events[j]] = [
-              events[j] as (typeof events)[number],
-              events[i] as (typeof events)[number],
-            ];
-          }
-          await Promise.all(events.map((e) => record(e)));
+          const delivered = shuffled(events, seed);
+          await Promise.all(delivered.map((e) => record(e)));
           const expected = new Set(
             events.flatMap((e) => acceptEvent(e).userIds.map((u) => `${u}|${acceptEvent(e).idempotencyKey}`)),
           );
