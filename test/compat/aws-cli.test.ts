@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_FLAG_PARAMETER_NAME } from '../../lambda/domain/flag.ts';
-import { exampleDetail } from '../support/events.ts';
+import { checkInEntry, fresh } from '../support/events.ts';
 import { type LoggedStack, startLoggedStack } from './local-stack.ts';
 import { awsCli, awsCliVersion, CLIENT_ENV, cliErrorCode, requireClients, tempFile } from './tools.ts';
 
@@ -18,16 +18,6 @@ beforeAll(async () => {
 afterAll(() => local?.stack.stop());
 
 const json = (text: string) => JSON.parse(text) as Record<string, unknown>;
-let unique = 0;
-const fresh = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++unique}`;
-
-const checkIn = (registrationId: string, overrides: Record<string, unknown> = {}) => ({
-  EventBusName: 'tournaments',
-  Source: 'tournaments',
-  DetailType: 'CheckInToggled',
-  Detail: JSON.stringify(exampleDetail('CheckInToggled', { registrationId, userIds: [registrationId] })),
-  ...overrides,
-});
 
 async function putEvents(entries: unknown[]) {
   return awsCli(
@@ -49,13 +39,15 @@ describe('the local stack driven with the AWS CLI', { timeout: 600_000 }, () => 
   it('answers a put-events batch entry by entry as EventBridge does, and keeps serving after a 5,000-level entry', async () => {
     const [ok, noBus, byArn] = [fresh('cli-ok'), fresh('cli-default'), fresh('cli-arn')];
     const result = await putEvents([
-      checkIn(ok),
-      checkIn(fresh('x'), { Detail: '[1, 2]' }),
-      checkIn(fresh('x'), { Source: 'aws.events' }),
-      checkIn(fresh('x'), { EventBusName: 'arn:aws:events:eu-west-1:000000000000:event-bus/tournaments' }),
-      checkIn(fresh('x'), { Detail: `${'['.repeat(5000)}${']'.repeat(5000)}` }),
-      { ...checkIn(noBus), EventBusName: undefined },
-      checkIn(byArn, { EventBusName: 'arn:aws:events:us-east-1:000000000000:event-bus/tournaments' }),
+      checkInEntry(ok),
+      checkInEntry(fresh('x'), { Detail: '[1, 2]' }),
+      checkInEntry(fresh('x'), { Source: 'aws.events' }),
+      checkInEntry(fresh('x'), {
+        EventBusName: 'arn:aws:events:eu-west-1:000000000000:event-bus/tournaments',
+      }),
+      checkInEntry(fresh('x'), { Detail: `${'['.repeat(5000)}${']'.repeat(5000)}` }),
+      { ...checkInEntry(noBus), EventBusName: undefined },
+      checkInEntry(byArn, { EventBusName: 'arn:aws:events:us-east-1:000000000000:event-bus/tournaments' }),
     ]);
     expect(result.code, result.stderr).toBe(0);
     const response = json(result.stdout) as { FailedEntryCount: number; Entries: Record<string, string>[] };
@@ -79,18 +71,18 @@ describe('the local stack driven with the AWS CLI', { timeout: 600_000 }, () => 
     await local.lineMatching(new RegExp(`checkin:${byArn}:`));
     expect(local.lines.some((l) => l.includes(`checkin:${noBus}:`))).toBe(false);
 
-    const after = await putEvents([checkIn(fresh('after'))]);
+    const after = await putEvents([checkInEntry(fresh('after'))]);
     expect(json(after.stdout).FailedEntryCount).toBe(0);
   });
 
   it('refuses a request of 11 entries as a whole with ValidationException', async () => {
-    const result = await putEvents(Array.from({ length: 11 }, () => checkIn(fresh('many'))));
+    const result = await putEvents(Array.from({ length: 11 }, () => checkInEntry(fresh('many'))));
     expect(result.code).not.toBe(0);
     expect(cliErrorCode(result)).toBe('ValidationException');
   });
 
   it('accepts an event no rule matches and logs it as dropped', async () => {
-    const result = await putEvents([checkIn(fresh('typo'), { DetailType: 'CheckInToggle' })]);
+    const result = await putEvents([checkInEntry(fresh('typo'), { DetailType: 'CheckInToggle' })]);
     const id = (json(result.stdout).Entries as { EventId: string }[])[0]?.EventId as string;
     expect(
       await local.lineMatching(new RegExp(`^dropped +CheckInToggle ${id} \\(no rule matched`)),
@@ -157,7 +149,7 @@ describe('the local stack driven with the AWS CLI', { timeout: 600_000 }, () => 
   });
 
   it("runs docs/deploy.md's replay snippet as written: archive ARN as source, then describe-replay", async () => {
-    const published = await putEvents([checkIn(fresh('replayed'))]);
+    const published = await putEvents([checkInEntry(fresh('replayed'))]);
     expect(json(published.stdout).FailedEntryCount).toBe(0);
     await local.stack.settled();
     const deploy = readFileSync(new URL('../../docs/deploy.md', import.meta.url), 'utf8');

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_AWS } from '../../infra/local/clients.ts';
@@ -13,7 +13,7 @@ import { routingRules } from '../../infra/routing.ts';
 import type { ActivityWriter } from '../../lambda/application/ports.ts';
 import { DEFAULT_FLAG_PARAMETER_NAME } from '../../lambda/domain/flag.ts';
 import { type LoggedStack, startLoggedStack } from '../compat/local-stack.ts';
-import { exampleDetail } from '../support/events.ts';
+import { bridgeEvent, checkInEntry, exampleDetail, fresh } from '../support/events.ts';
 
 let local: LoggedStack;
 let eventBridge: EventBridgeClient;
@@ -31,34 +31,15 @@ afterAll(async () => {
   await local?.stack.stop();
 });
 
-let unique = 0;
-const fresh = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++unique}`;
-
-const checkIn = (registrationId: string): PutEventsRequestEntry => ({
-  EventBusName: 'tournaments',
-  Source: 'tournaments',
-  DetailType: 'CheckInToggled',
-  Detail: JSON.stringify(exampleDetail('CheckInToggled', { registrationId, userIds: [registrationId] })),
-});
-
 /** A routed event as the bus receives it, with a chosen id. */
-const checkInEvent = (id: string): BridgeEvent => ({
-  version: '0',
-  id,
-  'detail-type': 'CheckInToggled',
-  source: 'tournaments',
-  account: '000000000000',
-  time: '2026-05-01T12:00:00Z',
-  region: 'us-east-1',
-  resources: [],
-  detail: exampleDetail('CheckInToggled'),
-});
+const checkInEvent = (id: string): BridgeEvent =>
+  bridgeEvent('CheckInToggled', exampleDetail('CheckInToggled'), { id, account: '000000000000' });
 
 const nested = (levels: number) => `${'['.repeat(levels - 1)}{}${']'.repeat(levels - 1)}`;
 
 /** Publishes one check-in and waits until the stack logged it recorded. */
 async function recordedCheckIn(registrationId = fresh('probe')): Promise<string> {
-  const response = await eventBridge.send(new PutEventsCommand({ Entries: [checkIn(registrationId)] }));
+  const response = await eventBridge.send(new PutEventsCommand({ Entries: [checkInEntry(registrationId)] }));
   expect(response.FailedEntryCount).toBe(0);
   return local.lineMatching(new RegExp(`^recorded .*checkin:${registrationId}:`));
 }
@@ -70,9 +51,9 @@ describe('one request cannot stop the local stack or harm other clients', () => 
     const response = await eventBridge.send(
       new PutEventsCommand({
         Entries: [
-          { ...checkIn(fresh('deep')), Detail: `{"a":${nested(5000)}}` },
-          { ...checkIn(fresh('edge')), DetailType: 'DepthProbe', Detail: `{"a":${nested(1099)}}` },
-          checkIn(fresh('beside')),
+          { ...checkInEntry(fresh('deep')), Detail: `{"a":${nested(5000)}}` },
+          { ...checkInEntry(fresh('edge')), DetailType: 'DepthProbe', Detail: `{"a":${nested(1099)}}` },
+          checkInEntry(fresh('beside')),
         ],
       }),
     );
@@ -85,7 +66,7 @@ describe('one request cannot stop the local stack or harm other clients', () => 
     await local.lineMatching(new RegExp(`^dropped +DepthProbe ${response.Entries?.[1]?.EventId}`));
     await recordedCheckIn();
     // The earlier client's activity is still there: re-sending it is a duplicate, not a new record.
-    await eventBridge.send(new PutEventsCommand({ Entries: [checkIn(before)] }));
+    await eventBridge.send(new PutEventsCommand({ Entries: [checkInEntry(before)] }));
     await local.lineMatching(new RegExp(`^duplicate .*checkin:${before}:`));
   });
 
@@ -120,13 +101,13 @@ describe('one request cannot stop the local stack or harm other clients', () => 
     const client = new EventBridgeClient({ ...LOCAL_AWS, endpoint: throwing.stack.endpoint });
     try {
       const [boom, calm] = [fresh('boom'), fresh('calm')];
-      await client.send(new PutEventsCommand({ Entries: [checkIn(boom), checkIn(calm)] }));
+      await client.send(new PutEventsCommand({ Entries: [checkInEntry(boom), checkInEntry(calm)] }));
       expect(await throwing.lineMatching(/^failed +CheckInToggled → dead letter/)).toMatch(
         /writer exploded synchronously/,
       );
       await throwing.lineMatching(new RegExp(`^recorded .*checkin:${calm}:`));
       const again = fresh('again');
-      await client.send(new PutEventsCommand({ Entries: [checkIn(again)] }));
+      await client.send(new PutEventsCommand({ Entries: [checkInEntry(again)] }));
       await throwing.lineMatching(new RegExp(`^recorded .*checkin:${again}:`));
     } finally {
       client.destroy();
@@ -197,10 +178,10 @@ describe('bounded work', () => {
     const endpoint = await startLocalEndpoint({ saturated: () => saturated });
     const client = new EventBridgeClient({ ...LOCAL_AWS, endpoint: endpoint.url, maxAttempts: 1 });
     try {
-      const full = await client.send(new PutEventsCommand({ Entries: [checkIn(fresh('full'))] }));
+      const full = await client.send(new PutEventsCommand({ Entries: [checkInEntry(fresh('full'))] }));
       expect(full.Entries?.[0]?.ErrorCode).toBe('ThrottlingException');
       saturated = false;
-      const drained = await client.send(new PutEventsCommand({ Entries: [checkIn(fresh('drained'))] }));
+      const drained = await client.send(new PutEventsCommand({ Entries: [checkInEntry(fresh('drained'))] }));
       expect(drained.FailedEntryCount).toBe(0);
     } finally {
       client.destroy();
@@ -230,7 +211,7 @@ describe('the local stack answers like AWS where no AWS client can send the requ
     expect(await replay.json()).toMatchObject({ __type: 'ValidationException', message: /year 9999/ });
 
     const put = await raw('AWSEvents.PutEvents', {
-      Entries: [{ ...checkIn(fresh('millis')), Time: 1_764_000_000_000 }],
+      Entries: [{ ...checkInEntry(fresh('millis')), Time: 1_764_000_000_000 }],
     });
     expect(await put.json()).toMatchObject({
       FailedEntryCount: 1,
@@ -270,7 +251,7 @@ describe('the local stack answers like AWS where no AWS client can send the requ
         /reads it without decryption/,
       );
       const registrationId = fresh('secure');
-      await client.send(new PutEventsCommand({ Entries: [checkIn(registrationId)] }));
+      await client.send(new PutEventsCommand({ Entries: [checkInEntry(registrationId)] }));
       expect(await secure.lineMatching(new RegExp(`checkin:${registrationId}:`))).toMatch(/^skipped /);
       await secure.lineMatching(/^warning +events are skipped: the flag value .* is misconfigured/);
     } finally {

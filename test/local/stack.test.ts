@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_AWS } from '../../infra/local/clients.ts';
 import { freePort } from '../../infra/local/dynamodb-local.ts';
 import { DEFAULT_FLAG_PARAMETER_NAME } from '../../lambda/domain/flag.ts';
-import { exampleDetail } from '../support/events.ts';
+import { exampleDetail, fresh } from '../support/events.ts';
 import { waitFor } from '../support/wait.ts';
 
 const run = promisify(execFile);
@@ -61,12 +61,6 @@ function javaPidsOnPort(port: number): number[] {
       }
     })
     .map(Number);
-}
-
-let unique = 0;
-function fresh(prefix: string): string {
-  unique += 1;
-  return `${prefix}-${Date.now().toString(36)}-${unique}`;
 }
 
 beforeAll(async () => {

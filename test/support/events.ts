@@ -1,21 +1,26 @@
 import { randomUUID } from 'node:crypto';
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { DEFAULT_EVENT_SOURCE } from '../../lambda/domain/defaults.ts';
 import { type DetailType, EVENT_TYPES } from '../../lambda/domain/event-types.ts';
 import type { BridgeEvent } from '../../lambda/domain/events.ts';
 
 /** A delivered event whose detail may be anything (tests also send broken ones). */
-export type TestEvent = Omit<BridgeEvent, 'detail'> & { detail: unknown };
+export type TestEvent<Detail = unknown> = Omit<BridgeEvent, 'detail'> & { detail: Detail };
 
-/** Wraps a detail in a real-shaped EventBridge event (new event id each time, like a publisher retry). */
-export function bridgeEvent(
+/**
+ * Wraps a detail in a real-shaped EventBridge event, as a rule delivers it. The id is new each time,
+ * like a publisher retry, unless `overrides` fixes it (the benchmarks replay fixed ids).
+ */
+export function bridgeEvent<Detail = unknown>(
   detailType: string,
-  detail: unknown,
-  overrides: Partial<TestEvent> = {},
-): TestEvent {
+  detail: Detail,
+  overrides: Partial<TestEvent<Detail>> = {},
+): TestEvent<Detail> {
   return {
     version: '0',
     id: randomUUID(),
     'detail-type': detailType,
-    source: 'tournaments',
+    source: DEFAULT_EVENT_SOURCE,
     account: '123456789012',
     time: '2026-05-01T12:00:00Z',
     region: 'us-east-1',
@@ -33,4 +38,21 @@ export function exampleDetail(
   const definition = EVENT_TYPES.find((t) => t.detailType === detailType);
   if (!definition) throw new Error(`no event type ${detailType}`);
   return { ...structuredClone(definition.example), ...overrides };
+}
+
+/** An id no other test or run uses, its prefix telling in logs which test made it. */
+export const fresh = (prefix: string): string => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+/** A valid PutEvents entry: the example check-in of one user, `registrationId`, on the tournament bus. */
+export function checkInEntry(
+  registrationId: string,
+  overrides: Partial<PutEventsRequestEntry> = {},
+): PutEventsRequestEntry {
+  return {
+    EventBusName: 'tournaments',
+    Source: DEFAULT_EVENT_SOURCE,
+    DetailType: 'CheckInToggled',
+    Detail: JSON.stringify(exampleDetail('CheckInToggled', { registrationId, userIds: [registrationId] })),
+    ...overrides,
+  };
 }
