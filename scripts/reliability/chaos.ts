@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { LOCAL_AWS, localDynamoClient, localStreamsClient } from '../../infra/local/clients.ts';
 import { startLocalStack } from '../../infra/local/stack.ts';
@@ -15,6 +15,7 @@ import {
 import { documentClient } from '../../lambda/adapters/clients.ts';
 import { ProfileReader } from '../../lambda/adapters/profile-reader.ts';
 import { DynamoProjectionStore } from '../../lambda/adapters/stats-store.ts';
+import { userPartition } from '../../lambda/adapters/user-items.ts';
 import type { ActivityWriter } from '../../lambda/application/ports.ts';
 import { activityFor } from '../../lambda/domain/activity.ts';
 import { statsActivityOf } from '../../lambda/domain/activity-item.ts';
@@ -324,16 +325,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     let runDoubles = 0;
     let runMismatches = 0;
     for (const userId of users) {
-      const { Items = [] } = await doc.send(
-        new QueryCommand({
-          TableName: stack.tables.activities,
-          KeyConditionExpression: '#u = :u',
-          ExpressionAttributeNames: { '#u': 'userId' },
-          ExpressionAttributeValues: { ':u': userId },
-          ConsistentRead: true,
-        }),
-      );
-      const stored = new Map(Items.map((item) => [String(item.idempotencyKey), item]));
+      const items = await userPartition(doc, stack.tables.activities, userId);
+      const stored = new Map(items.map((item) => [String(item.idempotencyKey), item]));
       const mine = [...expected.values()].filter((a) => a.userId === userId);
       for (const activity of mine) {
         const item = stored.get(activity.idempotencyKey);

@@ -1,32 +1,19 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
-import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LOCAL_AWS } from '../../infra/local/clients.ts';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack.ts';
 import { recordingDependencies } from '../../lambda/adapters/recording.ts';
 import { deadLetterFor } from '../../lambda/domain/dead-letter.ts';
 import { createRecordHandler } from '../../lambda/handlers/record-activity.ts';
-import { createTestTables, type TestTables } from '../support/dynamo.ts';
-import { bridgeEvent, exampleDetail } from '../support/events.ts';
+import { createTestTables, scanAll, type TestTables } from '../support/dynamo.ts';
+import { bridgeEvent, checkInEntry, exampleDetail } from '../support/events.ts';
 import { FixedFlag } from '../support/flag.ts';
 import { loadCorpus } from './corpus.ts';
 
 const corpus = loadCorpus();
-
-async function scanCount(tables: { doc: TestTables['doc'] }, table: string): Promise<number> {
-  let count = 0;
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await tables.doc.send(
-      new ScanCommand({ TableName: table, ExclusiveStartKey, ConsistentRead: true }),
-    );
-    count += page.Count ?? 0;
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return count;
-}
 
 describe('the bad-input corpus', () => {
   it('holds at least 60 cases, each with a reason it must be refused and the reason pattern', () => {
@@ -83,7 +70,7 @@ describe('the recording handler given each corpus event', () => {
   );
 
   it('recorded nothing for any corpus event: only the valid events that followed them exist', async () => {
-    expect(await scanCount(tables, tables.names.activities)).toBe(corpus.length);
+    expect((await scanAll(tables.doc, tables.names.activities)).length).toBe(corpus.length);
   });
 });
 
@@ -110,15 +97,10 @@ describe('the local stack given the corpus through PutEvents and malformed HTTP'
     await stack?.stop();
   });
 
-  const valid = (registrationId: string): PutEventsRequestEntry => ({
-    EventBusName: 'tournaments',
-    Source: 'tournaments',
-    DetailType: 'CheckInToggled',
-    Detail: JSON.stringify(exampleDetail('CheckInToggled', { registrationId, userIds: [registrationId] })),
-  });
-
   async function expectServing(registrationId: string): Promise<void> {
-    const response = await eventBridge.send(new PutEventsCommand({ Entries: [valid(registrationId)] }));
+    const response = await eventBridge.send(
+      new PutEventsCommand({ Entries: [checkInEntry(registrationId)] }),
+    );
     expect(response.FailedEntryCount).toBe(0);
   }
 
@@ -172,11 +154,11 @@ describe('the local stack given the corpus through PutEvents and malformed HTTP'
       } else expect(Item, c.name).toBeUndefined();
     }
     expect(deadLettered).toBeGreaterThanOrEqual(55);
-    expect(await scanCount(tables, stack.tables.activities)).toBe(0);
+    expect((await scanAll(tables.doc, stack.tables.activities)).length).toBe(0);
 
     await expectServing('after-corpus');
     await stack.settled();
-    expect(await scanCount(tables, stack.tables.activities)).toBe(1);
+    expect((await scanAll(tables.doc, stack.tables.activities)).length).toBe(1);
   });
 
   /** One request on its own connection (a refused huge body must not poison a pooled socket), bounded. */
@@ -226,7 +208,7 @@ describe('the local stack given the corpus through PutEvents and malformed HTTP'
   });
 
   it('answers a wrong content type as AWS does: by the target and body, with an AWS-shaped result', async () => {
-    const response = await post(JSON.stringify({ Entries: [valid('wrong-type')] }), {
+    const response = await post(JSON.stringify({ Entries: [checkInEntry('wrong-type')] }), {
       ...putEventsHeaders,
       'content-type': 'text/plain',
     });
@@ -239,7 +221,7 @@ describe('the local stack given the corpus through PutEvents and malformed HTTP'
     const { port } = new URL(stack.endpoint);
     const socket = connect(Number(port), '127.0.0.1');
     await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-    const body = JSON.stringify({ Entries: [valid('slow')] });
+    const body = JSON.stringify({ Entries: [checkInEntry('slow')] });
     socket.write(
       `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-amz-json-1.1\r\n` +
         `X-Amz-Target: AWSEvents.PutEvents\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`,

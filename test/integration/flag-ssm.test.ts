@@ -1,5 +1,4 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LOCAL_AWS } from '../../infra/local/clients.ts';
 import { type LocalEndpoint, startLocalEndpoint } from '../../infra/local/endpoint.ts';
@@ -8,7 +7,7 @@ import { recordingDependencies } from '../../lambda/adapters/recording.ts';
 import { FlagUnavailableError } from '../../lambda/domain/errors.ts';
 import type { FlagSetting } from '../../lambda/domain/flag.ts';
 import { createRecordHandler } from '../../lambda/handlers/record-activity.ts';
-import { createTestTables, type TestTables } from '../support/dynamo.ts';
+import { createTestTables, scanAll, type TestTables } from '../support/dynamo.ts';
 import { bridgeEvent, exampleDetail } from '../support/events.ts';
 
 const NAME = '/tournament-profile/integration-enabled';
@@ -96,8 +95,7 @@ describe('the flag from SSM', () => {
     await expect(record(bridgeEvent('CheckInToggled', exampleDetail('CheckInToggled')))).rejects.toThrow(
       FlagUnavailableError,
     );
-    const { Items = [] } = await db.doc.send(new ScanCommand({ TableName: db.names.activities }));
-    expect(Items).toEqual([]);
+    expect(await scanAll(db.doc, db.names.activities)).toEqual([]);
   });
 
   it('records nothing while the value is misconfigured', async () => {

@@ -1,12 +1,11 @@
 import { DynamoDBServiceException, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { localDynamoClient } from '../../infra/local/clients.ts';
 import { documentClient } from '../../lambda/adapters/clients.ts';
 import { recordingDependencies } from '../../lambda/adapters/recording.ts';
 import { TransientStoreError } from '../../lambda/domain/errors.ts';
 import { createRecordHandler } from '../../lambda/handlers/record-activity.ts';
-import { createTestTables, type TestTables } from '../support/dynamo.ts';
+import { createTestTables, scanAll, type TestTables } from '../support/dynamo.ts';
 import { bridgeEvent, exampleDetail } from '../support/events.ts';
 import { FixedFlag } from '../support/flag.ts';
 
@@ -43,12 +42,9 @@ function faultyRecorder(failOnce: Set<string>, fault: () => Error) {
 }
 
 async function keysOf(userIds: string[]): Promise<string[]> {
-  const { Items = [] } = await db.doc.send(
-    new ScanCommand({ TableName: db.names.activities, ConsistentRead: true }),
-  );
-  return Items.filter((i) => userIds.includes(String(i.userId))).map(
-    (i) => `${i.userId}|${i.idempotencyKey}`,
-  );
+  return (await scanAll(db.doc, db.names.activities))
+    .filter((i) => userIds.includes(String(i.userId)))
+    .map((i) => `${i.userId}|${i.idempotencyKey}`);
 }
 
 const faults: [string, () => Error][] = [

@@ -1,4 +1,4 @@
-import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { recordingDependencies } from '../../lambda/adapters/recording.ts';
@@ -7,7 +7,7 @@ import { EVENT_TYPES } from '../../lambda/domain/event-types.ts';
 import { acceptEvent } from '../../lambda/domain/events.ts';
 import { isUserIncluded, parseFlag } from '../../lambda/domain/flag.ts';
 import { createRecordHandler, type RecordSummary } from '../../lambda/handlers/record-activity.ts';
-import { createTestTables, type TestTables } from '../support/dynamo.ts';
+import { createTestTables, scanAll, type TestTables } from '../support/dynamo.ts';
 import { bridgeEvent, exampleDetail } from '../support/events.ts';
 import { FixedFlag } from '../support/flag.ts';
 import { shuffled } from '../support/tournament.ts';
@@ -34,12 +34,7 @@ async function activity(userId: string, idempotencyKey: string) {
   return Item;
 }
 
-async function allActivities(): Promise<Record<string, unknown>[]> {
-  const { Items = [] } = await db.doc.send(
-    new ScanCommand({ TableName: db.names.activities, ConsistentRead: true }),
-  );
-  return Items;
-}
+const allActivities = () => scanAll(db.doc, db.names.activities);
 
 async function deadLetter(id: string) {
   const { Item } = await db.doc.send(

@@ -7,7 +7,6 @@ import {
   ProvisionedThroughputExceededException,
 } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listDeadLetters, redrive } from '../../bin/cli/commands.ts';
 import { resolveTarget } from '../../bin/cli/target.ts';
@@ -20,7 +19,7 @@ import { recordingDependencies } from '../../lambda/adapters/recording.ts';
 import { statsActivityOfItem } from '../../lambda/adapters/user-items.ts';
 import { statsOf } from '../../lambda/domain/stats.ts';
 import { createRecordHandler } from '../../lambda/handlers/record-activity.ts';
-import { createTestTables } from '../support/dynamo.ts';
+import { createTestTables, scanAll } from '../support/dynamo.ts';
 import { bridgeEvent, exampleDetail } from '../support/events.ts';
 import { FixedFlag } from '../support/flag.ts';
 import { waitFor } from '../support/wait.ts';
@@ -96,10 +95,8 @@ describe('DynamoDB Local killed with SIGKILL in the middle of a stream of events
     await stack.settled();
 
     const all = [...tags('a'), ...tags('b'), ...tags('c')];
-    const { Items = [] } = await target.doc.send(
-      new ScanCommand({ TableName: stack.tables.activities, ConsistentRead: true }),
-    );
-    const keys = Items.map((item) => `${item.userId}|${item.idempotencyKey}`);
+    const items = await scanAll(target.doc, stack.tables.activities);
+    const keys = items.map((item) => `${item.userId}|${item.idempotencyKey}`);
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys.length).toBe(all.length * 2);
     const reader = new ProfileReader(target.doc, {
@@ -108,7 +105,7 @@ describe('DynamoDB Local killed with SIGKILL in the middle of a stream of events
     });
     for (const tag of all) {
       const { winRate: _w, ...winner } = await reader.stats(`${tag}w`);
-      const mine = Items.filter((item) => item.userId === `${tag}w`).map(statsActivityOfItem);
+      const mine = items.filter((item) => item.userId === `${tag}w`).map(statsActivityOfItem);
       expect(winner, tag).toEqual(statsOf(`${tag}w`, mine));
       expect(winner.matchesWon, tag).toBe(1);
     }
@@ -174,10 +171,8 @@ describe('throttling and 5xx answers injected in the DynamoDB client middleware'
     }
     expect(outcome).toMatchObject({ status: 'processed' });
     expect(faults.seen()).toBeGreaterThan(count);
-    const { Items = [] } = await tables.doc.send(
-      new ScanCommand({ TableName: tables.names.activities, ConsistentRead: true }),
-    );
-    expect(Items.map((i) => i.userId).sort()).toEqual((detail.participantUserIds as string[]).slice().sort());
+    const items = await scanAll(tables.doc, tables.names.activities);
+    expect(items.map((i) => i.userId).sort()).toEqual((detail.participantUserIds as string[]).slice().sort());
     expect(await record(bridgeEvent('MatchFinalized', detail))).toMatchObject({ recorded: 0, duplicates: 2 });
     client.destroy();
   });

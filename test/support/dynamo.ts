@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { localDynamoClient } from '../../infra/local/clients.ts';
 import { ensureTables, type TableNames, tableNames } from '../../infra/local/tables.ts';
@@ -26,3 +26,20 @@ export async function createTestTables(): Promise<TestTables> {
 
 /** Every item of a user's partition in a table. */
 export const itemsOfUser = userPartition;
+
+/** Every item of a table, page by page, strongly consistent: what a test asserts nothing else exists in. */
+export async function scanAll(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(
+      new ScanCommand({ TableName: tableName, ExclusiveStartKey, ConsistentRead: true }),
+    );
+    items.push(...(page.Items ?? []));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items;
+}
