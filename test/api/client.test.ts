@@ -1,13 +1,13 @@
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../infra/local/stack.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ProfileApiError, ProfileClient } from '../../lambda/client/index.ts';
 import { openApiDocument } from '../../scripts/generate-openapi.ts';
-import { apiStack, checkIn, finalized, fresh, publish } from './support.ts';
+import { fresh } from '../support/events.ts';
+import { checkIn, finalized, sharedApiStack } from './support.ts';
 
-let stack: LocalStack;
 const [winner, loser, tournament] = [fresh('win'), fresh('lose'), fresh('t')];
+const api = sharedApiStack([finalized(tournament, winner, loser, 1), checkIn(tournament, winner, 2)]);
 const sentHeaders: Headers[] = [];
 let client: ProfileClient;
 
@@ -20,11 +20,9 @@ const conforms = (schema: string, value: unknown) => {
   expect(validate(value), JSON.stringify(validate.errors)).toBe(true);
 };
 
-beforeAll(async () => {
-  stack = await apiStack();
-  await publish(stack, [finalized(tournament, winner, loser, 1), checkIn(tournament, winner, 2)]);
+beforeAll(() => {
   client = new ProfileClient({
-    baseUrl: stack.apiUrl,
+    baseUrl: api.stack.apiUrl,
     credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' },
     region: 'eu-west-1',
     fetch: (input, init) => {
@@ -33,8 +31,6 @@ beforeAll(async () => {
     },
   });
 });
-
-afterAll(() => stack?.stop());
 
 describe('ProfileClient against the local API', () => {
   it('signs every request with SigV4 for execute-api in its region', async () => {
@@ -73,7 +69,7 @@ describe('ProfileClient against the local API', () => {
     const error = await client.feed(winner, { cursor: 'forged' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProfileApiError);
     expect(error).toMatchObject({ status: 400, code: 'InvalidCursor' });
-    const unsigned = new ProfileClient({ baseUrl: stack.apiUrl });
+    const unsigned = new ProfileClient({ baseUrl: api.stack.apiUrl });
     await expect(unsigned.stats(winner)).rejects.toMatchObject({ status: 403, code: 'Forbidden' });
   });
 });

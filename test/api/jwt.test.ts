@@ -1,8 +1,8 @@
 import { createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { JsonWebKeySet } from '../../infra/local/jwt.ts';
-import type { LocalStack } from '../../infra/local/stack.ts';
-import { apiStack, checkIn, fresh, get, publish, SIGNED } from './support.ts';
+import { fresh } from '../support/events.ts';
+import { checkIn, get, SIGNED, sharedApiStack } from './support.ts';
 
 const ISSUER = 'https://issuer.test.example';
 const AUDIENCE = 'profile-app';
@@ -33,29 +33,27 @@ const token = (claims: Record<string, unknown> = {}, key = trusted) =>
   });
 const bearer = (jwt: string) => ({ authorization: `Bearer ${jwt}` });
 
-let stack: LocalStack;
-
-beforeAll(async () => {
-  const keys: JsonWebKeySet = { keys: [trusted.jwk] };
-  stack = await apiStack({ mode: 'jwt', issuer: ISSUER, audience: [AUDIENCE], keys });
-  await publish(stack, [checkIn(tournament, me, 1), checkIn(tournament, other, 2)]);
+const keys: JsonWebKeySet = { keys: [trusted.jwk] };
+const api = sharedApiStack([checkIn(tournament, me, 1), checkIn(tournament, other, 2)], {
+  mode: 'jwt',
+  issuer: ISSUER,
+  audience: [AUDIENCE],
+  keys,
 });
-
-afterAll(() => stack?.stop());
 
 describe('JWT mode', () => {
   it("lets an end user read their own statistics and feed with the issuer's token", async () => {
-    const stats = await get(`${stack.apiUrl}/users/${me}/stats`, bearer(token()));
+    const stats = await get(`${api.stack.apiUrl}/users/${me}/stats`, bearer(token()));
     expect(stats.status).toBe(200);
     expect(stats.body).toMatchObject({ userId: me, activityCount: 1 });
-    const feed = await get(`${stack.apiUrl}/users/${me}/activities`, bearer(token()));
+    const feed = await get(`${api.stack.apiUrl}/users/${me}/activities`, bearer(token()));
     expect(feed.status).toBe(200);
     expect(feed.body.items).toHaveLength(1);
   });
 
   it("refuses another user's profile with 403 and a JSON error", async () => {
     for (const route of ['stats', 'activities']) {
-      const { status, body } = await get(`${stack.apiUrl}/users/${other}/${route}`, bearer(token()));
+      const { status, body } = await get(`${api.stack.apiUrl}/users/${other}/${route}`, bearer(token()));
       expect(status).toBe(403);
       expect(body.error.code).toBe('Forbidden');
     }
@@ -68,21 +66,21 @@ describe('JWT mode', () => {
     ['a key the issuer does not publish', () => token({}, stranger), /signature/],
     ['a token not valid yet', () => token({ nbf: now() + 600 }), /not valid yet/],
   ])('refuses %s with 401 and says why in www-authenticate', async (_, make, reason) => {
-    const { status, headers, body } = await get(`${stack.apiUrl}/users/${me}/stats`, bearer(make()));
+    const { status, headers, body } = await get(`${api.stack.apiUrl}/users/${me}/stats`, bearer(make()));
     expect(status).toBe(401);
     expect(body).toEqual({ message: 'Unauthorized' });
     expect(headers.get('www-authenticate')).toMatch(reason);
   });
 
   it('refuses a request without a token with 401', async () => {
-    const { status, body } = await get(`${stack.apiUrl}/users/${me}/stats`, {});
+    const { status, body } = await get(`${api.stack.apiUrl}/users/${me}/stats`, {});
     expect(status).toBe(401);
     expect(body).toEqual({ message: 'Unauthorized' });
   });
 
   it('keeps batch reads IAM-only: a token is refused, a signed request is served', async () => {
-    expect((await get(`${stack.apiUrl}/stats?userIds=${me}`, bearer(token()))).status).toBe(403);
-    const signed = await get(`${stack.apiUrl}/stats?userIds=${me},${other}`, SIGNED);
+    expect((await get(`${api.stack.apiUrl}/stats?userIds=${me}`, bearer(token()))).status).toBe(403);
+    const signed = await get(`${api.stack.apiUrl}/stats?userIds=${me},${other}`, SIGNED);
     expect(signed.status).toBe(200);
     expect(signed.body.items).toHaveLength(2);
   });

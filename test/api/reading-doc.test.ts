@@ -3,9 +3,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../infra/local/stack.ts';
-import { apiStack, checkIn, finalized, fresh, publish } from './support.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fresh } from '../support/events.ts';
+import { checkIn, finalized, sharedApiStack } from './support.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PYTHON_EXAMPLE = join(ROOT, 'docs', 'examples', 'read_profile.py');
@@ -33,22 +33,14 @@ const AWS_ENV = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
-let stack: LocalStack;
 const [winner, loser, tournament] = [fresh('win'), fresh('lose'), fresh('t')];
+const api = sharedApiStack([
+  finalized(tournament, winner, loser, 1),
+  checkIn(tournament, winner, 2),
+  finalized(tournament, winner, loser, 3),
+]);
 
-beforeAll(async () => {
-  stack = await apiStack();
-  await publish(stack, [
-    finalized(tournament, winner, loser, 1),
-    checkIn(tournament, winner, 2),
-    finalized(tournament, winner, loser, 3),
-  ]);
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** The TypeScript example, importing the client from this checkout instead of the installed package. */
 function typescriptExample(): string {
@@ -87,7 +79,7 @@ describe('docs/reading.md', () => {
   it('TypeScript example reads statistics, a 304, filtered pages and a batch from the local API', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', typescriptExample()], {
       cwd: ROOT,
-      env: { ...AWS_ENV, PROFILE_API_URL: stack.apiUrl, PROFILE_USER: winner },
+      env: { ...AWS_ENV, PROFILE_API_URL: api.stack.apiUrl, PROFILE_USER: winner },
     });
     const out = JSON.parse(stdout.trim().split('\n').at(-1) as string);
     expect(out.stats).toMatchObject({ userId: winner, matchesWon: 2, matchesPlayed: 2 });
@@ -99,9 +91,13 @@ describe('docs/reading.md', () => {
 
   it('Python example reads statistics, a 304, a feed page and a batch with SigV4-signed requests', async (context) => {
     if (pythonMissing) return context.skip(pythonMissing);
-    const { stdout } = await promisify(execFile)('python3', [PYTHON_EXAMPLE, stack.apiUrl, winner, loser], {
-      env: AWS_ENV,
-    });
+    const { stdout } = await promisify(execFile)(
+      'python3',
+      [PYTHON_EXAMPLE, api.stack.apiUrl, winner, loser],
+      {
+        env: AWS_ENV,
+      },
+    );
     const out = JSON.parse(stdout);
     expect(out.stats).toMatchObject({ userId: winner, matchesWon: 2, activityCount: 3, winRate: 1 });
     expect(out.etag).toMatch(/^"v\d+"$/);

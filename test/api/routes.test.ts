@@ -1,30 +1,23 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { localDynamoClient } from '../../infra/local/clients.ts';
 import { startLocalProfileApi } from '../../infra/local/profile-api.ts';
-import type { LocalStack } from '../../infra/local/stack.ts';
 import { documentClient } from '../../lambda/adapters/clients.ts';
 import { MAX_BATCH_USERS } from '../../lambda/domain/profile-api.ts';
-import { apiStack, checkIn, finalized, fresh, get, publish, SIGNED } from './support.ts';
+import { fresh } from '../support/events.ts';
+import { checkIn, finalized, get, publish, SIGNED, sharedApiStack } from './support.ts';
 
-let stack: LocalStack;
 const [winner, loser, tournament] = [fresh('win'), fresh('lose'), fresh('t')];
-
-beforeAll(async () => {
-  stack = await apiStack();
-  await publish(stack, [
-    finalized(tournament, winner, loser, 1),
-    checkIn(tournament, winner, 2),
-    finalized(tournament, loser, winner, 3),
-    checkIn(tournament, winner, 4),
-    finalized(tournament, winner, loser, 5),
-  ]);
-});
-
-afterAll(() => stack?.stop());
+const api = sharedApiStack([
+  finalized(tournament, winner, loser, 1),
+  checkIn(tournament, winner, 2),
+  finalized(tournament, loser, winner, 3),
+  checkIn(tournament, winner, 4),
+  finalized(tournament, winner, loser, 5),
+]);
 
 describe('GET /users/{userId}/stats', () => {
   it('answers the contract fields with winRate and an ETag, and 304 while the ETag still matches', async () => {
-    const first = await get(`${stack.apiUrl}/users/${winner}/stats`);
+    const first = await get(`${api.stack.apiUrl}/users/${winner}/stats`);
     expect(first.status).toBe(200);
     expect(first.body).toEqual({
       userId: winner,
@@ -40,32 +33,38 @@ describe('GET /users/{userId}/stats', () => {
     });
     const etag = first.headers.get('etag') as string;
     expect(etag).toMatch(/^"v\d+"$/);
-    const again = await get(`${stack.apiUrl}/users/${winner}/stats`, { ...SIGNED, 'if-none-match': etag });
+    const again = await get(`${api.stack.apiUrl}/users/${winner}/stats`, {
+      ...SIGNED,
+      'if-none-match': etag,
+    });
     expect(again.status).toBe(304);
     expect(again.body).toBeUndefined();
 
-    await publish(stack, [checkIn(tournament, winner, 6)]);
-    const changed = await get(`${stack.apiUrl}/users/${winner}/stats`, { ...SIGNED, 'if-none-match': etag });
+    await publish(api.stack, [checkIn(tournament, winner, 6)]);
+    const changed = await get(`${api.stack.apiUrl}/users/${winner}/stats`, {
+      ...SIGNED,
+      'if-none-match': etag,
+    });
     expect(changed.status).toBe(200);
     expect(changed.body.activityCount).toBe(6);
     expect(changed.headers.get('etag')).not.toBe(etag);
   });
 
   it('answers zeros for a user with no activity', async () => {
-    const { status, body } = await get(`${stack.apiUrl}/users/nobody-${fresh('x')}/stats`);
+    const { status, body } = await get(`${api.stack.apiUrl}/users/nobody-${fresh('x')}/stats`);
     expect(status).toBe(200);
     expect(body).toMatchObject({ matchesPlayed: 0, activityCount: 0, lastActivityAt: null, winRate: 0 });
   });
 
   it('refuses an invalid user id with 400 and a JSON error naming the parameter', async () => {
-    const { status, body } = await get(`${stack.apiUrl}/users/bad%23id/stats`);
+    const { status, body } = await get(`${api.stack.apiUrl}/users/bad%23id/stats`);
     expect(status).toBe(400);
     expect(body.error.code).toBe('InvalidParameter');
     expect(body.error.message).toMatch(/^userId /);
   });
 
   it('refuses an unsigned request with 403 as API Gateway IAM authorization does', async () => {
-    const { status, body } = await get(`${stack.apiUrl}/users/${winner}/stats`, {});
+    const { status, body } = await get(`${api.stack.apiUrl}/users/${winner}/stats`, {});
     expect(status).toBe(403);
     expect(body).toEqual({ message: 'Forbidden' });
   });
@@ -77,7 +76,7 @@ describe('GET /users/{userId}/activities', () => {
     let cursor: string | undefined;
     do {
       const query = `limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-      const { status, body } = await get(`${stack.apiUrl}/users/${winner}/activities?${query}`);
+      const { status, body } = await get(`${api.stack.apiUrl}/users/${winner}/activities?${query}`);
       expect(status).toBe(200);
       expect(body.items.length).toBeLessThanOrEqual(2);
       seen.push(...body.items.map((i: { occurredAt: string }) => i.occurredAt));
@@ -88,13 +87,13 @@ describe('GET /users/{userId}/activities', () => {
   });
 
   it('filters by event type, across pages', async () => {
-    const first = await get(`${stack.apiUrl}/users/${winner}/activities?type=MatchFinalized&limit=2`);
+    const first = await get(`${api.stack.apiUrl}/users/${winner}/activities?type=MatchFinalized&limit=2`);
     expect(first.body.items.map((i: { detailType: string }) => i.detailType)).toEqual([
       'MatchFinalized',
       'MatchFinalized',
     ]);
     const next = await get(
-      `${stack.apiUrl}/users/${winner}/activities?type=MatchFinalized&limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`,
+      `${api.stack.apiUrl}/users/${winner}/activities?type=MatchFinalized&limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`,
     );
     expect(next.body.items).toHaveLength(1);
     expect(next.body.items[0]).toMatchObject({
@@ -106,7 +105,7 @@ describe('GET /users/{userId}/activities', () => {
   });
 
   it('refuses a tampered, forged or foreign cursor with 400', async () => {
-    const { body } = await get(`${stack.apiUrl}/users/${winner}/activities?limit=1`);
+    const { body } = await get(`${api.stack.apiUrl}/users/${winner}/activities?limit=1`);
     const cursor = body.nextCursor as string;
     const [version, payload, signature] = cursor.split('.');
     const decoded = JSON.parse(Buffer.from(payload as string, 'base64url').toString());
@@ -116,17 +115,17 @@ describe('GET /users/{userId}/activities', () => {
     const forged = Buffer.from(JSON.stringify(decoded.p)).toString('base64url');
     for (const bad of [`${version}.${edited}.${signature}`, forged, `${cursor}x`]) {
       const refused = await get(
-        `${stack.apiUrl}/users/${winner}/activities?cursor=${encodeURIComponent(bad)}`,
+        `${api.stack.apiUrl}/users/${winner}/activities?cursor=${encodeURIComponent(bad)}`,
       );
       expect(refused.status).toBe(400);
       expect(refused.body.error.code).toBe('InvalidCursor');
     }
     const foreign = await get(
-      `${stack.apiUrl}/users/${loser}/activities?cursor=${encodeURIComponent(cursor)}`,
+      `${api.stack.apiUrl}/users/${loser}/activities?cursor=${encodeURIComponent(cursor)}`,
     );
     expect(foreign.status).toBe(400);
     const otherFilter = await get(
-      `${stack.apiUrl}/users/${winner}/activities?type=CheckInToggled&cursor=${encodeURIComponent(cursor)}`,
+      `${api.stack.apiUrl}/users/${winner}/activities?type=CheckInToggled&cursor=${encodeURIComponent(cursor)}`,
     );
     expect(otherFilter.status).toBe(400);
   });
@@ -134,7 +133,7 @@ describe('GET /users/{userId}/activities', () => {
   it.each(['limit=0', 'limit=101', 'limit=two', 'type=Match-Finalized'])(
     'refuses %s with 400',
     async (query) => {
-      const { status, body } = await get(`${stack.apiUrl}/users/${winner}/activities?${query}`);
+      const { status, body } = await get(`${api.stack.apiUrl}/users/${winner}/activities?${query}`);
       expect(status).toBe(400);
       expect(body.error.code).toBe('InvalidParameter');
     },
@@ -145,7 +144,7 @@ describe('GET /stats?userIds=', () => {
   it('answers each distinct id in request order, unknown users with zeros', async () => {
     const unknown = fresh('unknown');
     const { status, body } = await get(
-      `${stack.apiUrl}/stats?userIds=${loser},${unknown},${winner},${loser}`,
+      `${api.stack.apiUrl}/stats?userIds=${loser},${unknown},${winner},${loser}`,
     );
     expect(status).toBe(200);
     expect(body.items.map((s: { userId: string }) => s.userId)).toEqual([loser, unknown, winner]);
@@ -156,16 +155,16 @@ describe('GET /stats?userIds=', () => {
 
   it(`reads ${MAX_BATCH_USERS} users in one request and refuses ${MAX_BATCH_USERS + 1}`, async () => {
     const ids = Array.from({ length: MAX_BATCH_USERS + 1 }, (_, i) => `u${i}`);
-    const full = await get(`${stack.apiUrl}/stats?userIds=${ids.slice(0, MAX_BATCH_USERS).join(',')}`);
+    const full = await get(`${api.stack.apiUrl}/stats?userIds=${ids.slice(0, MAX_BATCH_USERS).join(',')}`);
     expect(full.status).toBe(200);
     expect(full.body.items).toHaveLength(MAX_BATCH_USERS);
-    const over = await get(`${stack.apiUrl}/stats?userIds=${ids.join(',')}`);
+    const over = await get(`${api.stack.apiUrl}/stats?userIds=${ids.join(',')}`);
     expect(over.status).toBe(400);
     expect(over.body.error.message).toMatch(/at most 100/);
   });
 
   it.each(['', '?userIds=', '?userIds=a,b%3Ac'])('refuses %s with 400', async (query) => {
-    const { status, body } = await get(`${stack.apiUrl}/stats${query}`);
+    const { status, body } = await get(`${api.stack.apiUrl}/stats${query}`);
     expect(status).toBe(400);
     expect(body.error.code).toBe('InvalidParameter');
   });
@@ -177,7 +176,7 @@ describe('requests no route serves', () => {
     ['GET', '/users/a/b/c'],
     ['POST', '/stats'],
   ])('%s %s gets a JSON 404 naming the routes', async (method, path) => {
-    const response = await fetch(`${stack.apiUrl}${path}`, { method, headers: SIGNED });
+    const response = await fetch(`${api.stack.apiUrl}${path}`, { method, headers: SIGNED });
     expect(response.status).toBe(404);
     const body = (await response.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe('NotFound');
@@ -187,19 +186,19 @@ describe('requests no route serves', () => {
 
 describe('stage throttling', () => {
   it('answers 429 as API Gateway does once the burst is spent', async () => {
-    const api = await startLocalProfileApi({
+    const throttledApi = await startLocalProfileApi({
       doc: documentClient(localDynamoClient(inject('dynamoEndpoint'))),
-      tables: { activityTable: stack.tables.activities, statsTable: stack.tables.stats },
+      tables: { activityTable: api.stack.tables.activities, statsTable: api.stack.tables.stats },
       // One request per 1,000 s: the second request is throttled however slow this machine is.
       throttle: { rateLimit: 0.001, burstLimit: 1 },
     });
     try {
-      expect((await get(`${api.url}/users/${winner}/stats`)).status).toBe(200);
-      const throttled = await get(`${api.url}/users/${winner}/stats`);
+      expect((await get(`${throttledApi.url}/users/${winner}/stats`)).status).toBe(200);
+      const throttled = await get(`${throttledApi.url}/users/${winner}/stats`);
       expect(throttled.status).toBe(429);
       expect(throttled.body).toEqual({ message: 'Too Many Requests' });
     } finally {
-      await api.close();
+      await throttledApi.close();
     }
   });
 });

@@ -1,20 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { LOCAL_AWS } from '../../infra/local/clients.ts';
 import type { LocalApiAuth } from '../../infra/local/profile-api.ts';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack.ts';
 import type { DetailType } from '../../lambda/domain/event-types.ts';
-import { exampleDetail } from '../support/events.ts';
+import { exampleDetail, fresh } from '../support/events.ts';
 
 /** A fake SigV4 header: the local API checks that one is present, not what it says. */
 export const SIGNED = {
   authorization:
     'AWS4-HMAC-SHA256 Credential=local/20260501/us-east-1/execute-api/aws4_request, SignedHeaders=host;x-amz-date, Signature=00',
 };
-
-/** An id no other test run uses. */
-export const fresh = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
 /** A local stack on the shared DynamoDB Local with its own tables and the read API in `auth` mode. */
 export async function apiStack(auth?: LocalApiAuth): Promise<LocalStack> {
@@ -27,11 +24,36 @@ export async function apiStack(auth?: LocalApiAuth): Promise<LocalStack> {
   });
 }
 
+/** A published action: a declared detail type and its detail. */
+type Published = { readonly detailType: DetailType; readonly detail: Record<string, unknown> };
+
+/** The API stack a test file shares: read `stack` inside tests and hooks, once it has started. */
+export interface SharedApiStack {
+  readonly stack: LocalStack;
+}
+
+/**
+ * Starts an {@link apiStack} before the file's tests with `history` published on it, and stops it
+ * after them.
+ */
+export function sharedApiStack(history: readonly Published[], auth?: LocalApiAuth): SharedApiStack {
+  let started: LocalStack | undefined;
+  beforeAll(async () => {
+    started = await apiStack(auth);
+    await publish(started, history);
+  });
+  afterAll(() => started?.stop());
+  return {
+    get stack() {
+      if (!started)
+        throw new Error('the shared API stack starts before the tests: read it inside a test or hook');
+      return started;
+    },
+  };
+}
+
 /** Publishes events through the stack's EventBridge API and waits until they and their statistics are stored. */
-export async function publish(
-  stack: LocalStack,
-  events: readonly { detailType: DetailType; detail: Record<string, unknown> }[],
-): Promise<void> {
+export async function publish(stack: LocalStack, events: readonly Published[]): Promise<void> {
   const client = new EventBridgeClient({ ...LOCAL_AWS, endpoint: stack.endpoint });
   try {
     for (let i = 0; i < events.length; i += 10) {

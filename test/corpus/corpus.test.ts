@@ -212,7 +212,7 @@ describe('the local stack given the corpus through PutEvents and malformed HTTP'
       ...putEventsHeaders,
       'content-type': 'text/plain',
     });
-    // Act on the target header and the body: the one valid entry is accepted and gets an event id.
+    // The endpoint goes by the target header and the body, as AWS does: the valid entry is accepted.
     expect(response.status).toBe(200);
     expect(response.json()).toEqual({ FailedEntryCount: 0, Entries: [{ EventId: expect.any(String) }] });
     await expectServing('after-wrong-type');
