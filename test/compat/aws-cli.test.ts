@@ -1,27 +1,19 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_FLAG_PARAMETER_NAME } from '../../lambda/domain/flag.ts';
 import { checkInEntry, fresh } from '../support/events.ts';
-import { type LoggedStack, startLoggedStack } from './local-stack.ts';
+import { sharedLoggedStack } from './local-stack.ts';
 import { awsCli, awsCliVersion, CLIENT_ENV, cliErrorCode, requireClients, tempFile } from './tools.ts';
 
-let local: LoggedStack;
-let endpoint: string;
-
-beforeAll(async () => {
-  local = await startLoggedStack();
-  endpoint = local.stack.endpoint;
-});
-
-afterAll(() => local?.stack.stop());
+const local = sharedLoggedStack();
 
 const json = (text: string) => JSON.parse(text) as Record<string, unknown>;
 
 async function putEvents(entries: unknown[]) {
   return awsCli(
-    endpoint,
+    local.stack.endpoint,
     'events',
     'put-events',
     '--entries',
@@ -91,7 +83,7 @@ describe('the local stack driven with the AWS CLI', { timeout: 600_000 }, () => 
 
   it('answers SSM put-parameter and get-parameter by version and ARN, SecureString hidden, as Parameter Store does', async () => {
     const name = `/compat/${fresh('p')}`;
-    const ssm = (...args: string[]) => awsCli(endpoint, 'ssm', ...args);
+    const ssm = (...args: string[]) => awsCli(local.stack.endpoint, 'ssm', ...args);
     expect(cliErrorCode(await ssm('put-parameter', '--name', name, '--value', 'on'))).toBe(
       'ValidationException',
     );
@@ -130,7 +122,7 @@ describe('the local stack driven with the AWS CLI', { timeout: 600_000 }, () => 
   it('logs a warning when the flag is set to a value the handler treats as off', async () => {
     const set = (value: string) =>
       awsCli(
-        endpoint,
+        local.stack.endpoint,
         'ssm',
         'put-parameter',
         '--name',
@@ -160,7 +152,7 @@ describe('the local stack driven with the AWS CLI', { timeout: 600_000 }, () => 
     expect(runnable).toContain('aws events start-replay');
     const outputs = local.stack.outputs();
     const script = `set -euo pipefail
-aws() { command aws --endpoint-url "${endpoint}" --output json "$@"; }
+aws() { command aws --endpoint-url "${local.stack.endpoint}" --output json "$@"; }
 BUS_ARN='${outputs.EventBusArn}'
 ARCHIVE='${outputs.ArchiveName}'
 ${runnable}`;
@@ -172,7 +164,7 @@ ${runnable}`;
   });
 
   it('refuses a replay from the bus ARN, onto another bus, or under a name already used', async () => {
-    const events = (...args: string[]) => awsCli(endpoint, 'events', ...args);
+    const events = (...args: string[]) => awsCli(local.stack.endpoint, 'events', ...args);
     const archive = json((await events('describe-archive', '--archive-name', 'tournaments-archive')).stdout);
     const window = ['--event-start-time', '2026-01-01T00:00:00Z', '--event-end-time', '2026-01-02T00:00:00Z'];
     const name = fresh('cli-replay');

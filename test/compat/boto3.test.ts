@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { localDynamoClient } from '../../infra/local/clients.ts';
 import { documentClient } from '../../lambda/adapters/clients.ts';
 import { ProfileReader } from '../../lambda/adapters/profile-reader.ts';
@@ -8,18 +8,10 @@ import { statsOf } from '../../lambda/domain/stats.ts';
 import { itemsOfUser } from '../support/dynamo.ts';
 import { exampleDetail } from '../support/events.ts';
 import { type PlannedEvent, shuffled, tournamentArbitrary } from '../support/tournament.ts';
-import { type LoggedStack, startLoggedStack } from './local-stack.ts';
+import { sharedLoggedStack } from './local-stack.ts';
 import { python, tempFile } from './tools.ts';
 
-let local: LoggedStack;
-let endpoint: string;
-
-beforeAll(async () => {
-  local = await startLoggedStack();
-  endpoint = local.stack.endpoint;
-});
-
-afterAll(() => local?.stack.stop());
+const local = sharedLoggedStack();
 
 type Outcome = Record<string, unknown> & { error?: string; status?: number };
 
@@ -28,7 +20,7 @@ describe('the local stack driven with boto3', { timeout: 600_000 }, () => {
   it('answers put_events per entry, refuses 11 entries with HTTP 400, and keeps serving', async () => {
     const detail = JSON.stringify(exampleDetail('CheckInToggled', { registrationId: 'boto-put' }));
     const result = await python<Record<string, Outcome>>(
-      endpoint,
+      local.stack.endpoint,
       'boto3_calls.py',
       'put_events',
       JSON.stringify({ bus: 'tournaments', detail }),
@@ -52,7 +44,7 @@ describe('the local stack driven with boto3', { timeout: 600_000 }, () => {
   it('answers put_parameter and get_parameter with the Parameter Store error codes', async () => {
     const name = `/compat/boto-${Date.now().toString(36)}`;
     const result = await python<Record<string, Outcome>>(
-      endpoint,
+      local.stack.endpoint,
       'boto3_calls.py',
       'ssm',
       JSON.stringify({ name, arn: `arn:aws:ssm:us-east-1:000000000000:parameter${name}` }),
@@ -77,7 +69,7 @@ describe('the local stack driven with boto3', { timeout: 600_000 }, () => {
 
   it('describes the archive, refuses wrong replays, and completes a replay it describes', async () => {
     const result = await python<Record<string, Outcome>>(
-      endpoint,
+      local.stack.endpoint,
       'boto3_calls.py',
       'replay',
       JSON.stringify({ archive: 'tournaments-archive', name: `boto-${Date.now().toString(36)}` }),
@@ -113,7 +105,7 @@ describe('the local stack driven with boto3', { timeout: 600_000 }, () => {
     const events = [...planned, approval];
     const twice = shuffled([...events, ...events], 3);
     const outcome = await python<{ django: string; failed: string[]; rolledBackSent: number }>(
-      endpoint,
+      local.stack.endpoint,
       'publish_tournament.py',
       tempFile('events.json', JSON.stringify(twice)),
       'tournaments',

@@ -1,4 +1,4 @@
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../infra/local/stack.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -33,5 +33,31 @@ export async function startLoggedStack(options: LocalStackOptions = {}): Promise
         () => lines.find((line) => pattern.test(line)),
         timeoutMs === undefined ? {} : { timeoutMs },
       ),
+  };
+}
+
+/**
+ * A logged stack the file's tests share: started before them, stopped after them. Its members are
+ * read inside tests and hooks, once it has started.
+ */
+export function sharedLoggedStack(options: LocalStackOptions = {}): LoggedStack {
+  let started: LoggedStack | undefined;
+  beforeAll(async () => {
+    started = await startLoggedStack(options);
+  });
+  afterAll(() => started?.stack.stop());
+  const current = (): LoggedStack => {
+    if (!started)
+      throw new Error('the shared local stack starts before the tests: read it inside a test or hook');
+    return started;
+  };
+  return {
+    get stack() {
+      return current().stack;
+    },
+    get lines() {
+      return current().lines;
+    },
+    lineMatching: (pattern, timeoutMs) => current().lineMatching(pattern, timeoutMs),
   };
 }

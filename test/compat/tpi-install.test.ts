@@ -12,22 +12,20 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LoggedStack, startLoggedStack } from './local-stack.ts';
+import { sharedLoggedStack } from './local-stack.ts';
 
 const run = promisify(execFile);
 const repo = resolve(import.meta.dirname, '../..');
 const tpiScript = join(repo, 'bin/tpi.js');
 
-let local: LoggedStack;
+const local = sharedLoggedStack({ statistics: false });
 let work: string;
 
-beforeAll(async () => {
-  local = await startLoggedStack({ statistics: false });
+beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'tpi-install-'));
 });
 
-afterAll(async () => {
-  await local?.stack.stop();
+afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 

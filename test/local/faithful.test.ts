@@ -12,23 +12,21 @@ import type { BridgeEvent } from '../../infra/local/put-events.ts';
 import { routingRules } from '../../infra/routing.ts';
 import type { ActivityWriter } from '../../lambda/application/ports.ts';
 import { DEFAULT_FLAG_PARAMETER_NAME } from '../../lambda/domain/flag.ts';
-import { type LoggedStack, startLoggedStack } from '../compat/local-stack.ts';
+import { sharedLoggedStack, startLoggedStack } from '../compat/local-stack.ts';
 import { bridgeEvent, checkInEntry, exampleDetail, fresh } from '../support/events.ts';
 
-let local: LoggedStack;
+const local = sharedLoggedStack();
 let eventBridge: EventBridgeClient;
 let ssm: SSMClient;
 
-beforeAll(async () => {
-  local = await startLoggedStack();
+beforeAll(() => {
   eventBridge = new EventBridgeClient({ ...LOCAL_AWS, endpoint: local.stack.endpoint, maxAttempts: 1 });
   ssm = new SSMClient({ ...LOCAL_AWS, endpoint: local.stack.endpoint, maxAttempts: 1 });
 });
 
-afterAll(async () => {
+afterAll(() => {
   eventBridge?.destroy();
   ssm?.destroy();
-  await local?.stack.stop();
 });
 
 /** A routed event as the bus receives it, with a chosen id. */
