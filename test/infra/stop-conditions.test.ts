@@ -54,6 +54,30 @@ function signalOf(props: Props) {
 }
 
 const d = STOP_CONDITION_DEFAULTS;
+/** The three alarms every table has, 2 of 3 periods of 5 minutes: [alarm, metrics, statistic, threshold, expression]. */
+const TABLE_ALARMS = [
+  ['Latency', ['SuccessfulRequestLatency'], 'p99', d.dynamoLatencyP99Ms, 'MAX(['],
+  ['ThrottledRequests', ['ThrottledRequests'], 'Sum', 0, 'SUM(['],
+  ['SystemErrors', ['SystemErrors'], 'Sum', 0, 'SUM(['],
+] as const;
+
+/** The rows of one table's alarms, each reading the table's metrics per operation. */
+const tableRows = (table: 'Activities' | 'Statistics' | 'DeadLetters') =>
+  TABLE_ALARMS.map(
+    ([alarm, metrics, statistic, threshold, expression]) =>
+      [
+        `${table}Table${alarm}`,
+        'database-degradation',
+        metrics,
+        statistic,
+        300,
+        2,
+        3,
+        threshold,
+        expression,
+      ] as const,
+  );
+
 const ROWS = [
   // [id, kind, metrics, statistic, period s, M, N, threshold, expression fragment]
   [
@@ -68,75 +92,9 @@ const ROWS = [
     `IF(FILL(handled, 0) >= ${d.errorRateMinEvents}`,
   ],
   ['PublisherFailures', 'tournament-operations', [PUBLISH_FAILURES_METRIC], 'Sum', 300, 1, 1, 0, undefined],
-  [
-    'ActivitiesTableLatency',
-    'database-degradation',
-    ['SuccessfulRequestLatency'],
-    'p99',
-    300,
-    2,
-    3,
-    d.dynamoLatencyP99Ms,
-    'MAX([',
-  ],
-  [
-    'ActivitiesTableThrottledRequests',
-    'database-degradation',
-    ['ThrottledRequests'],
-    'Sum',
-    300,
-    2,
-    3,
-    0,
-    'SUM([',
-  ],
-  ['ActivitiesTableSystemErrors', 'database-degradation', ['SystemErrors'], 'Sum', 300, 2, 3, 0, 'SUM(['],
-  [
-    'StatisticsTableLatency',
-    'database-degradation',
-    ['SuccessfulRequestLatency'],
-    'p99',
-    300,
-    2,
-    3,
-    d.dynamoLatencyP99Ms,
-    'MAX([',
-  ],
-  [
-    'StatisticsTableThrottledRequests',
-    'database-degradation',
-    ['ThrottledRequests'],
-    'Sum',
-    300,
-    2,
-    3,
-    0,
-    'SUM([',
-  ],
-  ['StatisticsTableSystemErrors', 'database-degradation', ['SystemErrors'], 'Sum', 300, 2, 3, 0, 'SUM(['],
-  [
-    'DeadLettersTableLatency',
-    'database-degradation',
-    ['SuccessfulRequestLatency'],
-    'p99',
-    300,
-    2,
-    3,
-    d.dynamoLatencyP99Ms,
-    'MAX([',
-  ],
-  [
-    'DeadLettersTableThrottledRequests',
-    'database-degradation',
-    ['ThrottledRequests'],
-    'Sum',
-    300,
-    2,
-    3,
-    0,
-    'SUM([',
-  ],
-  ['DeadLettersTableSystemErrors', 'database-degradation', ['SystemErrors'], 'Sum', 300, 2, 3, 0, 'SUM(['],
+  ...tableRows('Activities'),
+  ...tableRows('Statistics'),
+  ...tableRows('DeadLetters'),
   [
     'RecordingDuration',
     'database-degradation',
