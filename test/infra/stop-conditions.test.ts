@@ -1,4 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { METRIC } from '../../lambda/adapters/observability.ts';
 import { AUDIT_METRIC } from '../../lambda/domain/audit-sweep.ts';
@@ -26,10 +27,16 @@ type Props = Record<string, unknown> & {
   }[];
 };
 
-/** The synthesized alarm of a stop condition, by its id. */
-function alarmOf(id: string): Props {
+/** A stop condition of the stack, by its id. */
+function conditionOf(id: string) {
   const condition = s.stack.stopConditions.conditions.find((c) => c.id === id);
   if (!condition) throw new Error(`no stop condition ${id}`);
+  return condition;
+}
+
+/** The synthesized alarm of a stop condition, by its id. */
+function alarmOf(id: string): Props {
+  const condition = conditionOf(id);
   const resource = resourcesOf(s.template, 'AWS::CloudWatch::Alarm')[s.logicalId(condition.alarm)];
   if (!resource) throw new Error(`stop condition ${id} has no alarm resource`);
   return resource.Properties as Props;
@@ -54,6 +61,7 @@ function signalOf(props: Props) {
 }
 
 const d = STOP_CONDITION_DEFAULTS;
+
 /** The three alarms every table has, 2 of 3 periods of 5 minutes: [alarm, metrics, statistic, threshold, expression]. */
 const TABLE_ALARMS = [
   ['Latency', ['SuccessfulRequestLatency'], 'p99', d.dynamoLatencyP99Ms, 'MAX(['],
@@ -125,13 +133,13 @@ describe('the synthesized stop-condition alarms', () => {
   it.each(ROWS)(
     '%s (%s): %j %s over %is, %i of %i above %d',
     (id, kind, metrics, statistic, period, m, n, threshold, expression) => {
-      const props = alarmOf(id);
-      const signal = signalOf(props);
-      expect(s.stack.stopConditions.conditions.find((c) => c.id === id)?.kind).toBe(kind);
+      const signal = signalOf(alarmOf(id));
+      const condition = conditionOf(id);
+      expect(condition.kind).toBe(kind);
       expect(signal.metrics).toEqual([...metrics].sort());
       expect(signal.statistic).toBe(statistic);
       expect(signal.period).toBe(period);
-      expect(props).toMatchObject({
+      s.hasProperties(condition.alarm, 'AWS::CloudWatch::Alarm', {
         DatapointsToAlarm: m,
         EvaluationPeriods: n,
         Threshold: threshold,
@@ -190,10 +198,10 @@ describe('the synthesized stop-condition alarms', () => {
 describe('the rollback path cannot fail silently', () => {
   it('gives the alarm rule target a dead-letter queue and the rollback function an on-failure queue', () => {
     const rollout = s.stack.rollout;
-    const rule = resourcesOf(s.template, 'AWS::Events::Rule')[s.logicalId(rollout.alarmRule)];
-    const [target] = (rule?.Properties.Targets ?? []) as { DeadLetterConfig?: { Arn: unknown } }[];
-    expect(target?.DeadLetterConfig?.Arn).toEqual({
-      'Fn::GetAtt': [s.logicalId(rollout.rollbackDeadLetters), 'Arn'],
+    s.hasProperties(rollout.alarmRule, 'AWS::Events::Rule', {
+      Targets: [
+        { DeadLetterConfig: { Arn: { 'Fn::GetAtt': [s.logicalId(rollout.rollbackDeadLetters), 'Arn'] } } },
+      ],
     });
     s.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: { Ref: s.logicalId(rollout.rollbackFunction.function) },
@@ -205,31 +213,33 @@ describe('the rollback path cannot fail silently', () => {
   });
 
   it('reserves concurrency for the rollback function', () => {
-    const fn = resourcesOf(s.template, 'AWS::Lambda::Function')[
-      s.logicalId(s.stack.rollout.rollbackFunction.function)
-    ];
-    expect(fn?.Properties.ReservedConcurrentExecutions).toBe(2);
+    s.hasProperties(s.stack.rollout.rollbackFunction.function, 'AWS::Lambda::Function', {
+      ReservedConcurrentExecutions: 2,
+    });
   });
 
   it("alarms on the rollback function's errors, its two queues and failed or timed-out rollouts, to the topic", () => {
-    const alarms = resourcesOf(s.template, 'AWS::CloudWatch::Alarm');
-    const byId = (id: string) =>
-      Object.entries(alarms).find(([logicalId]) => logicalId.startsWith(`Rollout${id}`))?.[1];
     for (const [id, metric] of [
       ['RollbackErrors', 'Errors'],
       ['RollbackDeadLettersMessages', 'ApproximateNumberOfMessagesVisible'],
       ['RollbackFailuresMessages', 'ApproximateNumberOfMessagesVisible'],
       ['RolloutExecutionsFailed', 'ExecutionsFailed'],
       ['RolloutExecutionsTimedOut', 'ExecutionsTimedOut'],
-    ] as const)
-      expect(byId(id)?.Properties).toMatchObject({ MetricName: metric, Threshold: 0, AlarmActions: [TOPIC] });
+    ] as const) {
+      const alarms = s.template.findResources('AWS::CloudWatch::Alarm', {
+        Properties: { MetricName: metric, Threshold: 0, AlarmActions: [TOPIC] },
+      });
+      expect(
+        Object.keys(alarms).filter((logicalId) => logicalId.startsWith(`Rollout${id}`)),
+        id,
+      ).toHaveLength(1);
+    }
   });
 
   it('caps the recording function only when asked', () => {
-    const fn = resourcesOf(s.template, 'AWS::Lambda::Function')[
-      s.logicalId(s.stack.recordingFunction.function)
-    ];
-    expect(fn?.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    s.hasProperties(s.stack.recordingFunction.function, 'AWS::Lambda::Function', {
+      ReservedConcurrentExecutions: Match.absent(),
+    });
   });
 });
 
@@ -251,14 +261,17 @@ describe('deploy traps', () => {
   });
 
   it('creates the saved flag value like the flag: only when absent', () => {
-    const creators = Object.values(resourcesOf(s.template, 'Custom::FlagParameter')).map(
-      (r) =>
-        JSON.parse(String(r.Properties.Create)) as {
-          parameters: { Name: string; Value: string; Overwrite: boolean };
-        },
-    );
-    const previous = creators.find((c) => c.parameters.Name.endsWith('/previous'));
-    expect(previous?.parameters).toMatchObject({ Value: 'none', Overwrite: false });
+    s.template.hasResourceProperties('Custom::FlagParameter', {
+      Create: Match.serializedJson(
+        Match.objectLike({
+          parameters: Match.objectLike({
+            Name: Match.stringLikeRegexp('/previous$'),
+            Value: 'none',
+            Overwrite: false,
+          }),
+        }),
+      ),
+    });
     s.template.resourceCountIs('AWS::SSM::Parameter', 0);
   });
 });

@@ -11,6 +11,11 @@ export interface Synthesized {
   readonly template: Template;
   /** The CloudFormation logical id of a construct's resource. */
   logicalId(construct: IConstruct): string;
+  /**
+   * `hasResourceProperties` for the one resource of `construct`: its type is `type` and its
+   * properties match `props` as an object-like pattern, so `Match` matchers apply inside.
+   */
+  hasProperties(construct: IConstruct, type: string, props: Record<string, unknown>): void;
 }
 
 /**
@@ -35,13 +40,16 @@ export function synthesize(context: Record<string, unknown> = {}): Synthesized {
     context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...context },
   });
   const template = Template.fromStack(stack);
+  const logicalId = (construct: IConstruct) => {
+    const element = (construct.node.defaultChild ?? construct) as CfnElement;
+    return Stack.of(element).getLogicalId(element);
+  };
   return {
     stack,
     template,
-    logicalId: (construct) => {
-      const element = (construct.node.defaultChild ?? construct) as CfnElement;
-      return Stack.of(element).getLogicalId(element);
-    },
+    logicalId,
+    hasProperties: (construct, type, props) =>
+      template.templateMatches({ Resources: { [logicalId(construct)]: { Type: type, Properties: props } } }),
   };
 }
 
