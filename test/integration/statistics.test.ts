@@ -19,6 +19,7 @@ import { createRecordHandler } from '../../lambda/handlers/record-activity.ts';
 import { createTestTables, itemsOfUser, type TestTables } from '../support/dynamo.ts';
 import { bridgeEvent } from '../support/events.ts';
 import { FixedFlag } from '../support/flag.ts';
+import { noStatistics } from '../support/statistics.ts';
 import { type PlannedEvent, shuffled, tournamentArbitrary } from '../support/tournament.ts';
 
 let db: TestTables;
@@ -247,18 +248,7 @@ describe('statistics from the real stream', () => {
 
 describe('reading profiles', () => {
   it('gives zeros and no lastActivityAt for an unknown user', async () => {
-    expect(await reader.stats('never-seen')).toEqual({
-      userId: 'never-seen',
-      matchesPlayed: 0,
-      matchesWon: 0,
-      matchesLost: 0,
-      matchesDrawn: 0,
-      tournamentsPlayed: 0,
-      tournamentsWon: 0,
-      activityCount: 0,
-      lastActivityAt: null,
-      winRate: 0,
-    });
+    expect(await reader.stats('never-seen')).toEqual({ ...noStatistics('never-seen'), winRate: 0 });
   });
 
   it('pages through a feed newest first', async () => {

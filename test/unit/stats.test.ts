@@ -6,6 +6,7 @@ import { acceptEvent } from '../../lambda/domain/events.ts';
 import { type ProjectionState, planProjection } from '../../lambda/domain/projection.ts';
 import { effectOf, type Slot, type StatsActivity, statsOf, winRate } from '../../lambda/domain/stats.ts';
 import { bridgeEvent } from '../support/events.ts';
+import { noStatistics } from '../support/statistics.ts';
 import { type PlannedEvent, shuffled, tournamentArbitrary } from '../support/tournament.ts';
 
 function activitiesOf(events: readonly PlannedEvent[]): StatsActivity[] {
@@ -30,17 +31,7 @@ const finalized = (minute: number, winners: string[], extra: Record<string, unkn
 
 describe('statsOf, the reference definition', () => {
   it('gives zeros and no lastActivityAt for a user without activities', () => {
-    expect(statsOf('nobody', [])).toEqual({
-      userId: 'nobody',
-      matchesPlayed: 0,
-      matchesWon: 0,
-      matchesLost: 0,
-      matchesDrawn: 0,
-      tournamentsPlayed: 0,
-      tournamentsWon: 0,
-      activityCount: 0,
-      lastActivityAt: null,
-    });
+    expect(statsOf('nobody', [])).toEqual(noStatistics('nobody'));
   });
 
   it('counts only the latest finalization of a match (a dispute overturns the result)', () => {
