@@ -7,7 +7,7 @@ import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_AWS } from '../../infra/local/clients.ts';
 import { startLocalEndpoint } from '../../infra/local/endpoint.ts';
-import { LocalEventBus } from '../../infra/local/event-bus.ts';
+import { LocalEventBus, type LocalEventBusOptions } from '../../infra/local/event-bus.ts';
 import type { BridgeEvent } from '../../infra/local/put-events.ts';
 import { routingRules } from '../../infra/routing.ts';
 import type { ActivityWriter } from '../../lambda/application/ports.ts';
@@ -32,6 +32,30 @@ afterAll(() => {
 /** A routed event as the bus receives it, with a chosen id. */
 const checkInEvent = (id: string): BridgeEvent =>
   bridgeEvent('CheckInToggled', exampleDetail('CheckInToggled'), { id, account: '000000000000' });
+
+/**
+ * Runs `use` with a bus over the declared routing rules that tries a delivery twice, archiving to a
+ * temporary folder, then closes the bus and removes the folder.
+ */
+async function withBus(
+  options: Omit<LocalEventBusOptions<string>, 'rules' | 'archiveFile'>,
+  use: (bus: LocalEventBus<string>) => Promise<void>,
+): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'tpi-bus-'));
+  const bus = new LocalEventBus<string>({
+    rules: routingRules('tournaments'),
+    archiveFile: join(dir, 'archive.jsonl'),
+    deliveryAttempts: 2,
+    retryBaseMs: 1,
+    ...options,
+  });
+  try {
+    await use(bus);
+  } finally {
+    await bus.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 const nested = (levels: number) => `${'['.repeat(levels - 1)}{}${']'.repeat(levels - 1)}`;
 
@@ -114,61 +138,49 @@ describe('one request cannot stop the local stack or harm other clients', () => 
   });
 
   it('keeps the bus delivering when a target or an observer throws synchronously', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tpi-bus-'));
     const problems: string[] = [];
     const delivered: string[] = [];
     const gaveUp: string[] = [];
-    const bus = new LocalEventBus<string>({
-      rules: routingRules('tournaments'),
-      archiveFile: join(dir, 'archive.jsonl'),
-      deliveryAttempts: 2,
-      retryBaseMs: 1,
-      target: (event) => {
-        if (event.id === 'sync-throw') throw new Error('thrown before any promise');
-        return Promise.resolve(event.id);
+    await withBus(
+      {
+        target: (event) => {
+          if (event.id === 'sync-throw') throw new Error('thrown before any promise');
+          return Promise.resolve(event.id);
+        },
+        onDelivered: (_event, outcome) => {
+          delivered.push(outcome);
+          if (outcome === 'observer-throws') throw new Error('observer failed');
+        },
+        onGiveUp: async (event) => void gaveUp.push(event.id),
+        onBackgroundError: (message) => problems.push(message),
       },
-      onDelivered: (_event, outcome) => {
-        delivered.push(outcome);
-        if (outcome === 'observer-throws') throw new Error('observer failed');
+      async (bus) => {
+        for (const id of ['sync-throw', 'observer-throws', 'after']) bus.publish(checkInEvent(id));
+        await bus.idle();
       },
-      onGiveUp: async (event) => void gaveUp.push(event.id),
-      onBackgroundError: (message) => problems.push(message),
-    });
-    try {
-      for (const id of ['sync-throw', 'observer-throws', 'after']) bus.publish(checkInEvent(id));
-      await bus.idle();
-      expect(gaveUp).toEqual(['sync-throw']);
-      expect(delivered.sort()).toEqual(['after', 'observer-throws']);
-      expect(problems).toEqual(['reporting a delivery failed: observer failed']);
-    } finally {
-      await bus.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    );
+    expect(gaveUp).toEqual(['sync-throw']);
+    expect(delivered.sort()).toEqual(['after', 'observer-throws']);
+    expect(problems).toEqual(['reporting a delivery failed: observer failed']);
   });
 });
 
 describe('bounded work', () => {
   it('counts a delivery that never answers as a failed attempt once its time is up', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tpi-bus-'));
     const gaveUp: string[] = [];
-    const bus = new LocalEventBus<string>({
-      rules: routingRules('tournaments'),
-      archiveFile: join(dir, 'archive.jsonl'),
-      deliveryAttempts: 2,
-      retryBaseMs: 1,
-      deliveryTimeoutMs: 50,
-      target: () => new Promise<string>(() => undefined),
-      onGiveUp: async (_event, attempts, error) =>
-        void gaveUp.push(`${attempts}: ${(error as Error).message}`),
-    });
-    try {
-      bus.publish(checkInEvent('hangs'));
-      await bus.idle();
-      expect(gaveUp).toEqual(['2: the target did not answer within 50 ms']);
-    } finally {
-      await bus.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await withBus(
+      {
+        deliveryTimeoutMs: 50,
+        target: () => new Promise<string>(() => undefined),
+        onGiveUp: async (_event, attempts, error) =>
+          void gaveUp.push(`${attempts}: ${(error as Error).message}`),
+      },
+      async (bus) => {
+        bus.publish(checkInEvent('hangs'));
+        await bus.idle();
+      },
+    );
+    expect(gaveUp).toEqual(['2: the target did not answer within 50 ms']);
   });
 
   it('answers valid entries with the retryable ThrottlingException while deliveries are saturated', async () => {
