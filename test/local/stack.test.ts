@@ -105,6 +105,20 @@ const entry = (detailType: string, detail: Record<string, unknown>) => ({
   Detail: JSON.stringify(detail),
 });
 
+/**
+ * Publishes registration changes of `user`, one at a time, until the stack logs one with a line
+ * starting with `outcome` (`recorded`, `skipped`), and returns that line.
+ */
+function publishUntilLogged(user: string, outcome: string): Promise<string> {
+  return waitFor(`a registration change of ${user} logged as ${outcome}`, async () => {
+    const registrationId = fresh('reg');
+    const detail = exampleDetail('RegistrationStatusChanged', { registrationId, userIds: [user] });
+    await eventBridge.send(new PutEventsCommand({ Entries: [entry('RegistrationStatusChanged', detail)] }));
+    const line = await lineMatching(new RegExp(`registration_status:${registrationId}:`));
+    return line.startsWith(outcome) ? line : undefined;
+  });
+}
+
 describe('the local stack started as `npm start` does', () => {
   it('prints one ready line naming its real ports, the read API last', () => {
     expect(readyLines).toEqual([
@@ -227,49 +241,15 @@ describe('the local stack started as `npm start` does', () => {
     expect(off.Version).toBeGreaterThan(1);
     expect((await tpi('flag', 'get')).json).toMatchObject({ value: 'off', mode: 'off' });
 
-    // Publish until an event is skipped: the handler may still hold the old value for up to 1 s.
+    // The handler may still hold the old value for up to 1 s: publish until the new one shows.
     const user = fresh('flag');
-    let skippedLine: string | undefined;
-    const deadline = Date.now() + 120_000;
-    while (!skippedLine && Date.now() < deadline) {
-      const registrationId = fresh('reg');
-      await eventBridge.send(
-        new PutEventsCommand({
-          Entries: [
-            entry(
-              'RegistrationStatusChanged',
-              exampleDetail('RegistrationStatusChanged', { registrationId, userIds: [user] }),
-            ),
-          ],
-        }),
-      );
-      skippedLine = await lineMatching(new RegExp(`registration_status:${registrationId}:`)).then((l) =>
-        l.startsWith('skipped') ? l : undefined,
-      );
-    }
-    expect(skippedLine).toMatch(/0 recorded, 0 duplicate, 0 conflict, 1 skipped \(flag off\)/);
+    const skipped = await publishUntilLogged(user, 'skipped');
+    expect(skipped).toMatch(/0 recorded, 0 duplicate, 0 conflict, 1 skipped \(flag off\)/);
 
     expect((await tpi('flag', 'set', 'on')).code).toBe(0);
     const { Parameter } = await ssm.send(new GetParameterCommand({ Name: DEFAULT_FLAG_PARAMETER_NAME }));
     expect(Parameter?.Value).toBe('on');
-    let recorded: string | undefined;
-    const onDeadline = Date.now() + 120_000;
-    while (!recorded && Date.now() < onDeadline) {
-      const registrationId = fresh('reg');
-      await eventBridge.send(
-        new PutEventsCommand({
-          Entries: [
-            entry(
-              'RegistrationStatusChanged',
-              exampleDetail('RegistrationStatusChanged', { registrationId, userIds: [user] }),
-            ),
-          ],
-        }),
-      );
-      const line = await lineMatching(new RegExp(`registration_status:${registrationId}:`));
-      if (line.startsWith('recorded')) recorded = line;
-    }
-    expect(recorded).toBeDefined();
+    expect(await publishUntilLogged(user, 'recorded')).toMatch(/^recorded/);
   });
 
   it('refuses a flag value the handler would treat as a misconfiguration (usage error)', async () => {
