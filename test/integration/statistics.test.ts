@@ -278,6 +278,7 @@ describe('reading profiles', () => {
 
 describe('audit and repair', () => {
   it('finds a corrupted statistics item and repairs it', async () => {
+    // Prepare: a recorded tournament, then one user's statistics overwritten
     const prefix = nextPrefix();
     const events = fc.sample(tournamentArbitrary(prefix), { numRuns: 1, seed: 5 })[0] ?? [];
     await publish(events);
@@ -298,17 +299,21 @@ describe('audit and repair', () => {
       userId: victim,
     };
 
+    // Act
     const found = await auditStatistics(options);
+    const fixed = await auditStatistics({ ...options, repair: true });
+    const after = await auditStatistics(options);
+
+    // Assess
     expect(found.drifted.map((d) => d.userId)).toEqual([victim]);
     expect(found.drifted[0]?.driftedFields).toEqual(expect.arrayContaining(['matchesWon', 'activityCount']));
-
-    const fixed = await auditStatistics({ ...options, repair: true });
     expect(fixed.repaired).toBe(1);
+    expect(after.drifted).toEqual([]);
     await expectStatsMatchOracle([victim]);
-    expect((await auditStatistics(options)).drifted).toEqual([]);
   });
 
   it('repairs a corrupted latest-wins slot so later finalizations count right', async () => {
+    // Prepare: a recorded finalization whose latest-wins slot is then overwritten
     const prefix = nextPrefix();
     const [alice, bob] = [`${prefix}a`, `${prefix}b`];
     const detail = { tournamentId: `${prefix}t`, matchId: `${prefix}m`, participantUserIds: [alice, bob] };
@@ -332,18 +337,16 @@ describe('audit and repair', () => {
         ExpressionAttributeValues: { ':z': 0, ':one': 1 },
       }),
     );
+    // Act: repair, then a later finalization of the same match with the other winner
     const report = await auditStatistics({
       client: db.doc,
       activityTable: db.names.activities,
       statsTable: db.names.stats,
       repair: true,
     });
-    expect(report.drifted.map((d) => d.userId)).toContain(alice);
     const slot = await db.doc.send(
       new GetCommand({ TableName: db.names.stats, Key: { userId: alice, sk: `MATCH#${prefix}m` } }),
     );
-    expect(slot.Item).toMatchObject({ matchesWon: 1, matchesLost: 0 });
-
     await publish([
       {
         detailType: 'MatchFinalized',
@@ -356,6 +359,10 @@ describe('audit and repair', () => {
       },
     ]);
     await deliver(await recordsWithPrefix(prefix));
+
+    // Assess
+    expect(report.drifted.map((d) => d.userId)).toContain(alice);
+    expect(slot.Item).toMatchObject({ matchesWon: 1, matchesLost: 0 });
     await expectStatsMatchOracle([alice, bob]);
   });
 
