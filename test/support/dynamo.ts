@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { localDynamoClient } from '../../infra/local/clients.ts';
 import { ensureTables, type TableNames, tableNames } from '../../infra/local/tables.ts';
@@ -33,13 +33,7 @@ export async function scanAll(
   tableName: string,
 ): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(
-      new ScanCommand({ TableName: tableName, ExclusiveStartKey, ConsistentRead: true }),
-    );
+  for await (const page of paginateScan({ client: doc }, { TableName: tableName, ConsistentRead: true }))
     items.push(...(page.Items ?? []));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
   return items;
 }
