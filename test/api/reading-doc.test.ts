@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fresh } from '../support/events.ts';
+import { typecheckExample } from '../support/typecheck.ts';
 import { checkIn, finalized, sharedApiStack } from './support.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -58,22 +59,7 @@ function typescriptExample(): string {
 
 describe('docs/reading.md', () => {
   it('TypeScript example type-checks against the client', () => {
-    const file = typescriptExample();
-    const config = join(work, 'tsconfig.json');
-    writeFileSync(
-      config,
-      JSON.stringify({
-        extends: join(ROOT, 'tsconfig.json'),
-        compilerOptions: { typeRoots: [join(ROOT, 'node_modules', '@types')] },
-        include: [],
-        files: [file],
-      }),
-    );
-    const run = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['--noEmit', '-p', config], {
-      encoding: 'utf8',
-    });
-    expect(run.stdout + run.stderr).toBe('');
-    expect(run.status).toBe(0);
+    expect(typecheckExample(typescriptExample(), work)).toEqual({ output: '', status: 0 });
   }, 300_000);
 
   it('TypeScript example reads statistics, a 304, filtered pages and a batch from the local API', async () => {

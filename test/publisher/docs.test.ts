@@ -1,6 +1,4 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +13,7 @@ import type { DetailType } from '../../lambda/domain/event-types.ts';
 import { acceptEvent } from '../../lambda/domain/events.ts';
 import { jsonSchemaOf } from '../../lambda/domain/json-schema.ts';
 import { TournamentEventPublisher } from '../../lambda/publisher/index.ts';
+import { typecheckExample } from '../support/typecheck.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const doc = readFileSync(join(root, 'docs', 'publishing.md'), 'utf8');
@@ -66,25 +65,7 @@ describe('docs/publishing.md', () => {
   );
 
   it('TypeScript example type-checks against the publisher', () => {
-    const file = typescriptExample();
-    const config = join(work, 'tsconfig.json');
-    writeFileSync(
-      config,
-      JSON.stringify({
-        extends: join(root, 'tsconfig.json'),
-        compilerOptions: { typeRoots: [join(root, 'node_modules', '@types')] },
-        include: [],
-        files: [file],
-      }),
-    );
-    const tsc = join(
-      dirname(createRequire(import.meta.url).resolve('typescript/package.json')),
-      'bin',
-      'tsc',
-    );
-    const run = spawnSync(process.execPath, [tsc, '--noEmit', '-p', config], { encoding: 'utf8' });
-    expect(run.stdout + run.stderr).toBe('');
-    expect(run.status).toBe(0);
+    expect(typecheckExample(typescriptExample(), work)).toEqual({ output: '', status: 0 });
   });
 
   it('TypeScript example publishes after the commit, and the event is accepted', async () => {
