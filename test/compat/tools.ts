@@ -10,6 +10,20 @@ const run = promisify(execFile);
 const INSTALL_HINT =
   'run .ci/run (it installs them), or: apt-get update && apt-get install -y awscli python3-boto3 python3-jsonschema';
 
+/**
+ * What EventBridge answers, entry by entry, to the mixed batch both clients send: a valid entry, a
+ * detail that is not an object, a reserved source, another region's bus, a detail nested 5,000
+ * deep, and an entry without a bus name (the default bus). Four of the six fail.
+ */
+export const MIXED_BATCH_ANSWERS = [
+  'EventId',
+  'MalformedDetail',
+  'NotAuthorizedForSourceException',
+  'ResourceNotFoundException',
+  'MalformedDetail',
+  'EventId',
+] as const;
+
 /** Dummy credentials and no shared config: nothing here can reach a real account. */
 export const CLIENT_ENV: NodeJS.ProcessEnv = {
   ...process.env,
