@@ -83,6 +83,14 @@ async function deliver(records: DynamoDBRecord[], handler = project): Promise<vo
   }
 }
 
+/** A generated tournament (the same for a seed), published and recorded, with its stream records. */
+async function recordedTournament(seed: number) {
+  const prefix = nextPrefix();
+  const events = fc.sample(tournamentArbitrary(prefix), { numRuns: 1, seed })[0] ?? [];
+  await publish(events);
+  return { prefix, events, batch: await recordsWithPrefix(prefix) };
+}
+
 describe('statistics from the real stream', () => {
   it('equal the reference for every user once the stream consumer catches up', async () => {
     const prefix = nextPrefix();
@@ -103,30 +111,21 @@ describe('statistics from the real stream', () => {
   });
 
   it('apply the same batch delivered twice once', async () => {
-    const prefix = nextPrefix();
-    const events = fc.sample(tournamentArbitrary(prefix), { numRuns: 1, seed: 7 })[0] ?? [];
-    await publish(events);
-    const batch = await recordsWithPrefix(prefix);
+    const { events, batch } = await recordedTournament(7);
     await deliver(batch);
     await deliver(batch);
     await expectStatsMatchOracle(usersOf(events));
   });
 
   it('apply a batch replayed from a middle sequence number once', async () => {
-    const prefix = nextPrefix();
-    const events = fc.sample(tournamentArbitrary(prefix), { numRuns: 1, seed: 11 })[0] ?? [];
-    await publish(events);
-    const batch = await recordsWithPrefix(prefix);
+    const { events, batch } = await recordedTournament(11);
     await deliver(batch);
     await deliver(batch.slice(Math.floor(batch.length / 2)));
     await expectStatsMatchOracle(usersOf(events));
   });
 
   it('apply a batch once when several deliveries of it race each other', async () => {
-    const prefix = nextPrefix();
-    const events = fc.sample(tournamentArbitrary(prefix), { numRuns: 1, seed: 23 })[0] ?? [];
-    await publish(events);
-    const batch = await recordsWithPrefix(prefix);
+    const { events, batch } = await recordedTournament(23);
     await Promise.all(Array.from({ length: 5 }, (_, i) => deliver(i % 2 === 0 ? batch : batch.slice(i))));
     await expectStatsMatchOracle(usersOf(events));
   });
@@ -157,10 +156,7 @@ describe('statistics from the real stream', () => {
   });
 
   it('recover from a crash halfway through a batch when it is retried', async () => {
-    const prefix = nextPrefix();
-    const events = fc.sample(tournamentArbitrary(prefix), { numRuns: 1, seed: 99 })[0] ?? [];
-    await publish(events);
-    const batch = await recordsWithPrefix(prefix);
+    const { events, batch } = await recordedTournament(99);
     let commits = 0;
     const crashing: ProjectionStore = {
       load: (...args) => store.load(...args),
