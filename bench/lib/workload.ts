@@ -1,6 +1,5 @@
 import { EVENT_TYPES } from '../../lambda/domain/event-types.ts';
-import type { BridgeEvent } from '../../lambda/domain/events.ts';
-import { bridgeEvent as deliveredEvent } from '../../test/support/events.ts';
+import { type BridgeEvent, DEFAULT_EVENT_SOURCE } from '../../lambda/domain/events.ts';
 
 export type { BridgeEvent } from '../../lambda/domain/events.ts';
 
@@ -32,7 +31,17 @@ export function detailFor(
 
 /** Wraps a detail as the event a rule delivers; `id` differs on every publisher retry. */
 export function bridgeEvent(detailType: string, detail: Record<string, unknown>, id: string): BridgeEvent {
-  return deliveredEvent(detailType, detail, { id });
+  return {
+    version: '0',
+    id,
+    'detail-type': detailType,
+    source: DEFAULT_EVENT_SOURCE,
+    account: '123456789012',
+    time: '2026-05-01T12:00:00Z',
+    region: 'us-east-1',
+    resources: [],
+    detail,
+  };
 }
 
 /** Options of {@link singleUserEvents}. */
