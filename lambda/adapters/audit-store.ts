@@ -9,6 +9,7 @@ import {
   type RepairWrite,
 } from '../application/audit.ts';
 import { statsActivityOfItem } from '../domain/activity-item.ts';
+import { ERASURE_LOG_PARTITION } from '../domain/erasure.ts';
 import { readStatsPartition } from '../domain/stats-items.ts';
 import { transactWrite } from './audit-writes.ts';
 import { userPartition } from './user-items.ts';
@@ -62,7 +63,8 @@ export class DynamoAuditStore implements AuditStore {
         progress.itemsScanned += page.Items?.length ?? 0;
         for (const item of page.Items ?? []) {
           const userId = String(item.userId);
-          if (seen.has(userId)) continue;
+          // The erasure log's partition is nobody's profile.
+          if (userId === ERASURE_LOG_PARTITION || seen.has(userId)) continue;
           seen.add(userId);
           yield userId;
         }

@@ -29,6 +29,8 @@ function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number
 export interface RecordingConfig {
   readonly activityTableName: string;
   readonly deadLetterTableName: string;
+  /** Holds the erasure log the recording function reads (and nothing else of it). */
+  readonly statsTableName: string;
   readonly flagParameterName: string;
   readonly flagCacheSeconds: number;
   readonly eventSource: string;
@@ -39,6 +41,7 @@ export function recordingConfig(env: NodeJS.ProcessEnv = process.env): Recording
   return {
     activityTableName: required(env, 'ACTIVITY_TABLE_NAME'),
     deadLetterTableName: required(env, 'DEAD_LETTER_TABLE_NAME'),
+    statsTableName: required(env, 'STATS_TABLE_NAME'),
     flagParameterName: env.FLAG_PARAMETER_NAME || DEFAULT_FLAG_PARAMETER_NAME,
     flagCacheSeconds: seconds(env, 'FLAG_CACHE_SECONDS', DEFAULT_FLAG_CACHE_SECONDS),
     eventSource: env.EVENT_SOURCE || DEFAULT_EVENT_SOURCE,
@@ -48,11 +51,16 @@ export function recordingConfig(env: NodeJS.ProcessEnv = process.env): Recording
 /** Settings of the statistics function, from its environment. */
 export interface StatisticsConfig {
   readonly statsTableName: string;
+  /** Seconds the set of erased users is cached (the same period as the flag's). */
+  readonly erasureCacheSeconds: number;
 }
 
 /** Reads the statistics function's settings. */
 export function statisticsConfig(env: NodeJS.ProcessEnv = process.env): StatisticsConfig {
-  return { statsTableName: required(env, 'STATS_TABLE_NAME') };
+  return {
+    statsTableName: required(env, 'STATS_TABLE_NAME'),
+    erasureCacheSeconds: seconds(env, 'FLAG_CACHE_SECONDS', DEFAULT_FLAG_CACHE_SECONDS),
+  };
 }
 
 /** Settings of the profile read function. */
@@ -72,5 +80,40 @@ export function readApiConfig(env: NodeJS.ProcessEnv = process.env): ReadApiConf
     statsTableName: required(env, 'STATS_TABLE_NAME'),
     feedCursorKey: required(env, 'FEED_CURSOR_KEY'),
     userIdClaim: env.USER_ID_CLAIM || 'sub',
+  };
+}
+
+/** Settings of the function behind `DELETE /users/{userId}`. */
+export interface ErasureRequestConfig {
+  readonly statsTableName: string;
+  /** FIFO queue the erasure worker reads. */
+  readonly erasureQueueUrl: string;
+}
+
+/** Reads the erase-request function's settings. */
+export function erasureRequestConfig(env: NodeJS.ProcessEnv = process.env): ErasureRequestConfig {
+  return {
+    statsTableName: required(env, 'STATS_TABLE_NAME'),
+    erasureQueueUrl: required(env, 'ERASURE_QUEUE_URL'),
+  };
+}
+
+/** Settings of the erasure worker. */
+export interface ErasureWorkerConfig {
+  readonly activityTableName: string;
+  readonly statsTableName: string;
+  readonly deadLetterTableName: string;
+  /** Seconds between writing the erasure record and deleting (the stack's ErasureSettleSeconds). */
+  readonly settleSeconds: number;
+}
+
+/** Reads the erasure worker's settings. */
+export function erasureWorkerConfig(env: NodeJS.ProcessEnv = process.env): ErasureWorkerConfig {
+  required(env, 'ERASURE_SETTLE_SECONDS');
+  return {
+    activityTableName: required(env, 'ACTIVITY_TABLE_NAME'),
+    statsTableName: required(env, 'STATS_TABLE_NAME'),
+    deadLetterTableName: required(env, 'DEAD_LETTER_TABLE_NAME'),
+    settleSeconds: seconds(env, 'ERASURE_SETTLE_SECONDS', Number.NaN),
   };
 }

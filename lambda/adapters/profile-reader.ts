@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CachedErasedUsers } from '../application/erased-users.ts';
+import { ErasureAwareProfileStore } from '../application/erasure-aware-store.ts';
 import { FeedCursors } from '../application/feed-cursor.ts';
 import { type FeedPage, type ProfileView, profileView } from '../application/profile-api.ts';
+import { DynamoErasureLog } from './erasure-store.ts';
 import { DynamoProfileStore, type ProfileTables } from './profile-store.ts';
 
 export type { FeedPage, ProfileView } from '../application/profile-api.ts';
@@ -17,14 +20,18 @@ export type ProfileReaderTables = ProfileTables;
  * signed with a key of its own: they page through one reader's results.
  */
 export class ProfileReader {
-  private readonly store: DynamoProfileStore;
+  private readonly store: ErasureAwareProfileStore;
   private readonly cursors = new FeedCursors(randomBytes(32));
 
   constructor(client: DynamoDBDocumentClient, tables: ProfileReaderTables) {
-    this.store = new DynamoProfileStore(client, tables);
+    // Erased users read as unknown; the log is read afresh for every call (no cache in process).
+    this.store = new ErasureAwareProfileStore(
+      new DynamoProfileStore(client, tables),
+      new CachedErasedUsers(new DynamoErasureLog(client, tables.statsTable), { cacheSeconds: 0 }),
+    );
   }
 
-  /** A user's statistics; an unknown user has zeros and `lastActivityAt: null`. */
+  /** A user's statistics; an unknown (or erased) user has zeros and `lastActivityAt: null`. */
   async stats(userId: string): Promise<ProfileView> {
     return profileView(userId, await this.store.stats(userId));
   }

@@ -1,4 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CachedErasedUsers } from '../application/erased-users.ts';
+import type { ErasedUsers } from '../application/erasure-ports.ts';
 import type { ActivityWriter, FlagReader } from '../application/ports.ts';
 import type { RecordDependencies } from '../application/record-event.ts';
 import { DEFAULT_EVENT_SOURCE } from '../domain/defaults.ts';
@@ -6,9 +8,10 @@ import { DynamoActivityWriter } from './activity-store.ts';
 import { documentClient } from './clients.ts';
 import { recordingConfig } from './config.ts';
 import { DynamoDeadLetterWriter } from './dead-letter-store.ts';
+import { DynamoErasureLog } from './erasure-store.ts';
 import { SsmFlagReader } from './flag-reader.ts';
 import { ssmClient } from './ssm-client.ts';
-import { flagStaleObserved } from './telemetry.ts';
+import { erasureLogStaleObserved, flagStaleObserved } from './telemetry.ts';
 
 /** Where recording writes and what it reads its flag from. */
 export interface RecordingWiring {
@@ -16,6 +19,8 @@ export interface RecordingWiring {
   readonly client: DynamoDBDocumentClient;
   readonly tables: { readonly activities: string; readonly deadLetters: string };
   readonly flag: FlagReader;
+  /** Erased users, skipped before the flag is asked about them. @default none */
+  readonly erased?: ErasedUsers | undefined;
   /** The only accepted EventBridge `source`. @default 'tournaments' */
   readonly eventSource?: string;
   /** Puts in flight at once for one event. @default recording's own (32) */
@@ -34,6 +39,7 @@ export function recordingDependencies(wiring: RecordingWiring): RecordDependenci
     activities: wiring.wrapActivities ? wiring.wrapActivities(activities) : activities,
     deadLetters: new DynamoDeadLetterWriter(wiring.client, wiring.tables.deadLetters),
     flag: wiring.flag,
+    erased: wiring.erased,
     eventSource: wiring.eventSource ?? DEFAULT_EVENT_SOURCE,
     writeConcurrency: wiring.writeConcurrency,
   };
@@ -42,13 +48,18 @@ export function recordingDependencies(wiring: RecordingWiring): RecordDependenci
 /** Dependencies of the deployed function, from its environment; clients live for the container. */
 export function recordingDependenciesFromEnv(env: NodeJS.ProcessEnv = process.env): RecordDependencies {
   const config = recordingConfig(env);
+  const client = documentClient();
   return recordingDependencies({
-    client: documentClient(),
+    client,
     tables: { activities: config.activityTableName, deadLetters: config.deadLetterTableName },
     flag: new SsmFlagReader(ssmClient(), {
       parameterName: config.flagParameterName,
       cacheSeconds: config.flagCacheSeconds,
       onStale: flagStaleObserved,
+    }),
+    erased: new CachedErasedUsers(new DynamoErasureLog(client, config.statsTableName), {
+      cacheSeconds: config.flagCacheSeconds,
+      onStale: erasureLogStaleObserved,
     }),
     eventSource: config.eventSource,
   });

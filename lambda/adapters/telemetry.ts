@@ -1,5 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
+import type { EraseProgress, EraseReport } from '../application/erase-user.ts';
 import type { BatchResult, ProjectionObserver } from '../application/project-stats.ts';
 import type { RecordOutcome } from '../application/record-event.ts';
 import type { FlagSetting } from '../domain/flag.ts';
@@ -12,7 +13,14 @@ import { logger, METRIC, metrics } from './observability.ts';
 
 /** What one recording invocation did, in counts (also what the local stack prints). */
 export type RecordSummary =
-  | { status: 'invalid'; eventId?: string | undefined; deadLetterId: string; reasons: readonly string[] }
+  | {
+      status: 'invalid';
+      eventId?: string | undefined;
+      deadLetterId: string;
+      reasons: readonly string[];
+      /** Not stored: every user the event names is erased. */
+      erasedOnly?: boolean;
+    }
   | {
       status: 'processed';
       eventId: string;
@@ -22,6 +30,8 @@ export type RecordSummary =
       duplicates: number;
       conflicts: number;
       skipped: number;
+      /** Users skipped because they are erased (not counted in `skipped`). */
+      erased: number;
       flag: string;
     };
 
@@ -48,6 +58,12 @@ export async function observeInvocation<T>(
   }
 }
 
+/** The erasure log could not be read and the last known set of erased users is used. */
+export function erasureLogStaleObserved(error: unknown): void {
+  metrics.addMetric(METRIC.flagStale, MetricUnit.Count, 1);
+  logger.warn('erasure log unreachable: using the last known set of erased users', { error });
+}
+
 /** The flag could not be read and its last known value is used. */
 export function flagStaleObserved(error: unknown, lastKnown: FlagSetting): void {
   metrics.addMetric(METRIC.flagStale, MetricUnit.Count, 1);
@@ -56,18 +72,27 @@ export function flagStaleObserved(error: unknown, lastKnown: FlagSetting): void 
 
 function reportInvalid(outcome: Extract<RecordOutcome, { status: 'invalid' }>): RecordSummary {
   metrics.addMetric(METRIC.invalid, MetricUnit.Count, 1);
-  logger.warn('event rejected and stored as a dead letter', {
-    deadLetterId: outcome.deadLetterId,
-    reasons: outcome.reasons,
-  });
+  if (outcome.erasedOnly) metrics.addMetric(METRIC.skippedErased, MetricUnit.Count, 1);
+  logger.warn(
+    outcome.erasedOnly
+      ? 'event rejected; not stored as a dead letter: every user it names is erased'
+      : 'event rejected and stored as a dead letter',
+    { deadLetterId: outcome.deadLetterId, reasons: outcome.reasons },
+  );
   const { eventId, deadLetterId, reasons } = outcome;
-  return { status: 'invalid', eventId, deadLetterId, reasons };
+  return {
+    status: 'invalid',
+    eventId,
+    deadLetterId,
+    reasons,
+    ...(outcome.erasedOnly ? { erasedOnly: true } : {}),
+  };
 }
 
 /** Logs and counts what recording one event did, and sums it up. */
 export function reportRecordOutcome(outcome: RecordOutcome): RecordSummary {
   if (outcome.status === 'invalid') return reportInvalid(outcome);
-  const { event, flag, recorded, duplicates, conflicts, skipped } = outcome;
+  const { event, flag, recorded, duplicates, conflicts, skipped, erased } = outcome;
   logger.appendKeys({ idempotencyKey: event.idempotencyKey, detailType: event.detailType });
   if (flag.mode === 'off' && flag.misconfigured) {
     metrics.addMetric(METRIC.flagMisconfigured, MetricUnit.Count, 1);
@@ -84,12 +109,15 @@ export function reportRecordOutcome(outcome: RecordOutcome): RecordSummary {
   metrics.addMetric(METRIC.duplicate, MetricUnit.Count, duplicates.length);
   metrics.addMetric(METRIC.conflict, MetricUnit.Count, conflicts.length);
   metrics.addMetric(METRIC.skipped, MetricUnit.Count, skipped.length);
+  metrics.addMetric(METRIC.skippedErased, MetricUnit.Count, erased.length);
+  // Erased users' ids are not logged: the count is enough to see that replays are being skipped.
   logger.info('event processed', {
     replayName: event.replayName,
     recorded,
     duplicates,
     conflicts: conflicts.map((c) => c.userId),
     skipped: skipped.length,
+    erased: erased.length,
   });
   return {
     status: 'processed',
@@ -100,6 +128,7 @@ export function reportRecordOutcome(outcome: RecordOutcome): RecordSummary {
     duplicates: duplicates.length,
     conflicts: conflicts.length,
     skipped: skipped.length,
+    erased: erased.length,
     flag: flag.raw,
   };
 }
@@ -116,9 +145,35 @@ export const projectionObserver: ProjectionObserver = {
 
 /** Logs and counts what one stream batch did. */
 export function reportStatsBatch(records: number, result: BatchResult): void {
-  const { applied, alreadyApplied, failed } = result;
+  const { applied, alreadyApplied, failed, skippedErased } = result;
   metrics.addMetric(METRIC.statsApplied, MetricUnit.Count, applied);
   metrics.addMetric(METRIC.statsAlreadyApplied, MetricUnit.Count, alreadyApplied);
   metrics.addMetric(METRIC.statsFailed, MetricUnit.Count, failed.length);
-  logger.info('stream batch processed', { records, applied, alreadyApplied, failed: failed.length });
+  metrics.addMetric(METRIC.statsSkippedErased, MetricUnit.Count, skippedErased);
+  logger.info('stream batch processed', {
+    records,
+    applied,
+    alreadyApplied,
+    failed: failed.length,
+    skippedErased,
+  });
 }
+
+/** What the erasure worker says about each queued request. */
+export const erasureObserver = {
+  /** Retrying cannot make it valid: it is dropped. */
+  invalidRequest(messageId: string): void {
+    logger.error('erasure request without a valid user id dropped', { messageId });
+  },
+  progress(userId: string, progress: EraseProgress): void {
+    if (progress.phase === 'waiting' || progress.phase === 'done')
+      logger.info('erasure progress', { userId, phase: progress.phase, removed: progress.removed });
+  },
+  erased(report: EraseReport): void {
+    const { userId, resumed, removed } = report;
+    logger.info('user erased', { userId, resumed, removed });
+  },
+  stopped(userId: string, error: unknown): void {
+    logger.error('erasure stopped; SQS delivers it again and it resumes', { userId, error });
+  },
+};

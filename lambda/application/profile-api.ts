@@ -72,7 +72,8 @@ export const statsETag = (stored: StoredStats | undefined): string => `"v${store
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
-function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): ApiResponse {
+/** A JSON answer. */
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): ApiResponse {
   return { statusCode, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
 }
 
@@ -106,20 +107,60 @@ function refuseCaller(route: RouteDeclaration, caller: Caller, userIdClaim: stri
   return undefined;
 }
 
-/**
- * The read API: routes a gateway request to its route, validates it against the declarations,
- * checks the caller, reads, and answers JSON. Unknown routes get 404, invalid parameters and
- * cursors 400, other users' profiles under a JWT 403; nothing here trusts an input it did not check.
- */
-export function createProfileApi(
-  deps: ProfileApiDependencies,
-): (request: ApiRequest) => Promise<ApiResponse> {
-  const userIdClaim = deps.userIdClaim ?? 'sub';
+/** What one route does with its validated parameters. */
+export type RouteAction = (values: ParameterValues, request: ApiRequest) => Promise<ApiResponse>;
 
-  const actions: Record<
-    RouteDeclaration['operationId'],
-    (v: ParameterValues, r: ApiRequest) => Promise<ApiResponse>
-  > = {
+/** Actions by operation; a function serves the routes it has actions for. */
+export type RouteActions = Partial<Record<RouteDeclaration['operationId'], RouteAction>>;
+
+/** How {@link serveRoutes} treats callers and failures. */
+export interface ServeOptions {
+  /** JWT claim that holds the caller's user id. @default "sub" */
+  readonly userIdClaim?: string | undefined;
+  /** Called with unexpected failures before the 500 answer (logging). */
+  readonly onError?: ((error: unknown, request: ApiRequest) => void) | undefined;
+}
+
+/**
+ * Routes a gateway request to its action, validates it against the declarations and checks the
+ * caller first. Unknown routes get 404, invalid parameters and cursors 400, other users' profiles
+ * under a JWT 403; nothing here trusts an input it did not check.
+ */
+export function serveRoutes(
+  actions: RouteActions,
+  options: ServeOptions = {},
+): (request: ApiRequest) => Promise<ApiResponse> {
+  const userIdClaim = options.userIdClaim ?? 'sub';
+  const served = ROUTES.filter((route) => actions[route.operationId]);
+  return async (request) => {
+    const route = ROUTES_BY_KEY.get(request.routeKey);
+    const action = route && actions[route.operationId];
+    if (!route || !action)
+      return errorResponse(
+        'notFound',
+        `no route ${request.method} ${request.path}; the API serves ${served.map(routeKeyOf).join(', ')}`,
+      );
+    const { values, problems } = parseParameters(route, {
+      path: request.pathParameters,
+      query: request.query,
+    });
+    if (problems.length > 0)
+      return errorResponse('invalidParameter', problems.map((p) => `${p.name} ${p.message}`).join('; '));
+    const refused = refuseCaller(route, request.caller, userIdClaim, values.userId);
+    if (refused) return refused;
+    try {
+      return await action(values, request);
+    } catch (error) {
+      if (error instanceof InvalidCursorError) return errorResponse('invalidCursor', error.message);
+      options.onError?.(error, request);
+      return errorResponse('internal', `${routeKeyOf(route)} failed; retry with backoff`);
+    }
+  };
+}
+
+/** The read routes' actions: statistics, feeds and batch reads. */
+export function readActions(deps: ProfileApiDependencies): RouteActions {
+  return {
     async getUserStats(values, request) {
       const userId = values.userId as string;
       const stored = await deps.store.stats(userId);
@@ -146,28 +187,11 @@ export function createProfileApi(
       return json(200, { items: userIds.map((id) => profileView(id, found.get(id))) });
     },
   };
+}
 
-  return async (request) => {
-    const route = ROUTES_BY_KEY.get(request.routeKey);
-    if (!route)
-      return errorResponse(
-        'notFound',
-        `no route ${request.method} ${request.path}; the API serves ${ROUTES.map(routeKeyOf).join(', ')}`,
-      );
-    const { values, problems } = parseParameters(route, {
-      path: request.pathParameters,
-      query: request.query,
-    });
-    if (problems.length > 0)
-      return errorResponse('invalidParameter', problems.map((p) => `${p.name} ${p.message}`).join('; '));
-    const refused = refuseCaller(route, request.caller, userIdClaim, values.userId);
-    if (refused) return refused;
-    try {
-      return await actions[route.operationId](values, request);
-    } catch (error) {
-      if (error instanceof InvalidCursorError) return errorResponse('invalidCursor', error.message);
-      deps.onError?.(error, request);
-      return errorResponse('internal', 'the profile could not be read; retry with backoff');
-    }
-  };
+/** The read API: the read routes served as {@link serveRoutes} serves them. */
+export function createProfileApi(
+  deps: ProfileApiDependencies,
+): (request: ApiRequest) => Promise<ApiResponse> {
+  return serveRoutes(readActions(deps), deps);
 }

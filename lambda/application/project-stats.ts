@@ -2,6 +2,7 @@ import { forEachLimit } from '../domain/concurrency.ts';
 import { ProjectionConflictError } from '../domain/errors.ts';
 import { planProjection } from '../domain/projection.ts';
 import { type Effect, effectOf, type StatsActivity } from '../domain/stats.ts';
+import type { ErasedUsers } from './erasure-ports.ts';
 import type { ProjectionStore } from './stats-ports.ts';
 
 /** How many of a user's activities go into one transaction: markers + slots + statistics ≤ 100. */
@@ -63,6 +64,8 @@ export interface ProjectionObserver {
 /** What a batch achieved; `failed` lists the sequence numbers to report as batch item failures. */
 export interface BatchResult extends ApplyResult {
   readonly failed: readonly string[];
+  /** Activities of erased users: acknowledged, nothing written. */
+  readonly skippedErased: number;
 }
 
 /** Options of {@link projectBatch}. */
@@ -70,6 +73,8 @@ export interface ProjectBatchOptions {
   /** Users applied at once; a user's own activities are always applied together. @default 8 */
   readonly userConcurrency?: number;
   readonly observer: ProjectionObserver;
+  /** Erased users: their activities are acknowledged and nothing is written. @default none */
+  readonly erased?: ErasedUsers | undefined;
 }
 
 interface UserGroup {
@@ -111,9 +116,16 @@ export async function projectBatch(
 ): Promise<BatchResult> {
   const failed = new Set<string>();
   const groups = groupByUser(records, options.observer, failed);
+  const erased = options.erased ? await options.erased.current() : new Set<string>();
+  let skippedErased = 0;
+  const users = [...groups].filter(([userId, group]) => {
+    if (!erased.has(userId)) return true;
+    skippedErased += group.effects.length;
+    return false;
+  });
   let applied = 0;
   let alreadyApplied = 0;
-  await forEachLimit([...groups], options.userConcurrency ?? 8, async ([userId, group]) => {
+  await forEachLimit(users, options.userConcurrency ?? 8, async ([userId, group]) => {
     try {
       const result = await applyUserEffects(userId, group.effects, store);
       applied += result.applied;
@@ -123,5 +135,5 @@ export async function projectBatch(
       for (const sequenceNumber of group.sequenceNumbers) failed.add(sequenceNumber);
     }
   });
-  return { applied, alreadyApplied, failed: [...failed] };
+  return { applied, alreadyApplied, failed: [...failed], skippedErased };
 }

@@ -1,15 +1,19 @@
 import { activityFor, isSameAction } from '../domain/activity.ts';
 import { forEachLimit } from '../domain/concurrency.ts';
 import { deadLetterFor } from '../domain/dead-letter.ts';
+import { usersNamedBy } from '../domain/erasure.ts';
 import { InvalidEventError } from '../domain/errors.ts';
 import { type AcceptedEvent, acceptEvent } from '../domain/events.ts';
 import { type FlagSetting, isUserIncluded } from '../domain/flag.ts';
+import type { ErasedUsers } from './erasure-ports.ts';
 import type { ActivityWriter, DeadLetterWriter, FlagReader } from './ports.ts';
 
 /** What recording needs from the outside world. */
 export interface RecordDependencies {
   readonly activities: ActivityWriter;
   readonly flag: FlagReader;
+  /** Erased users: skipped before the flag is asked about them. @default none */
+  readonly erased?: ErasedUsers | undefined;
   readonly deadLetters: DeadLetterWriter;
   /** The only accepted EventBridge `source`. */
   readonly eventSource: string;
@@ -32,6 +36,8 @@ export type RecordOutcome =
       readonly eventId: string | undefined;
       readonly deadLetterId: string;
       readonly reasons: readonly string[];
+      /** Not stored: every user the event names is erased (a replay must not bring them back). */
+      readonly erasedOnly?: boolean;
     }
   | {
       readonly status: 'processed';
@@ -41,6 +47,8 @@ export type RecordOutcome =
       readonly duplicates: readonly string[];
       readonly conflicts: readonly Conflict[];
       readonly skipped: readonly string[];
+      /** Users skipped because they are erased (counted apart from the flag's skips). */
+      readonly erased: readonly string[];
     };
 
 const DEFAULT_WRITE_CONCURRENCY = 32;
@@ -59,6 +67,14 @@ export async function recordEvent(raw: unknown, deps: RecordDependencies): Promi
   } catch (error) {
     if (!(error instanceof InvalidEventError)) throw error;
     const deadLetter = deadLetterFor(raw, 'invalid', error.reasons, now());
+    if (await namesOnlyErased(raw, deps))
+      return {
+        status: 'invalid',
+        eventId: deadLetter.eventId,
+        deadLetterId: deadLetter.deadLetterId,
+        reasons: error.reasons,
+        erasedOnly: true,
+      };
     await deps.deadLetters.put(deadLetter);
     return {
       status: 'invalid',
@@ -68,10 +84,17 @@ export async function recordEvent(raw: unknown, deps: RecordDependencies): Promi
     };
   }
 
-  const flag = await deps.flag.current();
+  const [flag, erasedSet] = await Promise.all([
+    deps.flag.current(),
+    deps.erased ? deps.erased.current() : new Set<string>(),
+  ]);
   const included: string[] = [];
   const skipped: string[] = [];
-  for (const userId of event.userIds) (isUserIncluded(flag, userId) ? included : skipped).push(userId);
+  const erased: string[] = [];
+  for (const userId of event.userIds) {
+    if (erasedSet.has(userId)) erased.push(userId);
+    else (isUserIncluded(flag, userId) ? included : skipped).push(userId);
+  }
 
   const recorded: string[] = [];
   const duplicates: string[] = [];
@@ -83,5 +106,13 @@ export async function recordEvent(raw: unknown, deps: RecordDependencies): Promi
     else if (isSameAction(event, result.existing)) duplicates.push(userId);
     else conflicts.push({ userId, storedHash: result.existing.payloadHash, incomingHash: event.payloadHash });
   });
-  return { status: 'processed', event, flag, recorded, duplicates, conflicts, skipped };
+  return { status: 'processed', event, flag, recorded, duplicates, conflicts, skipped, erased };
+}
+
+async function namesOnlyErased(raw: unknown, deps: RecordDependencies): Promise<boolean> {
+  if (!deps.erased) return false;
+  const named = usersNamedBy(raw);
+  if (named.size === 0) return false;
+  const erased = await deps.erased.current();
+  return [...named].every((userId) => erased.has(userId));
 }

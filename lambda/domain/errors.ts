@@ -61,6 +61,14 @@ export class RepairConflictError extends IntegrationError {
   override readonly name = 'RepairConflictError';
 }
 
+/**
+ * The erasure log could not be read and no earlier set of erased users is known: the event (or
+ * batch, or read) must be retried, never recorded for a user who may be erased.
+ */
+export class ErasureLogUnavailableError extends IntegrationError {
+  override readonly name = 'ErasureLogUnavailableError';
+}
+
 /** A feed cursor that this API did not issue, was altered, or belongs to another user or filter. */
 export class InvalidCursorError extends IntegrationError {
   override readonly name = 'InvalidCursorError';

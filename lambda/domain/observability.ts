@@ -17,12 +17,15 @@ export const METRIC = {
   duplicate: 'DuplicateActivities',
   conflict: 'IdempotencyConflicts',
   skipped: 'SkippedByFlag',
+  /** Users skipped because they are erased (apart from the flag's skips). */
+  skippedErased: 'SkippedErased',
   invalid: 'InvalidEvents',
   flagMisconfigured: 'FlagMisconfigured',
   flagStale: 'FlagStaleReads',
   statsApplied: 'StatisticsApplied',
   statsAlreadyApplied: 'StatisticsAlreadyApplied',
   statsFailed: 'StatisticsRecordsFailed',
+  statsSkippedErased: 'StatisticsSkippedErased',
 } as const;
 
 /** Name of the metric a publisher reports its unpublished events under; a stop condition of the rollout. */

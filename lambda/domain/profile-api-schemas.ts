@@ -2,6 +2,7 @@
  * The read API's response bodies as JSON Schema (2020-12): the `components.schemas` of the OpenAPI
  * document, and what the conformance tests validate real responses against.
  */
+import { ERASED_KINDS } from './erasure.ts';
 import { API_ERRORS, type SchemaObject } from './profile-api.ts';
 
 const PROFILE_STATS: SchemaObject = {
@@ -98,6 +99,31 @@ export const RESPONSE_SCHEMAS = {
         type: 'array',
         description: 'One entry per distinct requested id, in request order.',
         items: { $ref: '#/components/schemas/ProfileStats' },
+      },
+    },
+  },
+  ErasureStatus: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['userId', 'state'],
+    properties: {
+      userId: { type: 'string' },
+      state: {
+        enum: ['requested', 'erasing', 'erased'],
+        description:
+          'requested: queued, not begun; erasing: the record is written (nothing new is recorded for the user) and items are being deleted; erased: done.',
+      },
+      erasedAt: { type: 'string', format: 'date-time', description: 'When the erasure record was written.' },
+      removed: {
+        type: 'object',
+        description: 'Items removed so far, by kind, over every run.',
+        additionalProperties: false,
+        properties: Object.fromEntries(ERASED_KINDS.map((kind) => [kind, { type: 'integer', minimum: 0 }])),
+      },
+      keptDeadLetters: {
+        type: 'array',
+        description: 'Dead letters kept because they name other users too.',
+        items: { type: 'string' },
       },
     },
   },

@@ -44,8 +44,8 @@ export type RouteAccess = 'user' | 'platform';
 
 /** One route of the API. */
 export interface RouteDeclaration {
-  readonly operationId: 'getUserStats' | 'getUserActivities' | 'getStatsBatch';
-  readonly method: 'GET';
+  readonly operationId: 'getUserStats' | 'getUserActivities' | 'getStatsBatch' | 'eraseUser';
+  readonly method: 'GET' | 'DELETE';
   /** API Gateway path template, `{name}` for path parameters. */
   readonly path: string;
   readonly access: RouteAccess;
@@ -55,6 +55,11 @@ export interface RouteDeclaration {
   readonly responseSchema: keyof typeof RESPONSE_SCHEMAS;
   /** The route answers `304` to a matching `If-None-Match`. */
   readonly conditional?: boolean;
+  /**
+   * The route starts work that outlasts the gateway's integration timeout: it answers `202` with
+   * the response schema while the work runs, `200` once it is done.
+   */
+  readonly asynchronous?: boolean;
 }
 
 const USER_ID_PATH: ParameterDeclaration = {
@@ -128,7 +133,21 @@ export const ROUTES: readonly RouteDeclaration[] = [
     ],
     responseSchema: 'StatsBatch',
   },
+  {
+    operationId: 'eraseUser',
+    method: 'DELETE',
+    path: '/users/{userId}',
+    access: 'platform',
+    summary:
+      'Erases a user (activities, statistics, dead letters naming only them) for good. Answers 202 while the erasure runs and 200 with what it removed once it is done; send it again to learn which, or to resume one that stopped.',
+    parameters: [USER_ID_PATH],
+    responseSchema: 'ErasureStatus',
+    asynchronous: true,
+  },
 ];
+
+/** The routes that only read: what the platform's read policy may invoke. */
+export const READ_ROUTES: readonly RouteDeclaration[] = ROUTES.filter((route) => route.method === 'GET');
 
 /** API Gateway route key of a route (`GET /users/{userId}/stats`). */
 export const routeKeyOf = (route: Pick<RouteDeclaration, 'method' | 'path'>): string =>

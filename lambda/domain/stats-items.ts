@@ -1,3 +1,4 @@
+import { ERASURE_RECORD_SK } from './erasure.ts';
 import type { StoredStats } from './projection.ts';
 import { COUNTER_NAMES, type Counters, matchesPlayed, type Slot } from './stats.ts';
 
@@ -78,6 +79,8 @@ export function readStatsPartition(items: Iterable<Readonly<Record<string, unkno
   const applied = new Set<string>();
   for (const item of items) {
     const sk = String(item.sk);
+    // The erasure record is not statistics: the projection, audit and repair leave it alone.
+    if (sk === ERASURE_RECORD_SK) continue;
     if (sk === STATS_SK) {
       stats = storedStatsOf(item);
       storedMatchesPlayed = item.matchesPlayed == null ? undefined : Number(item.matchesPlayed);

@@ -1,9 +1,17 @@
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { documentClient } from '../adapters/clients.ts';
 import { statisticsConfig } from '../adapters/config.ts';
+import { DynamoErasureLog } from '../adapters/erasure-store.ts';
 import { DynamoProjectionStore } from '../adapters/stats-store.ts';
 import { activityFromStreamRecord } from '../adapters/stream-records.ts';
-import { observeInvocation, projectionObserver, reportStatsBatch } from '../adapters/telemetry.ts';
+import {
+  erasureLogStaleObserved,
+  observeInvocation,
+  projectionObserver,
+  reportStatsBatch,
+} from '../adapters/telemetry.ts';
+import { CachedErasedUsers } from '../application/erased-users.ts';
+import type { ErasedUsers } from '../application/erasure-ports.ts';
 import { type ProjectionRecord, projectBatch } from '../application/project-stats.ts';
 import type { ProjectionStore } from '../application/stats-ports.ts';
 
@@ -12,6 +20,8 @@ export interface StatsDependencies {
   readonly store: ProjectionStore;
   /** Users applied at once; a user's own activities are always applied together, in one write. @default 8 */
   readonly userConcurrency?: number;
+  /** Erased users: their activities are acknowledged and nothing is written. @default none */
+  readonly erased?: ErasedUsers;
 }
 
 /** The stream's new activities, in order; a record without a sequence number fails the whole batch. */
@@ -35,6 +45,7 @@ export function createStatsHandler(deps: StatsDependencies) {
       const result = await projectBatch(insertsOf(event), deps.store, {
         observer: projectionObserver,
         userConcurrency: deps.userConcurrency,
+        erased: deps.erased,
       });
       reportStatsBatch(event.Records.length, result);
       return { batchItemFailures: result.failed.map((itemIdentifier) => ({ itemIdentifier })) };
@@ -45,8 +56,16 @@ let configured: ReturnType<typeof createStatsHandler> | undefined;
 
 /** Lambda entry point. */
 export const handler = (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> => {
-  configured ??= createStatsHandler({
-    store: new DynamoProjectionStore(documentClient(), statisticsConfig().statsTableName),
-  });
+  if (!configured) {
+    const config = statisticsConfig();
+    const client = documentClient();
+    configured = createStatsHandler({
+      store: new DynamoProjectionStore(client, config.statsTableName),
+      erased: new CachedErasedUsers(new DynamoErasureLog(client, config.statsTableName), {
+        cacheSeconds: config.erasureCacheSeconds,
+        onStale: erasureLogStaleObserved,
+      }),
+    });
+  }
   return configured(event, context);
 };

@@ -2,7 +2,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { documentClient } from '../adapters/clients.ts';
 import { readApiConfig } from '../adapters/config.ts';
+import { DynamoErasureLog } from '../adapters/erasure-store.ts';
 import { DynamoProfileStore } from '../adapters/profile-store.ts';
+import { CachedErasedUsers } from '../application/erased-users.ts';
+import { ErasureAwareProfileStore } from '../application/erasure-aware-store.ts';
 import { FeedCursors } from '../application/feed-cursor.ts';
 import {
   type ApiRequest,
@@ -11,6 +14,7 @@ import {
   createProfileApi,
   type ProfileApiDependencies,
 } from '../application/profile-api.ts';
+import { DEFAULT_FLAG_CACHE_SECONDS } from '../domain/defaults.ts';
 
 /**
  * The event API Gateway (HTTP API, payload format 2.0) sends: the JWT authorizer's claims under
@@ -59,11 +63,17 @@ export function createReadHandler(api: (request: ApiRequest) => Promise<ApiRespo
 export function readDependenciesFromEnv(env: NodeJS.ProcessEnv = process.env): ProfileApiDependencies {
   const config = readApiConfig(env);
   const logger = new Logger();
+  const client = documentClient();
   return {
-    store: new DynamoProfileStore(documentClient(), {
-      activityTable: config.activityTableName,
-      statsTable: config.statsTableName,
-    }),
+    store: new ErasureAwareProfileStore(
+      new DynamoProfileStore(client, {
+        activityTable: config.activityTableName,
+        statsTable: config.statsTableName,
+      }),
+      new CachedErasedUsers(new DynamoErasureLog(client, config.statsTableName), {
+        cacheSeconds: DEFAULT_FLAG_CACHE_SECONDS,
+      }),
+    ),
     cursors: new FeedCursors(config.feedCursorKey),
     userIdClaim: config.userIdClaim,
     onError: (error, request) =>
