@@ -11,6 +11,10 @@ export const STACK_OUTPUTS = {
   statsTableName: 'StatsTableName',
   deadLetterTableName: 'DeadLetterTableName',
   flagParameterName: 'FlagParameterName',
+  erasureSettleSeconds: 'ErasureSettleSeconds',
+  erasureOperatorPolicyArn: 'ErasureOperatorPolicyArn',
+  eraseApiPolicyArn: 'EraseApiPolicyArn',
+  erasureDeadLetterQueueUrl: 'ErasureDeadLetterQueueUrl',
   deliveryDeadLetterQueueUrl: 'DeliveryDeadLetterQueueUrl',
   recordingFailureQueueUrl: 'RecordingFailureQueueUrl',
   statsFailureQueueUrl: 'StatsFailureQueueUrl',
@@ -22,3 +26,12 @@ export const STACK_OUTPUTS = {
 
 /** One of the stack's output keys. */
 export type StackOutputKey = (typeof STACK_OUTPUTS)[keyof typeof STACK_OUTPUTS];
+
+/**
+ * Seconds an erasure waits between writing its record and deleting: every function's cached set
+ * of erased users is at most `cacheSeconds` old, and an invocation that began with an older set
+ * writes for at most its own duration. After that nothing in flight can write for the user.
+ */
+export function erasureSettleSeconds(cacheSeconds: number, invocationSeconds: number): number {
+  return cacheSeconds + invocationSeconds + 1;
+}

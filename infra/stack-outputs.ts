@@ -1,7 +1,9 @@
 import { Aws, CfnOutput, type Stack } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { Archive, EventBus } from 'aws-cdk-lib/aws-events';
+import type { ManagedPolicy } from 'aws-cdk-lib/aws-iam';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { ErasureService } from './constructs/erasure-service.ts';
 import type { FlagParameter } from './constructs/flag-parameter.ts';
 import type { ProfileApi } from './constructs/profile-api.ts';
 import type { Rollout } from './constructs/rollout.ts';
@@ -22,13 +24,23 @@ export interface OutputSources {
   readonly dashboardName: string;
   readonly rollout: Rollout;
   readonly profileApi: ProfileApi;
+  readonly erasure: ErasureOutputs;
+}
+
+/** What the erasure outputs point at. */
+export interface ErasureOutputs {
+  /** Seconds an erasure waits between writing its record and deleting. */
+  readonly settleSeconds: number;
+  /** The managed policy for the role that runs `tpi erase`. */
+  readonly operatorPolicy: ManagedPolicy;
+  readonly service: ErasureService;
 }
 
 type OutputTable = Record<keyof typeof STACK_OUTPUTS, { value: string; description: string }>;
 
 /** Every output of the stack, by its key in {@link STACK_OUTPUTS}. */
 function outputTable(s: OutputSources): OutputTable {
-  const { tables, queues } = s;
+  const { tables, queues, erasure } = s;
   return {
     eventBusName: { value: s.eventBus.eventBusName, description: 'Bus publishers send to' },
     eventBusArn: { value: s.eventBus.eventBusArn, description: 'Bus ARN for publisher IAM policies' },
@@ -38,6 +50,22 @@ function outputTable(s: OutputSources): OutputTable {
     statsTableName: { value: tables.statistics.tableName, description: 'Per-user profile statistics' },
     deadLetterTableName: { value: tables.deadLetters.tableName, description: 'Rejected events with reasons' },
     flagParameterName: { value: s.flag.parameterName, description: 'Rollout flag (SSM parameter)' },
+    erasureSettleSeconds: {
+      value: String(erasure.settleSeconds),
+      description: 'Seconds tpi erase waits after writing the erasure record before deleting',
+    },
+    erasureOperatorPolicyArn: {
+      value: erasure.operatorPolicy.managedPolicyArn,
+      description: 'Managed policy to attach to the role that runs tpi erase',
+    },
+    eraseApiPolicyArn: {
+      value: erasure.service.invokePolicy.managedPolicyArn,
+      description: 'Managed policy that lets a role call DELETE /users/{userId} on the read API',
+    },
+    erasureDeadLetterQueueUrl: {
+      value: erasure.service.deadLetters.queue.queueUrl,
+      description: 'Erasure requests that failed every delivery (finish them with tpi erase USER)',
+    },
     deliveryDeadLetterQueueUrl: {
       value: queues.deliveryDeadLetters.queueUrl,
       description: 'Events EventBridge could not deliver',

@@ -9,6 +9,7 @@ import { ACTIVITY_TABLE, DEAD_LETTER_TABLE, STATS_TABLE, type TableDefinition } 
 import { type IntegrationConfig, loadConfig } from './config.ts';
 import { acknowledgeCfnLint, W3005_CDK_ROLE_DEPENDENCY } from './constructs/cfn-lint.ts';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
+import type { ErasureService } from './constructs/erasure-service.ts';
 import { EventSchemas } from './constructs/event-schemas.ts';
 import { FlagParameter } from './constructs/flag-parameter.ts';
 import type { FunctionDefaults, IntegrationFunction } from './constructs/integration-function.ts';
@@ -21,6 +22,7 @@ import { ScheduledAudit } from './constructs/scheduled-audit.ts';
 import { StatisticsProjector } from './constructs/statistics-projector.ts';
 import { StopConditionAlarms } from './constructs/stop-condition-alarms.ts';
 import { TournamentBus } from './constructs/tournament-bus.ts';
+import { addErasure } from './erasure.ts';
 import { addStackOutputs } from './stack-outputs.ts';
 
 export { RECORDING_ASYNC_RETRY_ATTEMPTS } from './constructs/recording-pipeline.ts';
@@ -67,6 +69,8 @@ export class IntegrationStack extends Stack {
   readonly stopConditions: StopConditionAlarms;
   /** The profile read API (statistics and feeds over HTTP). */
   readonly profileApi: ProfileApi;
+  /** `DELETE /users/{userId}`: the erase route, its queue and worker. */
+  readonly erasureService: ErasureService;
 
   constructor(scope: Construct, id: string, props: IntegrationStackProps) {
     super(scope, id, props);
@@ -99,6 +103,7 @@ export class IntegrationStack extends Stack {
       activities: this.tables.activities,
       statistics: this.tables.statistics,
       statisticsFailures: queues.statisticsFailures,
+      flagCacheSeconds: config.flagCacheSeconds,
       defaults,
     }).lambdaFunction;
     new EventSchemas(this, 'Schemas', { eventSource: config.eventSource, busName: names.eventBusName });
@@ -108,6 +113,8 @@ export class IntegrationStack extends Stack {
     this.stopConditionAlarms = operations.monitoring.stopConditionAlarms;
     this.rollout = operations.rollout;
     this.profileApi = this.addProfileApi(config, defaults);
+    const erasure = addErasure(this, { flagCacheSeconds: config.flagCacheSeconds, defaults });
+    this.erasureService = erasure.service;
     addStackOutputs(this, {
       eventBus: this.eventBus,
       eventSource: config.eventSource,
@@ -118,6 +125,7 @@ export class IntegrationStack extends Stack {
       dashboardName: operations.monitoring.dashboard.dashboardName,
       rollout: this.rollout,
       profileApi: this.profileApi,
+      erasure,
     });
   }
 
@@ -134,6 +142,7 @@ export class IntegrationStack extends Stack {
       eventSource: config.eventSource,
       activities: this.tables.activities,
       deadLetters: this.tables.deadLetters,
+      statistics: this.tables.statistics,
       flag: this.flag,
       flagCacheSeconds: config.flagCacheSeconds,
       ...queues,

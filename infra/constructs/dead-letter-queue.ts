@@ -7,6 +7,8 @@ export interface DeadLetterQueueProps {
   /** What ends up here, for the console and the nag report. */
   readonly purpose: string;
   readonly production: boolean;
+  /** A FIFO queue, as the dead-letter queue of a FIFO queue must be. @default false */
+  readonly fifo?: boolean;
 }
 
 /**
@@ -20,6 +22,7 @@ export class DeadLetterQueue extends Construct {
   constructor(scope: Construct, id: string, props: DeadLetterQueueProps) {
     super(scope, id);
     this.queue = new Queue(this, 'Queue', {
+      ...(props.fifo ? { fifo: true } : {}),
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { type Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -16,6 +16,8 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * whose meaning moves with CDK upgrades and would change the runtime without a reviewed diff.
  */
 export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
+/** Timeout of the recording and statistics functions (also bounds how long an erasure waits). */
+export const FUNCTION_TIMEOUT = Duration.minutes(1);
 
 /** Settings every function of the integration shares. */
 export interface FunctionDefaults {

@@ -14,7 +14,7 @@ import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { ROUTES } from '../../lambda/domain/profile-api.ts';
+import { READ_ROUTES } from '../../lambda/domain/profile-api.ts';
 import { FEED_INDEX } from '../../lambda/tables.ts';
 import { acknowledgeLogGroup, type FunctionDefaults, IntegrationFunction } from './integration-function.ts';
 
@@ -113,7 +113,8 @@ export class ProfileApi extends Construct {
     const userAuthorizer: IHttpRouteAuthorizer = props.jwt
       ? new HttpJwtAuthorizer('UserToken', props.jwt.issuer, { jwtAudience: [...props.jwt.audience] })
       : iam;
-    for (const route of ROUTES)
+    // The erase route has a function of its own (ErasureService).
+    for (const route of READ_ROUTES)
       this.api.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
@@ -157,7 +158,7 @@ export class ProfileApi extends Construct {
     });
 
     const stack = Stack.of(this);
-    const routePaths = ROUTES.map(
+    const routePaths = READ_ROUTES.map(
       (route) => `${this.stage.stageName}/${route.method}${route.path.replace(/\{[^}]+\}/g, '*')}`,
     );
     const wildcardPaths = routePaths.filter((path) => path.includes('*'));

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import type { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -8,7 +8,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { routingRules } from '../routing.ts';
 import type { FlagParameter } from './flag-parameter.ts';
-import { type FunctionDefaults, IntegrationFunction } from './integration-function.ts';
+import { FUNCTION_TIMEOUT, type FunctionDefaults, IntegrationFunction } from './integration-function.ts';
 
 /** Lambda's own retries of a failed asynchronous invocation before the on-failure destination. */
 export const RECORDING_ASYNC_RETRY_ATTEMPTS = 2;
@@ -31,6 +31,8 @@ export interface RecordingPipelineProps {
   readonly activities: ITable;
   /** Where rejected events are stored with their reasons. */
   readonly deadLetters: ITable;
+  /** The statistics table, whose erasure log tells which users to skip. */
+  readonly statistics: ITable;
   /** The rollout flag the function reads (and waits for: it must exist before the first event). */
   readonly flag: FlagParameter;
   /** Seconds the function caches the flag. */
@@ -94,12 +96,14 @@ export class RecordingPipeline extends Construct {
       failuresGoTo:
         'EventBridge parks undeliverable events in the delivery dead-letter queue, and Lambda sends events that failed after its retries to the recording failure queue (on-failure destination).',
       defaults: props.defaults,
-      timeout: Duration.minutes(1),
+      timeout: FUNCTION_TIMEOUT,
       memorySize: 512,
       reservedConcurrentExecutions: props.maxConcurrency,
       environment: {
         ACTIVITY_TABLE_NAME: activities.tableName,
         DEAD_LETTER_TABLE_NAME: deadLetters.tableName,
+        // The erasure log lives in the statistics table; the function only queries its partition.
+        STATS_TABLE_NAME: props.statistics.tableName,
         FLAG_PARAMETER_NAME: flag.parameterName,
         FLAG_CACHE_SECONDS: String(props.flagCacheSeconds),
         EVENT_SOURCE: props.eventSource,

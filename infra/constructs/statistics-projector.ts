@@ -5,7 +5,7 @@ import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-la
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { type FunctionDefaults, IntegrationFunction } from './integration-function.ts';
+import { FUNCTION_TIMEOUT, type FunctionDefaults, IntegrationFunction } from './integration-function.ts';
 
 /**
  * Stream consumer batching. The projector groups a batch's records by user and applies each
@@ -33,6 +33,8 @@ export interface StatisticsProjectorProps {
   readonly statistics: ITable;
   /** Pointers to the stream records the function still failed on after its retries. */
   readonly statisticsFailures: IQueue;
+  /** Seconds the set of erased users is cached (the flag's cache period). */
+  readonly flagCacheSeconds: number;
   readonly defaults: FunctionDefaults;
 }
 
@@ -58,9 +60,13 @@ export class StatisticsProjector extends Construct {
       failuresGoTo:
         'it is invoked by a stream event source mapping, whose on-failure destination is the statistics failure queue; a function DLQ applies only to asynchronous invocations.',
       defaults: props.defaults,
-      timeout: Duration.minutes(1),
+      timeout: FUNCTION_TIMEOUT,
       memorySize: 512,
-      environment: { STATS_TABLE_NAME: props.statistics.tableName },
+      environment: {
+        STATS_TABLE_NAME: props.statistics.tableName,
+        // How long the cached set of erased users is kept, as the recording function keeps the flag.
+        FLAG_CACHE_SECONDS: String(props.flagCacheSeconds),
+      },
     });
     const projector = this.lambdaFunction.function;
     projector.addToRolePolicy(
