@@ -5,6 +5,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../../lambda/adapters/clients.ts';
 import { localDynamoClient } from './clients.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
+import { refuseAfterDeadline } from './invocation-deadline.ts';
 import type { LocalStackOptions } from './stack-options.ts';
 import { ensureTables, type TableNames, tableNames } from './tables.ts';
 
@@ -43,7 +44,8 @@ export async function startDatabase(
     endpoint = engine.endpoint;
   }
   const tables = tableNames(options.tablePrefix ?? 'local-');
-  const dynamo = localDynamoClient(endpoint);
+  // Requests of a recording delivery past its timeout are refused, as Lambda stops the invocation.
+  const dynamo = refuseAfterDeadline(localDynamoClient(endpoint));
   cleanups.push(() => dynamo.destroy());
   await ensureTables(dynamo, tables);
   return { engine, endpoint, dynamo, doc: documentClient(dynamo), tables };

@@ -6,6 +6,7 @@ import type { RecordSummary } from '../../lambda/handlers/record-activity.ts';
 import { routingRules } from '../routing.ts';
 import { LocalEventBus } from './event-bus.ts';
 import type { FlagWatch } from './flag-watch.ts';
+import { LOCAL_INVOCATION_SECONDS } from './invocation-deadline.ts';
 import type { BridgeEvent } from './put-events.ts';
 import type { LocalRollout } from './rollout.ts';
 
@@ -34,6 +35,7 @@ function outcomeWord(summary: RecordSummary): string {
   if (summary.conflicts > 0) return 'conflict';
   if (summary.recorded > 0) return 'recorded';
   if (summary.duplicates > 0) return 'duplicate';
+  if (summary.erased > 0 && summary.skipped === 0) return 'erased';
   return 'skipped';
 }
 
@@ -42,10 +44,13 @@ export function describeOutcome(event: BridgeEvent, summary: RecordSummary): str
   const replay = event['replay-name'] ? ` (replay ${event['replay-name']})` : '';
   const word = outcomeWord(summary).padEnd(9);
   if (summary.status === 'invalid')
-    return `${word} ${event['detail-type']} → dead letter ${summary.deadLetterId}: ${summary.reasons.join('; ')}${replay}`;
+    return summary.erasedOnly
+      ? `${word} ${event['detail-type']} → not stored (names only erased users): ${summary.reasons.join('; ')}${replay}`
+      : `${word} ${event['detail-type']} → dead letter ${summary.deadLetterId}: ${summary.reasons.join('; ')}${replay}`;
   return (
     `${word} ${summary.detailType} ${summary.idempotencyKey}: ${summary.recorded} recorded, ` +
-    `${summary.duplicates} duplicate, ${summary.conflicts} conflict, ${summary.skipped} skipped (flag ${summary.flag})${replay}`
+    `${summary.duplicates} duplicate, ${summary.conflicts} conflict, ${summary.skipped} skipped (flag ${summary.flag}), ` +
+    `${summary.erased} erased${replay}`
   );
 }
 
@@ -99,6 +104,7 @@ export function startLocalDelivery(options: LocalDeliveryOptions): LocalEventBus
     },
     archiveFile: options.archiveFile,
     deliveryAttempts: options.deliveryAttempts,
+    deliveryTimeoutMs: LOCAL_INVOCATION_SECONDS * 1000,
     retryBaseMs: options.retryBaseMs,
     onDelivered: (event, summary) => {
       log(describeOutcome(event, summary));

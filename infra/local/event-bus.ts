@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fullJitterDelay } from '../../lambda/domain/backoff.ts';
 import { type RoutingRule, rulesMatching } from '../routing.ts';
+import { withInvocationDeadline } from './invocation-deadline.ts';
 import type { BridgeEvent } from './put-events.ts';
 
 /** A rule's target: resolves when the event was handled, throws to have it retried. */
@@ -272,12 +273,15 @@ export class LocalEventBus<TOutcome> {
   private withTimeout(call: () => Promise<TOutcome>): Promise<TOutcome> {
     const timeoutMs = this.options.deliveryTimeoutMs ?? 30_000;
     let timer: NodeJS.Timeout | undefined;
+    // The call runs under a deadline its DynamoDB requests are held to, as Lambda stops a timed-out
+    // invocation: a call abandoned here cannot write after it (a call that never ends, neither).
+    const running = withInvocationDeadline(timeoutMs, () => Promise.resolve().then(call));
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () => reject(new Error(`the target did not answer within ${timeoutMs} ms`)),
         timeoutMs,
       );
     });
-    return Promise.race([Promise.resolve().then(call), timedOut]).finally(() => clearTimeout(timer));
+    return Promise.race([running, timedOut]).finally(() => clearTimeout(timer));
   }
 }

@@ -2,9 +2,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoErasureLog } from '../../lambda/adapters/erasure-store.ts';
 import { DynamoProfileStore, type ProfileTables } from '../../lambda/adapters/profile-store.ts';
+import { CachedErasedUsers } from '../../lambda/application/erased-users.ts';
+import { erasureActions } from '../../lambda/application/erasure-api.ts';
+import { ErasureAwareProfileStore } from '../../lambda/application/erasure-aware-store.ts';
+import type { ErasureRequests } from '../../lambda/application/erasure-ports.ts';
 import { FeedCursors } from '../../lambda/application/feed-cursor.ts';
-import { createProfileApi } from '../../lambda/application/profile-api.ts';
+import { readActions, serveRoutes } from '../../lambda/application/profile-api.ts';
+import { DEFAULT_FLAG_CACHE_SECONDS } from '../../lambda/domain/defaults.ts';
 import { matchRoute, routeKeyOf } from '../../lambda/domain/profile-api.ts';
 import { createReadHandler, type ReadEvent } from '../../lambda/handlers/read-profile.ts';
 import { type JsonWebKeySet, JwtRejectedError, verifyJwt } from './jwt.ts';
@@ -41,6 +47,13 @@ export interface LocalProfileApiOptions {
   readonly throttle?: ThrottleSettings;
   /** Feed cursor key. @default random per start (cursors of an earlier run are refused) */
   readonly cursorKey?: Buffer;
+  /**
+   * Seconds the set of erased users is cached, as the deployed read function does: one query of
+   * the erasure log per period, not one per read. @default the flag's cache period
+   */
+  readonly erasureCacheSeconds?: number;
+  /** Serves `DELETE /users/{userId}` (the deployed stack's erasure queue and worker). @default 404 */
+  readonly erasures?: ErasureRequests;
 }
 
 /** A running local read API. */
@@ -157,6 +170,33 @@ function send(response: ServerResponse, status: number, headers: Record<string, 
 }
 
 /**
+ * What the deployed functions answer, in one handler: one gateway, two functions when deployed (the
+ * read function and the erase-request function). Erased users read as unknown.
+ */
+function routeHandler(options: LocalProfileApiOptions, auth: LocalApiAuth) {
+  const cursors = new FeedCursors(options.cursorKey ?? randomBytes(32));
+  const store = new ErasureAwareProfileStore(
+    new DynamoProfileStore(options.doc, options.tables),
+    new CachedErasedUsers(new DynamoErasureLog(options.doc, options.tables.statsTable), {
+      cacheSeconds: options.erasureCacheSeconds ?? DEFAULT_FLAG_CACHE_SECONDS,
+    }),
+  );
+  const userIdClaim = auth.mode === 'jwt' ? auth.userIdClaim : undefined;
+  return createReadHandler(
+    serveRoutes(
+      {
+        ...readActions({ store, cursors, userIdClaim }),
+        ...(options.erasures ? erasureActions(options.erasures) : {}),
+      },
+      {
+        userIdClaim,
+        onError: (error) => process.stderr.write(`profile API request failed: ${(error as Error).stack}\n`),
+      },
+    ),
+  );
+}
+
+/**
  * The profile read API on 127.0.0.1, served by the deployed read handler's own code: requests are
  * matched to the declared routes, authorized (IAM presence or a verified JWT), throttled like the
  * stage, turned into API Gateway payload 2.0 events and answered with what the handler returns.
@@ -164,14 +204,7 @@ function send(response: ServerResponse, status: number, headers: Record<string, 
  */
 export async function startLocalProfileApi(options: LocalProfileApiOptions): Promise<LocalProfileApi> {
   const auth = options.auth ?? { mode: 'iam' };
-  const handler = createReadHandler(
-    createProfileApi({
-      store: new DynamoProfileStore(options.doc, options.tables),
-      cursors: new FeedCursors(options.cursorKey ?? randomBytes(32)),
-      userIdClaim: auth.mode === 'jwt' ? auth.userIdClaim : undefined,
-      onError: (error) => process.stderr.write(`profile read failed: ${(error as Error).stack}\n`),
-    }),
-  );
+  const handler = routeHandler(options, auth);
   const allow = tokenBucket(options.throttle);
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {

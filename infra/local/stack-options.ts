@@ -1,4 +1,5 @@
 import type { ActivityWriter } from '../../lambda/application/ports.ts';
+import { DEFAULT_FLAG_CACHE_SECONDS } from '../../lambda/domain/defaults.ts';
 import type { StopConditionSettings } from '../../lambda/domain/stop-conditions.ts';
 import type { FailEntry } from './endpoint.ts';
 import type { LocalApiAuth, ThrottleSettings } from './profile-api.ts';
@@ -19,7 +20,7 @@ export interface LocalStackOptions {
   readonly tablePrefix?: string;
   /** Flag value set when the parameter does not exist yet (never overrides a stored value). @default "on" */
   readonly flag?: string;
-  /** Seconds the recording handler caches the flag. @default FLAG_CACHE_SECONDS or 15 */
+  /** Seconds the functions cache the flag and the set of erased users. @default FLAG_CACHE_SECONDS or 15 */
   readonly flagCacheSeconds?: number;
   /** Attempts per event before it becomes a `delivery-failed` dead letter. @default 3 */
   readonly deliveryAttempts?: number;
@@ -50,6 +51,15 @@ export interface LocalStackOptions {
     readonly auth?: LocalApiAuth;
     readonly throttle?: ThrottleSettings;
   };
+}
+
+/**
+ * Seconds the functions cache the flag and the set of erased users: the option, else
+ * FLAG_CACHE_SECONDS, else the deployed default.
+ */
+export function flagCacheSecondsOf(options: LocalStackOptions, env: NodeJS.ProcessEnv = process.env): number {
+  const fromEnv = env.FLAG_CACHE_SECONDS ? Number(env.FLAG_CACHE_SECONDS) : Number.NaN;
+  return options.flagCacheSeconds ?? (Number.isFinite(fromEnv) ? fromEnv : DEFAULT_FLAG_CACHE_SECONDS);
 }
 
 /** A running local stack. */

@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDeadLetterWriter } from '../../lambda/adapters/dead-letter-store.ts';
-import { DEFAULT_FLAG_CACHE_SECONDS, SsmFlagReader } from '../../lambda/adapters/flag-reader.ts';
+import { DynamoErasureLog } from '../../lambda/adapters/erasure-store.ts';
+import { SsmFlagReader } from '../../lambda/adapters/flag-reader.ts';
 import { recordingDependencies } from '../../lambda/adapters/recording.ts';
+import { CachedErasedUsers } from '../../lambda/application/erased-users.ts';
 import { DEFAULT_EVENT_SOURCE } from '../../lambda/domain/events.ts';
 import { DEFAULT_FLAG_PARAMETER_NAME } from '../../lambda/domain/flag.ts';
 import { createRecordHandler, type RecordSummary } from '../../lambda/handlers/record-activity.ts';
@@ -14,6 +16,7 @@ import { type Cleanups, type Database, startDatabase } from './database.ts';
 import { startLocalDelivery } from './delivery.ts';
 import { isPortTaken } from './dynamodb-local.ts';
 import { LOCAL_BUS, type LocalEndpoint, startLocalEndpoint } from './endpoint.ts';
+import { localSettleSeconds, startErasureWorker } from './erasure-worker.ts';
 import type { LocalEventBus } from './event-bus.ts';
 import { type FlagWatch, watchFlag } from './flag-watch.ts';
 import { LocalParameterStore } from './parameters.ts';
@@ -21,8 +24,8 @@ import { type LocalProfileApi, startLocalProfileApi } from './profile-api.ts';
 import type { BridgeEvent } from './put-events.ts';
 import { archiveArns, LOCAL_ARCHIVE_NAME, replayOperations } from './replay-api.ts';
 import { LocalRollout, rolloutOperations } from './rollout.ts';
-import type { LocalStack, LocalStackOptions } from './stack-options.ts';
-import { startStatistics } from './statistics.ts';
+import { flagCacheSecondsOf, type LocalStack, type LocalStackOptions } from './stack-options.ts';
+import { type StatisticsProjection, startStatistics } from './statistics.ts';
 import { localAudit, watchDynamoFaults } from './stop-conditions.ts';
 
 /** Default port of the local AWS endpoint (EventBridge and SSM). */
@@ -72,7 +75,7 @@ function startFlagControl(
 }
 
 /** CloudFormation-style outputs, the same keys a deployed stack has (plus the DynamoDB endpoint). */
-function localOutputs(database: Database, apiUrl: string): Record<string, string> {
+function localOutputs(database: Database, apiUrl: string, cacheSeconds: number): Record<string, string> {
   const { tables } = database;
   return {
     [STACK_OUTPUTS.eventBusName]: LOCAL_BUS.busName,
@@ -83,6 +86,7 @@ function localOutputs(database: Database, apiUrl: string): Record<string, string
     [STACK_OUTPUTS.statsTableName]: tables.stats,
     [STACK_OUTPUTS.deadLetterTableName]: tables.deadLetters,
     [STACK_OUTPUTS.flagParameterName]: DEFAULT_FLAG_PARAMETER_NAME,
+    [STACK_OUTPUTS.erasureSettleSeconds]: String(localSettleSeconds(cacheSeconds)),
     [DYNAMODB_ENDPOINT_OUTPUT]: database.endpoint,
     [STACK_OUTPUTS.profileApiUrl]: apiUrl,
   };
@@ -132,14 +136,13 @@ function startRecording(
   const { doc, tables } = database;
   const ssm = new SSMClient({ ...LOCAL_AWS, endpoint: endpointUrl });
   cleanups.push(() => ssm.destroy());
-  const envCache = process.env.FLAG_CACHE_SECONDS ? Number(process.env.FLAG_CACHE_SECONDS) : Number.NaN;
-  const cacheSeconds =
-    options.flagCacheSeconds ?? (Number.isFinite(envCache) ? envCache : DEFAULT_FLAG_CACHE_SECONDS);
+  const cacheSeconds = flagCacheSecondsOf(options);
   return createRecordHandler(
     recordingDependencies({
       client: doc,
       tables,
       flag: new SsmFlagReader(ssm, { parameterName: DEFAULT_FLAG_PARAMETER_NAME, cacheSeconds }),
+      erased: new CachedErasedUsers(new DynamoErasureLog(doc, tables.stats), { cacheSeconds }),
       eventSource: DEFAULT_EVENT_SOURCE,
       wrapActivities: options.wrapActivities,
     }),
@@ -189,15 +192,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log,
     });
     cleanups.push(() => eventBus.close());
-    const profileApi = await startApi(options, database, cleanups);
-    const outputs = () => localOutputs(database, profileApi.url);
+    const cacheSeconds = flagCacheSecondsOf(options);
+    const profileApi = await startApi(options, database, { cacheSeconds, log }, cleanups);
+    const outputs = () => localOutputs(database, profileApi.url, cacheSeconds);
     const endpoint = await startEndpoint(options, port, { parameters, eventBus, rollout }, outputs, log);
     cleanups.push(() => endpoint.close());
     record = startRecording(options, database, endpoint.url, cleanups);
-    const statistics =
-      options.statistics === false
-        ? undefined
-        : await startStatistics(database.endpoint, database.tables, log, options.wrapStatistics, rollout);
+    const statistics = await startProjection(options, database, { cacheSeconds, log, rollout });
     if (statistics) cleanups.push(() => statistics.stop());
 
     return handle({
@@ -217,6 +218,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await cleanup();
     throw error;
   }
+}
+
+/** The statistics projection on the activity stream, unless the options turn it off. */
+function startProjection(
+  options: LocalStackOptions,
+  database: Database,
+  parts: { cacheSeconds: number; log: (line: string) => void; rollout: LocalRollout },
+): Promise<StatisticsProjection | undefined> {
+  if (options.statistics === false) return Promise.resolve(undefined);
+  return startStatistics(database, parts.log, {
+    cacheSeconds: parts.cacheSeconds,
+    wrap: options.wrapStatistics,
+    signals: parts.rollout,
+  });
 }
 
 /** The running stack as its users see it; `stop` runs once however often it is called. */
@@ -251,15 +266,20 @@ function handle(parts: {
   };
 }
 
-/** The profile read API on its own port, over the activity and statistics tables. */
+/** The profile read API on its own port, over the activity and statistics tables, with the erase route. */
 async function startApi(
   options: LocalStackOptions,
   database: Database,
+  erasure: { cacheSeconds: number; log: (line: string) => void },
   cleanups: Cleanups,
 ): Promise<LocalProfileApi> {
+  // Started first, stopped after the API: erasures it accepted finish before DynamoDB stops.
+  const erasures = startErasureWorker(database, erasure.cacheSeconds, erasure.log, cleanups);
   const profileApi = await startLocalProfileApi({
     doc: database.doc,
     tables: { activityTable: database.tables.activities, statsTable: database.tables.stats },
+    erasureCacheSeconds: erasure.cacheSeconds,
+    erasures,
     port: options.api?.port ?? 0,
     ...(options.api?.auth ? { auth: options.api.auth } : {}),
     ...(options.api?.throttle ? { throttle: options.api.throttle } : {}),

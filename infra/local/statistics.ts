@@ -1,7 +1,14 @@
 import { documentClient } from '../../lambda/adapters/clients.ts';
+import { DynamoErasureLog } from '../../lambda/adapters/erasure-store.ts';
 import { DynamoProjectionStore } from '../../lambda/adapters/stats-store.ts';
+import { CachedErasedUsers } from '../../lambda/application/erased-users.ts';
 import { createStatsHandler } from '../../lambda/handlers/project-stats.ts';
 import { localDynamoClient, localStreamsClient } from './clients.ts';
+import {
+  LOCAL_INVOCATION_SECONDS,
+  refuseAfterDeadline,
+  withInvocationDeadline,
+} from './invocation-deadline.ts';
 import type { LocalRollout } from './rollout.ts';
 import { watchDynamoFaults } from './stop-conditions.ts';
 import { type StreamBatchHandler, startStreamConsumer } from './stream-consumer.ts';
@@ -15,21 +22,32 @@ export interface StatisticsProjection {
 
 /** Starts the statistics projection on the activity stream, as the deployed event source mapping runs it. */
 export async function startStatistics(
-  dynamodbEndpoint: string,
-  tables: TableNames,
+  database: { readonly endpoint: string; readonly tables: TableNames },
   log: (line: string) => void,
-  wrap: (handler: StreamBatchHandler) => StreamBatchHandler = (handler) => handler,
-  signals?: Pick<LocalRollout, 'statisticsFailed' | 'dynamoFault'>,
+  settings: {
+    /** Seconds the set of erased users is cached. */
+    readonly cacheSeconds: number;
+    readonly wrap?: ((handler: StreamBatchHandler) => StreamBatchHandler) | undefined;
+    readonly signals?: Pick<LocalRollout, 'statisticsFailed' | 'dynamoFault'>;
+  },
 ): Promise<StatisticsProjection> {
+  const { endpoint: dynamodbEndpoint, tables } = database;
+  const { cacheSeconds, wrap = (handler) => handler, signals } = settings;
   const streams = localStreamsClient(dynamodbEndpoint);
-  const dynamo = localDynamoClient(dynamodbEndpoint);
+  const dynamo = refuseAfterDeadline(localDynamoClient(dynamodbEndpoint));
   if (signals) watchDynamoFaults(dynamo, () => signals.dynamoFault());
+  const doc = documentClient(dynamo);
+  const handler = wrap(
+    createStatsHandler({
+      store: new DynamoProjectionStore(doc, tables.stats),
+      erased: new CachedErasedUsers(new DynamoErasureLog(doc, tables.stats), { cacheSeconds }),
+    }),
+  );
   const consumer = await startStreamConsumer({
     streams,
     tableName: tables.activities,
-    handler: wrap(
-      createStatsHandler({ store: new DynamoProjectionStore(documentClient(dynamo), tables.stats) }),
-    ),
+    // Bounded like the deployed function: a batch past its timeout fails and is delivered again.
+    handler: (event) => withInvocationDeadline(LOCAL_INVOCATION_SECONDS * 1000, () => handler(event)),
     batchSize: 100,
     onFailure: async (records, reason) => {
       signals?.statisticsFailed(records.length);
