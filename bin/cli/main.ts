@@ -3,6 +3,7 @@ import { auditCommand } from './audit.ts';
 import { type Command, type Io, write } from './command.ts';
 import { UsageError } from './commands.ts';
 import { deadLettersCommand } from './dead-letters.ts';
+import { eraseCommand } from './erase.ts';
 import { feedCommand } from './feed.ts';
 import { flagCommand } from './flag.ts';
 import { publishCommand } from './publish.ts';
@@ -25,6 +26,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   publish: publishCommand,
   flag: flagCommand,
   rollout: rolloutCommand,
+  erase: eraseCommand,
   stats: statsCommand,
   feed: feedCommand,
   'dead-letters': deadLettersCommand,

@@ -33,6 +33,8 @@ export interface Target {
   readonly tables: { readonly activities: string; readonly stats: string; readonly deadLetters: string };
   /** Base URL of the profile read API. */
   readonly apiUrl: string;
+  /** Seconds an erasure waits before deleting (absent on a stack deployed before erasure existed). */
+  readonly erasureSettleSeconds?: number | undefined;
   /** Releases the clients' connections. */
   close(): void;
 }
@@ -132,6 +134,9 @@ export async function resolveTarget(options: TargetOptions): Promise<Target> {
       stats: output(outputs, STACK_OUTPUTS.statsTableName, where),
       deadLetters: output(outputs, STACK_OUTPUTS.deadLetterTableName, where),
     },
+    erasureSettleSeconds: outputs[STACK_OUTPUTS.erasureSettleSeconds]
+      ? Number(outputs[STACK_OUTPUTS.erasureSettleSeconds])
+      : undefined,
     close() {
       eventBridge.destroy();
       ssm.destroy();
