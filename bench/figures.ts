@@ -1,8 +1,11 @@
+import { DEFAULT_FLAG_CACHE_SECONDS } from '../lambda/domain/defaults.ts';
+import { erasedFigures } from './erased-figures.ts';
 import { writeUnitFigures } from './lib/bill.ts';
 import type { Figure } from './lib/report.ts';
 import { type Goal, ratio } from './lib/stats.ts';
 import { type ColdStartResult, REFERENCE } from './scenarios/cold-start.ts';
 import type { EndToEndResult } from './scenarios/end-to-end.ts';
+import type { ErasedUsersResult } from './scenarios/erased-users.ts';
 import type { MemoryResult } from './scenarios/memory.ts';
 import type { ReadingResult } from './scenarios/reading.ts';
 import type { RecordingResults } from './scenarios/recording.ts';
@@ -18,6 +21,7 @@ export interface Measurements {
   readonly writeUnits: WriteUnitResults;
   readonly coldStart: readonly ColdStartResult[];
   readonly memory: readonly MemoryResult[];
+  readonly erased: readonly ErasedUsersResult[];
 }
 
 /** One row of a section: id, label, value, unit, and what makes it a goal or a headline. */
@@ -222,6 +226,15 @@ function readingFigures(reading: ReadingResult): Figure[] {
           'requests/read',
           { goal: { op: '<=', bound: maxRequests } },
         ],
+        // The erased-set refresh costs time, not reads: at most one query per cache period per
+        // container, so the bound follows from how long the reads took, whatever their number.
+        [
+          `read.${key}.logQueries`,
+          `${label}: erasure-log queries in ${(cost.durationMs / 1000).toFixed(0)} s of reads`,
+          cost.logQueries,
+          'queries',
+          { goal: { op: '<=', bound: Math.floor(cost.durationMs / 1000 / DEFAULT_FLAG_CACHE_SECONDS) + 1 } },
+        ],
       ],
     );
   });
@@ -274,6 +287,7 @@ export function figuresOf(
   return [
     ...recordingFigures(m.recording, p.concurrencies),
     ...requestFigures(m.recording, p.concurrencies),
+    ...erasedFigures(m.erased),
     ...statisticsFigures(m.statistics),
     ...endToEndFigures(m.endToEnd, m.recording),
     ...readingFigures(m.reading),

@@ -10,6 +10,7 @@ import { finalize, markdownTables, textTable } from './lib/report.ts';
 import { barChart, lineChart } from './lib/svg.ts';
 import { runColdStart } from './scenarios/cold-start.ts';
 import { runEndToEnd } from './scenarios/end-to-end.ts';
+import { runErasedUsers } from './scenarios/erased-users.ts';
 import { runMemory } from './scenarios/memory.ts';
 import { runReading } from './scenarios/reading.ts';
 import { runRecording } from './scenarios/recording.ts';
@@ -37,6 +38,8 @@ export interface BenchParameters {
   /** Tournaments of the season the cost table is priced from. */
   readonly seasonTournaments: number;
   readonly readSamples: number;
+  /** Sizes of the erasure log recording is measured with. */
+  readonly erasedUsers: readonly number[];
 }
 
 /** Run parameters from the command line. */
@@ -59,6 +62,7 @@ export function parameters(args: readonly string[]): BenchParameters {
         participants: [2, 10, 100, 1000],
         seasonTournaments: 2,
         readSamples: 100,
+        erasedUsers: [0, 1000, 10_000],
       }
     : {
         mode: 'full',
@@ -75,6 +79,7 @@ export function parameters(args: readonly string[]): BenchParameters {
         participants: [2, 10, 100, 1000],
         seasonTournaments: 8,
         readSamples: 500,
+        erasedUsers: [0, 1000, 100_000],
       };
   if (!eventsArg) return base;
   const events = Number(eventsArg.slice('--events='.length));
@@ -139,7 +144,16 @@ async function measure(p: BenchParameters) {
   const reading = await withEngine('reading', (endpoint) =>
     runReading({ endpoint, users: 1000, samples: p.readSamples }),
   );
-  return { coldStart, recording, memory, statistics, endToEnd, writeUnits, season, reading };
+  const erased = await withEngine('erased users', (endpoint) =>
+    runErasedUsers({
+      endpoint,
+      erasedUsers: p.erasedUsers,
+      events: p.events,
+      concurrency: 16,
+      rounds: p.rounds,
+    }),
+  );
+  return { coldStart, recording, memory, statistics, endToEnd, writeUnits, season, reading, erased };
 }
 
 /** The two charts of the report: statistics cost against history length, and the headline ratios. */
@@ -212,7 +226,8 @@ export async function main(args: readonly string[]): Promise<void> {
     `${p.mode} run: ${p.events} events, concurrency ${p.concurrencies.join('/')}, histories ${p.histories.join('/')}`,
   );
   const measurements = await measure(p);
-  const { coldStart, recording, memory, statistics, endToEnd, writeUnits, season, reading } = measurements;
+  const { coldStart, recording, memory, statistics, endToEnd, writeUnits, season, reading, erased } =
+    measurements;
 
   const bill = costTable(season);
   const figures = figuresOf(measurements, p);
@@ -235,7 +250,17 @@ export async function main(args: readonly string[]): Promise<void> {
         parameters: p,
         environment,
         figures: final,
-        measurements: { recording, memory, statistics, endToEnd, reading, coldStart, writeUnits, season },
+        measurements: {
+          recording,
+          memory,
+          statistics,
+          endToEnd,
+          reading,
+          coldStart,
+          writeUnits,
+          season,
+          erased,
+        },
       },
       null,
       2,
