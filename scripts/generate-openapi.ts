@@ -40,12 +40,21 @@ function operationOf(route: RouteDeclaration) {
     ],
     responses: {
       '200': {
-        description: 'OK',
+        description: route.asynchronous ? 'Done' : 'OK',
         ...(route.conditional
           ? { headers: { ETag: { description: 'Version of the statistics', schema: { type: 'string' } } } }
           : {}),
         content: jsonContent(ref(route.responseSchema)),
       },
+      ...(route.asynchronous
+        ? {
+            '202': {
+              description:
+                'Accepted: the work runs in the background; send the request again to learn when it is done',
+              content: jsonContent(ref(route.responseSchema)),
+            },
+          }
+        : {}),
       ...(route.conditional ? { '304': { description: 'Not modified since the ETag sent' } } : {}),
       '400': { description: 'Invalid parameter or cursor', content: jsonContent(ref('Error')) },
       '401': {

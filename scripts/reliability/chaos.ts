@@ -5,6 +5,11 @@ import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { LOCAL_AWS, localDynamoClient, localStreamsClient } from '../../infra/local/clients.ts';
+import {
+  LOCAL_INVOCATION_SECONDS,
+  refuseAfterDeadline,
+  withInvocationDeadline,
+} from '../../infra/local/invocation-deadline.ts';
 import { startLocalStack } from '../../infra/local/stack.ts';
 import {
   readShardRecords,
@@ -13,9 +18,11 @@ import {
   startStreamConsumer,
 } from '../../infra/local/stream-consumer.ts';
 import { documentClient } from '../../lambda/adapters/clients.ts';
+import { DynamoErasureLog } from '../../lambda/adapters/erasure-store.ts';
 import { ProfileReader } from '../../lambda/adapters/profile-reader.ts';
 import { DynamoProjectionStore } from '../../lambda/adapters/stats-store.ts';
 import { userPartition } from '../../lambda/adapters/user-items.ts';
+import { CachedErasedUsers } from '../../lambda/application/erased-users.ts';
 import type { ActivityWriter } from '../../lambda/application/ports.ts';
 import { activityFor } from '../../lambda/domain/activity.ts';
 import { statsActivityOf } from '../../lambda/domain/activity-item.ts';
@@ -26,6 +33,7 @@ import { isUserIncluded, parseFlag } from '../../lambda/domain/flag.ts';
 import { type StatsActivity, statsOf } from '../../lambda/domain/stats.ts';
 import { createStatsHandler } from '../../lambda/handlers/project-stats.ts';
 import { entrySize, planRequests } from '../../lambda/publisher/batching.ts';
+import { eraseDuringRun, leftoversOf, namesOnly, planErasure } from './chaos-erasure.ts';
 import { type Scenario, type ScenarioEvent, scenarioArbitrary } from './scenario.ts';
 
 /** What the chaos runs tried and what held; every number is counted, none estimated. */
@@ -57,6 +65,10 @@ export interface ChaosFigures {
   missingDeadLetters: number;
   /** Valid events that exhausted their delivery attempts or statistics that were given up. */
   givenUp: number;
+  /** Users erased while a segment was being published. */
+  erasures: number;
+  /** Items of erased users found at the end (recorded or projected after the erasure took effect). */
+  erasedLeftovers: number;
   durationMs: number;
 }
 
@@ -88,6 +100,8 @@ const emptyFigures = (): ChaosFigures => ({
   statsMismatches: 0,
   missingDeadLetters: 0,
   givenUp: 0,
+  erasures: 0,
+  erasedLeftovers: 0,
   durationMs: 0,
 });
 
@@ -211,7 +225,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
   });
   const eventBridge = new EventBridgeClient({ ...LOCAL_AWS, endpoint: stack.endpoint });
   const ssm = new SSMClient({ ...LOCAL_AWS, endpoint: stack.endpoint });
-  const dynamo = localDynamoClient(stack.dynamodbEndpoint);
+  // Statistics batches are bounded as the deployed function's are (an erasure's wait relies on it).
+  const dynamo = refuseAfterDeadline(localDynamoClient(stack.dynamodbEndpoint));
   const doc = documentClient(dynamo);
   const streams = localStreamsClient(stack.dynamodbEndpoint);
   const reader = new ProfileReader(doc, {
@@ -219,7 +234,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     statsTable: stack.tables.stats,
   });
   const statsHandler = faultyStats(
-    createStatsHandler({ store: new DynamoProjectionStore(doc, stack.tables.stats) }),
+    createStatsHandler({
+      store: new DynamoProjectionStore(doc, stack.tables.stats),
+      erased: new CachedErasedUsers(new DynamoErasureLog(doc, stack.tables.stats), { cacheSeconds: 0 }),
+    }),
     () => plan,
     figures,
   );
@@ -227,7 +245,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     startStreamConsumer({
       streams,
       tableName: stack.tables.activities,
-      handler: statsHandler,
+      handler: (event) => withInvocationDeadline(LOCAL_INVOCATION_SECONDS * 1000, () => statsHandler(event)),
       batchSize: 100,
       maxRetries: 8,
       idlePollMs: 20,
@@ -261,7 +279,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
 
     // The oracle: which (user, key) the flag admitted on at least one delivery of a copy.
     const expected = new Map<string, StatsActivity & { payloadHash: string }>();
-    for (const segment of scenario.segments) {
+    const erasure = planErasure(
+      scenario.faultSeed,
+      [...new Set(accepted.flatMap((e) => e?.userIds ?? []))].sort(),
+      scenario.segments.length,
+    );
+    let erasing: Promise<unknown> | undefined;
+    for (const [segmentIndex, segment] of scenario.segments.entries()) {
+      // The erasure runs while this segment's copies are delivered, as an operator's would.
+      if (erasure?.segment === segmentIndex) erasing = eraseDuringRun(doc, stack.tables, erasure.userId, 0);
       await ssm.send(
         new PutParameterCommand({
           Name: stack.flagParameterName,
@@ -313,11 +339,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
         figures.consumerRestarts += 1;
       }
     }
+    await erasing;
     figures.duplicates +=
       scenario.segments.reduce((n, s) => n + s.batches.reduce((m, b) => m + b.copies.length, 0), 0) -
       events.length;
     await stack.settled();
     await consumer.waitUntilIdle();
+    let runLeftovers = 0;
+    if (erasure) {
+      // Nothing of an erased user is expected: what was recorded before was deleted, nothing after.
+      for (const [id, activity] of expected) if (activity.userId === erasure.userId) expected.delete(id);
+      runLeftovers = await leftoversOf(doc, stack.tables, erasure.userId);
+      figures.erasures += 1;
+      figures.erasedLeftovers += runLeftovers;
+    }
     figures.expectedActivities += expected.size;
 
     const users = [...new Set(accepted.flatMap((e) => e?.userIds ?? []))];
@@ -347,7 +382,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     figures.usersChecked += users.length;
 
     let runMissingDeadLetters = 0;
-    for (const event of events.filter((e) => e.invalid)) {
+    for (const event of events.filter((e) => e.invalid && !namesOnly(e, erasure?.userId))) {
       const { deadLetterId } = deadLetterFor(
         { source: stack.eventSource, 'detail-type': event.detailType, detail: event.detail },
         'invalid',
@@ -376,9 +411,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     log(
       `run ${runIndex}: ${events.length} actions, ${expected.size} activities for ${users.length} users, ` +
         `flags ${scenario.segments.map((s) => s.flag).join('→')}, losses ${runLosses}, doubles ${runDoubles}, ` +
-        `mismatches ${runMismatches}, missing dead letters ${runMissingDeadLetters}, given up ${figures.givenUp}`,
+        `mismatches ${runMismatches}, missing dead letters ${runMissingDeadLetters}, given up ${figures.givenUp}, ` +
+        `erased ${erasure ? erasure.userId : 'nobody'} leftovers ${runLeftovers}`,
     );
-    return runLosses + runDoubles + runMismatches + runMissingDeadLetters + figures.givenUp === 0;
+    return (
+      runLosses + runDoubles + runMismatches + runMissingDeadLetters + figures.givenUp + runLeftovers === 0
+    );
   });
 
   try {

@@ -6,14 +6,14 @@ const CI_RUNS = 8;
 const CI_SEED = 20260501;
 
 describe('the whole local pipeline under chaos', () => {
-  it('ends with one activity per admitted (user, key), statistics equal to statsOf and every broken event dead-lettered', async () => {
+  it('ends with one activity per admitted (user, key), statistics equal to statsOf, every broken event dead-lettered and nothing of users erased mid-run', async () => {
     const figures = await runChaos({
       dynamodbEndpoint: inject('dynamoEndpoint'),
       runs: CI_RUNS,
       seed: CI_SEED,
       // A failing run says what differed.
       log: (line) => {
-        if (/^mismatch |(losses|doubles|mismatches|missing dead letters|given up) [1-9]/.test(line))
+        if (/^mismatch |(losses|doubles|mismatches|missing dead letters|given up|leftovers) [1-9]/.test(line))
           console.log(line);
       },
     });
@@ -23,12 +23,21 @@ describe('the whole local pipeline under chaos', () => {
     expect(figures.recordFaultsBeforeWrite + figures.recordFaultsAfterWrite).toBeGreaterThan(0);
     expect(figures.statisticsFaults).toBeGreaterThan(0);
     expect(figures.consumerRestarts).toBeGreaterThan(0);
+    expect(figures.erasures).toBeGreaterThan(0);
     expect({
       losses: figures.losses,
       doubles: figures.doubles,
       statsMismatches: figures.statsMismatches,
       missingDeadLetters: figures.missingDeadLetters,
       givenUp: figures.givenUp,
-    }).toEqual({ losses: 0, doubles: 0, statsMismatches: 0, missingDeadLetters: 0, givenUp: 0 });
+      erasedLeftovers: figures.erasedLeftovers,
+    }).toEqual({
+      losses: 0,
+      doubles: 0,
+      statsMismatches: 0,
+      missingDeadLetters: 0,
+      givenUp: 0,
+      erasedLeftovers: 0,
+    });
   }, 900_000);
 });

@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { LOCAL_INVOCATION_SECONDS } from '../../infra/local/invocation-deadline.ts';
+import { erasureSettleSeconds } from '../../infra/outputs.ts';
+import { DynamoErasureStore, type ErasureTables } from '../../lambda/adapters/erasure-store.ts';
+import { type EraseReport, eraseUser } from '../../lambda/application/erase-user.ts';
+import { ERASURE_RECORD_SK, usersNamedBy } from '../../lambda/domain/erasure.ts';
+
+/** An erasure mixed into a chaos run: which user, while which segment is being published. */
+export interface PlannedErasure {
+  readonly userId: string;
+  readonly segment: number;
+}
+
+const chance = (...parts: (string | number)[]) =>
+  createHash('sha256').update(parts.join('\u0000')).digest().readUInt32BE(0) / 2 ** 32;
+
+/** About half the runs erase one of their users while one of their segments is in flight. */
+export function planErasure(
+  faultSeed: number,
+  users: readonly string[],
+  segments: number,
+): PlannedErasure | undefined {
+  if (users.length === 0 || chance(faultSeed, 'erase') >= 0.5) return undefined;
+  return {
+    userId: users[Math.floor(chance(faultSeed, 'erase-user') * users.length)] as string,
+    segment: Math.floor(chance(faultSeed, 'erase-segment') * segments),
+  };
+}
+
+/** Erases a user on the local stack with the same wait the CLI uses there (cache 0 s here). */
+export function eraseDuringRun(
+  doc: DynamoDBDocumentClient,
+  tables: ErasureTables,
+  userId: string,
+  cacheSeconds: number,
+): Promise<EraseReport> {
+  return eraseUser(new DynamoErasureStore(doc, tables), userId, {
+    settleMs: erasureSettleSeconds(cacheSeconds, LOCAL_INVOCATION_SECONDS) * 1000,
+  });
+}
+
+/**
+ * Items of an erased user that exist at the end of the run. The erasure deletes only after its
+ * record has taken effect, so any item left was recorded or projected after that: a violation.
+ */
+export async function leftoversOf(
+  doc: DynamoDBDocumentClient,
+  tables: ErasureTables,
+  userId: string,
+): Promise<number> {
+  let count = 0;
+  for (const table of [tables.activities, tables.stats]) {
+    const { Items = [] } = await doc.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: '#u = :u',
+        ExpressionAttributeNames: { '#u': 'userId' },
+        ExpressionAttributeValues: { ':u': userId },
+        ConsistentRead: true,
+      }),
+    );
+    count += Items.filter((item) => item.sk !== ERASURE_RECORD_SK).length;
+  }
+  return count;
+}
+
+/**
+ * A broken event that names only the erased user: its dead letter is removed by the erasure and
+ * not stored again by later copies, so it is not expected in the dead-letter table.
+ */
+export function namesOnly(event: { readonly detail: unknown }, userId: string | undefined): boolean {
+  if (userId === undefined) return false;
+  const named = usersNamedBy(event);
+  return named.size > 0 && [...named].every((u) => u === userId);
+}
