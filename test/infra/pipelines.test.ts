@@ -103,6 +103,7 @@ describe('RecordingPipeline', () => {
       eventSource: 'tournaments',
       activities: table(stack, ACTIVITY_TABLE),
       deadLetters: table(stack, DEAD_LETTER_TABLE),
+      statistics: table(stack, STATS_TABLE),
       flag: new FlagParameter(stack, 'Flag', { parameterName: '/test/flag', production: false }),
       flagCacheSeconds: 15,
       deliveryDeadLetters: new Queue(stack, 'Delivery'),
@@ -172,6 +173,7 @@ describe('StatisticsProjector', () => {
       activities: table(stack, ACTIVITY_TABLE),
       statistics: table(stack, STATS_TABLE),
       statisticsFailures: new Queue(stack, 'Failures'),
+      flagCacheSeconds: 15,
       defaults: DEFAULTS,
     });
     template = Template.fromStack(stack);

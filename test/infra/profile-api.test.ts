@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { STACK_OUTPUTS } from '../../infra/outputs.ts';
 import { ROUTES, routeKeyOf } from '../../lambda/domain/profile-api.ts';
 import { FEED_INDEX } from '../../lambda/tables.ts';
-import { resourcesOf, type Synthesized, synthesize } from './synth.ts';
+import { resourcesOf, SYNTH_TIMEOUT_MS, type Synthesized, synthesize } from './synth.ts';
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
 const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
@@ -23,22 +23,24 @@ describe('the profile read API in IAM mode (the default)', () => {
   let s: Synthesized;
   beforeAll(() => {
     s = synthesize();
-  });
+  }, SYNTH_TIMEOUT_MS);
 
-  it('is an HTTP API with one IAM-authorized route per declaration and a $default route to the same function', () => {
+  it('is an HTTP API with one IAM-authorized route per declaration; the read routes and $default go to the read function', () => {
     const found = routes(s);
     expect(found.map((r) => r.RouteKey).sort()).toEqual([...ROUTES.map(routeKeyOf), '$default'].sort());
     for (const route of found) expect(route.AuthorizationType).toBe('AWS_IAM');
-    const integrations = resourcesOf(s.template, 'AWS::ApiGatewayV2::Integration');
-    expect(Object.keys(integrations)).toHaveLength(1);
-    expect(Object.values(integrations)[0]?.Properties).toMatchObject({
-      IntegrationType: 'AWS_PROXY',
-      PayloadFormatVersion: '2.0',
-    });
+    // Two integrations: the read function, and the erase route's own function.
+    const integrations = Object.values(resourcesOf(s.template, 'AWS::ApiGatewayV2::Integration'));
+    expect(integrations).toHaveLength(2);
+    for (const integration of integrations)
+      expect(integration.Properties).toMatchObject({
+        IntegrationType: 'AWS_PROXY',
+        PayloadFormatVersion: '2.0',
+      });
     s.template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
   });
 
-  it('lets the read function GetItem/BatchGetItem the statistics and Query the feed index, nothing else', () => {
+  it('lets the read function GetItem/BatchGetItem the statistics, Query the feed index and the erasure log, nothing else', () => {
     const { activities, statistics } = s.stack.tables;
     const dynamo = readStatements(s).filter((st) => asList(st.Action).some((a) => a.startsWith('dynamodb:')));
     expect(dynamo).toEqual([
@@ -55,6 +57,13 @@ describe('the profile read API in IAM mode (the default)', () => {
         Resource: {
           'Fn::Join': ['', [{ 'Fn::GetAtt': [s.logicalId(activities), 'Arn'] }, `/index/${FEED_INDEX}`]],
         },
+      },
+      {
+        Sid: 'ReadErasureLog',
+        Effect: 'Allow',
+        Action: 'dynamodb:Query',
+        Resource: { 'Fn::GetAtt': [s.logicalId(statistics), 'Arn'] },
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['#erasures'] } },
       },
     ]);
     const others = readStatements(s)
@@ -121,7 +130,7 @@ describe('the profile read API in JWT mode', () => {
       apiThrottleRateLimit: '20',
       apiThrottleBurstLimit: '40',
     });
-  });
+  }, SYNTH_TIMEOUT_MS);
 
   it('authorizes the per-user routes with the JWT authorizer and keeps batch reads and $default on IAM', () => {
     s.template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
@@ -134,6 +143,7 @@ describe('the profile read API in JWT mode', () => {
       'GET /users/{userId}/stats': 'JWT',
       'GET /users/{userId}/activities': 'JWT',
       'GET /stats': 'AWS_IAM',
+      'DELETE /users/{userId}': 'AWS_IAM',
       $default: 'AWS_IAM',
     });
   });

@@ -175,7 +175,8 @@ describe('the default stage', () => {
 
   describe('statistics stream consumer', () => {
     it('reads only inserts, bisects, reports item failures and gives up to a failure queue', () => {
-      s.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+      // This one, and the erasure worker's on its queue.
+      s.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
       s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         EventSourceArn: { 'Fn::GetAtt': [s.logicalId(s.stack.tables.activities), 'StreamArn'] },
         FunctionName: { Ref: s.logicalId(s.stack.statisticsFunction.function) },
@@ -264,12 +265,16 @@ describe('the default stage', () => {
       ],
     };
 
-    it('lets the recording function put items on its two tables and read the one flag, nothing more', () => {
+    it('lets the recording function put items on its two tables, query the erasure log and read the one flag, nothing more', () => {
       const statements = statementsOfRole(s, s.logicalId(s.stack.recordingFunction.role));
       const { activities, statistics, deadLetters } = s.stack.tables;
       expect(actionsOn(statements, arnOf(activities))).toEqual(['dynamodb:PutItem']);
       expect(actionsOn(statements, arnOf(deadLetters))).toEqual(['dynamodb:PutItem']);
-      expect(actionsOn(statements, arnOf(statistics))).toEqual([]);
+      expect(actionsOn(statements, arnOf(statistics))).toEqual(['dynamodb:Query']);
+      const logRead = statements.find((st) => asList(st.Action).includes('dynamodb:Query'));
+      expect((logRead as { Condition?: unknown } | undefined)?.Condition).toEqual({
+        'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['#erasures'] },
+      });
       expect(actionsOn(statements, flagArn)).toEqual(['ssm:GetParameter']);
       const ssmStatements = statements.filter((st) => asList(st.Action).some((a) => a.startsWith('ssm:')));
       expect(ssmStatements.map((st) => st.Resource)).toEqual([flagArn]);
@@ -286,6 +291,7 @@ describe('the default stage', () => {
           'dynamodb:DeleteItem',
           'dynamodb:GetItem',
           'dynamodb:PutItem',
+          'dynamodb:Query',
           'dynamodb:UpdateItem',
         ].sort(),
       );
@@ -295,6 +301,32 @@ describe('the default stage', () => {
       expect(actionsOn(statements, arnOf(activities))).toEqual([]);
       expect(actionsOn(statements, arnOf(deadLetters))).toEqual([]);
       expect(statements.some((st) => asList(st.Action).some((a) => a.startsWith('ssm:')))).toBe(false);
+    });
+
+    it('gives the erase path a managed policy with only the queries, scans and deletes it performs', () => {
+      const { activities, statistics, deadLetters } = s.stack.tables;
+      const policies = Object.values(resourcesOf(s.template, 'AWS::IAM::ManagedPolicy')).filter((p) =>
+        String(p.Properties.Description ?? '').includes('tpi erase'),
+      );
+      expect(policies).toHaveLength(1);
+      const statements =
+        (policies[0]?.Properties.PolicyDocument as { Statement: Statement[] } | undefined)?.Statement ?? [];
+      expect(actionsOn(statements, arnOf(activities))).toEqual(
+        ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:Query'].sort(),
+      );
+      expect(actionsOn(statements, arnOf(statistics))).toEqual(
+        [
+          'dynamodb:BatchWriteItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+        ].sort(),
+      );
+      expect(actionsOn(statements, arnOf(deadLetters))).toEqual(
+        ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:Scan'].sort(),
+      );
+      expect(statements.flatMap((st) => asList(st.Resource))).not.toContain('*');
     });
 
     it('uses the wildcard resource only for actions that have no resource-level permissions', () => {
@@ -335,8 +367,9 @@ describe('the default stage', () => {
 
     it('encrypts every queue and refuses requests without TLS', () => {
       const queues = resourcesOf(s.template, 'AWS::SQS::Queue');
-      // Delivery, recording and statistics failures; the rollback's dead letters and failures.
-      expect(Object.keys(queues)).toHaveLength(5);
+      // Delivery, recording and statistics failures; the rollback's dead letters and failures; the
+      // erasure requests and their dead letters.
+      expect(Object.keys(queues)).toHaveLength(7);
       for (const queue of Object.values(queues)) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
       for (const id of Object.keys(queues))
         s.template.hasResourceProperties('AWS::SQS::QueuePolicy', {

@@ -8,6 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_AWS } from '../../infra/local/clients.ts';
 import { startLocalEndpoint } from '../../infra/local/endpoint.ts';
 import { LocalEventBus, type LocalEventBusOptions } from '../../infra/local/event-bus.ts';
+import {
+  InvocationTimedOutError,
+  refuseAfterDeadline,
+  withInvocationDeadline,
+} from '../../infra/local/invocation-deadline.ts';
 import type { BridgeEvent } from '../../infra/local/put-events.ts';
 import { routingRules } from '../../infra/routing.ts';
 import type { ActivityWriter } from '../../lambda/application/ports.ts';
@@ -181,6 +186,25 @@ describe('bounded work', () => {
       },
     );
     expect(gaveUp).toEqual(['2: the target did not answer within 50 ms']);
+  });
+
+  it('refuses the DynamoDB requests of an invocation past its timeout, as Lambda stops it, and no others', async () => {
+    // Prepare: a client of an engine that is not there, so only the refusal can answer first.
+    const client = refuseAfterDeadline(
+      new DynamoDBClient({ ...LOCAL_AWS, endpoint: 'http://127.0.0.1:9', maxAttempts: 1 }),
+    );
+    const list = () => client.send(new ListTablesCommand({}));
+    try {
+      // Act
+      const late = await withInvocationDeadline(-1, list).catch((error: Error) => error);
+      const outside = await list().catch((error: Error) => error);
+
+      // Assess
+      expect(late).toBeInstanceOf(InvocationTimedOutError);
+      expect(outside).not.toBeInstanceOf(InvocationTimedOutError);
+    } finally {
+      client.destroy();
+    }
   });
 
   it('answers valid entries with the retryable ThrottlingException while deliveries are saturated', async () => {
