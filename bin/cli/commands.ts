@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DescribeArchiveCommand,
@@ -250,6 +251,15 @@ export function parseInstant(value: string, option: string, now = new Date()): D
   return date;
 }
 
+/**
+ * A replay name no other `tpi replay` takes: replay names are unique per account and region, and two
+ * replays started within one second (a script replaying twice) must not collide.
+ */
+export function defaultReplayName(now: Date = new Date()): string {
+  const stamp = now.toISOString().replace(/[^0-9]/g, '');
+  return `tpi-${stamp}-${randomUUID().slice(0, 8)}`;
+}
+
 /** The result of a replay. */
 export interface ReplayReport {
   readonly replayName: string;
@@ -267,12 +277,7 @@ export async function replay(
   to: Date,
   options: { name?: string | undefined; waitSeconds?: number } = {},
 ): Promise<ReplayReport> {
-  const name =
-    options.name ??
-    `tpi-${new Date()
-      .toISOString()
-      .replace(/[^0-9]/g, '')
-      .slice(0, 14)}`;
+  const name = options.name ?? defaultReplayName();
   const archive = await target.eventBridge.send(
     new DescribeArchiveCommand({ ArchiveName: target.archiveName }),
   );

@@ -32,8 +32,8 @@ afterAll(async () => {
 });
 
 async function replayEverything(): Promise<void> {
-  const { code, stdout } = await tpi(stack, 'replay', '--from', startedAt, '--to', 'now', '--json');
-  expect(code, stdout).toBe(0);
+  const { code, stdout, stderr } = await tpi(stack, 'replay', '--from', startedAt, '--to', 'now', '--json');
+  expect(code, `${stdout}${stderr}`).toBe(0);
   await stack.settled();
 }
 

@@ -29,7 +29,7 @@ beforeAll(async () => {
     flagCacheSeconds: CACHE_SECONDS,
     statistics: false,
     log: (line) => {
-      const outcome = / registration_status:(\S+):approved: .*\(flag ([^)]*)\)$/.exec(line);
+      const outcome = / registration_status:(\S+):approved: .*\(flag ([^)]*)\), \d+ erased$/.exec(line);
       if (outcome) deliveredUnder.set(outcome[1] as string, outcome[2] as string);
     },
   });
