@@ -1,6 +1,6 @@
 import { auditStatistics } from '../../lambda/adapters/audit-store.ts';
+import { UsageError } from '../../lambda/domain/errors.ts';
 import { asJson, type Command, JSON_OPTION, write } from './command.ts';
-import { UsageError } from './commands.ts';
 
 /** `tpi audit [--user USER] [--repair]`: statistics against the activities. */
 export const auditCommand: Command = {

@@ -1,6 +1,6 @@
 import type { parseArgs } from 'node:util';
+import { UsageError } from '../../lambda/domain/errors.ts';
 import type { ListPage } from './commands.ts';
-import { UsageError } from './commands.ts';
 import type { Target } from './target.ts';
 
 /** Where the CLI writes. */

@@ -12,14 +12,10 @@ import { LOCAL_AWS } from '../../infra/local/clients.ts';
 import { ProfileReader } from '../../lambda/adapters/profile-reader.ts';
 import { ProfileClient } from '../../lambda/client/profile-client.ts';
 import { type DeadLetter, holdsWholeEvent, replayWindowOf } from '../../lambda/domain/dead-letter.ts';
+import { UsageError } from '../../lambda/domain/errors.ts';
 import { type FlagSetting, parseFlag } from '../../lambda/domain/flag.ts';
 import { putEntries } from './publishing.ts';
 import type { Target } from './target.ts';
-
-/** The command line is wrong: exit code 2 with usage. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
 
 /** A flag value and what it means. */
 export interface FlagReport {

@@ -1,5 +1,6 @@
+import { UsageError } from '../../lambda/domain/errors.ts';
 import { asJson, type Command, JSON_OPTION, listJson, onePositional, positiveInt, write } from './command.ts';
-import { listDeadLetterPage, redrive, UsageError } from './commands.ts';
+import { listDeadLetterPage, redrive } from './commands.ts';
 
 /** `tpi dead-letters list|redrive`. */
 export const deadLettersCommand: Command = {

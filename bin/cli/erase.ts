@@ -7,9 +7,9 @@ import {
   liftErasure,
 } from '../../lambda/application/erase-user.ts';
 import { ERASED_KINDS, type RemovedCounts } from '../../lambda/domain/erasure.ts';
+import { UsageError } from '../../lambda/domain/errors.ts';
 import { ID_PATTERN } from '../../lambda/domain/ids.ts';
 import { asJson, type Command, type Io, JSON_OPTION, write } from './command.ts';
-import { UsageError } from './commands.ts';
 
 const describeCounts = (removed: RemovedCounts) =>
   ERASED_KINDS.map((kind) => `${removed[kind]} ${kind}`).join(', ');

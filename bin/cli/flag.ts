@@ -1,6 +1,7 @@
+import { UsageError } from '../../lambda/domain/errors.ts';
 import { parseFlag } from '../../lambda/domain/flag.ts';
 import { asJson, type Command, JSON_OPTION, write } from './command.ts';
-import { getFlag, setFlag, UsageError } from './commands.ts';
+import { getFlag, setFlag } from './commands.ts';
 import { restoreFlagValue, stopRolloutForManualChange } from './rollout.ts';
 
 /** `tpi flag get|set|restore`. */

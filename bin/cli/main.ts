@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
+import { TargetError, UsageError } from '../../lambda/domain/errors.ts';
 import { auditCommand } from './audit.ts';
 import { type Command, type Io, write } from './command.ts';
-import { UsageError } from './commands.ts';
 import { deadLettersCommand } from './dead-letters.ts';
 import { eraseCommand } from './erase.ts';
 import { feedCommand } from './feed.ts';
@@ -11,7 +11,7 @@ import { replayCommand } from './replay.ts';
 import { rolloutCommand } from './rollout.ts';
 import { smokeCommand } from './smoke.ts';
 import { statsCommand } from './stats.ts';
-import { resolveTarget, type Target, TargetError } from './target.ts';
+import { resolveTarget, type Target } from './target.ts';
 
 export type { Io } from './command.ts';
 

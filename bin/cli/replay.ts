@@ -1,5 +1,6 @@
+import { UsageError } from '../../lambda/domain/errors.ts';
 import { asJson, type Command, JSON_OPTION, write } from './command.ts';
-import { parseInstant, replay, UsageError } from './commands.ts';
+import { parseInstant, replay } from './commands.ts';
 
 /** `tpi replay --from T --to T`: replays the archive's window onto the bus and waits for it. */
 export const replayCommand: Command = {

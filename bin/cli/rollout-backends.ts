@@ -14,13 +14,9 @@ import {
   type RolloutView,
   rolloutView,
 } from '../../lambda/application/rollout.ts';
+import { RolloutError, TargetError } from '../../lambda/domain/errors.ts';
 import type { RolloutPlan } from '../../lambda/domain/rollout.ts';
-import { DEFAULT_LOCAL_ENDPOINT, stackOutputs, TargetError } from './target.ts';
-
-/** The rollout could not be started, read or stopped; the message says why and what to do. */
-export class RolloutError extends Error {
-  override readonly name = 'RolloutError';
-}
+import { DEFAULT_LOCAL_ENDPOINT, stackOutputs } from './target.ts';
 
 /** Where rollouts run: the deployed state machine or the local stack's runner. */
 export interface RolloutBackend {

@@ -4,9 +4,9 @@ import {
   type RolloutView,
   restoreFlag,
 } from '../../lambda/application/rollout.ts';
+import { UsageError } from '../../lambda/domain/errors.ts';
 import { DEFAULT_PLAN, type RolloutPlan, validatePlan } from '../../lambda/domain/rollout.ts';
 import type { Io } from './command.ts';
-import { UsageError } from './commands.ts';
 import { backendFor, type RolloutBackend } from './rollout-backends.ts';
 import type { Target } from './target.ts';
 

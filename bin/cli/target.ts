@@ -11,11 +11,7 @@ import {
 } from '../../infra/local/stack.ts';
 import { STACK_OUTPUTS } from '../../infra/outputs.ts';
 import { documentClient } from '../../lambda/adapters/clients.ts';
-
-/** The CLI cannot reach what it was pointed at; the message says how to fix that. */
-export class TargetError extends Error {
-  override readonly name = 'TargetError';
-}
+import { TargetError } from '../../lambda/domain/errors.ts';
 
 /** Where the CLI acts: the local stack or a deployed stack, with clients for it. */
 export interface Target {

@@ -1,23 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AwsServiceError } from '../../lambda/domain/errors.ts';
 
 /** Content type of the AWS JSON 1.1 protocol (EventBridge, SSM). */
 export const AWS_JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
-
-/**
- * An error answered the way AWS answers it: HTTP status plus `{"__type", "message"}`, which the SDK
- * turns into an exception of that name.
- */
-export class AwsServiceError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-    this.name = type;
-  }
-}
 
 /** Request bodies above this are refused before parsing (PutEvents allows about 1 MB of entries). */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;

@@ -3,11 +3,7 @@ import { existsSync, readdirSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-
-/** Java or the DynamoDB Local jar is missing, or the engine did not start. */
-export class DynamoDbLocalError extends Error {
-  override readonly name = 'DynamoDbLocalError';
-}
+import { DynamoDbLocalError } from '../../lambda/domain/errors.ts';
 
 /** Options of {@link startDynamoDbLocal}. */
 export interface DynamoDbLocalOptions {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AwsServiceError, parseJsonBody, readBody, sendError, sendJson } from './aws-json.ts';
+import { AwsServiceError, LocalEndpointError } from '../../lambda/domain/errors.ts';
+import { parseJsonBody, readBody, sendError, sendJson } from './aws-json.ts';
 import { LocalParameterStore } from './parameters.ts';
 import {
   type BridgeEvent,
@@ -14,11 +15,6 @@ import {
   toBridgeEvent,
   validateRequest,
 } from './put-events.ts';
-
-/** The local endpoint could not start (port taken, ...). */
-export class LocalEndpointError extends Error {
-  override readonly name = 'LocalEndpointError';
-}
 
 /**
  * Decides that an entry fails although it is valid, to exercise a publisher's partial-failure path.

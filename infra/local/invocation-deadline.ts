@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { InvocationTimedOutError } from '../../lambda/domain/errors.ts';
 
 /**
  * Longest run of one local invocation (a recording delivery or a statistics batch), in seconds.
@@ -8,11 +9,6 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
  * period) for every invocation that began with an older set of erased users to end.
  */
 export const LOCAL_INVOCATION_SECONDS = 30;
-
-/** An invocation outlived its timeout: like Lambda, it may not touch DynamoDB any more. */
-export class InvocationTimedOutError extends Error {
-  override readonly name = 'InvocationTimedOutError';
-}
 
 const deadlines = new AsyncLocalStorage<number>();
 

@@ -1,4 +1,5 @@
 import { createPublicKey, type JsonWebKey, verify } from 'node:crypto';
+import { JwtRejectedError } from '../../lambda/domain/errors.ts';
 
 /** A JSON Web Key Set, as an issuer publishes it at its `jwks_uri`. */
 export interface JsonWebKeySet {
@@ -11,11 +12,6 @@ export interface JwtAuthorizerSettings {
   /** Accepted `aud` values (or `client_id` when the token has no `aud`). */
   readonly audience: readonly string[];
   readonly keys: JsonWebKeySet;
-}
-
-/** A token the authorizer refuses; `description` goes into `www-authenticate` as API Gateway does. */
-export class JwtRejectedError extends Error {
-  override readonly name = 'JwtRejectedError';
 }
 
 const ALGORITHMS: Readonly<Record<string, string>> = { RS256: 'sha256', RS384: 'sha384', RS512: 'sha512' };

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { AwsServiceError, requireString } from './aws-json.ts';
+import { AwsServiceError } from '../../lambda/domain/errors.ts';
+import { requireString } from './aws-json.ts';
 
 /** The parameter types SSM knows (`ParameterType`). */
 export const PARAMETER_TYPES = ['String', 'StringList', 'SecureString'] as const;

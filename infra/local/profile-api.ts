@@ -11,9 +11,10 @@ import type { ErasureRequests } from '../../lambda/application/erasure-ports.ts'
 import { FeedCursors } from '../../lambda/application/feed-cursor.ts';
 import { readActions, serveRoutes } from '../../lambda/application/profile-api.ts';
 import { DEFAULT_FLAG_CACHE_SECONDS } from '../../lambda/domain/defaults.ts';
+import { JwtRejectedError } from '../../lambda/domain/errors.ts';
 import { matchRoute, routeKeyOf } from '../../lambda/domain/profile-api.ts';
 import { createReadHandler, type ReadEvent } from '../../lambda/handlers/read-profile.ts';
-import { type JsonWebKeySet, JwtRejectedError, verifyJwt } from './jwt.ts';
+import { type JsonWebKeySet, verifyJwt } from './jwt.ts';
 
 /** How the local API authorizes, like the deployed stack's `apiAuth` context. */
 export type LocalApiAuth =

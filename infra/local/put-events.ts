@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { AwsServiceError } from '../../lambda/domain/errors.ts';
 import type { BridgeEvent } from '../../lambda/domain/events.ts';
 import { entrySize, MAX_ENTRIES_PER_REQUEST, MAX_REQUEST_BYTES } from '../../lambda/publisher/batching.ts';
-import { AwsServiceError, readTimestamp } from './aws-json.ts';
+import { readTimestamp } from './aws-json.ts';
 
 export type { BridgeEvent } from '../../lambda/domain/events.ts';
 

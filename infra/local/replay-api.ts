@@ -1,4 +1,5 @@
-import { AwsServiceError, readTimestamp, requireString } from './aws-json.ts';
+import { AwsServiceError } from '../../lambda/domain/errors.ts';
+import { readTimestamp, requireString } from './aws-json.ts';
 import type { OperationHandler } from './endpoint.ts';
 import type { LocalEventBus, ReplayState } from './event-bus.ts';
 import type { BusIdentity } from './put-events.ts';

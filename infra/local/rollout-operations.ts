@@ -1,5 +1,5 @@
+import { AwsServiceError } from '../../lambda/domain/errors.ts';
 import type { RolloutPlan } from '../../lambda/domain/rollout.ts';
-import { AwsServiceError } from './aws-json.ts';
 import type { LocalRollout } from './rollout.ts';
 
 /** `X-Amz-Target`s of the local rollout operations. */

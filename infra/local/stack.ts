@@ -7,6 +7,7 @@ import { DynamoErasureLog } from '../../lambda/adapters/erasure-store.ts';
 import { SsmFlagReader } from '../../lambda/adapters/flag-reader.ts';
 import { recordingDependencies } from '../../lambda/adapters/recording.ts';
 import { CachedErasedUsers } from '../../lambda/application/erased-users.ts';
+import { LocalStackError } from '../../lambda/domain/errors.ts';
 import { DEFAULT_EVENT_SOURCE } from '../../lambda/domain/events.ts';
 import { DEFAULT_FLAG_PARAMETER_NAME } from '../../lambda/domain/flag.ts';
 import { createRecordHandler, type RecordSummary } from '../../lambda/handlers/record-activity.ts';
@@ -38,11 +39,6 @@ export type { LocalStack, LocalStackOptions } from './stack-options.ts';
 export const DESCRIBE_LOCAL_STACK_TARGET = 'TournamentProfileLocal.DescribeStack';
 /** Output key, besides {@link STACK_OUTPUTS}, that tells the CLI where DynamoDB Local listens. */
 export const DYNAMODB_ENDPOINT_OUTPUT = 'DynamoDbEndpoint';
-
-/** The stack could not start: the message says what to change. */
-export class LocalStackError extends Error {
-  override readonly name = 'LocalStackError';
-}
 
 /** The flag parameter (created if absent), its watch for the log, and the progressive rollout. */
 function startFlagControl(

@@ -8,14 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_AWS } from '../../infra/local/clients.ts';
 import { startLocalEndpoint } from '../../infra/local/endpoint.ts';
 import { LocalEventBus, type LocalEventBusOptions } from '../../infra/local/event-bus.ts';
-import {
-  InvocationTimedOutError,
-  refuseAfterDeadline,
-  withInvocationDeadline,
-} from '../../infra/local/invocation-deadline.ts';
+import { refuseAfterDeadline, withInvocationDeadline } from '../../infra/local/invocation-deadline.ts';
 import type { BridgeEvent } from '../../infra/local/put-events.ts';
 import { routingRules } from '../../infra/routing.ts';
 import type { ActivityWriter } from '../../lambda/application/ports.ts';
+import { InvocationTimedOutError } from '../../lambda/domain/errors.ts';
 import { DEFAULT_FLAG_PARAMETER_NAME } from '../../lambda/domain/flag.ts';
 import { sharedLoggedStack, startLoggedStack } from '../compat/local-stack.ts';
 import { bridgeEvent, checkInEntry, exampleDetail, fresh } from '../support/events.ts';

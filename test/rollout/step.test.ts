@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../bin/cli/commands.ts';
 import { parseDuration, parsePlan } from '../../bin/cli/rollout.ts';
 import {
   type DeliveryCounters,
@@ -17,6 +16,7 @@ import {
   runRolloutStep,
   stepOutcome,
 } from '../../lambda/application/rollout.ts';
+import { UsageError } from '../../lambda/domain/errors.ts';
 import type { AlarmState, RolloutPlan } from '../../lambda/domain/rollout.ts';
 
 const SECOND = 1000;
