@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { ProfileView } from '../../lambda/adapters/profile-reader.ts';
 import { UsageError } from '../../lambda/domain/errors.ts';
 import { acceptEvent } from '../../lambda/domain/events.ts';
 import { isUserIncluded, parseFlag } from '../../lambda/domain/flag.ts';
+import type { ProfileView } from '../../lambda/domain/profile-api.ts';
 import { asJson, type Command, JSON_OPTION, positiveInt, write } from './command.ts';
 import { getFlag, profileReader } from './commands.ts';
 import { putEntries } from './publishing.ts';

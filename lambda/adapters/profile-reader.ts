@@ -3,12 +3,11 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CachedErasedUsers } from '../application/erased-users.ts';
 import { ErasureAwareProfileStore } from '../application/erasure-aware-store.ts';
 import { FeedCursors } from '../application/feed-cursor.ts';
-import { type FeedPage, type ProfileView, profileView } from '../application/profile-api.ts';
+import { profileView } from '../application/profile-api.ts';
+import type { FeedPage, ProfileView } from '../domain/profile-api.ts';
 import { DynamoErasureLog } from './erasure-store.ts';
 import { DynamoProfileStore, type ProfileTables } from './profile-store.ts';
 
-export type { FeedPage, ProfileView } from '../application/profile-api.ts';
-export type { FeedEntry } from '../application/profile-ports.ts';
 export { InvalidCursorError } from '../domain/errors.ts';
 
 /** Where the reader finds its tables. */

@@ -6,16 +6,11 @@ import {
   QueryCommand,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import type {
-  FeedEntry,
-  FeedPosition,
-  FeedQuery,
-  ProfileStore,
-  StoredFeedPage,
-} from '../application/profile-ports.ts';
+import type { FeedPosition, FeedQuery, ProfileStore, StoredFeedPage } from '../application/profile-ports.ts';
 import { readActivityItem } from '../domain/activity-item.ts';
 import { backoff } from '../domain/backoff.ts';
 import { TransientStoreError } from '../domain/errors.ts';
+import type { FeedEntry } from '../domain/profile-api.ts';
 import type { StoredStats } from '../domain/projection.ts';
 import { FEED_INDEX } from '../tables.ts';
 import { classifyStoreError } from './dynamo-errors.ts';

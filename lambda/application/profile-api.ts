@@ -2,27 +2,18 @@ import { InvalidCursorError } from '../domain/errors.ts';
 import {
   API_ERRORS,
   type ApiErrorKind,
+  type FeedPage,
   type ParameterValues,
+  type ProfileView,
   parseParameters,
   ROUTES,
   type RouteDeclaration,
   routeKeyOf,
 } from '../domain/profile-api.ts';
 import type { StoredStats } from '../domain/projection.ts';
-import { type ProfileStats, profileStats, winRate, ZERO } from '../domain/stats.ts';
+import { profileStats, winRate, ZERO } from '../domain/stats.ts';
 import type { FeedCursors } from './feed-cursor.ts';
-import type { FeedEntry, ProfileStore } from './profile-ports.ts';
-
-/** A user's statistics with the derived win rate: the body of `GET /users/{userId}/stats`. */
-export interface ProfileView extends ProfileStats {
-  readonly winRate: number;
-}
-
-/** A page of a feed: the body of `GET /users/{userId}/activities`. */
-export interface FeedPage {
-  readonly items: readonly FeedEntry[];
-  readonly nextCursor?: string | undefined;
-}
+import type { ProfileStore } from './profile-ports.ts';
 
 /** Who is calling, as the gateway established it. */
 export type Caller =

@@ -1,14 +1,5 @@
-import type { StoredActivity } from '../domain/activity-item.ts';
+import type { FeedEntry } from '../domain/profile-api.ts';
 import type { StoredStats } from '../domain/projection.ts';
-
-/**
- * One activity in a user's feed, as the read API answers it: the stored activity, with its small
- * fields as `detail` (entity ids, status words, flags; user lists and extra fields stay in the bus
- * archive). Items of the previous shape are read through the same reduction.
- */
-export interface FeedEntry extends Omit<StoredActivity, 'fields'> {
-  readonly detail: Record<string, unknown>;
-}
 
 /** Where a feed page stopped: the key of the last item read (the index and table key attributes). */
 export type FeedPosition = Readonly<Record<string, string>>;

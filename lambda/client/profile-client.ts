@@ -1,8 +1,7 @@
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { FeedPage, ProfileView } from '../application/profile-api.ts';
-import type { FeedEntry } from '../application/profile-ports.ts';
 import { ProfileApiError } from '../domain/errors.ts';
+import type { FeedEntry, FeedPage, ProfileView } from '../domain/profile-api.ts';
 
 export { ProfileApiError } from '../domain/errors.ts';
 

@@ -4,8 +4,10 @@
  * matches routes with them, the CDK construct creates one API Gateway route per entry, and the
  * OpenAPI document is generated from them. Pure data: no SDK, no zod (the read bundle stays small).
  */
+import type { StoredActivity } from './activity-item.ts';
 import { ID_PATTERN } from './id-pattern.ts';
 import type { RESPONSE_SCHEMAS } from './profile-api-schemas.ts';
+import type { ProfileStats } from './stats.ts';
 
 /** Most users one batch read may name (one `BatchGetItem`). */
 export const MAX_BATCH_USERS = 100;
@@ -164,6 +166,26 @@ export const API_ERRORS = {
 
 /** One of the API's error kinds. */
 export type ApiErrorKind = keyof typeof API_ERRORS;
+
+/** A user's statistics with the derived win rate: the body of `GET /users/{userId}/stats`. */
+export interface ProfileView extends ProfileStats {
+  readonly winRate: number;
+}
+
+/**
+ * One activity in a user's feed, as the read API answers it: the stored activity, with its small
+ * fields as `detail` (entity ids, status words, flags; user lists and extra fields stay in the bus
+ * archive). Items of the previous shape are read through the same reduction.
+ */
+export interface FeedEntry extends Omit<StoredActivity, 'fields'> {
+  readonly detail: Record<string, unknown>;
+}
+
+/** A page of a feed: the body of `GET /users/{userId}/activities`. */
+export interface FeedPage {
+  readonly items: readonly FeedEntry[];
+  readonly nextCursor?: string | undefined;
+}
 
 /** A request parameter failed its declaration. */
 export interface ParameterProblem {
