@@ -41,55 +41,85 @@ const duration = (seconds: number) =>
       ? `${Math.floor(seconds / 60)}m${String(Math.floor(seconds % 60)).padStart(2, '0')}s`
       : `${Math.ceil(seconds)}s`;
 
-/**
- * The backfill path: streams records from a file (constant memory), sends them in PutEvents
- * batches with bounded concurrency and an optional rate, resends retryable per-entry failures, and
- * reports progress with an ETA on stderr. Sending a record twice is safe: recording is idempotent.
- */
-export async function publish(target: Target, options: PublishOptions): Promise<PublishReport> {
-  const stderr = options.stderr ?? process.stderr;
-  const fromStdin = options.file === '-';
-  const totalBytes = fromStdin ? undefined : statSync(options.file).size;
-  const input = fromStdin ? (options.stdin ?? process.stdin) : createReadStream(options.file);
-  const started = Date.now();
-  let bytes = 0;
-  let read = 0;
-  let skipped = 0;
-  let accepted = 0;
-  let failed = 0;
-  let sent = 0;
-  let lowestFailed: number | undefined;
-  const failuresByCode: Record<string, number> = {};
-  const firstFailures: PublishReport['firstFailures'] = [];
+/** The counts of a run as it goes; `fail` keeps the failure summary bounded whatever the input. */
+interface Tally {
+  read: number;
+  skipped: number;
+  accepted: number;
+  failed: number;
+  /** Bytes of the input read so far (for the ETA). */
+  bytes: number;
+  lowestFailed?: number;
+  readonly failuresByCode: Record<string, number>;
+  readonly firstFailures: PublishReport['firstFailures'];
+  fail(number: number, errorCode: string, errorMessage: string): void;
+}
 
-  const fail = (number: number, errorCode: string, errorMessage: string) => {
-    failed += 1;
-    failuresByCode[errorCode] = (failuresByCode[errorCode] ?? 0) + 1;
-    if (firstFailures.length < 20) firstFailures.push({ number, errorCode, errorMessage });
-    lowestFailed = lowestFailed === undefined ? number : Math.min(lowestFailed, number);
+function newTally(): Tally {
+  const tally: Tally = {
+    read: 0,
+    skipped: 0,
+    accepted: 0,
+    failed: 0,
+    bytes: 0,
+    failuresByCode: {},
+    firstFailures: [],
+    fail(number, errorCode, errorMessage) {
+      tally.failed += 1;
+      tally.failuresByCode[errorCode] = (tally.failuresByCode[errorCode] ?? 0) + 1;
+      if (tally.firstFailures.length < 20) tally.firstFailures.push({ number, errorCode, errorMessage });
+      tally.lowestFailed = tally.lowestFailed === undefined ? number : Math.min(tally.lowestFailed, number);
+    },
   };
+  return tally;
+}
 
+/**
+ * Prints progress at most every 250 ms on a terminal (rewriting one line) and every 5 s otherwise
+ * (one line each, for logs); `final` prints regardless. The ETA needs the input's size, so standard
+ * input gets none.
+ */
+function progressPrinter(
+  stderr: NonNullable<PublishOptions['stderr']>,
+  tally: Tally,
+  started: number,
+  totalBytes: number | undefined,
+): (final?: boolean) => void {
   let lastProgress = started;
-  const progress = (final = false) => {
+  return (final = false) => {
     const now = Date.now();
     const interval = stderr.isTTY ? 250 : 5000;
     if (!final && now - lastProgress < interval) return;
     lastProgress = now;
     const elapsed = Math.max((now - started) / 1000, 0.001);
-    const rate = (accepted + failed) / elapsed;
+    const rate = (tally.accepted + tally.failed) / elapsed;
     let eta = '';
     if (totalBytes !== undefined && totalBytes > 0) {
-      const share = Math.min(bytes / totalBytes, 1);
+      const share = Math.min(tally.bytes / totalBytes, 1);
       const remaining = share > 0 ? (elapsed / share) * (1 - share) : undefined;
       eta = ` · ${Math.floor(share * 100)}% · ETA ${remaining === undefined ? '?' : duration(remaining)}`;
     }
-    const line = `published ${accepted} · failed ${failed} · ${rate.toFixed(0)}/s${eta}`;
+    const line = `published ${tally.accepted} · failed ${tally.failed} · ${rate.toFixed(0)}/s${eta}`;
     stderr.write(stderr.isTTY ? `\r${line}\x1b[K${final ? '\n' : ''}` : `${line}\n`);
   };
+}
 
-  type Item = { entry: PutEventsRequestEntry; number: number };
-  // Backpressure: reading waits while enough requests are in flight, so memory stays flat.
+type Item = { entry: PutEventsRequestEntry; number: number };
+
+/**
+ * Sends batches through a bounded pool, held back to `rate` entries per second when set, and counts
+ * each entry's outcome. Backpressure: `dispatch` waits while enough requests are in flight, so the
+ * reader waits too and memory stays flat.
+ */
+function batchSender(
+  target: Target,
+  options: PublishOptions,
+  tally: Tally,
+  progress: () => void,
+  started: number,
+) {
   const pool = new TaskPool(options.concurrency ?? 4);
+  let sent = 0;
   const send = async (batch: Item[]) => {
     if (options.rate) {
       // Hold the batch until the rate allows its entries.
@@ -103,36 +133,54 @@ export async function publish(target: Target, options: PublishOptions): Promise<
       batch.map((b) => b.entry),
     );
     results.forEach((result, i) => {
-      if (result.ok) accepted += 1;
-      else fail((batch[i] as Item).number, result.errorCode, result.errorMessage);
+      if (result.ok) tally.accepted += 1;
+      else tally.fail((batch[i] as Item).number, result.errorCode, result.errorMessage);
     });
     progress();
   };
-  const dispatch = async (batch: Item[]) => {
-    if (batch.length > 0) await pool.submit(() => send(batch));
+  return {
+    dispatch: async (batch: Item[]) => {
+      if (batch.length > 0) await pool.submit(() => send(batch));
+    },
+    drain: () => pool.drain(),
   };
+}
 
+/**
+ * The backfill path: streams records from a file (constant memory), sends them in PutEvents
+ * batches with bounded concurrency and an optional rate, resends retryable per-entry failures, and
+ * reports progress with an ETA on stderr. Sending a record twice is safe: recording is idempotent.
+ */
+export async function publish(target: Target, options: PublishOptions): Promise<PublishReport> {
+  const fromStdin = options.file === '-';
+  const totalBytes = fromStdin ? undefined : statSync(options.file).size;
+  const input = fromStdin ? (options.stdin ?? process.stdin) : createReadStream(options.file);
+  const started = Date.now();
+  const tally = newTally();
+  const progress = progressPrinter(options.stderr ?? process.stderr, tally, started, totalBytes);
+  const sender = batchSender(target, options, tally, progress, started);
   const batcher = entryBatcher<Item>();
   const defaults = { source: target.eventSource, busName: target.busName };
   for await (const record of readRecords(input as AsyncIterable<Buffer>, (n) => {
-    bytes += n;
+    tally.bytes += n;
   })) {
-    read += 1;
+    tally.read += 1;
     if (options.resumeFrom !== undefined && record.number < options.resumeFrom) {
-      skipped += 1;
+      tally.skipped += 1;
       continue;
     }
     const entry = toEntry(record.text, defaults);
     if ('error' in entry) {
-      fail(record.number, 'InvalidRecord', entry.error);
+      tally.fail(record.number, 'InvalidRecord', entry.error);
       continue;
     }
     const full = batcher.add({ entry, number: record.number });
-    if (full) await dispatch(full);
+    if (full) await sender.dispatch(full);
   }
-  await dispatch(batcher.flush());
-  await pool.drain();
+  await sender.dispatch(batcher.flush());
+  await sender.drain();
   progress(true);
+  const { read, skipped, accepted, failed, failuresByCode, firstFailures, lowestFailed } = tally;
   return {
     read,
     skipped,
