@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { ProfileReader } from '../../lambda/adapters/profile-reader.ts';
 import { UsageError } from '../../lambda/domain/errors.ts';
 import { acceptEvent } from '../../lambda/domain/events.ts';
-import { isUserIncluded, parseFlag } from '../../lambda/domain/flag.ts';
+import { type FlagSetting, isUserIncluded, parseFlag } from '../../lambda/domain/flag.ts';
 import type { ProfileView } from '../../lambda/domain/profile-api.ts';
 import { asJson, type Command, JSON_OPTION, positiveInt, write } from './command.ts';
 import { getFlag, profileReader } from './commands.ts';
@@ -27,29 +28,45 @@ async function until<T>(check: () => Promise<T | undefined>, timeoutMs: number):
   }
 }
 
-/**
- * Publishes a small tournament with unique ids through the real bus and checks that activities and
- * statistics appear, and that sending everything again doubles nothing. Users are picked inside the
- * flag's current percentage, so the check works during a rollout too.
- */
-export async function smoke(target: Target, options: { timeoutSeconds?: number } = {}): Promise<SmokeStep[]> {
-  const timeoutMs = (options.timeoutSeconds ?? 60) * 1000;
-  const steps: SmokeStep[] = [];
-  const flag = await getFlag(target).catch((error: Error) => error);
-  if (flag instanceof Error || flag.mode === 'off') {
-    steps.push({
-      step: 'flag',
-      ok: false,
-      detail:
-        flag instanceof Error
-          ? `cannot read the flag: ${flag.message}`
-          : `the flag is off (${flag.value}): turn it on (tpi flag set on or a percentage) to smoke-test recording`,
-    });
-    return steps;
-  }
-  steps.push({ step: 'flag', ok: true, detail: `flag is ${flag.value}` });
+/** One event of the smoke tournament: its detail type and detail. */
+type SmokeEvent = [detailType: string, detail: Record<string, unknown>];
 
-  const setting = parseFlag(flag.value);
+/** What the checks of one smoke run share: the target, the tournament and its two users. */
+interface SmokeRun {
+  readonly target: Target;
+  readonly timeoutMs: number;
+  readonly reader: ProfileReader;
+  /** The winner and the loser, both inside the flag's percentage. */
+  readonly a: string;
+  readonly b: string;
+  readonly details: readonly SmokeEvent[];
+  /** Idempotency keys of `details`, as recording computes them. */
+  readonly keys: readonly string[];
+  /** One more action, sent after the resends: once it counts, the resends had their chance. */
+  readonly marker: SmokeEvent;
+}
+
+/** The flag must let recording run; its setting picks the users. */
+async function checkFlag(target: Target): Promise<{ step: SmokeStep; setting?: FlagSetting }> {
+  const flag = await getFlag(target).catch((error: Error) => error);
+  if (flag instanceof Error)
+    return { step: { step: 'flag', ok: false, detail: `cannot read the flag: ${flag.message}` } };
+  if (flag.mode === 'off')
+    return {
+      step: {
+        step: 'flag',
+        ok: false,
+        detail: `the flag is off (${flag.value}): turn it on (tpi flag set on or a percentage) to smoke-test recording`,
+      },
+    };
+  return {
+    step: { step: 'flag', ok: true, detail: `flag is ${flag.value}` },
+    setting: parseFlag(flag.value),
+  };
+}
+
+/** A small tournament with ids unique to this run, between two users the flag admits. */
+function smokeRun(target: Target, setting: FlagSetting, timeoutMs: number): SmokeRun {
   const run = randomUUID().slice(0, 8);
   const pickUser = (role: string) => {
     for (let i = 0; ; i += 1) {
@@ -61,7 +78,7 @@ export async function smoke(target: Target, options: { timeoutSeconds?: number }
   const b = pickUser('b');
   const t = `smoke-${run}`;
   const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 12, minute)).toISOString();
-  const details: [string, Record<string, unknown>][] = [
+  const details: SmokeEvent[] = [
     [
       'RegistrationStatusChanged',
       { tournamentId: t, occurredAt: at(0), registrationId: `${t}-r`, status: 'approved', userIds: [a, b] },
@@ -82,12 +99,6 @@ export async function smoke(target: Target, options: { timeoutSeconds?: number }
       { tournamentId: t, occurredAt: at(20), participantUserIds: [a, b], winnerUserIds: [a] },
     ],
   ];
-  const entry = ([detailType, detail]: [string, Record<string, unknown>]): PutEventsRequestEntry => ({
-    Source: target.eventSource,
-    DetailType: detailType,
-    Detail: JSON.stringify(detail),
-    EventBusName: target.busName,
-  });
   const keys = details.map(
     ([detailType, detail]) =>
       acceptEvent(
@@ -95,19 +106,42 @@ export async function smoke(target: Target, options: { timeoutSeconds?: number }
         target.eventSource,
       ).idempotencyKey,
   );
+  const marker: SmokeEvent = [
+    'CheckInToggled',
+    { tournamentId: t, occurredAt: at(5), registrationId: `${t}-r`, checkedIn: true, userIds: [a] },
+  ];
+  return { target, timeoutMs, reader: profileReader(target), a, b, details, keys, marker };
+}
 
-  const published = await putEntries(target.eventBridge, details.map(entry));
+/** Sends events through the target's bus, one PutEvents entry each. */
+function send(target: Target, events: readonly SmokeEvent[]) {
+  return putEntries(
+    target.eventBridge,
+    events.map(
+      ([detailType, detail]): PutEventsRequestEntry => ({
+        Source: target.eventSource,
+        DetailType: detailType,
+        Detail: JSON.stringify(detail),
+        EventBusName: target.busName,
+      }),
+    ),
+  );
+}
+
+async function checkPublish(run: SmokeRun): Promise<SmokeStep> {
+  const published = await send(run.target, run.details);
   const refused = published.filter((r) => !r.ok);
-  steps.push({
+  return {
     step: 'publish',
     ok: refused.length === 0,
     detail:
       refused.length === 0
         ? `${published.length} events accepted by the bus`
         : `${refused.length} refused: ${JSON.stringify(refused)}`,
-  });
-  if (refused.length > 0) return steps;
+  };
+}
 
+async function checkActivities({ target, a, b, keys, timeoutMs }: SmokeRun): Promise<SmokeStep> {
   const activitiesPresent = async () => {
     for (const userId of [a, b])
       for (const idempotencyKey of keys) {
@@ -123,21 +157,24 @@ export async function smoke(target: Target, options: { timeoutSeconds?: number }
     return true;
   };
   const recorded = await until(activitiesPresent, timeoutMs);
-  steps.push({
+  return {
     step: 'activities',
     ok: recorded === true,
     detail: recorded
       ? `${keys.length * 2} activities recorded`
       : `not all activities appeared within ${timeoutMs / 1000}s`,
-  });
-  if (!recorded) return steps;
+  };
+}
 
-  const reader = profileReader(target);
-  const expectStats = async (want: Partial<ProfileView>, user: string) =>
-    until(async () => {
-      const stats = await reader.stats(user);
-      return Object.entries(want).every(([k, v]) => stats[k as keyof ProfileView] === v) ? stats : undefined;
-    }, timeoutMs);
+/** Waits until the user's statistics have the wanted values; `undefined` when they never do. */
+function expectStats(run: SmokeRun, want: Partial<ProfileView>, user: string) {
+  return until(async () => {
+    const stats = await run.reader.stats(user);
+    return Object.entries(want).every(([k, v]) => stats[k as keyof ProfileView] === v) ? stats : undefined;
+  }, run.timeoutMs);
+}
+
+async function checkStatistics(run: SmokeRun): Promise<SmokeStep> {
   const wantA = {
     activityCount: 3,
     matchesWon: 1,
@@ -152,25 +189,25 @@ export async function smoke(target: Target, options: { timeoutSeconds?: number }
     tournamentsWon: 0,
     tournamentsPlayed: 1,
   };
-  const statsOk = (await expectStats(wantA, a)) !== undefined && (await expectStats(wantB, b)) !== undefined;
-  steps.push({
+  const statsOk =
+    (await expectStats(run, wantA, run.a)) !== undefined &&
+    (await expectStats(run, wantB, run.b)) !== undefined;
+  return {
     step: 'statistics',
     ok: statsOk,
     detail: statsOk
       ? 'winner and loser statistics are right'
-      : `statistics did not reach the expected values within ${timeoutMs / 1000}s`,
-  });
-  if (!statsOk) return steps;
+      : `statistics did not reach the expected values within ${run.timeoutMs / 1000}s`,
+  };
+}
 
+async function checkResend(run: SmokeRun): Promise<SmokeStep> {
   // Resend everything, then one new marker event; once the marker counts, the resends had their chance.
-  const marker: [string, Record<string, unknown>] = [
-    'CheckInToggled',
-    { tournamentId: t, occurredAt: at(5), registrationId: `${t}-r`, checkedIn: true, userIds: [a] },
-  ];
-  const again = await putEntries(target.eventBridge, [...details, marker].map(entry));
-  const markerSeen = again.every((r) => r.ok) && (await expectStats({ activityCount: 4 }, a)) !== undefined;
-  const finalA = await reader.stats(a);
-  const finalB = await reader.stats(b);
+  const again = await send(run.target, [...run.details, run.marker]);
+  const markerSeen =
+    again.every((r) => r.ok) && (await expectStats(run, { activityCount: 4 }, run.a)) !== undefined;
+  const finalA = await run.reader.stats(run.a);
+  const finalB = await run.reader.stats(run.b);
   const unchanged =
     markerSeen &&
     finalA.matchesWon === 1 &&
@@ -178,13 +215,30 @@ export async function smoke(target: Target, options: { timeoutSeconds?: number }
     finalA.activityCount === 4 &&
     finalB.matchesLost === 1 &&
     finalB.activityCount === 3;
-  steps.push({
+  return {
     step: 'duplicates',
     ok: unchanged,
     detail: unchanged
       ? 'sending the same events again changed nothing'
       : `after resending: ${JSON.stringify({ a: finalA, b: finalB })}`,
-  });
+  };
+}
+
+/**
+ * Publishes a small tournament with unique ids through the real bus and checks that activities and
+ * statistics appear, and that sending everything again doubles nothing. Users are picked inside the
+ * flag's current percentage, so the check works during a rollout too. Stops at the first failed step.
+ */
+export async function smoke(target: Target, options: { timeoutSeconds?: number } = {}): Promise<SmokeStep[]> {
+  const flag = await checkFlag(target);
+  const steps: SmokeStep[] = [flag.step];
+  if (!flag.setting) return steps;
+  const run = smokeRun(target, flag.setting, (options.timeoutSeconds ?? 60) * 1000);
+  for (const check of [checkPublish, checkActivities, checkStatistics, checkResend]) {
+    const step = await check(run);
+    steps.push(step);
+    if (!step.ok) break;
+  }
   return steps;
 }
 
