@@ -1,19 +1,16 @@
-import { createHash } from 'node:crypto';
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_INVOCATION_SECONDS } from '../../infra/local/invocation-deadline.ts';
 import { erasureSettleSeconds } from '../../infra/outputs.ts';
 import { DynamoErasureStore, type ErasureTables } from '../../lambda/adapters/erasure-store.ts';
 import { type EraseReport, eraseUser } from '../../lambda/application/erase-user.ts';
 import { ERASURE_RECORD_SK, usersNamedBy } from '../../lambda/domain/erasure.ts';
+import { chance } from './chaos-faults.ts';
 
 /** An erasure mixed into a chaos run: which user, while which segment is being published. */
 export interface PlannedErasure {
   readonly userId: string;
   readonly segment: number;
 }
-
-const chance = (...parts: (string | number)[]) =>
-  createHash('sha256').update(parts.join('\u0000')).digest().readUInt32BE(0) / 2 ** 32;
 
 /** About half the runs erase one of their users while one of their segments is in flight. */
 export function planErasure(

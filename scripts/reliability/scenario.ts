@@ -58,36 +58,37 @@ const BREAKAGES: readonly [string, (detail: Record<string, unknown>) => Record<s
   ['tournament id missing', ({ tournamentId: _dropped, ...rest }) => rest],
 ];
 
-function tournamentEvents(
-  prefix: string,
-  index: number,
-  plan: typeof tournamentPlan extends fc.Arbitrary<infer T> ? T : never,
-): ScenarioEvent[] {
-  const participants = plan.participants.map((n) => `${prefix}u${n}`);
-  const user = (n: number) => participants[n % participants.length] as string;
-  const tournamentId = `${prefix}t${index}`;
-  const events: ScenarioEvent[] = [];
-  const push = (detailType: DetailType, detail: Record<string, unknown>) =>
-    events.push({ detailType, detail: { tournamentId, ...detail } });
+type TournamentPlan = typeof tournamentPlan extends fc.Arbitrary<infer T> ? T : never;
+type MatchPlan = TournamentPlan['matches'][number];
 
+/** Writes one tournament's events: its ids, its participants, and where the events go. */
+interface TournamentWriter {
+  readonly tournamentId: string;
+  readonly participants: readonly string[];
+  /** The participant a generated number picks. */
+  user(n: number): string;
+  push(detailType: DetailType, detail: Record<string, unknown>): void;
+}
+
+function registrationEvents(w: TournamentWriter, plan: TournamentPlan): void {
   plan.registrations.forEach((r, i) => {
-    const registrationId = `${tournamentId}r${i}`;
-    const userIds = [user(i)];
+    const registrationId = `${w.tournamentId}r${i}`;
+    const userIds = [w.user(i)];
     if (r.rejectedFirst)
-      push('RegistrationStatusChanged', {
+      w.push('RegistrationStatusChanged', {
         occurredAt: instant(0),
         registrationId,
         status: 'rejected',
         userIds,
       });
-    push('RegistrationStatusChanged', {
+    w.push('RegistrationStatusChanged', {
       occurredAt: instant(1),
       registrationId,
       status: 'approved',
       userIds,
     });
     if (r.paid)
-      push('PaymentStatusChanged', {
+      w.push('PaymentStatusChanged', {
         occurredAt: instant(2),
         paymentId: `${registrationId}p`,
         registrationId,
@@ -96,69 +97,95 @@ function tournamentEvents(
       });
   });
   for (const [i, c] of plan.checkIns.entries())
-    push('CheckInToggled', {
+    w.push('CheckInToggled', {
       occurredAt: instant(c.minute),
-      registrationId: `${tournamentId}c${i % 2}`,
+      registrationId: `${w.tournamentId}c${i % 2}`,
       checkedIn: c.checkedIn,
-      userIds: [user(c.user)],
+      userIds: [w.user(c.user)],
       // Toggling back and forth repeats a status: the revision keeps each toggle its own action.
       revision: i,
     });
-  plan.matches.forEach((m, i) => {
-    const a = user(m.a);
-    const b = a === user(m.b) ? user(m.a + 1) : user(m.b);
-    const participantUserIds = [a, b];
-    const matchId = `${tournamentId}m${i}`;
-    push('MatchResultSubmitted', {
-      occurredAt: instant(4),
+}
+
+function disputeEvents(
+  w: TournamentWriter,
+  m: MatchPlan,
+  i: number,
+  match: { readonly matchId: string; readonly b: string; readonly participantUserIds: readonly string[] },
+): void {
+  if (m.dispute === 'none') return;
+  const { matchId, participantUserIds } = match;
+  const disputeId = `${w.tournamentId}d${i}`;
+  w.push('DisputeOpened', {
+    occurredAt: instant(30),
+    disputeId,
+    matchId,
+    openedByUserId: match.b,
+    participantUserIds,
+  });
+  if (m.dispute !== 'open')
+    w.push('DisputeResolved', {
+      occurredAt: instant(55),
+      disputeId,
       matchId,
-      submittedByUserId: a,
+      resolution: m.dispute,
       participantUserIds,
     });
-    if (m.bothReport)
-      push('MatchResultSubmitted', {
-        occurredAt: instant(4),
-        matchId,
-        submittedByUserId: b,
-        participantUserIds,
-      });
-    for (const [revision, f] of m.finalizations.entries())
-      push('MatchFinalized', finalizationFields(f, { matchId, a, b }, revision));
-    if (m.dispute !== 'none') {
-      const disputeId = `${tournamentId}d${i}`;
-      push('DisputeOpened', {
-        occurredAt: instant(30),
-        disputeId,
-        matchId,
-        openedByUserId: b,
-        participantUserIds,
-      });
-      if (m.dispute !== 'open')
-        push('DisputeResolved', {
-          occurredAt: instant(55),
-          disputeId,
-          matchId,
-          resolution: m.dispute,
-          participantUserIds,
-        });
-      // An upheld dispute overturns the result: a later finalization names the other winner.
-      if (m.dispute === 'upheld')
-        push('MatchFinalized', {
-          occurredAt: instant(56),
-          matchId,
-          resolution: 'dispute_resolved',
-          participantUserIds,
-          winnerUserIds: [b],
-          isDraw: false,
-          revision: m.finalizations.length,
-        });
-    }
+  // An upheld dispute overturns the result: a later finalization names the other winner.
+  if (m.dispute === 'upheld')
+    w.push('MatchFinalized', {
+      occurredAt: instant(56),
+      matchId,
+      resolution: 'dispute_resolved',
+      participantUserIds,
+      winnerUserIds: [match.b],
+      isDraw: false,
+      revision: m.finalizations.length,
+    });
+}
+
+function matchEvents(w: TournamentWriter, m: MatchPlan, i: number): void {
+  const a = w.user(m.a);
+  const b = a === w.user(m.b) ? w.user(m.a + 1) : w.user(m.b);
+  const participantUserIds = [a, b];
+  const matchId = `${w.tournamentId}m${i}`;
+  w.push('MatchResultSubmitted', {
+    occurredAt: instant(4),
+    matchId,
+    submittedByUserId: a,
+    participantUserIds,
   });
+  if (m.bothReport)
+    w.push('MatchResultSubmitted', {
+      occurredAt: instant(4),
+      matchId,
+      submittedByUserId: b,
+      participantUserIds,
+    });
+  for (const [revision, f] of m.finalizations.entries())
+    w.push('MatchFinalized', finalizationFields(f, { matchId, a, b }, revision));
+  disputeEvents(w, m, i, { matchId, b, participantUserIds });
+}
+
+function tournamentEvents(prefix: string, index: number, plan: TournamentPlan): ScenarioEvent[] {
+  const participants = plan.participants.map((n) => `${prefix}u${n}`);
+  const tournamentId = `${prefix}t${index}`;
+  const events: ScenarioEvent[] = [];
+  const w: TournamentWriter = {
+    tournamentId,
+    participants,
+    user: (n) => participants[n % participants.length] as string,
+    push: (detailType, detail) => {
+      events.push({ detailType, detail: { tournamentId, ...detail } });
+    },
+  };
+  registrationEvents(w, plan);
+  for (const [i, m] of plan.matches.entries()) matchEvents(w, m, i);
   for (const [revision, c] of plan.completions.entries())
-    push('TournamentCompleted', {
+    w.push('TournamentCompleted', {
       occurredAt: instant(c.minute),
       participantUserIds: participants,
-      winnerUserIds: [user(c.winner)],
+      winnerUserIds: [w.user(c.winner)],
       revision,
     });
   return events;

@@ -1,0 +1,122 @@
+import { type DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { ProfileReader } from '../../lambda/adapters/profile-reader.ts';
+import { userPartition } from '../../lambda/adapters/user-items.ts';
+import { activityFor } from '../../lambda/domain/activity.ts';
+import { statsActivityOf } from '../../lambda/domain/activity-item.ts';
+import { deadLetterFor } from '../../lambda/domain/dead-letter.ts';
+import type { AcceptedEvent } from '../../lambda/domain/events.ts';
+import { type FlagSetting, isUserIncluded } from '../../lambda/domain/flag.ts';
+import { type StatsActivity, statsOf } from '../../lambda/domain/stats.ts';
+import { namesOnly } from './chaos-erasure.ts';
+import type { ScenarioEvent } from './scenario.ts';
+
+/** An activity the oracle expects exactly once, by `${userId}|${idempotencyKey}`. */
+export type ExpectedActivities = Map<string, StatsActivity & { payloadHash: string }>;
+
+/** The oracle: a delivered copy records its action for every user the flag admitted at the time. */
+export function admit(
+  expected: ExpectedActivities,
+  accepted: readonly (AcceptedEvent | undefined)[],
+  copies: readonly number[],
+  flag: FlagSetting,
+): void {
+  for (const i of copies) {
+    const event = accepted[i];
+    if (!event) continue;
+    for (const userId of event.userIds) {
+      if (!isUserIncluded(flag, userId)) continue;
+      expected.set(`${userId}|${event.idempotencyKey}`, {
+        ...statsActivityOf(activityFor(event, userId, new Date())),
+        payloadHash: event.payloadHash,
+      });
+    }
+  }
+}
+
+/** What a run's tables hold against the oracle. */
+export interface UserVerdict {
+  /** Expected activities missing, plus statistics below the oracle. */
+  losses: number;
+  /** Activities that must not exist (excluded user, unknown key), plus statistics above the oracle. */
+  doubles: number;
+  /** Users whose statistics differ from `statsOf` in any field. */
+  mismatches: number;
+}
+
+/** Where the checks read: the activities table and the statistics through the profile reader. */
+export interface OracleReaders {
+  readonly doc: DynamoDBDocumentClient;
+  readonly reader: ProfileReader;
+  readonly activitiesTable: string;
+  readonly log: (line: string) => void;
+}
+
+/** Compares each user's activities and statistics with the oracle's. */
+export async function checkUsers(
+  readers: OracleReaders,
+  users: readonly string[],
+  expected: ExpectedActivities,
+): Promise<UserVerdict> {
+  const verdict: UserVerdict = { losses: 0, doubles: 0, mismatches: 0 };
+  for (const userId of users) {
+    const items = await userPartition(readers.doc, readers.activitiesTable, userId);
+    const stored = new Map(items.map((item) => [String(item.idempotencyKey), item]));
+    const mine = [...expected.values()].filter((a) => a.userId === userId);
+    for (const activity of mine) {
+      const item = stored.get(activity.idempotencyKey);
+      if (!item) verdict.losses += 1;
+      else if (item.payloadHash !== activity.payloadHash) verdict.doubles += 1;
+    }
+    verdict.doubles += [...stored.keys()].filter((key) => !mine.some((a) => a.idempotencyKey === key)).length;
+
+    const want = statsOf(userId, mine);
+    const { winRate: _derived, ...got } = await readers.reader.stats(userId);
+    if (JSON.stringify(got) !== JSON.stringify(want)) {
+      verdict.mismatches += 1;
+      if (got.activityCount < want.activityCount) verdict.losses += 1;
+      if (got.activityCount > want.activityCount) verdict.doubles += 1;
+      readers.log(`mismatch ${userId}: stored ${JSON.stringify(got)} expected ${JSON.stringify(want)}`);
+    }
+  }
+  return verdict;
+}
+
+/** Broken events without their dead letter (those naming only the erased user are not expected). */
+export async function missingDeadLetters(
+  doc: DynamoDBDocumentClient,
+  where: { readonly eventSource: string; readonly deadLettersTable: string },
+  events: readonly ScenarioEvent[],
+  erasedUserId: string | undefined,
+): Promise<number> {
+  let missing = 0;
+  for (const event of events.filter((e) => e.invalid && !namesOnly(e, erasedUserId))) {
+    const { deadLetterId } = deadLetterFor(
+      { source: where.eventSource, 'detail-type': event.detailType, detail: event.detail },
+      'invalid',
+      [],
+      new Date(),
+    );
+    const { Item } = await doc.send(
+      new GetCommand({ TableName: where.deadLettersTable, Key: { deadLetterId }, ConsistentRead: true }),
+    );
+    if (!Item) missing += 1;
+  }
+  return missing;
+}
+
+/** Valid events that exhausted their delivery attempts: their dead letters of kind `delivery-failed`. */
+export async function deliveryFailures(
+  doc: DynamoDBDocumentClient,
+  deadLettersTable: string,
+): Promise<number> {
+  const { Items: failed = [] } = await doc.send(
+    new ScanCommand({
+      TableName: deadLettersTable,
+      FilterExpression: '#k = :k',
+      ExpressionAttributeNames: { '#k': 'kind' },
+      ExpressionAttributeValues: { ':k': 'delivery-failed' },
+      ConsistentRead: true,
+    }),
+  );
+  return failed.length;
+}
