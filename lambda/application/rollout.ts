@@ -22,6 +22,7 @@ export {
   previousFlagParameterName,
   ROLLBACK_FLAG_VALUE,
 } from '../domain/rollout.ts';
+export { type RolloutView, rolloutView } from './rollout-view.ts';
 
 /** The flag and the parameter where a rollback saves the value it replaced. */
 export interface FlagPorts {
@@ -92,6 +93,39 @@ function waitSecondsUntil(until: number, now: number, sliceSeconds: number): num
   return Math.max(1, Math.min(sliceSeconds, Math.ceil((until - now) / 1000)));
 }
 
+/** What a step knew when it decided: the clock, the stop conditions and the flag it found. */
+interface StepContext {
+  readonly now: number;
+  readonly alarms: readonly AlarmState[];
+  readonly flagBefore: string | undefined;
+  /** The value a rollback saved, when this step rolled back. */
+  readonly previousSaved?: string | undefined;
+}
+
+/** The fields every step's output carries, whatever it decided. */
+function outputBase(input: RolloutInput, state: RolloutState, context: StepContext) {
+  const { plan } = input;
+  return {
+    plan,
+    sliceSeconds: input.sliceSeconds ?? DEFAULT_WAIT_SLICE_SECONDS,
+    turns: (input.turns ?? 0) + 1,
+    startedAt: input.startedAt ?? context.now,
+    alarms: context.alarms,
+    checkedAt: new Date(context.now).toISOString(),
+    flag: context.flagBefore,
+    percentage: state.stepIndex >= 0 ? plan.steps[state.stepIndex] : undefined,
+  };
+}
+
+/** Why the machine fails after a rollback, and how the operator gets the flag back. */
+function rollbackCause(alarm: string, reason: string, previousSaved: string | undefined): string {
+  const saved =
+    previousSaved !== undefined
+      ? `the previous value "${previousSaved}" is saved: put it back with \`tpi flag restore\` once the cause is fixed`
+      : 'the flag was already off';
+  return `stop condition ${alarm}: ${reason}. The flag was set to ${ROLLBACK_FLAG_VALUE}; ${saved}.`;
+}
+
 /**
  * Maps a decision to the step's output. Pure: the state machine and the local runner both take
  * their next move (wait how long, succeed, fail with which error) from this alone.
@@ -99,28 +133,12 @@ function waitSecondsUntil(until: number, now: number, sliceSeconds: number): num
 export function stepOutcome(
   input: RolloutInput,
   decision: RolloutDecision,
-  context: {
-    readonly now: number;
-    readonly alarms: readonly AlarmState[];
-    readonly flagBefore: string | undefined;
-    readonly previousSaved?: string | undefined;
-  },
+  context: StepContext,
 ): RolloutStepOutput {
-  const { plan, now } = { plan: input.plan, now: context.now };
+  const { plan } = input;
+  const { now } = context;
   const state: RolloutState = input.state ?? { stepIndex: -1 };
-  const sliceSeconds = input.sliceSeconds ?? DEFAULT_WAIT_SLICE_SECONDS;
-  const base = {
-    plan,
-    sliceSeconds,
-    turns: (input.turns ?? 0) + 1,
-    startedAt: input.startedAt ?? now,
-    alarms: context.alarms,
-    checkedAt: new Date(now).toISOString(),
-    flag: context.flagBefore,
-    percentage: state.stepIndex >= 0 ? plan.steps[state.stepIndex] : undefined,
-  };
-  const holdEnd = (s: RolloutState) =>
-    s.stepIndex >= 0 ? (s.raisedAt ?? now) + (plan.waitsMs[s.stepIndex] ?? 0) : undefined;
+  const base = outputBase(input, state, context);
   switch (decision.action) {
     case 'raise': {
       const raised: RolloutState = {
@@ -128,7 +146,7 @@ export function stepOutcome(
         raisedAt: now,
         lastWritten: decision.flagValue,
       };
-      const until = holdEnd(raised) ?? now;
+      const until = now + (plan.waitsMs[decision.stepIndex] ?? 0);
       return {
         ...base,
         state: raised,
@@ -136,7 +154,7 @@ export function stepOutcome(
         percentage: decision.percentage,
         flag: decision.flagValue,
         nextRaiseAt: new Date(until).toISOString(),
-        waitSeconds: waitSecondsUntil(until, now, sliceSeconds),
+        waitSeconds: waitSecondsUntil(until, now, base.sliceSeconds),
       };
     }
     case 'wait':
@@ -145,16 +163,12 @@ export function stepOutcome(
         state,
         status: 'waiting',
         nextRaiseAt: new Date(decision.until).toISOString(),
-        waitSeconds: waitSecondsUntil(decision.until, now, sliceSeconds),
+        waitSeconds: waitSecondsUntil(decision.until, now, base.sliceSeconds),
         ...(decision.reason ? { waitReason: decision.reason } : {}),
       };
     case 'finish':
       return { ...base, state, status: 'finished', waitSeconds: 0 };
-    case 'rollback': {
-      const saved =
-        context.previousSaved !== undefined
-          ? `the previous value "${context.previousSaved}" is saved: put it back with \`tpi flag restore\` once the cause is fixed`
-          : 'the flag was already off';
+    case 'rollback':
       return {
         ...base,
         state,
@@ -163,9 +177,8 @@ export function stepOutcome(
         waitSeconds: 0,
         alarm: decision.alarm,
         error: 'RolloutRolledBack',
-        cause: `stop condition ${decision.alarm}: ${decision.reason}. The flag was set to ${ROLLBACK_FLAG_VALUE}; ${saved}.`,
+        cause: rollbackCause(decision.alarm, decision.reason, context.previousSaved),
       };
-    }
     case 'stop':
       return {
         ...base,
@@ -288,49 +301,5 @@ async function undoRaiseIfRolledBack(
     action: 'rollback',
     alarm: firing.name,
     reason: `${firing.reason ?? `${firing.name} is in ALARM`} (right after the raise${saved ? ` to ${saved}` : ''})`,
-  };
-}
-
-/** A rollout as `tpi rollout status` shows it, for the deployed machine and the local runner alike. */
-export interface RolloutView {
-  readonly id: string;
-  readonly state: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
-  readonly startedAt?: string | undefined;
-  readonly stoppedAt?: string | undefined;
-  readonly steps: readonly number[];
-  /** 1-based number of the current step; 0 before the first raise. */
-  readonly step: number;
-  readonly percentage?: number | undefined;
-  readonly flag?: string | undefined;
-  readonly nextRaiseAt?: string | undefined;
-  readonly alarms: readonly AlarmState[];
-  /** The stop condition that rolled the flag back. */
-  readonly stopCondition?: string | undefined;
-  readonly error?: string | undefined;
-  readonly reason?: string | undefined;
-}
-
-/** The view of a rollout from its last step's output and how it ended. */
-export function rolloutView(
-  id: string,
-  state: RolloutView['state'],
-  last: RolloutStepOutput | undefined,
-  ended?: { readonly stoppedAt?: string; readonly error?: string; readonly reason?: string },
-): RolloutView {
-  const running = state === 'RUNNING';
-  return {
-    id,
-    state,
-    startedAt: last ? new Date(last.startedAt).toISOString() : undefined,
-    stoppedAt: ended?.stoppedAt,
-    steps: last?.plan.steps ?? [],
-    step: (last?.state.stepIndex ?? -1) + 1,
-    percentage: last?.percentage,
-    flag: last?.flag,
-    nextRaiseAt: running ? last?.nextRaiseAt : undefined,
-    alarms: last?.alarms ?? [],
-    stopCondition: last?.alarm,
-    error: ended?.error ?? last?.error,
-    reason: ended?.reason ?? last?.cause,
   };
 }
