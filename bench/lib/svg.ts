@@ -62,11 +62,28 @@ function linearTicks(max: number): number[] {
   return ticks;
 }
 
-/** A line chart with points, value labels and a legend. */
-export function lineChart(options: LineChartOptions): string {
-  const { title, xLabel, yLabel, categories, series, logY = false } = options;
-  const width = options.width ?? 640;
-  const height = options.height ?? 380;
+/** The opening of a chart: the root element, a white background and the title. */
+function chartHeader(width: number, height: number, title: string): string[] {
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ${FONT} font-size="12">`,
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+    `<text x="${width / 2}" y="24" text-anchor="middle" font-size="15" font-weight="600">${escapeXml(title)}</text>`,
+  ];
+}
+
+/** Where a line chart draws: the plot area, the y ticks and the two coordinate mappings. */
+interface LinePlot {
+  readonly m: Readonly<Record<'top' | 'right' | 'bottom' | 'left', number>>;
+  readonly plotW: number;
+  readonly plotH: number;
+  readonly ticks: readonly number[];
+  readonly x: (i: number) => number;
+  readonly y: (v: number) => number;
+}
+
+/** The plot area and scales of a line chart, the y axis covering every positive value. */
+function linePlot(options: LineChartOptions, width: number, height: number): LinePlot {
+  const { categories, series, logY = false } = options;
   const m = { top: 48, right: 24, bottom: 56, left: 72 };
   const plotW = width - m.left - m.right;
   const plotH = height - m.top - m.bottom;
@@ -84,50 +101,69 @@ export function lineChart(options: LineChartOptions): string {
       : (v / (tMax || 1)) * plotH);
   const x = (i: number) =>
     m.left + (categories.length > 1 ? (i / (categories.length - 1)) * plotW : plotW / 2);
+  return { m, plotW, plotH, ticks, x, y };
+}
 
-  const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ${FONT} font-size="12">`,
-    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${width / 2}" y="24" text-anchor="middle" font-size="15" font-weight="600">${escapeXml(title)}</text>`,
-  ];
-  for (const t of ticks) {
+/** Grid lines with their values, the category labels, the x axis and both axis titles. */
+function lineAxes(options: LineChartOptions, plot: LinePlot, height: number): string[] {
+  const { m, plotW, plotH, x, y } = plot;
+  const out: string[] = [];
+  for (const t of plot.ticks) {
     const ty = y(t).toFixed(1);
     out.push(
       `<line x1="${m.left}" y1="${ty}" x2="${m.left + plotW}" y2="${ty}" stroke="#d0d7de" stroke-width="1"/>`,
       `<text x="${m.left - 8}" y="${ty}" text-anchor="end" dominant-baseline="middle" fill="#57606a">${formatNumber(t)}</text>`,
     );
   }
-  categories.forEach((c, i) => {
+  options.categories.forEach((c, i) => {
     out.push(
       `<text x="${x(i).toFixed(1)}" y="${m.top + plotH + 20}" text-anchor="middle" fill="#57606a">${escapeXml(c)}</text>`,
     );
   });
   out.push(
     `<line x1="${m.left}" y1="${m.top + plotH}" x2="${m.left + plotW}" y2="${m.top + plotH}" stroke="#57606a"/>`,
-    `<text x="${m.left + plotW / 2}" y="${height - 12}" text-anchor="middle">${escapeXml(xLabel)}</text>`,
-    `<text x="18" y="${m.top + plotH / 2}" text-anchor="middle" transform="rotate(-90 18 ${m.top + plotH / 2})">${escapeXml(yLabel)}${logY ? ' (log scale)' : ''}</text>`,
+    `<text x="${m.left + plotW / 2}" y="${height - 12}" text-anchor="middle">${escapeXml(options.xLabel)}</text>`,
+    `<text x="18" y="${m.top + plotH / 2}" text-anchor="middle" transform="rotate(-90 18 ${m.top + plotH / 2})">${escapeXml(options.yLabel)}${options.logY ? ' (log scale)' : ''}</text>`,
   );
-  series.forEach((s, si) => {
-    const color = PALETTE[si % PALETTE.length];
-    const points = s.values
-      .map((v, i) => (v !== null && (!logY || v > 0) ? { px: x(i), py: y(v), v } : undefined))
-      .filter((p) => p !== undefined);
-    if (points.length > 1)
-      out.push(
-        `<polyline fill="none" stroke="${color}" stroke-width="2" points="${points.map((p) => `${p.px.toFixed(1)},${p.py.toFixed(1)}`).join(' ')}"/>`,
-      );
-    for (const p of points)
-      out.push(
-        `<circle cx="${p.px.toFixed(1)}" cy="${p.py.toFixed(1)}" r="3.5" fill="${color}"/>`,
-        `<text x="${p.px.toFixed(1)}" y="${(p.py - 8).toFixed(1)}" text-anchor="middle" fill="${color}">${formatNumber(p.v)}</text>`,
-      );
-    const ly = m.top + 4 + si * 18;
+  return out;
+}
+
+/** One series: its line, its labelled points and its legend entry (the `index`-th). */
+function lineSeries(s: Series, index: number, plot: LinePlot, logY: boolean): string[] {
+  const { m, x, y } = plot;
+  const color = PALETTE[index % PALETTE.length];
+  const out: string[] = [];
+  const points = s.values
+    .map((v, i) => (v !== null && (!logY || v > 0) ? { px: x(i), py: y(v), v } : undefined))
+    .filter((p) => p !== undefined);
+  if (points.length > 1)
     out.push(
-      `<rect x="${m.left + 10}" y="${ly - 5}" width="14" height="4" fill="${color}"/>`,
-      `<text x="${m.left + 30}" y="${ly}" dominant-baseline="middle">${escapeXml(s.name)}</text>`,
+      `<polyline fill="none" stroke="${color}" stroke-width="2" points="${points.map((p) => `${p.px.toFixed(1)},${p.py.toFixed(1)}`).join(' ')}"/>`,
     );
-  });
-  out.push('</svg>');
+  for (const p of points)
+    out.push(
+      `<circle cx="${p.px.toFixed(1)}" cy="${p.py.toFixed(1)}" r="3.5" fill="${color}"/>`,
+      `<text x="${p.px.toFixed(1)}" y="${(p.py - 8).toFixed(1)}" text-anchor="middle" fill="${color}">${formatNumber(p.v)}</text>`,
+    );
+  const ly = m.top + 4 + index * 18;
+  out.push(
+    `<rect x="${m.left + 10}" y="${ly - 5}" width="14" height="4" fill="${color}"/>`,
+    `<text x="${m.left + 30}" y="${ly}" dominant-baseline="middle">${escapeXml(s.name)}</text>`,
+  );
+  return out;
+}
+
+/** A line chart with points, value labels and a legend. */
+export function lineChart(options: LineChartOptions): string {
+  const width = options.width ?? 640;
+  const height = options.height ?? 380;
+  const plot = linePlot(options, width, height);
+  const out = [
+    ...chartHeader(width, height, options.title),
+    ...lineAxes(options, plot, height),
+    ...options.series.flatMap((s, i) => lineSeries(s, i, plot, options.logY ?? false)),
+    '</svg>',
+  ];
   return `${out.join('\n')}\n`;
 }
 
@@ -156,11 +192,7 @@ export function barChart(options: BarChartOptions): string {
   const plotW = width - m.left - m.right;
   const max = Math.max(1, ...bars.flatMap((b) => [b.value ?? 0, b.goal?.bound ?? 0])) * 1.05;
   const x = (v: number) => m.left + (v / max) * plotW;
-  const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ${FONT} font-size="12">`,
-    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${width / 2}" y="24" text-anchor="middle" font-size="15" font-weight="600">${escapeXml(title)}</text>`,
-  ];
+  const out = chartHeader(width, height, title);
   bars.forEach((bar, i) => {
     const top = m.top + i * rowH;
     const met =

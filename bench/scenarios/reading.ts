@@ -1,10 +1,14 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startLocalProfileApi } from '../../infra/local/profile-api.ts';
+import type { TableNames } from '../../infra/local/tables.ts';
 import type { Activity } from '../../lambda/domain/activity.ts';
 import { ERASURE_LOG_PARTITION } from '../../lambda/domain/erasure.ts';
 import { MAX_BATCH_USERS } from '../../lambda/domain/profile-api.ts';
 import { statsItem } from '../../lambda/domain/stats-items.ts';
 import { batchWrite, countedClient, dropTables, freshTables } from '../lib/local.ts';
 import { progress } from '../lib/progress.ts';
+import type { RequestCounter } from '../lib/request-counter.ts';
 import { percentile } from '../lib/stats.ts';
 
 /** Latency and DynamoDB requests of one kind of read through the local API. */
@@ -57,30 +61,23 @@ function feedActivity(userId: string, i: number): Activity {
   };
 }
 
-/**
- * Reads through the local read API (HTTP, the read handler, DynamoDB Local): one user's statistics,
- * the same with a matching `If-None-Match`, 100 users at once, and a feed page of 20. Requests are
- * sequential, so the latencies are the API's own, not queueing; DynamoDB requests are counted by an
- * SDK middleware on the handler's client.
- */
-export async function runReading(options: {
-  endpoint: string;
-  users: number;
-  samples: number;
-}): Promise<ReadingResult> {
-  const { client, doc, counter } = countedClient(options.endpoint);
-  // The erased-set refreshes are told apart by the partition they query.
-  let logQueries = 0;
+/** Counts the erasure-log queries a client sends: the erased-set refreshes, told apart by the partition they query. */
+function countLogQueries(client: DynamoDBClient): { count: number } {
+  const queries = { count: 0 };
   client.middlewareStack.add(
     (next) => async (args) => {
       const body = (args as { request?: { body?: unknown } }).request?.body;
-      if (typeof body === 'string' && body.includes(JSON.stringify(ERASURE_LOG_PARTITION))) logQueries += 1;
+      if (typeof body === 'string' && body.includes(JSON.stringify(ERASURE_LOG_PARTITION)))
+        queries.count += 1;
       return next(args);
     },
     { step: 'deserialize', name: 'benchErasureLogCounter' },
   );
-  const tables = await freshTables(client, 'reading');
-  const users = Array.from({ length: options.users }, (_, i) => `reader-${i}`);
+  return queries;
+}
+
+/** Statistics for every user and a feed of 100 activities for the first (`reader-0`). */
+async function seedReads(doc: DynamoDBDocumentClient, tables: TableNames, users: readonly string[]) {
   const now = new Date();
   await batchWrite(
     doc,
@@ -109,55 +106,101 @@ export async function runReading(options: {
     tables.activities,
     Array.from({ length: 100 }, (_, i) => feedActivity('reader-0', i)),
   );
+}
+
+/** What every measured kind of read shares: how many to time and the counters to read. */
+interface ReadMeter {
+  readonly samples: number;
+  readonly counter: RequestCounter;
+  readonly logQueries: { count: number };
+}
+
+/** Ten untimed reads, then `samples` sequential timed ones of `url(i)`; any answer but 200 or 304 fails. */
+async function measureReads(
+  meter: ReadMeter,
+  what: string,
+  url: (i: number) => string,
+  headers: Record<string, string> = SIGNED,
+): Promise<ReadCost> {
+  const { samples, counter, logQueries } = meter;
+  progress(`reading: ${samples} ${what}`);
+  for (let i = 0; i < Math.min(10, samples); i++) await (await fetch(url(i), { headers })).arrayBuffer();
+  counter.reset();
+  logQueries.count = 0;
+  const began = performance.now();
+  const latencies: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const start = performance.now();
+    const response = await fetch(url(i), { headers });
+    await response.arrayBuffer();
+    latencies.push(performance.now() - start);
+    if (response.status !== 200 && response.status !== 304)
+      throw new Error(`${what}: the API answered ${response.status}`);
+  }
+  return {
+    samples,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    requestsPerRead: (counter.counts.total - logQueries.count) / samples,
+    logQueries: logQueries.count,
+    durationMs: performance.now() - began,
+    byOperation: { ...counter.counts.byOperation },
+  };
+}
+
+/** The four kinds of read against a running API, one after the other. */
+async function measureKinds(meter: ReadMeter, apiUrl: string, users: readonly string[]) {
+  const pick = (i: number) => users[i % users.length] as string;
+  const single = await measureReads(
+    meter,
+    'single statistics reads',
+    (i) => `${apiUrl}/users/${pick(i)}/stats`,
+  );
+  const etag = (await fetch(`${apiUrl}/users/reader-0/stats`, { headers: SIGNED })).headers.get('etag') ?? '';
+  const notModified = await measureReads(
+    meter,
+    'conditional reads (304)',
+    () => `${apiUrl}/users/reader-0/stats`,
+    {
+      ...SIGNED,
+      'if-none-match': etag,
+    },
+  );
+  const batch = await measureReads(meter, `batch reads of ${MAX_BATCH_USERS} users`, (i) => {
+    const ids = Array.from({ length: MAX_BATCH_USERS }, (_, k) => pick(i + k));
+    return `${apiUrl}/stats?userIds=${ids.join(',')}`;
+  });
+  const feed = await measureReads(
+    meter,
+    'feed pages of 20',
+    () => `${apiUrl}/users/reader-0/activities?limit=20`,
+  );
+  return { single, notModified, batch, feed };
+}
+
+/**
+ * Reads through the local read API (HTTP, the read handler, DynamoDB Local): one user's statistics,
+ * the same with a matching `If-None-Match`, 100 users at once, and a feed page of 20. Requests are
+ * sequential, so the latencies are the API's own, not queueing; DynamoDB requests are counted by an
+ * SDK middleware on the handler's client.
+ */
+export async function runReading(options: {
+  endpoint: string;
+  users: number;
+  samples: number;
+}): Promise<ReadingResult> {
+  const { client, doc, counter } = countedClient(options.endpoint);
+  const logQueries = countLogQueries(client);
+  const tables = await freshTables(client, 'reading');
+  const users = Array.from({ length: options.users }, (_, i) => `reader-${i}`);
+  await seedReads(doc, tables, users);
   const api = await startLocalProfileApi({
     doc,
     tables: { activityTable: tables.activities, statsTable: tables.stats },
   });
   try {
-    const measure = async (
-      what: string,
-      url: (i: number) => string,
-      headers: Record<string, string> = SIGNED,
-    ) => {
-      progress(`reading: ${options.samples} ${what}`);
-      for (let i = 0; i < Math.min(10, options.samples); i++)
-        await (await fetch(url(i), { headers })).arrayBuffer();
-      counter.reset();
-      logQueries = 0;
-      const began = performance.now();
-      const latencies: number[] = [];
-      for (let i = 0; i < options.samples; i++) {
-        const start = performance.now();
-        const response = await fetch(url(i), { headers });
-        await response.arrayBuffer();
-        latencies.push(performance.now() - start);
-        if (response.status !== 200 && response.status !== 304)
-          throw new Error(`${what}: the API answered ${response.status}`);
-      }
-      return {
-        samples: options.samples,
-        p50Ms: percentile(latencies, 50),
-        p99Ms: percentile(latencies, 99),
-        requestsPerRead: (counter.counts.total - logQueries) / options.samples,
-        logQueries,
-        durationMs: performance.now() - began,
-        byOperation: { ...counter.counts.byOperation },
-      };
-    };
-    const pick = (i: number) => users[i % users.length] as string;
-    const single = await measure('single statistics reads', (i) => `${api.url}/users/${pick(i)}/stats`);
-    const etag =
-      (await fetch(`${api.url}/users/reader-0/stats`, { headers: SIGNED })).headers.get('etag') ?? '';
-    const notModified = await measure('conditional reads (304)', () => `${api.url}/users/reader-0/stats`, {
-      ...SIGNED,
-      'if-none-match': etag,
-    });
-    const batch = await measure(`batch reads of ${MAX_BATCH_USERS} users`, (i) => {
-      const ids = Array.from({ length: MAX_BATCH_USERS }, (_, k) => pick(i + k));
-      return `${api.url}/stats?userIds=${ids.join(',')}`;
-    });
-    const feed = await measure('feed pages of 20', () => `${api.url}/users/reader-0/activities?limit=20`);
-    return { users: users.length, single, notModified, batch, feed };
+    const kinds = await measureKinds({ samples: options.samples, counter, logQueries }, api.url, users);
+    return { users: users.length, ...kinds };
   } finally {
     await api.close();
     await dropTables(client, [tables.activities, tables.stats, tables.deadLetters]);

@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { TableNames } from '../../infra/local/tables.ts';
 import { DynamoProjectionStore } from '../../lambda/adapters/stats-store.ts';
 import { statsActivityOfItem, userPartition } from '../../lambda/adapters/user-items.ts';
 import { type Activity, activityFor } from '../../lambda/domain/activity.ts';
@@ -58,7 +59,7 @@ export function streamRecord(activity: Activity): DynamoDBRecord {
 function historyActivity(userId: string, i: number, typeIndex = i): Activity {
   const occurredAt = new Date(Date.parse('2025-01-01T00:00:00Z') + i * 60_000).toISOString();
   const { detailType, detail } = detailFor(typeIndex, `${userId}-e${i}`, [userId], occurredAt);
-  const accepted = acceptEvent(bridgeEvent(detailType, detail, `${userId}-${i}`));
+  const accepted = acceptEvent(bridgeEvent(detailType, detail, { id: `${userId}-${i}` }));
   return activityFor(accepted, userId, new Date());
 }
 
@@ -90,13 +91,18 @@ export interface StatisticsOptions {
   readonly warmup?: boolean;
 }
 
-/**
- * Measures 3: the cost of applying one more match finalization for a user who already has N
- * activities, through the projector (ours) and by recomputing from history.
- */
-export async function runStatistics(options: StatisticsOptions): Promise<HistoryResult[]> {
-  const ours = countedClient(options.endpoint);
-  const other = countedClient(options.endpoint);
+/** Both designs' clients and tables, and the projector fed the way the stream would. */
+interface StatisticsRig {
+  readonly ours: CountedClient;
+  readonly other: CountedClient;
+  readonly tables: TableNames;
+  readonly otherTables: TableNames;
+  readonly apply: (records: DynamoDBRecord[]) => Promise<void>;
+}
+
+async function statisticsRig(endpoint: string): Promise<StatisticsRig> {
+  const ours = countedClient(endpoint);
+  const other = countedClient(endpoint);
   const tables = await freshTables(ours.client, 'stats');
   const otherTables = await freshTables(other.client, 'recompute');
   const project = createStatsHandler({ store: new DynamoProjectionStore(ours.doc, tables.stats) });
@@ -105,61 +111,78 @@ export async function runStatistics(options: StatisticsOptions): Promise<History
     if (response.batchItemFailures.length > 0)
       throw new Error(`the projector failed ${response.batchItemFailures.length} records while seeding`);
   };
+  return { ours, other, tables, otherTables, apply };
+}
 
+/**
+ * Seeds `userId` with a history of `history` activities (projected by the projector itself, so its
+ * state matches), then times `samples` more finalizations through both designs.
+ */
+async function measureHistory(
+  rig: StatisticsRig,
+  userId: string,
+  history: number,
+  samples: number,
+): Promise<HistoryResult> {
+  const { ours, other, tables, otherTables, apply } = rig;
+  const seeded = Array.from({ length: history }, (_, i) => historyActivity(userId, i));
+  await batchWrite(ours.doc, tables.activities, seeded);
+  for (let i = 0; i < seeded.length; i += BATCH) await apply(seeded.slice(i, i + BATCH).map(streamRecord));
+
+  progress(`statistics: ${samples} more finalizations at history ${history}`);
+  const oursMs: number[] = [];
+  const oursRequests: number[] = [];
+  const recomputeMs: number[] = [];
+  const recomputeRequests: number[] = [];
+  let last: ProfileStats | undefined;
+  for (let s = 0; s < samples; s++) {
+    const activity = historyActivity(userId, history + s, FINALIZED);
+    await batchWrite(ours.doc, tables.activities, [activity]);
+
+    ours.counter.reset();
+    let start = performance.now();
+    await apply([streamRecord(activity)]);
+    oursMs.push(performance.now() - start);
+    oursRequests.push(ours.counter.counts.total);
+
+    other.counter.reset();
+    start = performance.now();
+    last = await recompute(other, tables.activities, otherTables.stats, userId);
+    recomputeMs.push(performance.now() - start);
+    recomputeRequests.push(other.counter.counts.total);
+  }
+  const { Item } = await ours.doc.send(
+    new GetCommand({ TableName: tables.stats, Key: { userId, sk: 'STATS' }, ConsistentRead: true }),
+  );
+  return {
+    history,
+    samples,
+    ours: { ms: median(oursMs), requests: median(oursRequests) },
+    recompute: { ms: median(recomputeMs), requests: median(recomputeRequests) },
+    consistent: last !== undefined && sameStats(Item, last),
+  };
+}
+
+/**
+ * Measures 3: the cost of applying one more match finalization for a user who already has N
+ * activities, through the projector (ours) and by recomputing from history.
+ */
+export async function runStatistics(options: StatisticsOptions): Promise<HistoryResult[]> {
+  const rig = await statisticsRig(options.endpoint);
   const results: HistoryResult[] = [];
   const histories = options.warmup === false ? options.histories : [20, ...options.histories];
   for (const [index, history] of histories.entries()) {
     const warm = options.warmup !== false && index === 0;
-    const userId = `${warm ? 'warm' : 'h'}${history}`;
     progress(
       `statistics: seeding a history of ${history} activities${warm ? ' (warm-up, not reported)' : ''}`,
     );
-    const seeded = Array.from({ length: history }, (_, i) => historyActivity(userId, i));
-    await batchWrite(ours.doc, tables.activities, seeded);
-    // The projector's state must match the history: it is built by the projector itself.
-    for (let i = 0; i < seeded.length; i += BATCH) await apply(seeded.slice(i, i + BATCH).map(streamRecord));
-
-    progress(`statistics: ${options.samples} more finalizations at history ${history}`);
-    const oursMs: number[] = [];
-    const oursRequests: number[] = [];
-    const recomputeMs: number[] = [];
-    const recomputeRequests: number[] = [];
-    let last: ProfileStats | undefined;
-    for (let s = 0; s < options.samples; s++) {
-      const activity = historyActivity(userId, history + s, FINALIZED);
-      await batchWrite(ours.doc, tables.activities, [activity]);
-
-      ours.counter.reset();
-      let start = performance.now();
-      await apply([streamRecord(activity)]);
-      oursMs.push(performance.now() - start);
-      oursRequests.push(ours.counter.counts.total);
-
-      other.counter.reset();
-      start = performance.now();
-      last = await recompute(other, tables.activities, otherTables.stats, userId);
-      recomputeMs.push(performance.now() - start);
-      recomputeRequests.push(other.counter.counts.total);
-    }
-    const { Item } = await ours.doc.send(
-      new GetCommand({ TableName: tables.stats, Key: { userId, sk: 'STATS' }, ConsistentRead: true }),
-    );
-    results.push({
-      history,
-      samples: options.samples,
-      ours: { ms: median(oursMs), requests: median(oursRequests) },
-      recompute: { ms: median(recomputeMs), requests: median(recomputeRequests) },
-      consistent: last !== undefined && sameStats(Item, last),
-    });
-    if (warm) {
-      results.pop();
-      continue;
-    }
-    const r = results.at(-1) as HistoryResult;
+    const r = await measureHistory(rig, `${warm ? 'warm' : 'h'}${history}`, history, options.samples);
+    if (warm) continue;
+    results.push(r);
     progress(
       `  ours ${r.ours.ms.toFixed(1)} ms / ${r.ours.requests} requests, recompute ${r.recompute.ms.toFixed(1)} ms / ${r.recompute.requests} requests, consistent: ${r.consistent}`,
     );
   }
-  await dropTables(ours.client, [...Object.values(tables), ...Object.values(otherTables)]);
+  await dropTables(rig.ours.client, [...Object.values(rig.tables), ...Object.values(rig.otherTables)]);
   return results;
 }
