@@ -1,6 +1,9 @@
+import { bridgeEvent } from '../../infra/local/bridge-event.ts';
 import { EVENT_TYPES } from '../../lambda/domain/event-types.ts';
-import { type BridgeEvent, DEFAULT_EVENT_SOURCE } from '../../lambda/domain/events.ts';
+import type { BridgeEvent } from '../../lambda/domain/events.ts';
 
+/** Real-shaped EventBridge events, built as the local bus builds the ones it delivers. */
+export { bridgeEvent } from '../../infra/local/bridge-event.ts';
 export type { BridgeEvent } from '../../lambda/domain/events.ts';
 
 /**
@@ -29,21 +32,6 @@ export function detailFor(
   return { detailType: definition.detailType, detail };
 }
 
-/** Wraps a detail as the event a rule delivers; `id` differs on every publisher retry. */
-export function bridgeEvent(detailType: string, detail: Record<string, unknown>, id: string): BridgeEvent {
-  return {
-    version: '0',
-    id,
-    'detail-type': detailType,
-    source: DEFAULT_EVENT_SOURCE,
-    account: '123456789012',
-    time: '2026-05-01T12:00:00Z',
-    region: 'us-east-1',
-    resources: [],
-    detail,
-  };
-}
-
 /** Options of {@link singleUserEvents}. */
 export interface WorkloadOptions {
   readonly count: number;
@@ -68,7 +56,7 @@ export function singleUserEvents({ count, users, runId }: WorkloadOptions): Brid
       [`${runId}-u${i % population}`],
       occurredAt,
     );
-    return bridgeEvent(detailType, detail, `${runId}-${i}`);
+    return bridgeEvent(detailType, detail, { id: `${runId}-${i}` });
   });
 }
 

@@ -3,6 +3,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
+import type { TableNames } from '../../infra/local/tables.ts';
 import { recordingDependencies } from '../../lambda/adapters/recording.ts';
 import type { FlagReader } from '../../lambda/application/ports.ts';
 import { type Activity, activityFor } from '../../lambda/domain/activity.ts';
@@ -88,7 +89,7 @@ function rawPut(db: CountedClient, table: string, activity: Activity): Promise<u
 }
 
 /** Lambda passes a context; Powertools reads the remaining time from it to expire in-progress records. */
-const lambdaContext = {
+export const lambdaContext = {
   functionName: 'bench',
   awsRequestId: 'bench',
   getRemainingTimeInMillis: () => 60_000,
@@ -118,6 +119,32 @@ export function powertoolsHandler(db: CountedClient, activityTable: string, idem
   });
 }
 
+/** Our record handler, its counted client and its tables. */
+export interface OurRecorder {
+  readonly db: CountedClient;
+  readonly tables: TableNames;
+  readonly handler: ReturnType<typeof createRecordHandler>;
+}
+
+/** Our record handler on fresh tables of its own (`{label}-ours`), the flag always on. */
+export async function ourRecorder(endpoint: string, label: string): Promise<OurRecorder> {
+  const db = countedClient(endpoint);
+  const tables = await freshTables(db.client, `${label}-ours`);
+  const handler = createRecordHandler(
+    recordingDependencies({ client: db.doc, tables, flag: new AlwaysOnFlag() }),
+  );
+  return { db, tables, handler };
+}
+
+/** The Powertools Idempotency design on fresh tables of its own (`{label}-pt`), its record table included. */
+export async function powertoolsRecorder(endpoint: string, label: string) {
+  const db = countedClient(endpoint);
+  const tables = await freshTables(db.client, `${label}-pt`);
+  const idempotencyTable = await createIdempotencyTable(db.client, label);
+  const handler = powertoolsHandler(db, tables.activities, idempotencyTable);
+  return { db, tables, idempotencyTable, handler };
+}
+
 async function buildPaths(endpoint: string, events: readonly BridgeEvent[], label: string): Promise<Path[]> {
   const raw = countedClient(endpoint);
   const rawTables = await freshTables(raw.client, `${label}-raw`);
@@ -127,24 +154,11 @@ async function buildPaths(endpoint: string, events: readonly BridgeEvent[], labe
     const accepted = acceptEvent(e);
     return activityFor(accepted, accepted.userIds[0] as string, recordedAt);
   });
-
-  const ours = countedClient(endpoint);
-  const ourTables = await freshTables(ours.client, `${label}-ours`);
-  const handler = createRecordHandler(
-    recordingDependencies({
-      client: ours.doc,
-      tables: ourTables,
-      flag: new AlwaysOnFlag(),
-    }),
-  );
-
-  const pt = countedClient(endpoint);
-  const ptTables = await freshTables(pt.client, `${label}-pt`);
-  const idempotencyTable = await createIdempotencyTable(pt.client, label);
-  const ptHandler = powertoolsHandler(pt, ptTables.activities, idempotencyTable);
+  const ours = await ourRecorder(endpoint, label);
+  const pt = await powertoolsRecorder(endpoint, label);
 
   // Table creation is setup, not recording.
-  for (const db of [raw, ours, pt]) db.counter.reset();
+  for (const db of [raw, ours.db, pt.db]) db.counter.reset();
   return [
     {
       name: 'raw',
@@ -152,12 +166,12 @@ async function buildPaths(endpoint: string, events: readonly BridgeEvent[], labe
       run: (_, i) => rawPut(raw, rawTables.activities, activities[i] as Activity),
       tables: Object.values(rawTables),
     },
-    { name: 'ours', db: ours, run: (event) => handler(event), tables: Object.values(ourTables) },
+    { name: 'ours', db: ours.db, run: (event) => ours.handler(event), tables: Object.values(ours.tables) },
     {
       name: 'powertools',
-      db: pt,
-      run: (event) => ptHandler(event, lambdaContext),
-      tables: [...Object.values(ptTables), idempotencyTable],
+      db: pt.db,
+      run: (event) => pt.handler(event, lambdaContext),
+      tables: [...Object.values(pt.tables), pt.idempotencyTable],
     },
   ];
 }

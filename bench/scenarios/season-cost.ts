@@ -1,17 +1,13 @@
-import type { Context } from 'aws-lambda';
-import { recordingDependencies } from '../../lambda/adapters/recording.ts';
 import { DynamoProjectionStore } from '../../lambda/adapters/stats-store.ts';
 import { activityFor } from '../../lambda/domain/activity.ts';
 import { forEachLimit } from '../../lambda/domain/concurrency.ts';
 import { acceptEvent } from '../../lambda/domain/events.ts';
 import { createStatsHandler } from '../../lambda/handlers/project-stats.ts';
-import { createRecordHandler } from '../../lambda/handlers/record-activity.ts';
-import { type CapacityTotals, meterCapacity } from '../lib/capacity.ts';
+import { type CapacityMeter, type CapacityTotals, meterCapacity } from '../lib/capacity.ts';
 import type { SeasonUsage } from '../lib/cost.ts';
-import { countedClient, createIdempotencyTable, freshTables } from '../lib/local.ts';
 import { progress } from '../lib/progress.ts';
 import { type BridgeEvent, bridgeEvent } from '../lib/workload.ts';
-import { AlwaysOnFlag, powertoolsHandler } from './recording.ts';
+import { lambdaContext, type OurRecorder, ourRecorder, powertoolsRecorder } from './recording.ts';
 import { streamRecord } from './statistics.ts';
 
 /** Players per tournament of the season. */
@@ -78,7 +74,7 @@ export function tournamentEvents(t: number, start: number): BridgeEvent[] {
   }
   out.push(['TournamentCompleted', { participantUserIds: players, winnerUserIds: round }]);
   return out.map(([detailType, fields], i) =>
-    bridgeEvent(detailType, { tournamentId, occurredAt: at(i), ...fields }, `season-${t}-${i}`),
+    bridgeEvent(detailType, { tournamentId, occurredAt: at(i), ...fields }, { id: `season-${t}-${i}` }),
   );
 }
 
@@ -104,81 +100,71 @@ export interface SeasonResults {
   readonly powertools: SeasonUsage;
 }
 
-const lambdaContext = { getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
 const recordWrite = (t: CapacityTotals) => t.tableWrite + t.indexWrite;
 
-/** Runs a season of `tournaments` tournaments through both designs and the statistics projector. */
-export async function runSeasonCost(endpoint: string, tournaments: number): Promise<SeasonResults> {
+/** The season's events, each delivered once and every {@link DUPLICATE_EVERY}-th twice. */
+function seasonOf(tournaments: number) {
   const start = Date.parse('2026-03-01T00:00:00Z');
   const events = Array.from({ length: tournaments }, (_, t) =>
     tournamentEvents(t, start + t * 86_400_000),
   ).flat();
-  const deliveries = deliveriesOf(events);
-  progress(
-    `season cost: ${events.length} events, ${deliveries.length} deliveries, ${tournaments} tournaments`,
-  );
+  return { events, deliveries: deliveriesOf(events) };
+}
 
-  const ours = countedClient(endpoint);
-  const oursMeter = meterCapacity(ours.client);
-  const ourTables = await freshTables(ours.client, 'season-ours');
-  const record = createRecordHandler(
-    recordingDependencies({
-      client: ours.doc,
-      tables: ourTables,
-      flag: new AlwaysOnFlag(),
-    }),
-  );
-  const pt = countedClient(endpoint);
-  const ptMeter = meterCapacity(pt.client);
-  const ptTables = await freshTables(pt.client, 'season-pt');
-  const ptHandler = powertoolsHandler(
-    pt,
-    ptTables.activities,
-    await createIdempotencyTable(pt.client, 'season'),
-  );
-
-  oursMeter.reset();
-  ptMeter.reset();
-  // In order, a few at once: a duplicate follows its original as a retry does.
-  for (const event of deliveries) {
-    await record(event);
-    await ptHandler(event, lambdaContext);
-  }
-
+/**
+ * The statistics projector over one stream record per recorded activity, in batches of 100 as the
+ * event source mapping hands them: the transaction write and batch read units it consumes.
+ */
+async function projectSeason(events: readonly BridgeEvent[], ours: OurRecorder, meter: CapacityMeter) {
   progress('season cost: statistics');
+  const before = { ...meter.totals };
   const recordedAt = new Date();
   const activities = events.flatMap((e) => {
     const accepted = acceptEvent(e);
     return accepted.userIds.map((u) => activityFor(accepted, u, recordedAt));
   });
-  const project = createStatsHandler({ store: new DynamoProjectionStore(ours.doc, ourTables.stats) });
-  const statsBefore = { ...oursMeter.totals };
+  const project = createStatsHandler({ store: new DynamoProjectionStore(ours.db.doc, ours.tables.stats) });
   const batches = Array.from({ length: Math.ceil(activities.length / 100) }, (_, i) =>
     activities.slice(i * 100, i * 100 + 100),
   );
   await forEachLimit(batches, 1, async (batch) => {
     await project({ Records: batch.map(streamRecord) });
   });
-  const statsWrite = oursMeter.totals.transactionWrite - statsBefore.transactionWrite;
-  const statsRead = oursMeter.totals.batchRead - statsBefore.batchRead;
+  return {
+    statsWrite: meter.totals.transactionWrite - before.transactionWrite,
+    statsRead: meter.totals.batchRead - before.batchRead,
+    streamRecords: activities.length,
+  };
+}
 
+/** Runs a season of `tournaments` tournaments through both designs and the statistics projector. */
+export async function runSeasonCost(endpoint: string, tournaments: number): Promise<SeasonResults> {
+  const { events, deliveries } = seasonOf(tournaments);
+  progress(
+    `season cost: ${events.length} events, ${deliveries.length} deliveries, ${tournaments} tournaments`,
+  );
+  const ours = await ourRecorder(endpoint, 'season');
+  const pt = await powertoolsRecorder(endpoint, 'season');
+  const oursMeter = meterCapacity(ours.db.client);
+  const ptMeter = meterCapacity(pt.db.client);
+  // In order, one at a time: a duplicate follows its original as a retry does.
+  for (const event of deliveries) {
+    await ours.handler(event);
+    await pt.handler(event, lambdaContext);
+  }
+  const recorded = { ...oursMeter.totals };
+  const stats = await projectSeason(events, ours, oursMeter);
+  ours.db.client.destroy();
+  pt.db.client.destroy();
   const common = {
     events: events.length,
     deliveries: deliveries.length,
     eventChunks: deliveries.reduce((n, e) => n + eventChunks(e), 0),
-    statsWrite,
-    statsRead,
-    streamRecords: activities.length,
+    ...stats,
   };
-  ours.client.destroy();
-  pt.client.destroy();
   return {
     tournaments,
-    ours: {
-      ...common,
-      recordWrite: recordWrite(statsBefore),
-      duplicateWrite: statsBefore.failedConditionWrite,
-    },
+    ours: { ...common, recordWrite: recordWrite(recorded), duplicateWrite: recorded.failedConditionWrite },
     powertools: {
       ...common,
       recordWrite: recordWrite(ptMeter.totals),

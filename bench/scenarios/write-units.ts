@@ -64,7 +64,7 @@ function completion(participants: number): BridgeEvent {
       participantUserIds: users,
       winnerUserIds: [users[0]],
     },
-    `wu-${events}`,
+    { id: `wu-${events}` },
   );
 }
 
@@ -81,7 +81,7 @@ function match(): BridgeEvent {
       participantUserIds: users,
       winnerUserIds: [users[0]],
     },
-    `wu-${events}`,
+    { id: `wu-${events}` },
   );
 }
 

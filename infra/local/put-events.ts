@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { AwsServiceError } from '../../lambda/domain/errors.ts';
 import type { BridgeEvent } from '../../lambda/domain/events.ts';
 import { entrySize, MAX_ENTRIES_PER_REQUEST, MAX_REQUEST_BYTES } from '../../lambda/publisher/batching.ts';
 import { readTimestamp } from './aws-json.ts';
+import { bridgeEvent } from './bridge-event.ts';
 
 export type { BridgeEvent } from '../../lambda/domain/events.ts';
 
@@ -177,15 +177,15 @@ function eventTime(date: Date): string {
 
 /** The event a valid entry becomes on the bus. */
 export function toBridgeEvent(entry: PutEventsEntry, bus: BusIdentity, now = new Date()): BridgeEvent {
-  return {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': entry.DetailType as string,
-    source: entry.Source as string,
-    account: bus.account,
-    time: eventTime(entry.Time !== undefined ? readTimestamp(entry.Time, 'Time') : now),
-    region: bus.region,
-    resources: [...(entry.Resources ?? [])],
-    detail: JSON.parse(entry.Detail as string) as Record<string, unknown>,
-  };
+  return bridgeEvent(
+    entry.DetailType as string,
+    JSON.parse(entry.Detail as string) as Record<string, unknown>,
+    {
+      source: entry.Source as string,
+      account: bus.account,
+      time: eventTime(entry.Time !== undefined ? readTimestamp(entry.Time, 'Time') : now),
+      region: bus.region,
+      resources: [...(entry.Resources ?? [])],
+    },
+  );
 }

@@ -1,34 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { DeliveredEvent } from '../../infra/local/bridge-event.ts';
 import { DEFAULT_EVENT_SOURCE } from '../../lambda/domain/defaults.ts';
 import { type DetailType, EVENT_TYPES } from '../../lambda/domain/event-types.ts';
-import type { BridgeEvent } from '../../lambda/domain/events.ts';
 
 /** A delivered event whose detail may be anything (tests also send broken ones). */
-export type TestEvent<Detail = unknown> = Omit<BridgeEvent, 'detail'> & { detail: Detail };
+export type TestEvent<Detail = unknown> = DeliveredEvent<Detail>;
 
-/**
- * Wraps a detail in a real-shaped EventBridge event, as a rule delivers it. The id is new each time,
- * like a publisher retry, unless `overrides` fixes it (the benchmarks replay fixed ids).
- */
-export function bridgeEvent<Detail = unknown>(
-  detailType: string,
-  detail: Detail,
-  overrides: Partial<TestEvent<Detail>> = {},
-): TestEvent<Detail> {
-  return {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': detailType,
-    source: DEFAULT_EVENT_SOURCE,
-    account: '123456789012',
-    time: '2026-05-01T12:00:00Z',
-    region: 'us-east-1',
-    resources: [],
-    detail,
-    ...overrides,
-  };
-}
+/** Real-shaped EventBridge events, built as the local bus builds the ones it delivers. */
+export { bridgeEvent } from '../../infra/local/bridge-event.ts';
 
 /** The declared example detail of an event type, with overrides. */
 export function exampleDetail(
