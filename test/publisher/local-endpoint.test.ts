@@ -1,80 +1,25 @@
-import { type AddressInfo, createServer } from 'node:net';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LOCAL_AWS } from '../../infra/local/clients.ts';
-import { type FailEntry, type LocalEndpoint, startLocalEndpoint } from '../../infra/local/endpoint.ts';
-import type { BridgeEvent } from '../../infra/local/put-events.ts';
+import type { FailEntry } from '../../infra/local/endpoint.ts';
 import { acceptEvent } from '../../lambda/domain/events.ts';
 import {
   type FailedEvent,
-  type PublishEntry,
   type PublisherLogger,
-  PublishValidationError,
   TournamentEventPublisher,
-  type TournamentEventPublisherOptions,
 } from '../../lambda/publisher/index.ts';
-import { closedLoopbackEndpoint } from './support.ts';
+import { checkIns, closeHarnesses, harness, registrationOf, settle } from './support.ts';
 
-/** A CheckInToggled event per registration, each a distinct action. */
-function checkIns(count: number): PublishEntry[] {
-  return Array.from({ length: count }, (_, i) => ({
-    detailType: 'CheckInToggled' as const,
-    detail: {
-      tournamentId: 7,
-      occurredAt: '2026-05-02T09:00:00Z',
-      registrationId: i + 1,
-      checkedIn: true,
-      userIds: [100 + i],
-    },
-  }));
-}
-
-const registrationOf = (entry: { Detail?: string }) =>
-  (JSON.parse(entry.Detail ?? '{}') as { registrationId: number }).registrationId;
-
-interface Harness {
-  endpoint: LocalEndpoint;
-  /** Accepted events of each PutEvents request that accepted at least one, in arrival order. */
-  requests: BridgeEvent[][];
-  publisher: TournamentEventPublisher;
-  client: EventBridgeClient;
-}
-
-const open: LocalEndpoint[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((e) => e.close()));
-});
-
-async function harness(
-  failEntry?: FailEntry,
-  options: Partial<TournamentEventPublisherOptions> = {},
-): Promise<Harness> {
-  const requests: BridgeEvent[][] = [];
-  const endpoint = await startLocalEndpoint({
-    onEvents: (events) => requests.push([...events]),
-    ...(failEntry ? { failEntry } : {}),
-  });
-  open.push(endpoint);
-  const client = new EventBridgeClient({ ...LOCAL_AWS, endpoint: endpoint.url, maxAttempts: 1 });
-  const publisher = new TournamentEventPublisher({
-    client,
-    eventBusName: endpoint.bus.busName,
-    baseDelayMs: 5,
-    maxDelayMs: 20,
-    ...options,
-  });
-  return { endpoint, requests, publisher, client };
-}
-
-/** Lets the endpoint's `onEvents` callbacks (queued as microtasks after each response) run. */
-const settle = () => new Promise((resolve) => setImmediate(resolve));
+afterEach(closeHarnesses);
 
 describe('TournamentEventPublisher against the local EventBridge endpoint', () => {
   it('sends 25 events in 3 requests of 10, 10 and 5, each accepted by the recording side', async () => {
+    // Prepare
     const { publisher, requests } = await harness();
+
+    // Act
     const result = await publisher.publishMany(checkIns(25));
     await settle();
 
+    // Assess
     expect(result.failed).toEqual([]);
     expect(result.requests).toBe(3);
     expect(result.published.map((p) => [p.index, p.attempts])).toEqual(
@@ -92,7 +37,7 @@ describe('TournamentEventPublisher against the local EventBridge endpoint', () =
   });
 
   it('resends only the entries that failed, until they go through', async () => {
-    // Every third registration is throttled twice, registration 5 hits an internal failure once.
+    // Prepare: every third registration is throttled twice, registration 5 hits an internal failure once
     const failEntry: FailEntry = (entry, attempt) => {
       const registration = registrationOf(entry);
       if (registration % 3 === 0 && attempt <= 2)
@@ -102,9 +47,12 @@ describe('TournamentEventPublisher against the local EventBridge endpoint', () =
       return undefined;
     };
     const { publisher, requests } = await harness(failEntry);
+
+    // Act
     const result = await publisher.publishMany(checkIns(25));
     await settle();
 
+    // Assess
     expect(result.failed).toEqual([]);
     // Round 1: 25 entries in 3 requests; round 2: the 8 throttled and registration 5; round 3: the 8 again.
     expect(result.requests).toBe(5);
@@ -126,6 +74,7 @@ describe('TournamentEventPublisher against the local EventBridge endpoint', () =
   });
 
   it('reports exactly what finally failed: final codes at once, retryable codes after the last attempt', async () => {
+    // Prepare: registration 2 always throttled, registration 4 refused for good
     const failEntry: FailEntry = (entry) => {
       const registration = registrationOf(entry);
       if (registration === 2) return { errorCode: 'ThrottlingException', errorMessage: 'Rate exceeded' };
@@ -144,8 +93,11 @@ describe('TournamentEventPublisher against the local EventBridge endpoint', () =
       logger,
     });
     const entries = checkIns(5);
+
+    // Act
     const result = await publisher.publishMany(entries);
 
+    // Assess
     expect(result.published.map((p) => p.index)).toEqual([0, 2, 4]);
     expect(result.failed).toEqual([
       {
@@ -204,142 +156,5 @@ describe('TournamentEventPublisher against the local EventBridge endpoint', () =
     expect(result.published.map((p) => p.attempts)).toEqual([2, 2, 2]);
     expect(result.requests).toBe(2);
     expect(requests.map((r) => r.length)).toEqual([3]);
-  });
-
-  it('gives up at the deadline when the bus cannot be reached, and says the events may be sent again', async () => {
-    const endpoint = await closedLoopbackEndpoint();
-    const deadlineMs = 2_000;
-    const maxDelayMs = 50;
-    const publisher = new TournamentEventPublisher({
-      client: new EventBridgeClient({ ...LOCAL_AWS, endpoint, maxAttempts: 1 }),
-      eventBusName: 'tournaments',
-      maxAttempts: 1_000,
-      baseDelayMs: 20,
-      maxDelayMs,
-      deadlineMs,
-    });
-    const started = Date.now();
-    const result = await publisher.publishMany(checkIns(2));
-    const elapsed = Date.now() - started;
-    expect(result.published).toEqual([]);
-    expect(result.failed.map((f) => f.retryable)).toEqual([true, true]);
-    // The deadline, not the attempt budget, ended it: it kept trying until a wait would cross the
-    // deadline (a slower machine only makes each attempt longer, never the retries shorter).
-    expect(result.failed[0]?.attempts ?? 0).toBeLessThan(1_000);
-    expect(elapsed).toBeGreaterThanOrEqual(deadlineMs - maxDelayMs);
-  });
-
-  it('reports events cut off by the deadline mid-request as safe to send again', async () => {
-    // A bus that accepts the connection and never answers: only the deadline can end the request.
-    const silent = createServer(() => undefined);
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    try {
-      const { port } = silent.address() as AddressInfo;
-      const publisher = new TournamentEventPublisher({
-        client: new EventBridgeClient({ ...LOCAL_AWS, endpoint: `http://127.0.0.1:${port}`, maxAttempts: 1 }),
-        eventBusName: 'tournaments',
-        deadlineMs: 300,
-      });
-      const result = await publisher.publishMany(checkIns(2));
-      expect(result.published).toEqual([]);
-      expect(result.failed.map((f) => [f.attempts, f.retryable])).toEqual([
-        [1, true],
-        [1, true],
-      ]);
-    } finally {
-      silent.close();
-    }
-  });
-
-  it('sends nothing when an event is invalid, and names the field', async () => {
-    const { publisher, requests } = await harness();
-    const entries = checkIns(3);
-    const error = await publisher
-      .publishMany([
-        ...entries,
-        { detailType: 'CheckInToggled', detail: { ...entries[0]?.detail, userIds: ['a:b'] } } as PublishEntry,
-      ])
-      .then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-    await settle();
-    expect(error).toBeInstanceOf(PublishValidationError);
-    expect((error as PublishValidationError).issues.map((i) => [i.index, i.path])).toEqual([
-      [3, 'userIds.0'],
-    ]);
-    expect(requests).toEqual([]);
-  });
-
-  describe('in safe mode', () => {
-    it('sends the valid events, reports the invalid one and never throws', async () => {
-      const failures: (readonly FailedEvent[])[] = [];
-      const { publisher, requests } = await harness(undefined, {
-        safe: true,
-        onFailure: (failed) => {
-          failures.push(failed);
-        },
-      });
-      const entries = checkIns(3);
-      const invalid = { ...entries[1]?.detail, occurredAt: '2026-05-02 09:00' };
-      const result = await publisher.publishMany([
-        entries[0] as PublishEntry,
-        { detailType: 'CheckInToggled', detail: invalid } as PublishEntry,
-        entries[2] as PublishEntry,
-      ]);
-      await settle();
-      expect(result.published.map((p) => p.index)).toEqual([0, 2]);
-      expect(result.failed).toEqual([
-        {
-          index: 1,
-          detailType: 'CheckInToggled',
-          detail: invalid,
-          errorCode: 'ValidationError',
-          errorMessage: expect.stringContaining('detail.occurredAt'),
-          attempts: 0,
-          retryable: false,
-        },
-      ]);
-      expect(failures).toEqual([result.failed]);
-      expect(requests.flat()).toHaveLength(2);
-    });
-
-    it('keeps a throwing onFailure out of the caller and logs it', async () => {
-      const errors: unknown[][] = [];
-      const { publisher } = await harness(
-        () => ({ errorCode: 'AccessDeniedException', errorMessage: 'denied' }),
-        {
-          safe: true,
-          onFailure: () => {
-            throw new Error('outbox unavailable');
-          },
-          logger: { warn: () => undefined, error: (...args) => errors.push(args) },
-        },
-      );
-      const result = await publisher.publish('CheckInToggled', {
-        tournamentId: 7,
-        occurredAt: '2026-05-02T09:00:00Z',
-        registrationId: 77,
-        checkedIn: false,
-        userIds: [42],
-      });
-      expect(result.failed.map((f) => f.errorCode)).toEqual(['AccessDeniedException']);
-      expect(errors).toHaveLength(1);
-    });
-
-    it('turns an unexpected error into failed entries instead of throwing', async () => {
-      const { publisher, client } = await harness(undefined, { safe: true });
-      client.middlewareStack.add(
-        () => async () => {
-          throw new TypeError('defect in a custom middleware');
-        },
-        { step: 'initialize', name: 'defect' },
-      );
-      const result = await publisher.publishMany(checkIns(2));
-      expect(result.failed.map((f) => [f.errorCode, f.retryable])).toEqual([
-        ['TypeError', false],
-        ['TypeError', false],
-      ]);
-    });
   });
 });
