@@ -6,16 +6,11 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_AWS } from '../../infra/local/clients.ts';
-import { startLocalEndpoint } from '../../infra/local/endpoint.ts';
-import { LocalEventBus, type LocalEventBusOptions } from '../../infra/local/event-bus.ts';
-import { refuseAfterDeadline, withInvocationDeadline } from '../../infra/local/invocation-deadline.ts';
-import type { BridgeEvent } from '../../infra/local/put-events.ts';
-import { routingRules } from '../../infra/routing.ts';
 import type { ActivityWriter } from '../../lambda/application/ports.ts';
-import { InvocationTimedOutError } from '../../lambda/domain/errors.ts';
 import { DEFAULT_FLAG_PARAMETER_NAME } from '../../lambda/domain/flag.ts';
 import { sharedLoggedStack, startLoggedStack } from '../compat/local-stack.ts';
-import { bridgeEvent, checkInEntry, exampleDetail, fresh } from '../support/events.ts';
+import { checkInEvent, withBus } from '../support/bus.ts';
+import { checkInEntry, fresh } from '../support/events.ts';
 
 const local = sharedLoggedStack();
 let eventBridge: EventBridgeClient;
@@ -31,34 +26,6 @@ afterAll(() => {
   ssm?.destroy();
 });
 
-/** A routed event as the bus receives it, with a chosen id. */
-const checkInEvent = (id: string): BridgeEvent =>
-  bridgeEvent('CheckInToggled', exampleDetail('CheckInToggled'), { id, account: '000000000000' });
-
-/**
- * Runs `use` with a bus over the declared routing rules that tries a delivery twice, archiving to a
- * temporary folder, then closes the bus and removes the folder.
- */
-async function withBus(
-  options: Omit<LocalEventBusOptions<string>, 'rules' | 'archiveFile'>,
-  use: (bus: LocalEventBus<string>) => Promise<void>,
-): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'tpi-bus-'));
-  const bus = new LocalEventBus<string>({
-    rules: routingRules('tournaments'),
-    archiveFile: join(dir, 'archive.jsonl'),
-    deliveryAttempts: 2,
-    retryBaseMs: 1,
-    ...options,
-  });
-  try {
-    await use(bus);
-  } finally {
-    await bus.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 const nested = (levels: number) => `${'['.repeat(levels - 1)}{}${']'.repeat(levels - 1)}`;
 
 /** Publishes one check-in and waits until the stack logged it recorded. */
@@ -70,8 +37,11 @@ async function recordedCheckIn(registrationId = fresh('probe')): Promise<string>
 
 describe('one request cannot stop the local stack or harm other clients', () => {
   it('fails an entry nested past 1,100 levels alone, accepts 1,100, and keeps every other client served', async () => {
+    // Prepare: a client whose check-in is recorded
     const before = fresh('before');
     await recordedCheckIn(before);
+
+    // Act: one request with an entry too deep, one at the limit, and a normal one
     const response = await eventBridge.send(
       new PutEventsCommand({
         Entries: [
@@ -81,6 +51,8 @@ describe('one request cannot stop the local stack or harm other clients', () => 
         ],
       }),
     );
+
+    // Assess: only the deep entry fails, and the stack still serves everyone
     expect(response.Entries?.map((e) => e.ErrorCode ?? 'EventId')).toEqual([
       'MalformedDetail',
       'EventId',
@@ -112,6 +84,7 @@ describe('one request cannot stop the local stack or harm other clients', () => 
   });
 
   it('retries a delivery whose handler throws synchronously, keeps it as a dead letter, and records the others', async () => {
+    // Prepare: a stack whose writer throws synchronously for users named boom*
     const throwing = await startLoggedStack({
       deliveryAttempts: 2,
       retryBaseMs: 10,
@@ -124,8 +97,11 @@ describe('one request cannot stop the local stack or harm other clients', () => 
     });
     const client = new EventBridgeClient({ ...LOCAL_AWS, endpoint: throwing.stack.endpoint });
     try {
+      // Act
       const [boom, calm] = [fresh('boom'), fresh('calm')];
       await client.send(new PutEventsCommand({ Entries: [checkInEntry(boom), checkInEntry(calm)] }));
+
+      // Assess: boom is a dead letter, calm and a later event are recorded
       expect(await throwing.lineMatching(/^failed +CheckInToggled → dead letter/)).toMatch(
         /writer exploded synchronously/,
       );
@@ -140,6 +116,7 @@ describe('one request cannot stop the local stack or harm other clients', () => 
   });
 
   it('keeps the bus delivering when a target or an observer throws synchronously', async () => {
+    // Prepare and act: a target that throws for one event, an observer that throws for another
     const problems: string[] = [];
     const delivered: string[] = [];
     const gaveUp: string[] = [];
@@ -161,63 +138,11 @@ describe('one request cannot stop the local stack or harm other clients', () => 
         await bus.idle();
       },
     );
+
+    // Assess
     expect(gaveUp).toEqual(['sync-throw']);
     expect(delivered.sort()).toEqual(['after', 'observer-throws']);
     expect(problems).toEqual(['reporting a delivery failed: observer failed']);
-  });
-});
-
-describe('bounded work', () => {
-  it('counts a delivery that never answers as a failed attempt once its time is up', async () => {
-    const gaveUp: string[] = [];
-    await withBus(
-      {
-        deliveryTimeoutMs: 50,
-        target: () => new Promise<string>(() => undefined),
-        onGiveUp: async (_event, attempts, error) =>
-          void gaveUp.push(`${attempts}: ${(error as Error).message}`),
-      },
-      async (bus) => {
-        bus.publish(checkInEvent('hangs'));
-        await bus.idle();
-      },
-    );
-    expect(gaveUp).toEqual(['2: the target did not answer within 50 ms']);
-  });
-
-  it('refuses the DynamoDB requests of an invocation past its timeout, as Lambda stops it, and no others', async () => {
-    // Prepare: a client of an engine that is not there, so only the refusal can answer first.
-    const client = refuseAfterDeadline(
-      new DynamoDBClient({ ...LOCAL_AWS, endpoint: 'http://127.0.0.1:9', maxAttempts: 1 }),
-    );
-    const list = () => client.send(new ListTablesCommand({}));
-    try {
-      // Act
-      const late = await withInvocationDeadline(-1, list).catch((error: Error) => error);
-      const outside = await list().catch((error: Error) => error);
-
-      // Assess
-      expect(late).toBeInstanceOf(InvocationTimedOutError);
-      expect(outside).not.toBeInstanceOf(InvocationTimedOutError);
-    } finally {
-      client.destroy();
-    }
-  });
-
-  it('answers valid entries with the retryable ThrottlingException while deliveries are saturated', async () => {
-    let saturated = true;
-    const endpoint = await startLocalEndpoint({ saturated: () => saturated });
-    const client = new EventBridgeClient({ ...LOCAL_AWS, endpoint: endpoint.url, maxAttempts: 1 });
-    try {
-      const full = await client.send(new PutEventsCommand({ Entries: [checkInEntry(fresh('full'))] }));
-      expect(full.Entries?.[0]?.ErrorCode).toBe('ThrottlingException');
-      saturated = false;
-      const drained = await client.send(new PutEventsCommand({ Entries: [checkInEntry(fresh('drained'))] }));
-      expect(drained.FailedEntryCount).toBe(0);
-    } finally {
-      client.destroy();
-      await endpoint.close();
-    }
   });
 });
 
@@ -230,6 +155,7 @@ describe('the local stack answers like AWS where no AWS client can send the requ
     });
 
   it('refuses epoch milliseconds sent as a timestamp in StartReplay and in a PutEvents Time', async () => {
+    // Act: StartReplay with epoch milliseconds
     const { busArn } = { busArn: local.stack.outputs().EventBusArn };
     const replay = await raw('AWSEvents.StartReplay', {
       ReplayName: fresh('millis'),
@@ -238,12 +164,17 @@ describe('the local stack answers like AWS where no AWS client can send the requ
       EventEndTime: 1_764_100_000_000,
       Destination: { Arn: busArn },
     });
+
+    // Assess
     expect(replay.status).toBe(400);
     expect(await replay.json()).toMatchObject({ __type: 'ValidationException', message: /year 9999/ });
 
+    // Act: a PutEvents entry whose Time is epoch milliseconds
     const put = await raw('AWSEvents.PutEvents', {
       Entries: [{ ...checkInEntry(fresh('millis')), Time: 1_764_000_000_000 }],
     });
+
+    // Assess
     expect(await put.json()).toMatchObject({
       FailedEntryCount: 1,
       Entries: [{ ErrorCode: 'InvalidArgument' }],
@@ -260,8 +191,8 @@ describe('the local stack answers like AWS where no AWS client can send the requ
   });
 
   it('reads a SecureString flag as ciphertext, so as off, and says so on the log', async () => {
-    // A flag stored as SecureString (a persistent stack's parameters file): GetParameter without
-    // WithDecryption returns ciphertext, which the handler treats as a misconfigured flag.
+    // Prepare: a flag stored as SecureString (a persistent stack's parameters file): GetParameter
+    // without WithDecryption returns ciphertext, which the handler treats as a misconfigured flag.
     const dataDir = mkdtempSync(join(tmpdir(), 'tpi-secure-flag-'));
     writeFileSync(
       join(dataDir, 'parameters.json'),
@@ -278,11 +209,16 @@ describe('the local stack answers like AWS where no AWS client can send the requ
     const secure = await startLoggedStack({ dataDir, statistics: false });
     const client = new EventBridgeClient({ ...LOCAL_AWS, endpoint: secure.stack.endpoint });
     try {
+      // Assess: the warning at start
       expect(await secure.lineMatching(/^warning .*is a SecureString/)).toMatch(
         /reads it without decryption/,
       );
+
+      // Act
       const registrationId = fresh('secure');
       await client.send(new PutEventsCommand({ Entries: [checkInEntry(registrationId)] }));
+
+      // Assess: the event is skipped, and the log says why
       expect(await secure.lineMatching(new RegExp(`checkin:${registrationId}:`))).toMatch(/^skipped /);
       await secure.lineMatching(/^warning +events are skipped: the flag value .* is misconfigured/);
     } finally {
