@@ -17,6 +17,7 @@ const api = sharedApiStack([
 
 describe('GET /users/{userId}/stats', () => {
   it('answers the contract fields with winRate and an ETag, and 304 while the ETag still matches', async () => {
+    // Act and assess: the first read
     const first = await get(`${api.stack.apiUrl}/users/${winner}/stats`);
     expect(first.status).toBe(200);
     expect(first.body).toEqual({
@@ -33,6 +34,8 @@ describe('GET /users/{userId}/stats', () => {
     });
     const etag = first.headers.get('etag') as string;
     expect(etag).toMatch(/^"v\d+"$/);
+
+    // Act and assess: the same read with the ETag, nothing changed
     const again = await get(`${api.stack.apiUrl}/users/${winner}/stats`, {
       ...SIGNED,
       'if-none-match': etag,
@@ -40,6 +43,7 @@ describe('GET /users/{userId}/stats', () => {
     expect(again.status).toBe(304);
     expect(again.body).toBeUndefined();
 
+    // Act and assess: the same read with the ETag after a new activity
     await publish(api.stack, [checkIn(tournament, winner, 6)]);
     const changed = await get(`${api.stack.apiUrl}/users/${winner}/stats`, {
       ...SIGNED,

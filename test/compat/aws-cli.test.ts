@@ -37,6 +37,7 @@ describe('the local stack driven with the AWS CLI', { timeout: 600_000 }, () => 
   });
 
   it('answers a put-events batch entry by entry as EventBridge does, and keeps serving after a 5,000-level entry', async () => {
+    // Act: one batch mixing valid entries, refused ones and one for the default bus
     const [ok, noBus, byArn] = [fresh('cli-ok'), fresh('cli-default'), fresh('cli-arn')];
     const result = await putEvents([
       checkInEntry(ok),
@@ -49,9 +50,10 @@ describe('the local stack driven with the AWS CLI', { timeout: 600_000 }, () => 
       { ...checkInEntry(noBus), EventBusName: undefined },
       checkInEntry(byArn, { EventBusName: 'arn:aws:events:us-east-1:000000000000:event-bus/tournaments' }),
     ]);
+
+    // Assess: answered entry by entry: the mixed batch, then the same bus named by its ARN
     expect(result.code, result.stderr).toBe(0);
     const response = json(result.stdout) as { FailedEntryCount: number; Entries: Record<string, string>[] };
-    // The mixed batch, then the same bus named by its ARN.
     expect(response.Entries.map((e) => e.ErrorCode ?? (e.EventId ? 'EventId' : 'none'))).toEqual([
       ...MIXED_BATCH_ANSWERS,
       'EventId',
@@ -67,6 +69,7 @@ describe('the local stack driven with the AWS CLI', { timeout: 600_000 }, () => 
     await local.lineMatching(new RegExp(`checkin:${byArn}:`));
     expect(local.lines.some((l) => l.includes(`checkin:${noBus}:`))).toBe(false);
 
+    // Act and assess: the endpoint still serves
     const after = await putEvents([checkInEntry(fresh('after'))]);
     expect(json(after.stdout).FailedEntryCount).toBe(0);
   });
@@ -88,6 +91,8 @@ describe('the local stack driven with the AWS CLI', { timeout: 600_000 }, () => 
   it('answers SSM put-parameter and get-parameter by version and ARN, SecureString hidden, as Parameter Store does', async () => {
     const name = `/compat/${fresh('p')}`;
     const ssm = (...args: string[]) => awsCli(local.stack.endpoint, 'ssm', ...args);
+
+    // Act and assess: creation needs a type, and overwriting needs --overwrite
     expect(cliErrorCode(await ssm('put-parameter', '--name', name, '--value', 'on'))).toBe(
       'ValidationException',
     );
@@ -99,6 +104,8 @@ describe('the local stack driven with the AWS CLI', { timeout: 600_000 }, () => 
     expect(
       cliErrorCode(await ssm('put-parameter', '--name', name, '--value', 'off', '--type', 'String')),
     ).toBe('ParameterAlreadyExists');
+
+    // Act and assess: reads by version and by ARN
     await ssm('put-parameter', '--name', name, '--value', 'off', '--overwrite');
     const first = json((await ssm('get-parameter', '--name', `${name}:1`)).stdout).Parameter as Record<
       string,
@@ -112,6 +119,7 @@ describe('the local stack driven with the AWS CLI', { timeout: 600_000 }, () => 
     });
     expect(cliErrorCode(await ssm('get-parameter', '--name', `${name}:7`))).toBe('ParameterVersionNotFound');
 
+    // Act and assess: a SecureString is hidden unless read with decryption
     await ssm('put-parameter', '--name', `${name}-secret`, '--value', 'on', '--type', 'SecureString');
     const hidden = json((await ssm('get-parameter', '--name', `${name}-secret`)).stdout).Parameter as Record<
       string,
@@ -184,6 +192,8 @@ ${runnable}`;
         JSON.stringify({ Arn: destination }),
       );
     const bus = archive.EventSourceArn as string;
+
+    // Act and assess: from the bus, onto another bus, then a good replay and the same name again
     expect(cliErrorCode(await start(bus, bus))).toBe('ResourceNotFoundException');
     expect(cliErrorCode(await start(archive.ArchiveArn as string, bus.replace(/tournaments$/, 'nope')))).toBe(
       'ValidationException',

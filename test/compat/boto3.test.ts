@@ -82,6 +82,7 @@ describe('the local stack driven with boto3', { timeout: 600_000 }, () => {
   });
 
   it('records a whole tournament sent twice through the Python hooks inside on_commit, exactly once', async () => {
+    // Prepare: a generated tournament and the documented approval, every event twice, shuffled
     const prefix = `py${Date.now().toString(36)}-`;
     const planned = fc.sample(tournamentArbitrary(prefix), { numRuns: 1, seed: 17 })[0] ?? [];
     // The approval of docs/publishing.md's example, its instant in another spelling (the hooks canonicalize it).
@@ -97,6 +98,8 @@ describe('the local stack driven with boto3', { timeout: 600_000 }, () => {
     };
     const events = [...planned, approval];
     const twice = shuffled([...events, ...events], 3);
+
+    // Act: the Python hooks publish them inside on_commit
     const outcome = await python<{ django: string; failed: string[]; rolledBackSent: number }>(
       local.stack.endpoint,
       'publish_tournament.py',
@@ -106,6 +109,7 @@ describe('the local stack driven with boto3', { timeout: 600_000 }, () => {
     expect(outcome).toMatchObject({ failed: [], rolledBackSent: 0 });
     await local.stack.settled();
 
+    // Assess: every user's statistics equal the reference, each activity recorded by one copy
     const dynamo = localDynamoClient(local.stack.dynamodbEndpoint);
     const doc = documentClient(dynamo);
     const reader = new ProfileReader(doc, {

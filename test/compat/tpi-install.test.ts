@@ -108,6 +108,7 @@ describe('tpi as an installed command', { timeout: 600_000 }, () => {
   });
 
   it('runs as `npx tpi` in a project that installed the packed package', async () => {
+    // Prepare: the packed package installed in a consumer project
     const packed = await exec('npm', ['pack', '--pack-destination', work, repo], work);
     expect(packed.code, packed.stderr).toBe(0);
     const tarball = join(work, readdirSync(work).find((f) => f.endsWith('.tgz')) as string);
@@ -119,6 +120,7 @@ describe('tpi as an installed command', { timeout: 600_000 }, () => {
     );
     expect(installed.code, installed.stderr).toBe(0);
 
+    // Act and assess: help, then a command against the local stack
     const help = await exec('npx', ['--offline', 'tpi', '--help'], project);
     expect(help.code, help.stderr).toBe(0);
     expect(help.stdout).toMatch(/^Usage: tpi COMMAND/);

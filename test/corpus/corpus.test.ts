@@ -44,12 +44,14 @@ describe('the recording handler given each corpus event', () => {
   it.each(corpus.map((c, i) => [c.name, c, i] as const))(
     'refuses %s with a readable dead letter and still records the next valid event',
     async (_name, c, i) => {
+      // Act and assess: the corpus event is refused with the expected reason
       const event = bridgeEvent(c.detailType, c.detail, c.source === undefined ? {} : { source: c.source });
       const outcome = await record(event);
       expect(outcome.status).toBe('invalid');
       if (outcome.status !== 'invalid') return;
       expect(outcome.reasons.join('; ')).toMatch(new RegExp(c.expect));
 
+      // Assess: its dead letter carries the same reasons
       const { Item } = await tables.doc.send(
         new GetCommand({
           TableName: tables.names.deadLetters,
@@ -59,6 +61,7 @@ describe('the recording handler given each corpus event', () => {
       );
       expect(Item).toMatchObject({ kind: 'invalid', reasons: outcome.reasons });
 
+      // Act and assess: the next valid event is recorded
       const next = await record(
         bridgeEvent(
           'CheckInToggled',
@@ -105,6 +108,7 @@ describe('the local stack given the corpus through PutEvents and malformed HTTP'
   }
 
   it('dead-letters every routable corpus event, drops what no rule matches, and records none of them', async () => {
+    // Prepare: every corpus event a bus could carry, as a PutEvents entry
     const entries = corpus
       .filter((c) => {
         // Entries over EventBridge's 1 MB and details nested past what JSON.stringify can write never reach a bus.
@@ -123,6 +127,8 @@ describe('the local stack given the corpus through PutEvents and malformed HTTP'
           Detail: typeof c.detail === 'string' ? c.detail : JSON.stringify(c.detail),
         },
       }));
+
+    // Act: each sent alone, then the stack left to deliver them
     const refused: string[] = [];
     const accepted: typeof entries = [];
     for (const item of entries) {
@@ -132,7 +138,8 @@ describe('the local stack given the corpus through PutEvents and malformed HTTP'
     }
     await stack.settled();
 
-    // A non-object detail is refused at the door, as EventBridge refuses it (MalformedDetail).
+    // Assess: a non-object detail is refused at the door, as EventBridge refuses it (MalformedDetail);
+    // every routable event is a dead letter with its reason, and nothing is recorded
     expect(refused.every((line) => /MalformedDetail|InvalidArgument/.test(line))).toBe(true);
     let deadLettered = 0;
     for (const { c, entry } of accepted) {
@@ -156,6 +163,7 @@ describe('the local stack given the corpus through PutEvents and malformed HTTP'
     expect(deadLettered).toBeGreaterThanOrEqual(55);
     expect((await scanAll(tables.doc, stack.tables.activities)).length).toBe(0);
 
+    // Act and assess: a valid event afterwards is still recorded
     await expectServing('after-corpus');
     await stack.settled();
     expect((await scanAll(tables.doc, stack.tables.activities)).length).toBe(1);
@@ -219,6 +227,7 @@ describe('the local stack given the corpus through PutEvents and malformed HTTP'
   });
 
   it('keeps serving other clients while a slow client trickles its request one byte at a time', async () => {
+    // Prepare: a client that sends headers, then its body one byte every 20 ms
     const { port } = new URL(stack.endpoint);
     const socket = connect(Number(port), '127.0.0.1');
     await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
@@ -237,6 +246,7 @@ describe('the local stack given the corpus through PutEvents and malformed HTTP'
       slowAnswered = true;
     });
     try {
+      // Act and assess: another client is served while the slow request is still incomplete
       await expectServing('during-slow-client');
       // Served while the slow request is still incomplete (its body never arrives in full).
       expect(slowAnswered).toBe(false);
@@ -244,6 +254,8 @@ describe('the local stack given the corpus through PutEvents and malformed HTTP'
       clearInterval(trickle);
       socket.destroy();
     }
+
+    // Act and assess: and after it
     await expectServing('after-slow-client');
   });
 });

@@ -104,12 +104,14 @@ describe('the detail size limit, end to end', () => {
   }, 180_000);
 
   it('refuses one byte more in the publisher, and dead-letters it whole in the recorder, ready to redrive', async () => {
+    // Act and assess: the publisher refuses a detail one byte over the limit
     const over = detailOf(MAX_DETAIL_BYTES + 1, 'over');
     const result = await publisher.publish('TournamentCompleted', over as never);
     expect(result.failed[0]).toMatchObject({ errorCode: 'ValidationError', attempts: 0 });
     expect(result.failed[0]?.errorMessage).toContain(`${MAX_DETAIL_BYTES}`);
 
-    // A publisher that skips the check: EventBridge takes up to 1 MB, so the bus accepts it.
+    // Act and assess: a publisher that skips the check: EventBridge takes up to 1 MB, so the bus
+    // accepts it, and the recorder dead-letters it
     const before = outcomes.length;
     const entry = {
       EventBusName: 'tournaments',
@@ -124,6 +126,7 @@ describe('the detail size limit, end to end', () => {
       `more than the ${MAX_DETAIL_BYTES}`,
     );
 
+    // Act and assess: the dead letter redrives as the same entry, and the bus accepts it
     const { Item } = await db.doc.send(
       new GetCommand({
         TableName: db.names.deadLetters,

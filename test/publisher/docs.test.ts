@@ -69,6 +69,7 @@ describe('docs/publishing.md', () => {
   });
 
   it('TypeScript example publishes after the commit, and the event is accepted', async () => {
+    // Prepare: the documented example, a local endpoint, and a store that notes its commit
     const example = (await import(typescriptExample())) as {
       approveRegistration: (
         store: unknown,
@@ -97,8 +98,12 @@ describe('docs/publishing.md', () => {
         client: new EventBridgeClient({ ...LOCAL_AWS, endpoint: endpoint.url, maxAttempts: 1 }),
         eventBusName: endpoint.bus.busName,
       });
+
+      // Act
       const result = await example.approveRegistration(store, 123, publisher);
       await new Promise((r) => setImmediate(r));
+
+      // Assess
       expect(result.failed).toEqual([]);
       expect(steps).toEqual(['commit']);
       expect(events.map((e) => acceptEvent(e).idempotencyKey)).toEqual(['registration_status:123:approved']);

@@ -7,6 +7,7 @@ const CI_SEED = 20260501;
 
 describe('the whole local pipeline under chaos', () => {
   it('ends with one activity per admitted (user, key), statistics equal to statsOf, every broken event dead-lettered and nothing of users erased mid-run', async () => {
+    // Act
     const figures = await runChaos({
       dynamodbEndpoint: inject('dynamoEndpoint'),
       runs: CI_RUNS,
@@ -18,6 +19,8 @@ describe('the whole local pipeline under chaos', () => {
       },
     });
     console.log(`reliability chaos: ${JSON.stringify(figures)}`);
+
+    // Assess: the faults really happened, and none of them cost or doubled anything
     expect(figures.runs).toBe(CI_RUNS);
     expect(figures.duplicates).toBeGreaterThan(0);
     expect(figures.recordFaultsBeforeWrite + figures.recordFaultsAfterWrite).toBeGreaterThan(0);

@@ -32,6 +32,7 @@ function runHandler(events: unknown[], level: string, flag = 'on'): Promise<stri
 
 describe('logs at INFO', () => {
   it('carry ids and outcomes but never a payload field, for recorded, duplicate, skipped, conflicting and invalid events', async () => {
+    // Prepare: a detail full of private values, recorded, duplicated, conflicting and invalid
     const detail = exampleDetail('MatchFinalized', {
       matchId: `lm${randomUUID().slice(0, 6)}`,
       participantUserIds: ['lu1', 'lu2'],
@@ -50,7 +51,11 @@ describe('logs at INFO', () => {
       }),
       bridgeEvent('CheckInToggled', { ...exampleDetail('CheckInToggled'), checkedIn: SECRET }),
     ];
+
+    // Act
     const stdout = await runHandler(events, 'INFO');
+
+    // Assess
     const lines = stdout.split('\n').filter(Boolean);
     const messages = lines.map((line) => (JSON.parse(line) as { message?: string }).message).filter(Boolean);
     // The logs are there (this is no silent run), and none repeats what the publisher sent.

@@ -162,6 +162,7 @@ describe('each local stop condition rolls the local rollout back', () => {
   });
 
   it('an outside alarm back in OK lets a new rollout run', { timeout: ROW_TIMEOUT_MS }, async () => {
+    // Prepare
     const stack = await startLocalStack({
       port: 0,
       dynamodbEndpoint: inject('dynamoEndpoint'),
@@ -171,6 +172,7 @@ describe('each local stop condition rolls the local rollout back', () => {
     });
     const ssm = new SSMClient({ ...LOCAL_AWS, endpoint: stack.endpoint });
     try {
+      // Act: an outside alarm goes to ALARM and back to OK, then a rollout starts
       await call(stack, LOCAL_ROLLOUT_TARGETS.setAlarmState, {
         AlarmName: 'PaymentsDown',
         StateValue: 'ALARM',
@@ -179,11 +181,14 @@ describe('each local stop condition rolls the local rollout back', () => {
       const started = (
         await call(stack, LOCAL_ROLLOUT_TARGETS.start, { Steps: [50], WaitsMs: [0], SliceSeconds: 1 })
       ).Rollout as RolloutView;
+
+      // Assess: it starts with every alarm OK and runs to the end
       expect(started.alarms.every((alarm) => alarm.state === 'OK')).toBe(true);
       await waitFor('the rollout to finish', async () => {
         const view = (await call(stack, LOCAL_ROLLOUT_TARGETS.describe)).Rollout as RolloutView;
         return view.state === 'SUCCEEDED' ? view : undefined;
       });
+      // The flag back to off for whatever runs next on this stack.
       await ssm.send(
         new PutParameterCommand({
           Name: stack.flagParameterName,

@@ -96,12 +96,14 @@ describe('local progressive rollout through tpi', () => {
   });
 
   it('rolls back to off on a burst of invalid events, says why, and flag restore puts the value back', async () => {
+    // Prepare: a rollout started from off, at its first step
     expect((await tpi('flag', 'set', 'off')).code).toBe(0);
     expect((await tpi('rollout', 'start', '--steps', '10,50', '--wait', '60s', '--slice', '1s')).code).toBe(
       0,
     );
     expect(await flag()).toBe('10');
 
+    // Act: a burst of invalid events
     const [type] = EVENT_TYPES;
     await eventBridge.send(
       new PutEventsCommand({
@@ -115,6 +117,7 @@ describe('local progressive rollout through tpi', () => {
       }),
     );
 
+    // Assess: the rollout failed on the dead-letter stop condition and turned the flag off
     const ended = await waitFor('the rollback', async () => {
       const view = await status();
       return view.state === 'RUNNING' ? undefined : view;
@@ -131,6 +134,7 @@ describe('local progressive rollout through tpi', () => {
     );
     expect(await flag()).toBe('off');
 
+    // Act and assess: restore puts the value of before the rollback back
     const restored = await tpi('flag', 'restore', '--json');
     expect(restored.code).toBe(0);
     expect(JSON.parse(restored.stdout)).toMatchObject({ value: '10' });

@@ -58,6 +58,7 @@ describe('the canonical form of a detail', () => {
         fc.constantFrom(...zones),
         fc.boolean(),
         (users, zone, reverseKeys) => {
+          // Prepare: the same detail in a generated spelling, and in the reference spelling
           const detail = exampleDetail('TournamentCompleted', {
             occurredAt: `2026-05-03T18:00:00.000${zone}`,
             participantUserIds: users,
@@ -69,6 +70,8 @@ describe('the canonical form of a detail', () => {
             participantUserIds: ['a1', 'b2', 'c3', 'd4', 'e5'],
             winnerUserIds: ['c3'],
           });
+
+          // Act and assess
           expect(acceptEvent(bridgeEvent('TournamentCompleted', ordered)).payloadHash).toBe(
             acceptEvent(bridgeEvent('TournamentCompleted', reference)).payloadHash,
           );

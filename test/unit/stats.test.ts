@@ -131,12 +131,14 @@ describe('planProjection, the incremental projection', () => {
         fc.integer(),
         fc.array(fc.nat({ max: 4 }), { minLength: 1, maxLength: 60 }),
         (events, seed, cuts) => {
+          // Prepare: the tournament's activities, some twice, shuffled
           const activities = activitiesOf(events);
           const delivered = shuffled(
             [...activities, ...activities.filter((_, i) => cuts[i % cuts.length] === 0)],
             seed,
           );
           for (const userId of new Set(activities.map((a) => a.userId))) {
+            // Act: each user's deliveries applied in batches of generated sizes
             const mine = delivered.filter((a) => a.userId === userId);
             const batches: StatsActivity[][] = [];
             for (let i = 0, c = 0; i < mine.length; c += 1) {
@@ -145,6 +147,8 @@ describe('planProjection, the incremental projection', () => {
               i += size;
             }
             const { state } = applyAll(userId, batches);
+
+            // Assess
             const expected = statsOf(userId, activities);
             const { counters, activityCount, lastActivityAt } = state.stats ?? {
               counters: undefined,
