@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, inject } from 'vitest';
+import { inject } from 'vitest';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../infra/local/stack.ts';
+import { sharedFixture } from '../support/shared.ts';
 import { waitFor } from '../support/wait.ts';
 
 /** A local stack on free ports and the shared DynamoDB Local, with its log lines kept. */
@@ -41,23 +42,8 @@ export async function startLoggedStack(options: LocalStackOptions = {}): Promise
  * read inside tests and hooks, once it has started.
  */
 export function sharedLoggedStack(options: LocalStackOptions = {}): LoggedStack {
-  let started: LoggedStack | undefined;
-  beforeAll(async () => {
-    started = await startLoggedStack(options);
-  });
-  afterAll(() => started?.stack.stop());
-  const current = (): LoggedStack => {
-    if (!started)
-      throw new Error('the shared local stack starts before the tests: read it inside a test or hook');
-    return started;
-  };
-  return {
-    get stack() {
-      return current().stack;
-    },
-    get lines() {
-      return current().lines;
-    },
-    lineMatching: (pattern, timeoutMs) => current().lineMatching(pattern, timeoutMs),
-  };
+  return sharedFixture(
+    () => startLoggedStack(options),
+    (started) => started.stack.stop(),
+  );
 }

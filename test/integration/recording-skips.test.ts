@@ -1,13 +1,10 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isUserIncluded, parseFlag } from '../../lambda/domain/flag.ts';
 import { bridgeEvent } from '../support/events.ts';
 import { RecordingRig } from '../support/recording.ts';
+import { sharedFixture } from '../support/shared.ts';
 
-let rig: RecordingRig;
-
-beforeAll(async () => {
-  rig = await RecordingRig.start();
-});
+const rig = sharedFixture(RecordingRig.start);
 
 describe('invalid events', () => {
   const cases: [string, () => ReturnType<typeof bridgeEvent>][] = [

@@ -1,16 +1,13 @@
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EVENT_TYPES } from '../../lambda/domain/event-types.ts';
 import { acceptEvent } from '../../lambda/domain/events.ts';
 import { bridgeEvent } from '../support/events.ts';
 import { RecordingRig } from '../support/recording.ts';
+import { sharedFixture } from '../support/shared.ts';
 import { shuffled } from '../support/tournament.ts';
 
-let rig: RecordingRig;
-
-beforeAll(async () => {
-  rig = await RecordingRig.start();
-});
+const rig = sharedFixture(RecordingRig.start);
 
 describe('recording an event', () => {
   it.each(EVENT_TYPES.map((t) => t.detailType))(

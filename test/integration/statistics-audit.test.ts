@@ -1,19 +1,14 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { auditStatistics } from '../../lambda/adapters/audit-store.ts';
 import { STATS_SK } from '../../lambda/adapters/stats-store.ts';
 import { ProjectionRig, usersOf } from '../support/projection.ts';
+import { sharedFixture } from '../support/shared.ts';
 import { noStatistics } from '../support/statistics.ts';
 import { type PlannedEvent, shuffled, tournamentArbitrary } from '../support/tournament.ts';
 
-let rig: ProjectionRig;
-
-beforeAll(async () => {
-  rig = await ProjectionRig.start();
-});
-
-afterAll(() => rig.close());
+const rig = sharedFixture(ProjectionRig.start, (started) => started.close());
 
 describe('reading profiles', () => {
   it('gives zeros and no lastActivityAt for an unknown user', async () => {

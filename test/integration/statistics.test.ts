@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startStreamConsumer } from '../../infra/local/stream-consumer.ts';
 import { activityFromStreamRecord } from '../../lambda/adapters/stream-records.ts';
 import type { ProjectionStore } from '../../lambda/application/stats-ports.ts';
@@ -7,15 +7,10 @@ import { type ProjectionCommit, planProjection } from '../../lambda/domain/proje
 import { effectOf } from '../../lambda/domain/stats.ts';
 import { createStatsHandler } from '../../lambda/handlers/project-stats.ts';
 import { ProjectionRig, usersOf } from '../support/projection.ts';
+import { sharedFixture } from '../support/shared.ts';
 import { type PlannedEvent, shuffled, tournamentArbitrary } from '../support/tournament.ts';
 
-let rig: ProjectionRig;
-
-beforeAll(async () => {
-  rig = await ProjectionRig.start();
-});
-
-afterAll(() => rig.close());
+const rig = sharedFixture(ProjectionRig.start, (started) => started.close());
 
 describe('statistics from the real stream', () => {
   it('equal the reference for every user once the stream consumer catches up', async () => {

@@ -5,10 +5,10 @@ import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { afterAll, beforeAll } from 'vitest';
 import { LOCAL_AWS } from '../../infra/local/clients.ts';
 import { freePort } from '../../infra/local/dynamodb-local.ts';
 import { exampleDetail, fresh } from './events.ts';
+import { sharedFixture } from './shared.ts';
 import { waitFor } from './wait.ts';
 
 const run = promisify(execFile);
@@ -136,59 +136,36 @@ async function tpiAt(endpoint: string, args: string[]) {
 }
 
 /**
- * Starts the stack as `npm start` does before the file's tests and kills it after them (unless a
- * test stopped it). Its members are read inside tests, once it has started.
+ * Starts the stack as `npm start` does before the file's tests and kills what is left of it after
+ * them. Its members are read inside tests, once it has started.
  */
 export function npmStartedStack(): NpmStartedStack {
-  const lines: string[] = [];
-  let started: Started | undefined;
-  beforeAll(async () => {
-    started = await start(lines);
-  });
-  afterAll(() => {
-    started?.eventBridge.destroy();
-    started?.ssm.destroy();
-    killGroup(started?.process);
-  });
-  const current = (): Started => {
-    if (!started) throw new Error('the stack starts before the tests: read it inside a test');
-    return started;
-  };
-  const lineMatching = (pattern: RegExp) => lineIn(lines, pattern);
-  return {
-    get process() {
-      return current().process;
+  return sharedFixture(
+    async () => {
+      const lines: string[] = [];
+      const started = await start(lines);
+      const lineMatching = (pattern: RegExp) => lineIn(lines, pattern);
+      return {
+        ...started,
+        lines,
+        lineMatching,
+        tpi: (...args: string[]) => tpiAt(started.endpoint, args),
+        publishUntilLogged: (user: string, outcome: string) =>
+          waitFor(`a registration change of ${user} logged as ${outcome}`, async () => {
+            const registrationId = fresh('reg');
+            const detail = exampleDetail('RegistrationStatusChanged', { registrationId, userIds: [user] });
+            await started.eventBridge.send(
+              new PutEventsCommand({ Entries: [entry('RegistrationStatusChanged', detail)] }),
+            );
+            const line = await lineMatching(new RegExp(`registration_status:${registrationId}:`));
+            return line.startsWith(outcome) ? line : undefined;
+          }),
+      };
     },
-    get endpoint() {
-      return current().endpoint;
+    (started) => {
+      started.eventBridge.destroy();
+      started.ssm.destroy();
+      killGroup(started.process);
     },
-    get dynamodbPort() {
-      return current().dynamodbPort;
-    },
-    get apiPort() {
-      return current().apiPort;
-    },
-    get readyLines() {
-      return current().readyLines;
-    },
-    get eventBridge() {
-      return current().eventBridge;
-    },
-    get ssm() {
-      return current().ssm;
-    },
-    lines,
-    lineMatching,
-    tpi: (...args) => tpiAt(current().endpoint, args),
-    publishUntilLogged: (user, outcome) =>
-      waitFor(`a registration change of ${user} logged as ${outcome}`, async () => {
-        const registrationId = fresh('reg');
-        const detail = exampleDetail('RegistrationStatusChanged', { registrationId, userIds: [user] });
-        await current().eventBridge.send(
-          new PutEventsCommand({ Entries: [entry('RegistrationStatusChanged', detail)] }),
-        );
-        const line = await lineMatching(new RegExp(`registration_status:${registrationId}:`));
-        return line.startsWith(outcome) ? line : undefined;
-      }),
-  };
+  );
 }
