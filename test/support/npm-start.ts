@@ -1,6 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
@@ -12,7 +11,6 @@ import { sharedFixture } from './shared.ts';
 import { waitFor } from './wait.ts';
 
 const run = promisify(execFile);
-const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
 
 /** A PutEvents entry for the tournament bus. */
 export const entry = (detailType: string, detail: Record<string, unknown>) => ({
@@ -72,11 +70,12 @@ async function start(lines: string[]): Promise<Started> {
   const port = await freePort();
   const dynamodbPort = await freePort();
   const apiPort = await freePort();
-  // Exactly what `npm start` runs (tsx bin/start.ts), with free ports and a short flag cache.
+  // Exactly what `npm start` runs (node --import tsx bin/start.ts), with free ports and a short flag cache.
   const child = spawn(
     process.execPath,
     [
-      tsxCli,
+      '--import',
+      'tsx',
       'bin/start.ts',
       '--port',
       String(port),
