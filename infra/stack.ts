@@ -1,17 +1,15 @@
-import { type App, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { type App, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { Archive, EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import { AwsCustomResource } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
 import { ACTIVITY_TABLE, DEAD_LETTER_TABLE, STATS_TABLE, type TableDefinition } from '../lambda/tables.ts';
 import { type IntegrationConfig, loadConfig } from './config.ts';
-import { acknowledgeCfnLint, W3005_CDK_ROLE_DEPENDENCY } from './constructs/cfn-lint.ts';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
 import type { ErasureService } from './constructs/erasure-service.ts';
 import { EventSchemas } from './constructs/event-schemas.ts';
-import { FlagParameter } from './constructs/flag-parameter.ts';
+import { acknowledgeCustomResourceProvider, FlagParameter } from './constructs/flag-parameter.ts';
 import type { FunctionDefaults, IntegrationFunction } from './constructs/integration-function.ts';
 import { IntegrationTable } from './constructs/integration-table.ts';
 import { Monitoring } from './constructs/monitoring.ts';
@@ -264,36 +262,6 @@ function functionDefaults(config: IntegrationConfig): FunctionDefaults {
     tracing: config.tracing,
     production: config.production,
   };
-}
-
-/**
- * The flag's custom resource runs on a provider function CDK shares across the stack; its role is
- * CDK's, not ours to narrow.
- */
-function acknowledgeCustomResourceProvider(stack: Stack): void {
-  const provider = stack.node.tryFindChild(
-    `AWS${AwsCustomResource.PROVIDER_FUNCTION_UUID.replaceAll('-', '')}`,
-  );
-  if (!provider) return;
-  acknowledgeCfnLint(provider, 'W3005', W3005_CDK_ROLE_DEPENDENCY);
-  const cdkManaged =
-    'CDK-managed provider of the parameter custom resources (create-if-absent): it runs only during deployments, for seconds, and CDK owns its settings.';
-  Validations.of(provider).acknowledge(
-    {
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      reason: `${cdkManaged} The managed policy grants nothing beyond writing CloudWatch Logs.`,
-    },
-    { id: 'Serverless-LambdaDefaultMemorySize', reason: cdkManaged },
-    {
-      id: 'Serverless-LambdaDLQ',
-      reason: `${cdkManaged} CloudFormation invokes it and reports a failure as a failed deployment.`,
-    },
-    { id: 'Serverless-LambdaTracing', reason: cdkManaged },
-    {
-      id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
-      reason: `${cdkManaged} It calls only the SSM API.`,
-    },
-  );
 }
 
 /** Builds the stack for `app` from its context (validated) and the CLI's default account and region. */

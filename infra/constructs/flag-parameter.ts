@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { Grant, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import {
   AwsCustomResource,
@@ -7,6 +7,7 @@ import {
   PhysicalResourceId,
 } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { acknowledgeCfnLint, W3005_CDK_ROLE_DEPENDENCY } from './cfn-lint.ts';
 
 /** The flag's value at first deploy: the integration starts off. */
 export const FLAG_INITIAL_VALUE = 'false';
@@ -94,4 +95,34 @@ export class FlagParameter extends Construct {
       resourceArns: [this.parameterArn],
     });
   }
+}
+
+/**
+ * The parameters' custom resources run on a provider function CDK shares across the stack; its role
+ * is CDK's, not ours to narrow. Call it once per stack, after its first {@link FlagParameter}.
+ */
+export function acknowledgeCustomResourceProvider(stack: Stack): void {
+  const provider = stack.node.tryFindChild(
+    `AWS${AwsCustomResource.PROVIDER_FUNCTION_UUID.replaceAll('-', '')}`,
+  );
+  if (!provider) return;
+  acknowledgeCfnLint(provider, 'W3005', W3005_CDK_ROLE_DEPENDENCY);
+  const cdkManaged =
+    'CDK-managed provider of the parameter custom resources (create-if-absent): it runs only during deployments, for seconds, and CDK owns its settings.';
+  Validations.of(provider).acknowledge(
+    {
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason: `${cdkManaged} The managed policy grants nothing beyond writing CloudWatch Logs.`,
+    },
+    { id: 'Serverless-LambdaDefaultMemorySize', reason: cdkManaged },
+    {
+      id: 'Serverless-LambdaDLQ',
+      reason: `${cdkManaged} CloudFormation invokes it and reports a failure as a failed deployment.`,
+    },
+    { id: 'Serverless-LambdaTracing', reason: cdkManaged },
+    {
+      id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
+      reason: `${cdkManaged} It calls only the SSM API.`,
+    },
+  );
 }

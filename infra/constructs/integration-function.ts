@@ -104,6 +104,12 @@ export class IntegrationFunction extends Construct {
         forceDockerBundling: false,
       },
     });
+    this.acknowledgeFindings(props);
+  }
+
+  /** Acknowledges, each with its reason, the checks that do not fit an integration function. */
+  private acknowledgeFindings(props: IntegrationFunctionProps): void {
+    const { defaults } = props;
     Validations.of(this.function).acknowledge(
       {
         id: 'Serverless-LambdaDLQ',

@@ -1,10 +1,8 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import {
   Alarm,
-  AlarmStatusWidget,
   ComparisonOperator,
-  Dashboard,
-  GraphWidget,
+  type Dashboard,
   type IAlarm,
   MathExpression,
   Metric,
@@ -20,6 +18,8 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRIC } from '../../lambda/domain/observability.ts';
+import { onAnyOccurrence, serviceMetric } from './alarm-metrics.ts';
+import { addDashboard, type BusinessMetric } from './monitoring-dashboard.ts';
 
 const PERIOD = Duration.minutes(5);
 
@@ -59,39 +59,49 @@ export class Monitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    const recording = props.recordingFunction;
-    const statistics = props.statisticsFunction;
-    // Labels only on graphs: an alarm on a labelled metric becomes a metric-math alarm.
-    const business = (metricName: string, label?: string) =>
-      new Metric({
-        namespace: props.metricsNamespace,
-        metricName,
-        dimensionsMap: { service: props.serviceName },
-        statistic: 'Sum',
-        period: PERIOD,
-        ...(label ? { label } : {}),
-      });
+    const business = (metricName: string, label?: string) => serviceMetric(props, metricName, PERIOD, label);
+    const stop = [
+      ...this.queueAlarms(props),
+      ...this.deliveryAlarms(props, business),
+      ...this.lagAlarms(props),
+    ];
+    const other = this.destinationAlarms(props, business);
+    this.stopConditionAlarms = [...props.stopConditions, ...stop];
+    this.otherAlarms = other;
+    this.alarmTopic = this.topic(props);
+    this.notify(...stop, ...other, ...props.stopConditions.filter((a): a is Alarm => a instanceof Alarm));
+    this.dashboard = addDashboard(this, {
+      ...props,
+      business,
+      alarms: [...this.stopConditionAlarms, ...other],
+    });
+  }
 
-    const stop: Alarm[] = [
-      ...Object.entries(props.deadLetterQueues).map(([label, queue]) =>
-        queue
-          .metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(1) })
-          .createAlarm(this, `${label}Messages`, {
-            alarmDescription: `Messages wait in the ${label} queue: events or records that could not be processed. Inspect and redrive them (docs/deploy.md, "Dead letters").`,
-            threshold: 0,
-            comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-            evaluationPeriods: 1,
-            treatMissingData: TreatMissingData.NOT_BREACHING,
-          }),
-      ),
-      business(METRIC.invalid).createAlarm(this, 'InvalidEvents', {
-        alarmDescription:
+  /** Any message waiting in a dead-letter or failure queue. */
+  private queueAlarms(props: MonitoringProps): Alarm[] {
+    return Object.entries(props.deadLetterQueues).map(([label, queue]) =>
+      queue
+        .metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(1) })
+        .createAlarm(
+          this,
+          `${label}Messages`,
+          onAnyOccurrence(
+            `Messages wait in the ${label} queue: events or records that could not be processed. Inspect and redrive them (docs/deploy.md, "Dead letters").`,
+          ),
+        ),
+    );
+  }
+
+  /** Invalid events, deliveries lost beyond the dead-letter queue, and idempotency conflicts. */
+  private deliveryAlarms(props: MonitoringProps, business: BusinessMetric): Alarm[] {
+    return [
+      business(METRIC.invalid).createAlarm(
+        this,
+        'InvalidEvents',
+        onAnyOccurrence(
           'Events were rejected as invalid and stored in the dead-letter table. List them with `tpi dead-letters list`, fix the publisher or the contract version, then `tpi dead-letters redrive`.',
-        threshold: 0,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
+        ),
+      ),
       new MathExpression({
         expression: `SUM([${props.deliveryRules.map((_, i) => `FILL(r${i}, 0)`).join(', ')}])`,
         usingMetrics: Object.fromEntries(
@@ -107,22 +117,28 @@ export class Monitoring extends Construct {
           ]),
         ),
         period: PERIOD,
-      }).createAlarm(this, 'DeliveryDeadLettersUnreachable', {
-        alarmDescription:
+      }).createAlarm(
+        this,
+        'DeliveryDeadLettersUnreachable',
+        onAnyOccurrence(
           'EventBridge gave up on events and could not put them in the delivery dead-letter queue either: they are lost unless replayed. Check the queue policy, then replay the archive window.',
-        threshold: 0,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-      business(METRIC.conflict).createAlarm(this, 'IdempotencyConflicts', {
-        alarmDescription:
+        ),
+      ),
+      business(METRIC.conflict).createAlarm(
+        this,
+        'IdempotencyConflicts',
+        onAnyOccurrence(
           'A publisher reused an idempotency key for a different action; nothing was overwritten. Find the key in the recording logs ("idempotency conflict") and fix the publisher.',
-        threshold: 0,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
+        ),
+      ),
+    ];
+  }
+
+  /** Statistics lagging the stream, and either function throttled. */
+  private lagAlarms(props: MonitoringProps): Alarm[] {
+    const recording = props.recordingFunction;
+    const statistics = props.statisticsFunction;
+    return [
       statistics
         .metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(1) })
         .createAlarm(this, 'StatisticsIteratorAge', {
@@ -139,41 +155,41 @@ export class Monitoring extends Construct {
           ['Statistics', statistics],
         ] as const
       ).map(([label, fn]) =>
-        fn.metricThrottles({ statistic: 'Sum', period: PERIOD }).createAlarm(this, `${label}Throttles`, {
-          alarmDescription: `The ${label} function was throttled. Raise the account's concurrency quota or the function's reserved concurrency; throttled work is retried.`,
-          threshold: 0,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        }),
+        fn
+          .metricThrottles({ statistic: 'Sum', period: PERIOD })
+          .createAlarm(
+            this,
+            `${label}Throttles`,
+            onAnyOccurrence(
+              `The ${label} function was throttled. Raise the account's concurrency quota or the function's reserved concurrency; throttled work is retried.`,
+            ),
+          ),
       ),
     ];
-    const other: Alarm[] = [
+  }
+
+  /** Failures that need an operator but say nothing about the rollout's safety. */
+  private destinationAlarms(props: MonitoringProps, business: BusinessMetric): Alarm[] {
+    return [
       ...Object.entries(props.destinationFunctions).map(([label, fn]) =>
         fn
           .metric('DestinationDeliveryFailures', { statistic: 'Sum', period: PERIOD })
-          .createAlarm(this, `${label}DestinationDeliveryFailures`, {
-            alarmDescription: `Lambda could not deliver a failed ${label} record to its on-failure destination: the record is lost. Check the destination's policy and size limits; replay or audit the affected window.`,
-            threshold: 0,
-            comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-            evaluationPeriods: 1,
-            treatMissingData: TreatMissingData.NOT_BREACHING,
-          }),
+          .createAlarm(
+            this,
+            `${label}DestinationDeliveryFailures`,
+            onAnyOccurrence(
+              `Lambda could not deliver a failed ${label} record to its on-failure destination: the record is lost. Check the destination's policy and size limits; replay or audit the affected window.`,
+            ),
+          ),
       ),
-      business(METRIC.flagMisconfigured).createAlarm(this, 'FlagMisconfigured', {
-        alarmDescription:
+      business(METRIC.flagMisconfigured).createAlarm(
+        this,
+        'FlagMisconfigured',
+        onAnyOccurrence(
           'The flag parameter holds a value that is not off/on/false/true/0-100, so the integration is off. Put a valid value (docs/deploy.md, "Rollout").',
-        threshold: 0,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
+        ),
+      ),
     ];
-    this.stopConditionAlarms = [...props.stopConditions, ...stop];
-    this.otherAlarms = other;
-    this.alarmTopic = this.topic(props);
-    this.notify(...stop, ...other, ...props.stopConditions.filter((a): a is Alarm => a instanceof Alarm));
-    this.dashboard = this.addDashboard(props, business, [...this.stopConditionAlarms, ...other]);
   }
 
   /** Sends the alarms' ALARM and OK transitions to the alarm topic, when there is one. */
@@ -227,61 +243,5 @@ export class Monitoring extends Construct {
       return topic;
     }
     return undefined;
-  }
-
-  private addDashboard(
-    props: MonitoringProps,
-    business: (metricName: string, label?: string) => Metric,
-    alarms: readonly IAlarm[],
-  ): Dashboard {
-    const recording = props.recordingFunction;
-    const statistics = props.statisticsFunction;
-    const dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
-    const graph = (title: string, metrics: Metric[], width = 8) =>
-      new GraphWidget({ title, left: metrics, width, height: 6 });
-    dashboard.addWidgets(
-      new AlarmStatusWidget({ title: 'Alarms', alarms: [...alarms], width: 24, height: 6 }),
-    );
-    dashboard.addWidgets(
-      graph('Recorded', [business(METRIC.recorded, 'Activities recorded')]),
-      graph('Duplicates and conflicts', [
-        business(METRIC.duplicate, 'Duplicates'),
-        business(METRIC.conflict, 'Conflicts'),
-      ]),
-      graph('Skipped by flag and invalid', [
-        business(METRIC.skipped, 'Skipped by flag'),
-        business(METRIC.invalid, 'Invalid events'),
-      ]),
-    );
-    dashboard.addWidgets(
-      graph('Statistics applied', [
-        business(METRIC.statsApplied, 'Applied'),
-        business(METRIC.statsAlreadyApplied, 'Already applied'),
-        business(METRIC.statsFailed, 'Failed'),
-      ]),
-      graph('Latency (duration)', [
-        recording.metricDuration({ statistic: 'p50', label: 'Recording p50' }),
-        recording.metricDuration({ statistic: 'p99', label: 'Recording p99' }),
-        statistics.metricDuration({ statistic: 'p50', label: 'Statistics p50' }),
-        statistics.metricDuration({ statistic: 'p99', label: 'Statistics p99' }),
-      ]),
-      new GraphWidget({
-        title: 'Recording errors and statistics lag',
-        left: [recording.metricErrors({ statistic: 'Sum', label: 'Recording errors' })],
-        right: [statistics.metric('IteratorAge', { statistic: 'Maximum', label: 'Iterator age (ms)' })],
-        width: 8,
-        height: 6,
-      }),
-    );
-    dashboard.addWidgets(
-      graph(
-        'Dead letters waiting',
-        Object.entries(props.deadLetterQueues).map(([label, queue]) =>
-          queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', label }),
-        ),
-        24,
-      ),
-    );
-    return dashboard;
   }
 }

@@ -18,6 +18,20 @@ import { READ_ROUTES } from '../../lambda/domain/profile-api.ts';
 import { FEED_INDEX } from '../../lambda/tables.ts';
 import { acknowledgeLogGroup, type FunctionDefaults, IntegrationFunction } from './integration-function.ts';
 
+/** What the stage's JSON access log records of each request. */
+const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  time: '$context.requestTime',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  latencyMs: '$context.responseLatency',
+  integrationLatencyMs: '$context.integrationLatency',
+  caller: '$context.identity.userArn',
+  sourceIp: '$context.identity.sourceIp',
+  authorizerError: '$context.authorizer.error',
+  integrationError: '$context.integrationErrorMessage',
+};
+
 /** How end users authenticate in JWT mode (the platform always signs with IAM). */
 export interface JwtSettings {
   readonly issuer: string;
@@ -55,9 +69,38 @@ export class ProfileApi extends Construct {
 
   constructor(scope: Construct, id: string, props: ProfileApiProps) {
     super(scope, id);
-    const { defaults } = props;
-    // The cursor signing key: generated at deploy time, resolved by CloudFormation into the
-    // function's (encrypted) environment, so reads need no secret call and no extra permission.
+    this.readFunction = this.addReadFunction(props, this.addCursorKey());
+    const integration = new HttpLambdaIntegration('Read', this.readFunction.function);
+    this.api = this.addApi(props, integration);
+    this.accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: props.defaults.logRetentionDays as RetentionDays,
+      removalPolicy: props.defaults.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    acknowledgeLogGroup(this.accessLogs, props.defaults.logRetentionDays);
+    // Each route's permission lets only API Gateway, for this API's ARN, invoke the function.
+    for (const permission of this.node.findAll().filter((c) => c.node.id === 'Read-Permission'))
+      Validations.of(permission).acknowledge({
+        id: 'cdk-validator-cfnguard::lambda_function_public_access_prohibited_check',
+        reason:
+          'The principal is apigateway.amazonaws.com with SourceArn set to this API: only its routes invoke the function, and each route is authorized by IAM or the JWT authorizer.',
+      });
+    this.stage = new HttpStage(this, 'Stage', {
+      httpApi: this.api,
+      autoDeploy: true,
+      throttle: props.throttle,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.accessLogs),
+        format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+      },
+    });
+    this.readPolicy = this.addReadPolicy();
+  }
+
+  /**
+   * The cursor signing key: generated at deploy time, resolved by CloudFormation into the
+   * function's (encrypted) environment, so reads need no secret call and no extra permission.
+   */
+  private addCursorKey(): Secret {
     const cursorKey = new Secret(this, 'FeedCursorKey', {
       description: 'Signs the read API feed cursors (rotating it only invalidates open cursors)',
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
@@ -68,11 +111,15 @@ export class ProfileApi extends Construct {
       reason:
         'HMAC key of short-lived feed cursors, not a credential: rotation needs no schedule, and replacing it only makes clients restart a feed from its first page.',
     });
+    return cursorKey;
+  }
 
-    this.readFunction = new IntegrationFunction(this, 'Read', {
+  /** The one function behind every route, reading the statistics table and the feed index only. */
+  private addReadFunction(props: ProfileApiProps, cursorKey: Secret): IntegrationFunction {
+    const readFunction = new IntegrationFunction(this, 'Read', {
       entry: 'lambda/handlers/read-profile.ts',
       description: 'Serves profile statistics and feeds to the platform (read API)',
-      defaults,
+      defaults: props.defaults,
       timeout: Duration.seconds(10),
       memorySize: 512,
       failuresGoTo:
@@ -84,7 +131,7 @@ export class ProfileApi extends Construct {
         USER_ID_CLAIM: props.jwt?.userIdClaim ?? 'sub',
       },
     });
-    const read = this.readFunction.function;
+    const read = readFunction.function;
     read.addToRolePolicy(
       new PolicyStatement({
         sid: 'ReadStatistics',
@@ -99,10 +146,13 @@ export class ProfileApi extends Construct {
         resources: [`${props.activities.tableArn}/index/${FEED_INDEX}`],
       }),
     );
+    return readFunction;
+  }
 
-    const integration = new HttpLambdaIntegration('Read', read);
+  /** The HTTP API with one route per read declaration, IAM or JWT as each route's access says. */
+  private addApi(props: ProfileApiProps, integration: HttpLambdaIntegration): HttpApi {
     const iam = new HttpIamAuthorizer();
-    this.api = new HttpApi(this, 'Api', {
+    const api = new HttpApi(this, 'Api', {
       apiName: props.apiName,
       description: 'Profile statistics and activity feeds',
       createDefaultStage: false,
@@ -115,54 +165,23 @@ export class ProfileApi extends Construct {
       : iam;
     // The erase route has a function of its own (ErasureService).
     for (const route of READ_ROUTES)
-      this.api.addRoutes({
+      api.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
         integration,
         authorizer: route.access === 'user' ? userAuthorizer : iam,
       });
+    return api;
+  }
 
-    this.accessLogs = new LogGroup(this, 'AccessLogs', {
-      retention: defaults.logRetentionDays as RetentionDays,
-      removalPolicy: defaults.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    });
-    acknowledgeLogGroup(this.accessLogs, defaults.logRetentionDays);
-    // Each route's permission lets only API Gateway, for this API's ARN, invoke the function.
-    for (const permission of this.node.findAll().filter((c) => c.node.id === 'Read-Permission'))
-      Validations.of(permission).acknowledge({
-        id: 'cdk-validator-cfnguard::lambda_function_public_access_prohibited_check',
-        reason:
-          'The principal is apigateway.amazonaws.com with SourceArn set to this API: only its routes invoke the function, and each route is authorized by IAM or the JWT authorizer.',
-      });
-    this.stage = new HttpStage(this, 'Stage', {
-      httpApi: this.api,
-      autoDeploy: true,
-      throttle: props.throttle,
-      accessLogSettings: {
-        destination: new LogGroupLogDestination(this.accessLogs),
-        format: AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            time: '$context.requestTime',
-            routeKey: '$context.routeKey',
-            status: '$context.status',
-            latencyMs: '$context.responseLatency',
-            integrationLatencyMs: '$context.integrationLatency',
-            caller: '$context.identity.userArn',
-            sourceIp: '$context.identity.sourceIp',
-            authorizerError: '$context.authorizer.error',
-            integrationError: '$context.integrationErrorMessage',
-          }),
-        ),
-      },
-    });
-
+  /** `execute-api:Invoke` on exactly the read routes of the stage. */
+  private addReadPolicy(): ManagedPolicy {
     const stack = Stack.of(this);
     const routePaths = READ_ROUTES.map(
       (route) => `${this.stage.stageName}/${route.method}${route.path.replace(/\{[^}]+\}/g, '*')}`,
     );
     const wildcardPaths = routePaths.filter((path) => path.includes('*'));
-    this.readPolicy = new ManagedPolicy(this, 'ReadPolicy', {
+    const readPolicy = new ManagedPolicy(this, 'ReadPolicy', {
       description: 'Lets the platform call the profile read API (attach to its role)',
       statements: [
         new PolicyStatement({
@@ -180,10 +199,11 @@ export class ProfileApi extends Construct {
     const arnPrefix = `arn:${shown(stack.partition, 'Partition')}:execute-api:${shown(stack.region, 'Region')}:${shown(stack.account, 'AccountId')}`;
     const apiLogicalId = stack.getLogicalId(this.api.node.defaultChild as CfnElement);
     for (const path of wildcardPaths)
-      Validations.of(this.readPolicy).acknowledge({
+      Validations.of(readPolicy).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${arnPrefix}:<${apiLogicalId}>/${path}]`,
         reason: 'One route of this API; the wildcard stands for its {userId} path parameter.',
       });
+    return readPolicy;
   }
 
   /** The base URL clients call. */

@@ -1,11 +1,12 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
-import { type Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { type Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { AUDIT_METRIC, type AuditSweepSettings } from '../../lambda/domain/audit-sweep.ts';
+import { serviceMetric } from './alarm-metrics.ts';
 import { type FunctionDefaults, IntegrationFunction } from './integration-function.ts';
 
 /** Properties of {@link ScheduledAudit}. */
@@ -56,6 +57,39 @@ export class ScheduledAudit extends Construct {
       },
     });
     const fn = this.function.function;
+    this.grantSweep(props);
+    // A missed run is made up by the next one; retrying late would only pile runs up.
+    fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: this.period });
+    Validations.of(fn).acknowledge({
+      id: 'Serverless-LambdaAsyncFailureDestination',
+      reason:
+        'A failed run carries no data to keep: the next scheduled run repeats it from the saved sweep position, and AuditNotRunning alarms when runs stop.',
+    });
+    this.schedule = new Rule(this, 'Schedule', {
+      description: 'Runs the incremental audit',
+      schedule: Schedule.rate(this.period),
+      targets: [new LambdaFunction(fn, { retryAttempts: 0 })],
+    });
+    this.notRunning = serviceMetric(props, AUDIT_METRIC.runs, this.period).createAlarm(this, 'NotRunning', {
+      alarmDescription:
+        'The scheduled audit completed no run in three periods: duplicates and drift go undetected. Read the audit function logs (errors, timeouts) and its throttles.',
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      // No datapoint at all is exactly the failure this alarm is for.
+      treatMissingData: TreatMissingData.BREACHING,
+    });
+    Validations.of(this.schedule).acknowledge({
+      id: 'Serverless-EventBusDLQ',
+      reason:
+        'A scheduled tick carries no data: a missed one is made up by the next run, nothing to keep in a queue.',
+    });
+  }
+
+  /** Reads both tables and keeps the sweep position in its parameter; writes nothing else. */
+  private grantSweep(props: ScheduledAuditProps): void {
+    const fn = this.function.function;
     fn.addToRolePolicy(
       new PolicyStatement({
         sid: 'ReadActivitiesAndStatistics',
@@ -72,38 +106,5 @@ export class ScheduledAudit extends Construct {
         ],
       }),
     );
-    // A missed run is made up by the next one; retrying late would only pile runs up.
-    fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: this.period });
-    Validations.of(fn).acknowledge({
-      id: 'Serverless-LambdaAsyncFailureDestination',
-      reason:
-        'A failed run carries no data to keep: the next scheduled run repeats it from the saved sweep position, and AuditNotRunning alarms when runs stop.',
-    });
-    this.schedule = new Rule(this, 'Schedule', {
-      description: 'Runs the incremental audit',
-      schedule: Schedule.rate(this.period),
-      targets: [new LambdaFunction(fn, { retryAttempts: 0 })],
-    });
-    this.notRunning = new Metric({
-      namespace: props.metricsNamespace,
-      metricName: AUDIT_METRIC.runs,
-      dimensionsMap: { service: props.serviceName },
-      statistic: 'Sum',
-      period: this.period,
-    }).createAlarm(this, 'NotRunning', {
-      alarmDescription:
-        'The scheduled audit completed no run in three periods: duplicates and drift go undetected. Read the audit function logs (errors, timeouts) and its throttles.',
-      threshold: 1,
-      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 3,
-      // No datapoint at all is exactly the failure this alarm is for.
-      treatMissingData: TreatMissingData.BREACHING,
-    });
-    Validations.of(this.schedule).acknowledge({
-      id: 'Serverless-EventBusDLQ',
-      reason:
-        'A scheduled tick carries no data: a missed one is made up by the next run, nothing to keep in a queue.',
-    });
   }
 }

@@ -20,6 +20,7 @@ import {
   type StopConditionKind,
   type StopConditionSettings,
 } from '../../lambda/domain/stop-conditions.ts';
+import { serviceMetric } from './alarm-metrics.ts';
 
 /** Period of the stop conditions evaluated on 5-minute data. */
 export const STOP_CONDITION_PERIOD = Duration.minutes(5);
@@ -53,6 +54,14 @@ export interface StopCondition {
   readonly alarm: IAlarm;
 }
 
+/** What decides one stop-condition alarm: above `threshold` in `datapoints` of `periods` periods. */
+interface AlarmRule {
+  readonly threshold: number;
+  readonly datapoints: number;
+  readonly periods: number;
+  readonly description: string;
+}
+
 /**
  * The alarms for the four failures the rollout plan stops on: integration error rate, tournament
  * operation errors (the platform's alarms and the publisher's failure metric), database
@@ -60,97 +69,79 @@ export interface StopCondition {
  */
 export class StopConditionAlarms extends Construct {
   readonly conditions: readonly StopCondition[];
+  private readonly found: StopCondition[] = [];
 
   constructor(scope: Construct, id: string, props: StopConditionAlarmsProps) {
     super(scope, id);
+    this.addErrorRate(props);
+    this.addTournamentOperations(props);
+    this.addTableDegradation(props);
+    this.addRecordingDegradation(props);
+    this.addDuplicates(props);
+    this.conditions = this.found;
+  }
+
+  /** A stop-condition alarm of this construct on `metric`, recorded as detecting `kind`. */
+  private addAlarm(kind: StopConditionKind, alarmId: string, metric: IMetric, rule: AlarmRule): void {
+    const alarm = new Alarm(this, alarmId, {
+      metric,
+      threshold: rule.threshold,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: rule.periods,
+      datapointsToAlarm: rule.datapoints,
+      // No data means nothing happened (no requests, no failures): never a reason to stop.
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+      alarmDescription: rule.description,
+    });
+    this.found.push({ id: alarmId, kind, alarm });
+  }
+
+  /** Recording errors, deliveries given up and statistics failures as a share of events handled. */
+  private addErrorRate(props: StopConditionAlarmsProps): void {
     const { settings } = props;
-    const conditions: StopCondition[] = [];
-    const add = (kind: StopConditionKind, alarmId: string, alarm: IAlarm) =>
-      conditions.push({ id: alarmId, kind, alarm });
-    const own = (name: string, period: Duration = STOP_CONDITION_PERIOD) =>
-      new Metric({
-        namespace: props.metricsNamespace,
-        metricName: name,
-        dimensionsMap: { service: props.serviceName },
-        statistic: 'Sum',
-        period,
-      });
-    const alarm = (
-      alarmId: string,
-      metric: IMetric,
-      options: { threshold: number; datapoints: number; periods: number; description: string },
-    ) =>
-      new Alarm(this, alarmId, {
-        metric,
-        threshold: options.threshold,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: options.periods,
-        datapointsToAlarm: options.datapoints,
-        // No data means nothing happened (no requests, no failures): never a reason to stop.
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-        alarmDescription: options.description,
-      });
-
     const recording = props.recordingFunction;
-    add(
-      'integration-error-rate',
-      'IntegrationErrorRate',
-      alarm(
-        'IntegrationErrorRate',
-        new MathExpression({
-          expression: `IF(FILL(handled, 0) >= ${settings.errorRateMinEvents}, 100 * (FILL(errors, 0) + FILL(givenUp, 0) + FILL(statsFailed, 0)) / handled, 0)`,
-          usingMetrics: {
-            handled: recording.metricInvocations({ statistic: 'Sum', period: STOP_CONDITION_PERIOD }),
-            errors: recording.metricErrors({ statistic: 'Sum', period: STOP_CONDITION_PERIOD }),
-            givenUp: props.deliveryDeadLetters.metricNumberOfMessagesSent({
-              statistic: 'Sum',
-              period: STOP_CONDITION_PERIOD,
-            }),
-            statsFailed: own(METRIC.statsFailed),
-          },
+    const expression = new MathExpression({
+      expression: `IF(FILL(handled, 0) >= ${settings.errorRateMinEvents}, 100 * (FILL(errors, 0) + FILL(givenUp, 0) + FILL(statsFailed, 0)) / handled, 0)`,
+      usingMetrics: {
+        handled: recording.metricInvocations({ statistic: 'Sum', period: STOP_CONDITION_PERIOD }),
+        errors: recording.metricErrors({ statistic: 'Sum', period: STOP_CONDITION_PERIOD }),
+        givenUp: props.deliveryDeadLetters.metricNumberOfMessagesSent({
+          statistic: 'Sum',
           period: STOP_CONDITION_PERIOD,
-          label: 'Integration errors (% of events handled)',
         }),
-        {
-          threshold: settings.errorRateThresholdPercent,
-          datapoints: settings.errorRateDatapoints,
-          periods: settings.errorRateEvaluationPeriods,
-          description: `Integration errors (recording errors, deliveries given up, statistics failures) above ${settings.errorRateThresholdPercent}% of events handled in ${settings.errorRateDatapoints} of ${settings.errorRateEvaluationPeriods} 5-minute periods with at least ${settings.errorRateMinEvents} events. The flag was rolled back: read the recording function's error logs and the dead-letter queues, fix, then \`tpi flag restore\`.`,
-        },
-      ),
-    );
+        statsFailed: serviceMetric(props, METRIC.statsFailed, STOP_CONDITION_PERIOD),
+      },
+      period: STOP_CONDITION_PERIOD,
+      label: 'Integration errors (% of events handled)',
+    });
+    this.addAlarm('integration-error-rate', 'IntegrationErrorRate', expression, {
+      threshold: settings.errorRateThresholdPercent,
+      datapoints: settings.errorRateDatapoints,
+      periods: settings.errorRateEvaluationPeriods,
+      description: `Integration errors (recording errors, deliveries given up, statistics failures) above ${settings.errorRateThresholdPercent}% of events handled in ${settings.errorRateDatapoints} of ${settings.errorRateEvaluationPeriods} 5-minute periods with at least ${settings.errorRateMinEvents} events. The flag was rolled back: read the recording function's error logs and the dead-letter queues, fix, then \`tpi flag restore\`.`,
+    });
+  }
 
-    add(
+  /** Events the platform could not publish, and the platform's own alarms (imported, not created). */
+  private addTournamentOperations(props: StopConditionAlarmsProps): void {
+    this.addAlarm(
       'tournament-operations',
       'PublisherFailures',
-      alarm('PublisherFailures', own(PUBLISH_FAILURES_METRIC), {
+      serviceMetric(props, PUBLISH_FAILURES_METRIC, STOP_CONDITION_PERIOD),
+      {
         threshold: 0,
         datapoints: 1,
         periods: 1,
         description:
           'The tournament platform reported events it could not publish (publisher metric PublishFailures). The flag was rolled back: check the platform publisher logs ("tournament events not published"), then resend the events it kept.',
-      }),
+      },
     );
     for (const [index, nameOrArn] of (props.platformAlarms ?? []).entries())
-      add('tournament-operations', `PlatformAlarm${index + 1}`, this.platformAlarm(index, nameOrArn));
-
-    this.addDatabaseDegradation(add, alarm, props);
-
-    for (const [alarmId, metricName, meaning] of [
-      ['AuditDuplicateActivities', AUDIT_METRIC.duplicates, 'activities recorded twice under different keys'],
-      ['AuditStatisticsDrift', AUDIT_METRIC.drift, 'users whose statistics differ from their activities'],
-    ] as const)
-      add(
-        'duplicates',
-        alarmId,
-        alarm(alarmId, own(metricName, props.auditPeriod), {
-          threshold: 0,
-          datapoints: 1,
-          periods: 1,
-          description: `The scheduled audit found ${meaning}. The flag was rolled back: find the users in the audit function's log ("scheduled audit run"), run \`tpi audit --user ID\`, and \`tpi audit --repair\` once the cause is fixed.`,
-        }),
-      );
-    this.conditions = conditions;
+      this.found.push({
+        id: `PlatformAlarm${index + 1}`,
+        kind: 'tournament-operations',
+        alarm: this.platformAlarm(index, nameOrArn),
+      });
   }
 
   private platformAlarm(index: number, nameOrArn: string): IAlarm {
@@ -165,100 +156,110 @@ export class StopConditionAlarms extends Construct {
     return Alarm.fromAlarmArn(this, `Platform${index + 1}`, arn);
   }
 
-  private addDatabaseDegradation(
-    add: (kind: StopConditionKind, id: string, alarm: IAlarm) => void,
-    alarm: (
-      id: string,
-      metric: IMetric,
-      options: { threshold: number; datapoints: number; periods: number; description: string },
-    ) => Alarm,
-    props: StopConditionAlarmsProps,
-  ): void {
+  /** Latency, throttles and system errors of each table's operations. */
+  private addTableDegradation(props: StopConditionAlarmsProps): void {
     const { settings } = props;
-    const degraded = { datapoints: DEGRADATION_DATAPOINTS, periods: DEGRADATION_EVALUATION_PERIODS };
-    const across = (
-      table: Table,
-      label: string,
-      operations: readonly string[],
-      metricName: string,
-      statistic: string,
-      combine: 'MAX' | 'SUM',
-    ) =>
-      new MathExpression({
-        expression: `${combine}([${operations.map((_, i) => `FILL(op${i}, 0)`).join(', ')}])`,
-        usingMetrics: Object.fromEntries(
-          operations.map((operation, i) => [
-            `op${i}`,
-            new Metric({
-              namespace: 'AWS/DynamoDB',
-              metricName,
-              dimensionsMap: { TableName: table.tableName, Operation: operation },
-              statistic,
-              period: STOP_CONDITION_PERIOD,
-            }),
-          ]),
-        ),
-        period: STOP_CONDITION_PERIOD,
-        label: `${label} ${metricName} (${statistic})`,
-      });
     const tables = [
       ['Activities', props.tables.activities, TABLE_OPERATIONS.activities],
       ['Statistics', props.tables.statistics, TABLE_OPERATIONS.statistics],
       ['DeadLetters', props.tables.deadLetters, TABLE_OPERATIONS.deadLetters],
     ] as const;
     for (const [label, table, operations] of tables) {
-      const latencyId = `${label}TableLatency`;
-      add(
+      const across = (metricName: string, statistic: string, combine: 'MAX' | 'SUM') =>
+        acrossOperations({ table, label, operations }, metricName, statistic, combine);
+      this.addAlarm(
         'database-degradation',
-        latencyId,
-        alarm(latencyId, across(table, label, operations, 'SuccessfulRequestLatency', 'p99', 'MAX'), {
+        `${label}TableLatency`,
+        across('SuccessfulRequestLatency', 'p99', 'MAX'),
+        {
           threshold: settings.dynamoLatencyP99Ms,
-          ...degraded,
+          ...DEGRADED,
           description: `p99 latency of the ${label} table's ${operations.join('/')} above ${settings.dynamoLatencyP99Ms} ms in ${DEGRADATION_DATAPOINTS} of ${DEGRADATION_EVALUATION_PERIODS} 5-minute periods. The flag was rolled back: check the AWS Health dashboard for DynamoDB and the table's hot keys.`,
-        }),
+        },
       );
       for (const [metricName, what] of [
         ['ThrottledRequests', 'throttled requests'],
         ['SystemErrors', 'system errors (HTTP 500)'],
-      ] as const) {
-        const alarmId = `${label}Table${metricName}`;
-        add(
+      ] as const)
+        this.addAlarm(
           'database-degradation',
-          alarmId,
-          alarm(alarmId, across(table, label, operations, metricName, 'Sum', 'SUM'), {
+          `${label}Table${metricName}`,
+          across(metricName, 'Sum', 'SUM'),
+          {
             threshold: 0,
-            ...degraded,
+            ...DEGRADED,
             description: `The ${label} table returned ${what} in ${DEGRADATION_DATAPOINTS} of ${DEGRADATION_EVALUATION_PERIODS} 5-minute periods; the SDK retried them, but they slow recording. The flag was rolled back: check the table's hot partitions and the AWS Health dashboard.`,
-          }),
+          },
         );
-      }
     }
+  }
+
+  /** The recording function slowed down or its asynchronous queue backed up. */
+  private addRecordingDegradation(props: StopConditionAlarmsProps): void {
+    const { settings } = props;
     const recording = props.recordingFunction;
-    add(
+    this.addAlarm(
       'database-degradation',
       'RecordingDuration',
-      alarm(
-        'RecordingDuration',
-        recording.metricDuration({ statistic: 'p99', period: STOP_CONDITION_PERIOD }),
-        {
-          threshold: settings.recordingDurationP99Ms,
-          ...degraded,
-          description: `p99 duration of the recording function above ${settings.recordingDurationP99Ms} ms in ${DEGRADATION_DATAPOINTS} of ${DEGRADATION_EVALUATION_PERIODS} 5-minute periods: its DynamoDB writes are slow. The flag was rolled back: check the table latency alarms and the function's traces.`,
-        },
-      ),
+      recording.metricDuration({ statistic: 'p99', period: STOP_CONDITION_PERIOD }),
+      {
+        threshold: settings.recordingDurationP99Ms,
+        ...DEGRADED,
+        description: `p99 duration of the recording function above ${settings.recordingDurationP99Ms} ms in ${DEGRADATION_DATAPOINTS} of ${DEGRADATION_EVALUATION_PERIODS} 5-minute periods: its DynamoDB writes are slow. The flag was rolled back: check the table latency alarms and the function's traces.`,
+      },
     );
-    add(
+    this.addAlarm(
       'database-degradation',
       'RecordingAsyncEventAge',
-      alarm(
-        'RecordingAsyncEventAge',
-        recording.metric('AsyncEventAge', { statistic: 'Maximum', period: STOP_CONDITION_PERIOD }),
-        {
-          threshold: settings.asyncEventAgeSeconds * 1000,
-          ...degraded,
-          description: `Events waited more than ${settings.asyncEventAgeSeconds} s in the recording function's asynchronous queue in ${DEGRADATION_DATAPOINTS} of ${DEGRADATION_EVALUATION_PERIODS} 5-minute periods (throttles, retries or slow writes). The flag was rolled back: check the recording throttles, errors and duration.`,
-        },
-      ),
+      recording.metric('AsyncEventAge', { statistic: 'Maximum', period: STOP_CONDITION_PERIOD }),
+      {
+        threshold: settings.asyncEventAgeSeconds * 1000,
+        ...DEGRADED,
+        description: `Events waited more than ${settings.asyncEventAgeSeconds} s in the recording function's asynchronous queue in ${DEGRADATION_DATAPOINTS} of ${DEGRADATION_EVALUATION_PERIODS} 5-minute periods (throttles, retries or slow writes). The flag was rolled back: check the recording throttles, errors and duration.`,
+      },
     );
   }
+
+  /** What the scheduled audit found: activities recorded twice, statistics that drifted. */
+  private addDuplicates(props: StopConditionAlarmsProps): void {
+    for (const [alarmId, metricName, meaning] of [
+      ['AuditDuplicateActivities', AUDIT_METRIC.duplicates, 'activities recorded twice under different keys'],
+      ['AuditStatisticsDrift', AUDIT_METRIC.drift, 'users whose statistics differ from their activities'],
+    ] as const)
+      this.addAlarm('duplicates', alarmId, serviceMetric(props, metricName, props.auditPeriod), {
+        threshold: 0,
+        datapoints: 1,
+        periods: 1,
+        description: `The scheduled audit found ${meaning}. The flag was rolled back: find the users in the audit function's log ("scheduled audit run"), run \`tpi audit --user ID\`, and \`tpi audit --repair\` once the cause is fixed.`,
+      });
+  }
+}
+
+/** Database degradation must last: this many of that many periods. */
+const DEGRADED = { datapoints: DEGRADATION_DATAPOINTS, periods: DEGRADATION_EVALUATION_PERIODS };
+
+/** The worst (MAX) or total (SUM) of one DynamoDB metric over a table's operations. */
+function acrossOperations(
+  of: { readonly table: Table; readonly label: string; readonly operations: readonly string[] },
+  metricName: string,
+  statistic: string,
+  combine: 'MAX' | 'SUM',
+): MathExpression {
+  return new MathExpression({
+    expression: `${combine}([${of.operations.map((_, i) => `FILL(op${i}, 0)`).join(', ')}])`,
+    usingMetrics: Object.fromEntries(
+      of.operations.map((operation, i) => [
+        `op${i}`,
+        new Metric({
+          namespace: 'AWS/DynamoDB',
+          metricName,
+          dimensionsMap: { TableName: of.table.tableName, Operation: operation },
+          statistic,
+          period: STOP_CONDITION_PERIOD,
+        }),
+      ]),
+    ),
+    period: STOP_CONDITION_PERIOD,
+    label: `${of.label} ${metricName} (${statistic})`,
+  });
 }
