@@ -86,31 +86,30 @@ function contentKey(entry: PutEventsEntry): string {
 }
 
 /**
- * Starts one AWS-compatible HTTP endpoint on 127.0.0.1 speaking AWS JSON 1.1: `AWSEvents.PutEvents`,
- * `AmazonSSM.GetParameter` and `AmazonSSM.PutParameter`, plus any `operations` given. Unmodified AWS
- * SDK clients and the AWS CLI work against it with `endpoint` / `--endpoint-url`. Requests that AWS
- * would refuse get AWS-shaped errors (`{"__type", "message"}`), and the endpoint keeps serving.
+ * `AWSEvents.PutEvents` for `bus`: each entry accepted or failed as AWS would (plus the options'
+ * saturation and failure injection), accepted events handed on after the answer is decided.
  */
-export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Promise<LocalEndpoint> {
-  const bus: BusIdentity = { ...LOCAL_BUS, ...options.bus };
-  const parameters = options.parameters ?? new LocalParameterStore(bus.region, bus.account);
+function putEventsOperation(bus: BusIdentity, options: LocalEndpointOptions): OperationHandler {
   const seen = new Map<string, number>();
-
-  const putEvents = (input: Record<string, unknown>) => {
+  const failureOf = (entry: PutEventsEntry, index: number): EntryFailure | undefined => {
+    let failure = entryFailure(entry, bus);
+    if (!failure && options.saturated?.())
+      failure = { errorCode: 'ThrottlingException', errorMessage: 'Rate exceeded: deliveries are behind.' };
+    if (!failure && options.failEntry) {
+      const key = contentKey(entry);
+      const attempt = (seen.get(key) ?? 0) + 1;
+      seen.set(key, attempt);
+      failure = options.failEntry(entry, attempt, index);
+    }
+    return failure;
+  };
+  return (input) => {
     const entries = validateRequest(input);
     const accepted: BridgeEvent[] = [];
     const elsewhere: BridgeEvent[] = [];
     const now = new Date();
     const results = entries.map((entry, index) => {
-      let failure = entryFailure(entry, bus);
-      if (!failure && options.saturated?.())
-        failure = { errorCode: 'ThrottlingException', errorMessage: 'Rate exceeded: deliveries are behind.' };
-      if (!failure && options.failEntry) {
-        const key = contentKey(entry);
-        const attempt = (seen.get(key) ?? 0) + 1;
-        seen.set(key, attempt);
-        failure = options.failEntry(entry, attempt, index);
-      }
+      const failure = failureOf(entry, index);
       if (failure) return { ErrorCode: failure.errorCode, ErrorMessage: failure.errorMessage };
       const toDefault = destinationOf(entry, bus) === 'default';
       const event = toBridgeEvent(entry, toDefault ? { ...bus, busName: DEFAULT_BUS_NAME } : bus, now);
@@ -130,42 +129,56 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
       });
     return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
   };
+}
 
+/** Answers one request with the operation its `X-Amz-Target` names, or an AWS-shaped error. */
+async function handleRequest(
+  operations: Readonly<Record<string, OperationHandler>>,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  try {
+    if (request.method !== 'POST')
+      throw new AwsServiceError('UnknownOperationException', 'Only POST requests are served.', 404);
+    const body = await readBody(request);
+    const target = request.headers['x-amz-target'];
+    const operation = typeof target === 'string' ? operations[target] : undefined;
+    if (!operation)
+      throw new AwsServiceError(
+        'UnknownOperationException',
+        `Unknown operation ${JSON.stringify(target ?? null)}; this endpoint serves ${Object.keys(operations).join(', ')}.`,
+      );
+    sendJson(response, 200, await operation(parseJsonBody(body)));
+  } catch (error) {
+    sendError(
+      response,
+      error instanceof AwsServiceError
+        ? error
+        : new AwsServiceError('InternalFailure', `Internal failure: ${(error as Error).message}`, 500),
+    );
+  }
+}
+
+/**
+ * Starts one AWS-compatible HTTP endpoint on 127.0.0.1 speaking AWS JSON 1.1: `AWSEvents.PutEvents`,
+ * `AmazonSSM.GetParameter` and `AmazonSSM.PutParameter`, plus any `operations` given. Unmodified AWS
+ * SDK clients and the AWS CLI work against it with `endpoint` / `--endpoint-url`. Requests that AWS
+ * would refuse get AWS-shaped errors (`{"__type", "message"}`), and the endpoint keeps serving.
+ */
+export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Promise<LocalEndpoint> {
+  const bus: BusIdentity = { ...LOCAL_BUS, ...options.bus };
+  const parameters = options.parameters ?? new LocalParameterStore(bus.region, bus.account);
   const operations: Record<string, OperationHandler> = {
-    'AWSEvents.PutEvents': putEvents,
+    'AWSEvents.PutEvents': putEventsOperation(bus, options),
     'AmazonSSM.GetParameter': (input) => parameters.getParameter(input),
     'AmazonSSM.PutParameter': (input) => parameters.putParameter(input),
     ...options.operations,
   };
-
-  const handle = async (request: IncomingMessage, response: ServerResponse) => {
-    try {
-      if (request.method !== 'POST')
-        throw new AwsServiceError('UnknownOperationException', 'Only POST requests are served.', 404);
-      const body = await readBody(request);
-      const target = request.headers['x-amz-target'];
-      const operation = typeof target === 'string' ? operations[target] : undefined;
-      if (!operation)
-        throw new AwsServiceError(
-          'UnknownOperationException',
-          `Unknown operation ${JSON.stringify(target ?? null)}; this endpoint serves ${Object.keys(operations).join(', ')}.`,
-        );
-      sendJson(response, 200, await operation(parseJsonBody(body)));
-    } catch (error) {
-      sendError(
-        response,
-        error instanceof AwsServiceError
-          ? error
-          : new AwsServiceError('InternalFailure', `Internal failure: ${(error as Error).message}`, 500),
-      );
-    }
-  };
-
   const server: Server = createServer(
     // A client that sends slowly or never finishes holds a connection, not the endpoint.
     { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS },
     (request, response) => {
-      void handle(request, response);
+      void handleRequest(operations, request, response);
     },
   );
   server.maxConnections = MAX_CONNECTIONS;

@@ -123,6 +123,125 @@ export async function readStreamRecords(
 const compareSequence = (a: string, b: string) =>
   BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0;
 
+/** The consumer's options with their defaults applied. */
+type ConsumerSettings = StreamConsumerOptions &
+  Required<Pick<StreamConsumerOptions, 'batchSize' | 'maxRetries' | 'idlePollMs'>>;
+
+/** One shard's reading: busy while a batch is with the handler, done when the shard ended. */
+interface ShardState {
+  lastEmptyPollStartedAt: number;
+  busy: boolean;
+  done: boolean;
+}
+
+/**
+ * Hands `records` to the handler until none is left failing: a partial batch response redelivers
+ * from the lowest failed sequence number, a thrown error the whole batch; after `maxRetries` the
+ * rest goes to `onFailure`.
+ */
+async function deliver(settings: ConsumerSettings, records: DynamoDBRecord[]): Promise<void> {
+  let pending = records;
+  for (let attempt = 1; pending.length > 0; attempt += 1) {
+    let failedIds: string[];
+    let reason = '';
+    try {
+      const response = await settings.handler({ Records: pending });
+      failedIds = (response?.batchItemFailures ?? []).map((f) => f.itemIdentifier);
+      reason = 'records reported as failed by the handler';
+    } catch (error) {
+      failedIds = [pending[0]?.dynamodb?.SequenceNumber ?? ''];
+      reason = `handler threw: ${(error as Error).message}`;
+    }
+    try {
+      settings.onBatch?.({ records: pending.length, failed: failedIds.length, attempt });
+    } catch {
+      // A failing observer does not change what the batch did.
+    }
+    if (failedIds.length === 0) return;
+    const lowest = failedIds.filter(Boolean).sort(compareSequence)[0];
+    const from = lowest ? pending.findIndex((r) => r.dynamodb?.SequenceNumber === lowest) : 0;
+    // An unknown identifier fails the whole batch, as it does on Lambda.
+    pending = pending.slice(Math.max(0, from));
+    if (attempt > settings.maxRetries) {
+      // The shard moves on either way: a failing failure destination must not block it forever.
+      await Promise.resolve()
+        .then(() => settings.onFailure?.(pending, `${reason} after ${attempt} attempts`))
+        .catch((error: Error) => settings.onError?.(error, 1));
+      return;
+    }
+    await backoff(attempt, { baseDelayMs: 40, maxDelayMs: 1000 });
+  }
+}
+
+/** What a shard's polling loop reads from and when it stops. */
+interface ShardPoll {
+  readonly settings: ConsumerSettings;
+  readonly streamArn: string;
+  readonly shardId: string;
+  readonly state: ShardState;
+  readonly stopped: () => boolean;
+}
+
+/** An iterator after the last record handled, or at the shard's oldest record before any. */
+async function iteratorAfter(poll: ShardPoll, lastSequence: string | undefined): Promise<string | undefined> {
+  const { ShardIterator } = await poll.settings.streams.send(
+    new GetShardIteratorCommand({
+      StreamArn: poll.streamArn,
+      ShardId: poll.shardId,
+      ...(lastSequence
+        ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: lastSequence }
+        : { ShardIteratorType: 'TRIM_HORIZON' }),
+    }),
+  );
+  return ShardIterator;
+}
+
+/** Reads one shard to its end (or until stopped), delivering its inserts in order. */
+async function pollShard(poll: ShardPoll): Promise<void> {
+  const { settings, state } = poll;
+  let lastSequence: string | undefined = settings.startAfter?.[poll.shardId];
+  let iterator: string | undefined;
+  let failures = 0;
+  while (!poll.stopped()) {
+    try {
+      iterator ??= await iteratorAfter(poll, lastSequence);
+      if (!iterator) break;
+      const startedAt = Date.now();
+      const page = await settings.streams.send(
+        new GetRecordsCommand({ ShardIterator: iterator, Limit: settings.batchSize }),
+      );
+      failures = 0;
+      const records = page.Records ?? [];
+      const inserts = records
+        .filter((r) => r.eventName === 'INSERT')
+        .map((r) => toLambdaRecord(r, poll.streamArn));
+      if (inserts.length > 0) {
+        state.busy = true;
+        try {
+          await deliver(settings, inserts);
+        } finally {
+          state.busy = false;
+        }
+      }
+      lastSequence = records.at(-1)?.dynamodb?.SequenceNumber ?? lastSequence;
+      iterator = page.NextShardIterator;
+      if (!iterator) break;
+      if (records.length === 0) {
+        state.lastEmptyPollStartedAt = startedAt;
+        await new Promise((r) => setTimeout(r, settings.idlePollMs));
+      }
+    } catch (error) {
+      // The engine may be restarting or the iterator expired: start again after the last record
+      // handled, so nothing is skipped and nothing handled is delivered twice by this consumer.
+      failures += 1;
+      iterator = undefined;
+      settings.onError?.(error as Error, failures);
+      await backoff(failures, { baseDelayMs: 100, maxDelayMs: 2000 });
+    }
+  }
+  state.done = true;
+}
+
 /**
  * Polls a table's stream and delivers batches to `handler` as Lambda's event source mapping does:
  * only INSERT records (the deployed filter), `batchSize` at a time, in order per shard. A partial
@@ -131,106 +250,26 @@ const compareSequence = (a: string, b: string) =>
  * `onFailure` and the shard moves on.
  */
 export async function startStreamConsumer(options: StreamConsumerOptions): Promise<StreamConsumer> {
-  const { streams, tableName, handler, batchSize = 100, maxRetries = 3, idlePollMs = 50 } = options;
+  const settings: ConsumerSettings = {
+    ...options,
+    batchSize: options.batchSize ?? 100,
+    maxRetries: options.maxRetries ?? 3,
+    idlePollMs: options.idlePollMs ?? 50,
+  };
+  const { streams, tableName } = settings;
   const streamArn = await streamArnOf(streams, tableName);
   let stopped = false;
-  const shards = new Map<string, { lastEmptyPollStartedAt: number; busy: boolean; done: boolean }>();
+  const shards = new Map<string, ShardState>();
   const loops: Promise<void>[] = [];
-
-  const deliver = async (records: DynamoDBRecord[]): Promise<void> => {
-    let pending = records;
-    for (let attempt = 1; pending.length > 0; attempt += 1) {
-      let failedIds: string[];
-      let reason = '';
-      try {
-        const response = await handler({ Records: pending });
-        failedIds = (response?.batchItemFailures ?? []).map((f) => f.itemIdentifier);
-        reason = 'records reported as failed by the handler';
-      } catch (error) {
-        failedIds = [pending[0]?.dynamodb?.SequenceNumber ?? ''];
-        reason = `handler threw: ${(error as Error).message}`;
-      }
-      try {
-        options.onBatch?.({ records: pending.length, failed: failedIds.length, attempt });
-      } catch {
-        // A failing observer does not change what the batch did.
-      }
-      if (failedIds.length === 0) return;
-      const lowest = failedIds.filter(Boolean).sort(compareSequence)[0];
-      const from = lowest ? pending.findIndex((r) => r.dynamodb?.SequenceNumber === lowest) : 0;
-      // An unknown identifier fails the whole batch, as it does on Lambda.
-      pending = pending.slice(Math.max(0, from));
-      if (attempt > maxRetries) {
-        // The shard moves on either way: a failing failure destination must not block it forever.
-        await Promise.resolve()
-          .then(() => options.onFailure?.(pending, `${reason} after ${attempt} attempts`))
-          .catch((error: Error) => options.onError?.(error, 1));
-        return;
-      }
-      await backoff(attempt, { baseDelayMs: 40, maxDelayMs: 1000 });
-    }
-  };
-
-  const pollShard = async (shardId: string): Promise<void> => {
-    const state = { lastEmptyPollStartedAt: 0, busy: false, done: false };
-    shards.set(shardId, state);
-    let lastSequence: string | undefined = options.startAfter?.[shardId];
-    let iterator: string | undefined;
-    const freshIterator = async () =>
-      (
-        await streams.send(
-          new GetShardIteratorCommand({
-            StreamArn: streamArn,
-            ShardId: shardId,
-            ...(lastSequence
-              ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: lastSequence }
-              : { ShardIteratorType: 'TRIM_HORIZON' }),
-          }),
-        )
-      ).ShardIterator;
-    let failures = 0;
-    while (!stopped) {
-      try {
-        iterator ??= await freshIterator();
-        if (!iterator) break;
-        const startedAt = Date.now();
-        const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: batchSize }));
-        failures = 0;
-        const records = page.Records ?? [];
-        const inserts = records
-          .filter((r) => r.eventName === 'INSERT')
-          .map((r) => toLambdaRecord(r, streamArn));
-        if (inserts.length > 0) {
-          state.busy = true;
-          try {
-            await deliver(inserts);
-          } finally {
-            state.busy = false;
-          }
-        }
-        lastSequence = records.at(-1)?.dynamodb?.SequenceNumber ?? lastSequence;
-        iterator = page.NextShardIterator;
-        if (!iterator) break;
-        if (records.length === 0) {
-          state.lastEmptyPollStartedAt = startedAt;
-          await new Promise((r) => setTimeout(r, idlePollMs));
-        }
-      } catch (error) {
-        // The engine may be restarting or the iterator expired: start again after the last record
-        // handled, so nothing is skipped and nothing handled is delivered twice by this consumer.
-        failures += 1;
-        iterator = undefined;
-        options.onError?.(error as Error, failures);
-        await backoff(failures, { baseDelayMs: 100, maxDelayMs: 2000 });
-      }
-    }
-    state.done = true;
-  };
 
   const discover = async (): Promise<void> => {
     const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
-    for (const shard of StreamDescription?.Shards ?? [])
-      if (shard.ShardId && !shards.has(shard.ShardId)) loops.push(pollShard(shard.ShardId));
+    for (const shard of StreamDescription?.Shards ?? []) {
+      if (!shard.ShardId || shards.has(shard.ShardId)) continue;
+      const state: ShardState = { lastEmptyPollStartedAt: 0, busy: false, done: false };
+      shards.set(shard.ShardId, state);
+      loops.push(pollShard({ settings, streamArn, shardId: shard.ShardId, state, stopped: () => stopped }));
+    }
   };
   await discover();
   // New shards appear over time (and after a parent closes); look for them now and then.
