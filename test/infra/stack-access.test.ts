@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { resourcesOf, SYNTH_TIMEOUT_MS, type Synthesized, synthesize } from './synth.ts';
+import { describe, expect, it } from 'vitest';
+import { resourcesOf, type Synthesized, synthesizeForSuite } from './synth.ts';
 
 type Statement = { Sid?: string; Action: string | string[]; Resource: unknown; Effect: string };
 
@@ -25,10 +25,7 @@ function actionsOn(statements: Statement[], resource: unknown): string[] {
 }
 
 describe('the default stage', () => {
-  let s: Synthesized;
-  beforeAll(() => {
-    s = synthesize();
-  }, SYNTH_TIMEOUT_MS);
+  const s = synthesizeForSuite();
 
   describe('least privilege', () => {
     const arnOf = (construct: Parameters<Synthesized['logicalId']>[0], attribute = 'Arn') => ({

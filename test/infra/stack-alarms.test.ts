@@ -1,12 +1,9 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { METRIC } from '../../lambda/adapters/observability.ts';
-import { resourcesOf, SYNTH_TIMEOUT_MS, type Synthesized, synthesize } from './synth.ts';
+import { resourcesOf, synthesizeForSuite } from './synth.ts';
 
 describe('the default stage', () => {
-  let s: Synthesized;
-  beforeAll(() => {
-    s = synthesize();
-  }, SYNTH_TIMEOUT_MS);
+  const s = synthesizeForSuite();
 
   describe('alarms', () => {
     const alarms = () => Object.values(resourcesOf(s.template, 'AWS::CloudWatch::Alarm'));

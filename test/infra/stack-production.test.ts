@@ -1,21 +1,18 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EVENT_TYPES } from '../../lambda/domain/event-types.ts';
-import { resourcesOf, SYNTH_TIMEOUT_MS, type Synthesized, synthesize } from './synth.ts';
+import { resourcesOf, synthesizeForSuite } from './synth.ts';
 
 describe('a production stage with publishers and alarm e-mail', () => {
-  let s: Synthesized;
-  beforeAll(() => {
-    s = synthesize({
-      stage: 'prod',
-      production: 'true',
-      publisherPrincipals: '111122223333,arn:aws:iam::444455556666:role/tournament-publisher',
-      alarmEmail: 'oncall@example.com',
-      archiveRetentionDays: '90',
-      iteratorAgeAlarmSeconds: '120',
-      tracing: 'false',
-    });
-  }, SYNTH_TIMEOUT_MS);
+  const s = synthesizeForSuite({
+    stage: 'prod',
+    production: 'true',
+    publisherPrincipals: '111122223333,arn:aws:iam::444455556666:role/tournament-publisher',
+    alarmEmail: 'oncall@example.com',
+    archiveRetentionDays: '90',
+    iteratorAgeAlarmSeconds: '120',
+    tracing: 'false',
+  });
 
   it('retains the tables with deletion protection', () => {
     const tables = Object.values(resourcesOf(s.template, 'AWS::DynamoDB::Table'));

@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { STACK_OUTPUTS } from '../../infra/outputs.ts';
 import { type EventPattern, type RoutingRule, routingRules, rulesMatching } from '../../infra/routing.ts';
 import {
@@ -11,13 +11,10 @@ import {
 } from '../../infra/stack.ts';
 import { EVENT_TYPES } from '../../lambda/domain/event-types.ts';
 import { ACTIVITY_TABLE, DEAD_LETTER_TABLE, STATS_TABLE, type TableDefinition } from '../../lambda/tables.ts';
-import { resourcesOf, SYNTH_TIMEOUT_MS, type Synthesized, synthesize } from './synth.ts';
+import { resourcesOf, synthesizeForSuite } from './synth.ts';
 
 describe('the default stage', () => {
-  let s: Synthesized;
-  beforeAll(() => {
-    s = synthesize();
-  }, SYNTH_TIMEOUT_MS);
+  const s = synthesizeForSuite();
 
   describe('routing', () => {
     /** Rules on the tournament bus (the rollout's alarm rule lives on the default bus). */

@@ -4,6 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { createApp } from '../../infra/app.ts';
 import type { IntegrationStack } from '../../infra/stack.ts';
+import { sharedFixture } from '../support/shared.ts';
 
 /** A synthesized integration stack and its template. */
 export interface Synthesized {
@@ -51,6 +52,14 @@ export function synthesize(context: Record<string, unknown> = {}): Synthesized {
     hasProperties: (construct, type, props) =>
       template.templateMatches({ Resources: { [logicalId(construct)]: { Type: type, Properties: props } } }),
   };
+}
+
+/**
+ * Synthesizes once for the enclosing suite, before its tests, as a {@link sharedFixture}: tests
+ * read the result through the returned object.
+ */
+export function synthesizeForSuite(context: Record<string, unknown> = {}): Synthesized {
+  return sharedFixture(async () => synthesize(context));
 }
 
 /** The resources of one type in a template, by logical id. */
