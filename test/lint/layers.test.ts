@@ -1,13 +1,5 @@
-import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const run = promisify(execFile);
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Diagnostic, lintProbes } from './probes.ts';
 
 /** Probe files: where each stands and what it imports; `forbidden` says whether the layers allow it. */
 const PROBES: readonly { file: string; from: string; forbidden: boolean }[] = [
@@ -43,37 +35,16 @@ const PROBES: readonly { file: string; from: string; forbidden: boolean }[] = [
   { file: 'bench/lib/probe-test.ts', from: '../../test/support/wait.ts', forbidden: true },
 ];
 
-interface Diagnostic {
-  readonly category: string;
-  readonly message: string;
-  readonly location: { readonly path: string };
-}
-
 describe('the layers, as `npm run lint` enforces them', () => {
-  let dir: string;
   let diagnostics: Diagnostic[];
 
   beforeAll(async () => {
-    // Prepare: the project's Biome configuration and one probe file per case, outside the tree.
-    dir = await mkdtemp(join(tmpdir(), 'layers-'));
-    await copyFile(join(ROOT, 'biome.json'), join(dir, 'biome.json'));
-    for (const probe of PROBES) {
-      await mkdir(dirname(join(dir, probe.file)), { recursive: true });
-      await writeFile(
-        join(dir, probe.file),
-        `import * as probe from '${probe.from}';\n\nexport { probe };\n`,
-      );
-    }
-    // Act: Biome exits 1 on errors; the report is what counts.
-    const biome = join(ROOT, 'node_modules', '.bin', 'biome');
-    const out = await run(biome, ['lint', '--vcs-enabled=false', '--reporter=json', '.'], { cwd: dir }).catch(
-      (error: { stdout: string }) => error,
+    // Prepare: one probe file per case, each importing what its case names.
+    const files = Object.fromEntries(
+      PROBES.map((p) => [p.file, `import * as probe from '${p.from}';\n\nexport { probe };\n`]),
     );
-    diagnostics = (JSON.parse(out.stdout) as { diagnostics: Diagnostic[] }).diagnostics;
-  });
-
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
+    // Act
+    diagnostics = await lintProbes(files);
   });
 
   it.each(PROBES.map((p) => [p.file, p.from, p] as const))('%s importing %s', (_file, _from, probe) => {
