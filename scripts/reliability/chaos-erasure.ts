@@ -1,7 +1,8 @@
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_INVOCATION_SECONDS } from '../../infra/local/invocation-deadline.ts';
 import { erasureSettleSeconds } from '../../infra/outputs.ts';
 import { DynamoErasureStore, type ErasureTables } from '../../lambda/adapters/erasure-store.ts';
+import { userPartition } from '../../lambda/adapters/user-items.ts';
 import { type EraseReport, eraseUser } from '../../lambda/application/erase-user.ts';
 import { ERASURE_RECORD_SK, usersNamedBy } from '../../lambda/domain/erasure.ts';
 import { chance } from './chaos-faults.ts';
@@ -48,16 +49,8 @@ export async function leftoversOf(
 ): Promise<number> {
   let count = 0;
   for (const table of [tables.activities, tables.stats]) {
-    const { Items = [] } = await doc.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: '#u = :u',
-        ExpressionAttributeNames: { '#u': 'userId' },
-        ExpressionAttributeValues: { ':u': userId },
-        ConsistentRead: true,
-      }),
-    );
-    count += Items.filter((item) => item.sk !== ERASURE_RECORD_SK).length;
+    const items = await userPartition(doc, table, userId);
+    count += items.filter((item) => item.sk !== ERASURE_RECORD_SK).length;
   }
   return count;
 }

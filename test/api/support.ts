@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { LOCAL_AWS } from '../../infra/local/clients.ts';
 import type { LocalApiAuth } from '../../infra/local/profile-api.ts';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack.ts';
 import type { DetailType } from '../../lambda/domain/event-types.ts';
 import { exampleDetail, fresh } from '../support/events.ts';
+import { publishTo } from '../support/local-stack.ts';
 
 /** A fake SigV4 header: the local API checks that one is present, not what it says. */
 export const SIGNED = {
@@ -54,24 +53,7 @@ export function sharedApiStack(history: readonly Published[], auth?: LocalApiAut
 
 /** Publishes events through the stack's EventBridge API and waits until they and their statistics are stored. */
 export async function publish(stack: LocalStack, events: readonly Published[]): Promise<void> {
-  const client = new EventBridgeClient({ ...LOCAL_AWS, endpoint: stack.endpoint });
-  try {
-    for (let i = 0; i < events.length; i += 10) {
-      const out = await client.send(
-        new PutEventsCommand({
-          Entries: events.slice(i, i + 10).map((e) => ({
-            Source: 'tournaments',
-            DetailType: e.detailType,
-            Detail: JSON.stringify(e.detail),
-            EventBusName: 'tournaments',
-          })),
-        }),
-      );
-      if (out.FailedEntryCount) throw new Error(`events refused: ${JSON.stringify(out.Entries)}`);
-    }
-  } finally {
-    client.destroy();
-  }
+  await publishTo(stack, events);
   await stack.settled();
 }
 

@@ -1,15 +1,10 @@
-import { PassThrough } from 'node:stream';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
-import { main } from '../../bin/cli/main.ts';
-import { LOCAL_AWS, localDynamoClient } from '../../infra/local/clients.ts';
 import type { LocalStack } from '../../infra/local/stack.ts';
-import { documentClient } from '../../lambda/adapters/clients.ts';
 import { activityFor } from '../../lambda/domain/activity.ts';
 import { statsActivityOf } from '../../lambda/domain/activity-item.ts';
 import { acceptEvent } from '../../lambda/domain/events.ts';
 import { type StatsActivity, statsOf } from '../../lambda/domain/stats.ts';
+import { publishTo } from '../support/local-stack.ts';
 import { type PlannedEvent, tournamentArbitrary } from '../support/tournament.ts';
 
 /** A season of one generated tournament, the same for a given seed. */
@@ -21,50 +16,10 @@ export function season(prefix: string, seed: number): PlannedEvent[] {
   return events as PlannedEvent[];
 }
 
-/** Runs the CLI in process against the local stack; stdout and stderr as text. */
-export async function tpi(
-  stack: LocalStack,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk) => {
-    out += chunk;
-  });
-  stderr.on('data', (chunk) => {
-    err += chunk;
-  });
-  const code = await main([...args, '--endpoint', stack.endpoint], {
-    stdout,
-    stderr,
-    stdin: new PassThrough(),
-  });
-  return { code, stdout: out, stderr: err };
-}
+export { partitionItems, tpi } from '../support/local-stack.ts';
 
 /** Publishes planned events through the stack's PutEvents, ten per request. */
-export async function publish(stack: LocalStack, events: readonly PlannedEvent[]): Promise<void> {
-  const client = new EventBridgeClient({ ...LOCAL_AWS, endpoint: stack.endpoint });
-  try {
-    for (let i = 0; i < events.length; i += 10) {
-      const out = await client.send(
-        new PutEventsCommand({
-          Entries: events.slice(i, i + 10).map((e) => ({
-            EventBusName: stack.busName,
-            Source: stack.eventSource,
-            DetailType: e.detailType,
-            Detail: JSON.stringify(e.detail),
-          })),
-        }),
-      );
-      if (out.FailedEntryCount) throw new Error(`entries refused: ${JSON.stringify(out.Entries)}`);
-    }
-  } finally {
-    client.destroy();
-  }
-}
+export const publish = (stack: LocalStack, events: readonly PlannedEvent[]) => publishTo(stack, events);
 
 /** The oracle: each user's statistics by `statsOf` over the activities these events record. */
 export function oracle(events: readonly PlannedEvent[], eventSource: string): Map<string, StatsActivity[]> {
@@ -87,22 +42,3 @@ export function oracle(events: readonly PlannedEvent[], eventSource: string): Ma
 /** Expected statistics of a user over `activities` (the oracle's answer). */
 export const expectedStats = (userId: string, activities: readonly StatsActivity[] = []) =>
   statsOf(userId, activities);
-
-/** Every item of a user's partition in a table (keys only). */
-export async function partitionItems(stack: LocalStack, table: string, userId: string) {
-  const dynamo = localDynamoClient(stack.dynamodbEndpoint);
-  try {
-    const { Items = [] } = await documentClient(dynamo).send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: '#u = :u',
-        ExpressionAttributeNames: { '#u': 'userId' },
-        ExpressionAttributeValues: { ':u': userId },
-        ConsistentRead: true,
-      }),
-    );
-    return Items;
-  } finally {
-    dynamo.destroy();
-  }
-}

@@ -1,39 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { PassThrough } from 'node:stream';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { main } from '../../bin/cli/main.ts';
 import { LOCAL_AWS } from '../../infra/local/clients.ts';
 import { LOCAL_STOP_CONDITIONS } from '../../infra/local/rollout.ts';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack.ts';
 import type { RolloutView } from '../../lambda/application/rollout.ts';
 import { EVENT_TYPES } from '../../lambda/domain/event-types.ts';
+import { tpi as runTpi } from '../support/local-stack.ts';
 import { waitFor } from '../support/wait.ts';
 
 let stack: LocalStack;
 let ssm: SSMClient;
 let eventBridge: EventBridgeClient;
 
-/** Runs the CLI in process against the local stack, as an operator would. */
-async function tpi(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk) => {
-    out += chunk;
-  });
-  stderr.on('data', (chunk) => {
-    err += chunk;
-  });
-  const code = await main([...args, '--endpoint', stack.endpoint], {
-    stdout,
-    stderr,
-    stdin: new PassThrough(),
-  });
-  return { code, stdout: out, stderr: err };
-}
+/** Runs the CLI in process against this file's stack. */
+const tpi = (...args: string[]) => runTpi(stack, ...args);
 
 async function status(): Promise<RolloutView> {
   const { code, stdout } = await tpi('rollout', 'status', '--json');
