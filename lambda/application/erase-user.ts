@@ -1,3 +1,4 @@
+import { sleep as realSleep } from '../domain/backoff.ts';
 import { NO_REMOVALS, type RemovedCounts, statsItemKind, usersNamedBy } from '../domain/erasure.ts';
 import type { ErasureRecord, ErasureStore, KeyPage } from './erasure-ports.ts';
 
@@ -62,7 +63,7 @@ export async function eraseUser(
   options: EraseOptions,
 ): Promise<EraseReport> {
   const now = options.now ?? (() => new Date());
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const sleep = options.sleep ?? realSleep;
   const limit = options.batchSize ?? DEFAULT_BATCH;
   const existing = await store.record(userId);
   const resumed = existing !== undefined;
@@ -155,7 +156,7 @@ export async function liftErasure(
   options: LiftOptions,
 ): Promise<boolean> {
   const now = options.now ?? (() => new Date());
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const sleep = options.sleep ?? realSleep;
   const at = now();
   if (!(await store.undo(userId, at))) return false;
   await waitUntil(at.getTime() + options.settleMs, now, sleep, (left) => options.onWaiting?.(left));
