@@ -66,7 +66,9 @@ function countLogQueries(client: DynamoDBClient): { count: number } {
   const queries = { count: 0 };
   client.middlewareStack.add(
     (next) => async (args) => {
-      const body = (args as { request?: { body?: unknown } }).request?.body;
+      // The serialized body is a string or bytes, depending on the protocol code's version.
+      const raw = (args as { request?: { body?: unknown } }).request?.body;
+      const body = raw instanceof Uint8Array ? Buffer.from(raw).toString('utf8') : raw;
       if (typeof body === 'string' && body.includes(JSON.stringify(ERASURE_LOG_PARTITION)))
         queries.count += 1;
       return next(args);
