@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startDynamoDbLocal } from '../infra/local/dynamodb-local.ts';
+import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { figuresOf } from './figures.ts';
 import { costTable } from './lib/bill.ts';
 import { progress } from './lib/progress.ts';

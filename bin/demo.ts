@@ -8,10 +8,10 @@ process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const { EventBridgeClient } = await import('@aws-sdk/client-eventbridge');
-const { startLocalStack } = await import('../infra/local/stack.ts');
-const { LOCAL_AWS, localDynamoClient } = await import('../infra/local/clients.ts');
-const { documentClient } = await import('../lambda/adapters/clients.ts');
-const { ProfileReader } = await import('../lambda/adapters/profile-reader.ts');
+const { startLocalStack } = await import('../local/stack.ts');
+const { LOCAL_AWS, localDynamoClient } = await import('../local/clients.ts');
+const { documentClient } = await import('../lambda/shared/aws/dynamodb.ts');
+const { ProfileReader } = await import('../lambda/read-api/adapters/profile-reader.ts');
 const { putEntries } = await import('./cli/publishing.ts');
 
 const SETTLE_TIMEOUT_MS = 30_000;

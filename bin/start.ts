@@ -80,7 +80,7 @@ const cacheSeconds =
 if (cacheSeconds !== undefined && !(Number.isFinite(cacheSeconds) && cacheSeconds >= 0))
   usageError(`--flag-cache-seconds must be a number ≥ 0, got "${values['flag-cache-seconds']}"`);
 if (values.flag !== undefined) {
-  const { parseFlag } = await import('../lambda/domain/flag.ts');
+  const { parseFlag } = await import('../lambda/shared/contract/flag.ts');
   const setting = parseFlag(values.flag);
   if (setting.mode === 'off' && setting.misconfigured)
     usageError(`--flag must be off, on or a percentage 1-99, got "${values.flag}"`);
@@ -88,9 +88,7 @@ if (values.flag !== undefined) {
 
 const { apiSettings } = await import('./start-api.ts');
 const api = await apiSettings(values, usageError);
-const { DEFAULT_DYNAMODB_PORT, DEFAULT_ENDPOINT_PORT, startLocalStack } = await import(
-  '../infra/local/stack.ts'
-);
+const { DEFAULT_DYNAMODB_PORT, DEFAULT_ENDPOINT_PORT, startLocalStack } = await import('../local/stack.ts');
 const log = (line: string) => process.stdout.write(`${line}\n`);
 try {
   const stack = await startLocalStack({

@@ -1,4 +1,4 @@
-import { EVENT_TYPES } from '../lambda/domain/event-types.ts';
+import { EVENT_TYPES } from '../lambda/shared/contract/event-types.ts';
 
 /** An EventBridge event pattern of exact-match lists, the only form the integration uses. */
 export interface EventPattern {

@@ -4,7 +4,12 @@ import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { Archive, EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { ACTIVITY_TABLE, DEAD_LETTER_TABLE, STATS_TABLE, type TableDefinition } from '../lambda/tables.ts';
+import {
+  ACTIVITY_TABLE,
+  DEAD_LETTER_TABLE,
+  STATS_TABLE,
+  type TableDefinition,
+} from '../lambda/shared/tables.ts';
 import { type IntegrationConfig, loadConfig } from './config.ts';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
 import type { ErasureService } from './constructs/erasure-service.ts';

@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-const { startDynamoDbLocal } = await import('../infra/local/dynamodb-local.ts');
+const { startDynamoDbLocal } = await import('../local/dynamodb-local.ts');
 const { runChaos } = await import('./reliability/chaos.ts');
 type ChaosFigures = Awaited<ReturnType<typeof runChaos>>;
 

@@ -1,14 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { DETAIL_TYPES } from '../lambda/domain/event-types.ts';
+import { RESPONSE_SCHEMAS } from '../lambda/read-api/domain/response-schemas.ts';
 import {
   API_ERRORS,
   type ParameterDeclaration,
   ROUTES,
   type RouteDeclaration,
-} from '../lambda/domain/profile-api.ts';
-import { RESPONSE_SCHEMAS } from '../lambda/domain/profile-api-schemas.ts';
+} from '../lambda/read-api/domain/routes.ts';
+import { DETAIL_TYPES } from '../lambda/shared/contract/event-types.ts';
 
 /** Where the OpenAPI document of the read API is committed. */
 export const OPENAPI_FILE = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'openapi.json');

@@ -1,8 +1,8 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { EVENT_TYPES } from '../lambda/domain/event-types.ts';
-import { jsonSchemaOf } from '../lambda/domain/json-schema.ts';
+import { EVENT_TYPES } from '../lambda/shared/contract/event-types.ts';
+import { jsonSchemaOf } from '../lambda/shared/contract/json-schema.ts';
 
 /** Where the published JSON Schemas live in the repository. */
 export const SCHEMAS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'schemas');

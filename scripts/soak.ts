@@ -15,18 +15,18 @@ process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 const { EventBridgeClient, PutEventsCommand } = await import('@aws-sdk/client-eventbridge');
 const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
 const { default: fc } = await import('fast-check');
-const { LOCAL_AWS, localDynamoClient } = await import('../infra/local/clients.ts');
-const { startLocalStack } = await import('../infra/local/stack.ts');
-const { documentClient } = await import('../lambda/adapters/clients.ts');
-const { ProfileReader } = await import('../lambda/adapters/profile-reader.ts');
-const { activityFor } = await import('../lambda/domain/activity.ts');
-const { statsActivityOf } = await import('../lambda/domain/activity-item.ts');
-const { acceptEvent } = await import('../lambda/domain/events.ts');
-const { statsOf } = await import('../lambda/domain/stats.ts');
+const { LOCAL_AWS, localDynamoClient } = await import('../local/clients.ts');
+const { startLocalStack } = await import('../local/stack.ts');
+const { documentClient } = await import('../lambda/shared/aws/dynamodb.ts');
+const { ProfileReader } = await import('../lambda/read-api/adapters/profile-reader.ts');
+const { activityFor } = await import('../lambda/shared/contract/activity.ts');
+const { statsActivityOf } = await import('../lambda/shared/contract/activity-item.ts');
+const { acceptEvent } = await import('../lambda/shared/contract/events.ts');
+const { statsOf } = await import('../lambda/statistics/domain/stats.ts');
 const { entrySize, planRequests } = await import('../lambda/publisher/batching.ts');
 const { scenarioArbitrary } = await import('./reliability/scenario.ts');
 const { percentile, slope } = await import('./soak-figures.ts');
-type StatsActivity = import('../lambda/domain/stats.ts').StatsActivity;
+type StatsActivity = import('../lambda/statistics/domain/stats.ts').StatsActivity;
 
 const { values } = parseArgs({
   options: {

@@ -7,10 +7,10 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_AWS } from '../../infra/local/clients.ts';
-import { ensureTables, type TableNames, tableNames } from '../../infra/local/tables.ts';
-import { documentClient } from '../../lambda/adapters/clients.ts';
-import { forEachLimit } from '../../lambda/domain/concurrency.ts';
+import { documentClient } from '../../lambda/shared/aws/dynamodb.ts';
+import { forEachLimit } from '../../lambda/shared/concurrency.ts';
+import { LOCAL_AWS } from '../../local/clients.ts';
+import { ensureTables, type TableNames, tableNames } from '../../local/tables.ts';
 import { countRequests, type RequestCounter } from './request-counter.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BundleSize, bundleLikeLambda } from '../lib/bundle.ts';
 import { progress } from '../lib/progress.ts';
@@ -60,13 +60,24 @@ function probe(bundle: string): ProbeOutput {
   return JSON.parse(run.stdout) as ProbeOutput;
 }
 
-/** Every Lambda entry point of the project: each file in lambda/handlers. */
+/** Every Lambda entry point of the project: each feature's `handler.ts` or `*-handler.ts`. */
 export function handlerEntries(): string[] {
-  const dir = join(ROOT, 'lambda', 'handlers');
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
-    .sort()
-    .map((f) => join(dir, f));
+  const lambda = join(ROOT, 'lambda');
+  return readdirSync(lambda, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .flatMap((feature) =>
+      readdirSync(join(lambda, feature.name))
+        .filter((f) => f === 'handler.ts' || f.endsWith('-handler.ts'))
+        .map((f) => join(lambda, feature.name, f)),
+    )
+    .sort();
+}
+
+/** A handler's name in the results: its feature, then what the handler does (`erasure-request`). */
+function nameOf(entry: string): string {
+  const feature = basename(dirname(entry));
+  const file = basename(entry, '.ts');
+  return file === 'handler' ? feature : `${feature}-${file.slice(0, -'-handler'.length)}`;
 }
 
 /**
@@ -77,7 +88,7 @@ export async function runColdStart(runs: number): Promise<ColdStartResult[]> {
   mkdirSync(BUILD_DIR, { recursive: true });
   const targets = [
     { name: REFERENCE, entry: join(ROOT, 'bench', 'workers', 'reference-client.ts') },
-    ...handlerEntries().map((entry) => ({ name: basename(entry, '.ts'), entry })),
+    ...handlerEntries().map((entry) => ({ name: nameOf(entry), entry })),
   ];
   progress(`cold start: bundling ${targets.length} entries`);
   const bundles = await Promise.all(

@@ -1,9 +1,9 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { LOCAL_AWS } from '../../infra/local/clients.ts';
-import { LOCAL_BUS } from '../../infra/local/endpoint.ts';
-import { startLocalStack } from '../../infra/local/stack.ts';
 import { sendEntries } from '../../lambda/publisher/send.ts';
+import { LOCAL_AWS } from '../../local/clients.ts';
+import { LOCAL_BUS } from '../../local/endpoint.ts';
+import { startLocalStack } from '../../local/stack.ts';
 import { benchClient } from '../lib/local.ts';
 import { progress } from '../lib/progress.ts';
 import { perSecond } from '../lib/stats.ts';

@@ -1,11 +1,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { startLocalProfileApi } from '../../infra/local/profile-api.ts';
-import type { TableNames } from '../../infra/local/tables.ts';
-import type { Activity } from '../../lambda/domain/activity.ts';
-import { ERASURE_LOG_PARTITION } from '../../lambda/domain/erasure.ts';
-import { MAX_BATCH_USERS } from '../../lambda/domain/profile-api.ts';
-import { statsItem } from '../../lambda/domain/stats-items.ts';
+import { ERASURE_LOG_PARTITION } from '../../lambda/erasure/domain/erasure.ts';
+import { MAX_BATCH_USERS } from '../../lambda/read-api/domain/routes.ts';
+import type { Activity } from '../../lambda/shared/contract/activity.ts';
+import { statsItem } from '../../lambda/statistics/domain/stats-items.ts';
+import { startLocalProfileApi } from '../../local/profile-api.ts';
+import type { TableNames } from '../../local/tables.ts';
 import { batchWrite, countedClient, dropTables, freshTables } from '../lib/local.ts';
 import { progress } from '../lib/progress.ts';
 import type { RequestCounter } from '../lib/request-counter.ts';

@@ -3,14 +3,14 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import type { TableNames } from '../../infra/local/tables.ts';
-import { recordingDependencies } from '../../lambda/adapters/recording.ts';
-import type { FlagReader } from '../../lambda/application/ports.ts';
-import { type Activity, activityFor } from '../../lambda/domain/activity.ts';
-import { forEachLimit } from '../../lambda/domain/concurrency.ts';
-import { acceptEvent } from '../../lambda/domain/events.ts';
-import { type FlagSetting, parseFlag } from '../../lambda/domain/flag.ts';
-import { createRecordHandler } from '../../lambda/handlers/record-activity.ts';
+import type { FlagReader } from '../../lambda/recording/application/ports.ts';
+import { createRecordHandler } from '../../lambda/recording/handler.ts';
+import { recordingDependencies } from '../../lambda/recording/wiring.ts';
+import { forEachLimit } from '../../lambda/shared/concurrency.ts';
+import { type Activity, activityFor } from '../../lambda/shared/contract/activity.ts';
+import { acceptEvent } from '../../lambda/shared/contract/events.ts';
+import { type FlagSetting, parseFlag } from '../../lambda/shared/contract/flag.ts';
+import type { TableNames } from '../../local/tables.ts';
 import {
   type CountedClient,
   countedClient,

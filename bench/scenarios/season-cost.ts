@@ -1,8 +1,8 @@
-import { DynamoProjectionStore } from '../../lambda/adapters/stats-store.ts';
-import { activityFor } from '../../lambda/domain/activity.ts';
-import { forEachLimit } from '../../lambda/domain/concurrency.ts';
-import { acceptEvent } from '../../lambda/domain/events.ts';
-import { createStatsHandler } from '../../lambda/handlers/project-stats.ts';
+import { forEachLimit } from '../../lambda/shared/concurrency.ts';
+import { activityFor } from '../../lambda/shared/contract/activity.ts';
+import { acceptEvent } from '../../lambda/shared/contract/events.ts';
+import { DynamoProjectionStore } from '../../lambda/statistics/adapters/stats-store.ts';
+import { createStatsHandler } from '../../lambda/statistics/handler.ts';
 import { type CapacityMeter, type CapacityTotals, meterCapacity } from '../lib/capacity.ts';
 import type { SeasonUsage } from '../lib/cost.ts';
 import { progress } from '../lib/progress.ts';

@@ -5,12 +5,12 @@
  * Arguments: endpoint, mode, events, concurrency.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { recordingDependencies } from '../../lambda/adapters/recording.ts';
-import { activityFor } from '../../lambda/domain/activity.ts';
-import { forEachLimit } from '../../lambda/domain/concurrency.ts';
-import { acceptEvent } from '../../lambda/domain/events.ts';
-import { parseFlag } from '../../lambda/domain/flag.ts';
-import { createRecordHandler } from '../../lambda/handlers/record-activity.ts';
+import { createRecordHandler } from '../../lambda/recording/handler.ts';
+import { recordingDependencies } from '../../lambda/recording/wiring.ts';
+import { forEachLimit } from '../../lambda/shared/concurrency.ts';
+import { activityFor } from '../../lambda/shared/contract/activity.ts';
+import { acceptEvent } from '../../lambda/shared/contract/events.ts';
+import { parseFlag } from '../../lambda/shared/contract/flag.ts';
 import { countedClient, freshTables } from '../lib/local.ts';
 import { singleUserEvents } from '../lib/workload.ts';
 

@@ -1,5 +1,5 @@
-import { auditStatistics } from '../../lambda/adapters/audit-store.ts';
-import { UsageError } from '../../lambda/domain/errors.ts';
+import { auditStatistics } from '../../lambda/audit/adapters/audit-store.ts';
+import { UsageError } from '../../lambda/shared/errors.ts';
 import { asJson, type Command, JSON_OPTION, write } from './command.ts';
 
 /** `tpi audit [--user USER] [--repair]`: statistics against the activities. */

@@ -1,5 +1,5 @@
 import type { parseArgs } from 'node:util';
-import { UsageError } from '../../lambda/domain/errors.ts';
+import { UsageError } from '../../lambda/shared/errors.ts';
 import type { ListPage } from './commands.ts';
 import type { Target } from './target.ts';
 

@@ -8,12 +8,16 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { DeleteCommand, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_AWS } from '../../infra/local/clients.ts';
-import { ProfileReader } from '../../lambda/adapters/profile-reader.ts';
 import { ProfileClient } from '../../lambda/client/profile-client.ts';
-import { type DeadLetter, holdsWholeEvent, replayWindowOf } from '../../lambda/domain/dead-letter.ts';
-import { UsageError } from '../../lambda/domain/errors.ts';
-import { type FlagSetting, parseFlag } from '../../lambda/domain/flag.ts';
+import { ProfileReader } from '../../lambda/read-api/adapters/profile-reader.ts';
+import {
+  type DeadLetter,
+  holdsWholeEvent,
+  replayWindowOf,
+} from '../../lambda/shared/contract/dead-letter.ts';
+import { type FlagSetting, parseFlag } from '../../lambda/shared/contract/flag.ts';
+import { UsageError } from '../../lambda/shared/errors.ts';
+import { LOCAL_AWS } from '../../local/clients.ts';
 import { putEntries } from './publishing.ts';
 import type { Target } from './target.ts';
 

@@ -1,4 +1,4 @@
-import { UsageError } from '../../lambda/domain/errors.ts';
+import { UsageError } from '../../lambda/shared/errors.ts';
 import { asJson, type Command, JSON_OPTION, listJson, onePositional, positiveInt, write } from './command.ts';
 import { listDeadLetterPage, redrive } from './commands.ts';
 

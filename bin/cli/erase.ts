@@ -1,14 +1,14 @@
 import { createInterface } from 'node:readline/promises';
-import { DynamoErasureStore } from '../../lambda/adapters/erasure-store.ts';
+import { DynamoErasureStore } from '../../lambda/erasure/adapters/erasure-store.ts';
 import {
   type EraseProgress,
   type EraseReport,
   eraseUser,
   liftErasure,
-} from '../../lambda/application/erase-user.ts';
-import { ERASED_KINDS, type RemovedCounts } from '../../lambda/domain/erasure.ts';
-import { UsageError } from '../../lambda/domain/errors.ts';
-import { ID_PATTERN } from '../../lambda/domain/ids.ts';
+} from '../../lambda/erasure/application/erase-user.ts';
+import { ERASED_KINDS, type RemovedCounts } from '../../lambda/erasure/domain/erasure.ts';
+import { ID_PATTERN } from '../../lambda/shared/contract/ids.ts';
+import { UsageError } from '../../lambda/shared/errors.ts';
 import { asJson, type Command, type Io, JSON_OPTION, write } from './command.ts';
 
 const describeCounts = (removed: RemovedCounts) =>

@@ -1,5 +1,5 @@
-import { UsageError } from '../../lambda/domain/errors.ts';
-import { parseFlag } from '../../lambda/domain/flag.ts';
+import { parseFlag } from '../../lambda/shared/contract/flag.ts';
+import { UsageError } from '../../lambda/shared/errors.ts';
 import { asJson, type Command, JSON_OPTION, write } from './command.ts';
 import { getFlag, setFlag } from './commands.ts';
 import { restoreFlagValue, stopRolloutForManualChange } from './rollout.ts';

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { TargetError, UsageError } from '../../lambda/domain/errors.ts';
+import { TargetError, UsageError } from '../../lambda/shared/errors.ts';
 import { auditCommand } from './audit.ts';
 import { type Command, type Io, write } from './command.ts';
 import { deadLettersCommand } from './dead-letters.ts';

@@ -1,6 +1,6 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { TaskPool } from '../../lambda/domain/concurrency.ts';
+import { TaskPool } from '../../lambda/shared/concurrency.ts';
 import { asJson, type Command, JSON_OPTION, onePositional, positiveInt, write } from './command.ts';
 import { type EntryResult, entryBatcher, putEntries, readRecords, toEntry } from './publishing.ts';
 import type { Target } from './target.ts';

@@ -1,4 +1,4 @@
-import { UsageError } from '../../lambda/domain/errors.ts';
+import { UsageError } from '../../lambda/shared/errors.ts';
 import { asJson, type Command, JSON_OPTION, write } from './command.ts';
 import { parseInstant, replay } from './commands.ts';
 

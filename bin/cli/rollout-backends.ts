@@ -6,16 +6,16 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { LOCAL_ROLLOUT_TARGETS } from '../../infra/local/rollout.ts';
 import { STACK_OUTPUTS } from '../../infra/outputs.ts';
 import {
   type RolloutInput,
   type RolloutStepOutput,
   type RolloutView,
   rolloutView,
-} from '../../lambda/application/rollout.ts';
-import { RolloutError, TargetError } from '../../lambda/domain/errors.ts';
-import type { RolloutPlan } from '../../lambda/domain/rollout.ts';
+} from '../../lambda/rollout/application/rollout.ts';
+import type { RolloutPlan } from '../../lambda/rollout/domain/rollout.ts';
+import { RolloutError, TargetError } from '../../lambda/shared/errors.ts';
+import { LOCAL_ROLLOUT_TARGETS } from '../../local/rollout.ts';
 import { DEFAULT_LOCAL_ENDPOINT, stackOutputs } from './target.ts';
 
 /** Where rollouts run: the deployed state machine or the local stack's runner. */

@@ -1,11 +1,11 @@
-import { ssmFlagPorts } from '../../lambda/adapters/rollout-aws.ts';
+import { ssmFlagPorts } from '../../lambda/rollout/adapters/rollout-aws.ts';
 import {
   previousFlagParameterName,
   type RolloutView,
   restoreFlag,
-} from '../../lambda/application/rollout.ts';
-import { UsageError } from '../../lambda/domain/errors.ts';
-import { DEFAULT_PLAN, type RolloutPlan, validatePlan } from '../../lambda/domain/rollout.ts';
+} from '../../lambda/rollout/application/rollout.ts';
+import { DEFAULT_PLAN, type RolloutPlan, validatePlan } from '../../lambda/rollout/domain/rollout.ts';
+import { UsageError } from '../../lambda/shared/errors.ts';
 import type { Io } from './command.ts';
 import { backendFor, type RolloutBackend } from './rollout-backends.ts';
 import type { Target } from './target.ts';

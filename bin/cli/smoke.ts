@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { ProfileReader } from '../../lambda/adapters/profile-reader.ts';
-import { UsageError } from '../../lambda/domain/errors.ts';
-import { acceptEvent } from '../../lambda/domain/events.ts';
-import { type FlagSetting, isUserIncluded, parseFlag } from '../../lambda/domain/flag.ts';
-import type { ProfileView } from '../../lambda/domain/profile-api.ts';
+import type { ProfileReader } from '../../lambda/read-api/adapters/profile-reader.ts';
+import type { ProfileView } from '../../lambda/read-api/domain/routes.ts';
+import { acceptEvent } from '../../lambda/shared/contract/events.ts';
+import { type FlagSetting, isUserIncluded, parseFlag } from '../../lambda/shared/contract/flag.ts';
+import { UsageError } from '../../lambda/shared/errors.ts';
 import { asJson, type Command, JSON_OPTION, positiveInt, write } from './command.ts';
 import { getFlag, profileReader } from './commands.ts';
 import { putEntries } from './publishing.ts';

@@ -3,15 +3,15 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_AWS } from '../../infra/local/clients.ts';
+import { STACK_OUTPUTS } from '../../infra/outputs.ts';
+import { documentClient } from '../../lambda/shared/aws/dynamodb.ts';
+import { TargetError } from '../../lambda/shared/errors.ts';
+import { LOCAL_AWS } from '../../local/clients.ts';
 import {
   DEFAULT_ENDPOINT_PORT,
   DESCRIBE_LOCAL_STACK_TARGET,
   DYNAMODB_ENDPOINT_OUTPUT,
-} from '../../infra/local/stack.ts';
-import { STACK_OUTPUTS } from '../../infra/outputs.ts';
-import { documentClient } from '../../lambda/adapters/clients.ts';
-import { TargetError } from '../../lambda/domain/errors.ts';
+} from '../../local/stack.ts';
 
 /** Where the CLI acts: the local stack or a deployed stack, with clients for it. */
 export interface Target {

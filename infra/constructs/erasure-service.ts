@@ -7,7 +7,7 @@ import { type IManagedPolicy, ManagedPolicy, PolicyStatement } from 'aws-cdk-lib
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ROUTES } from '../../lambda/domain/profile-api.ts';
+import { ROUTES } from '../../lambda/read-api/domain/routes.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
 import { type FunctionDefaults, IntegrationFunction } from './integration-function.ts';
 
@@ -71,7 +71,7 @@ export class ErasureService extends Construct {
   /** The worker behind the FIFO queue, with exactly what an erasure reads and deletes. */
   private addWorker(props: ErasureServiceProps): IntegrationFunction {
     const worker = new IntegrationFunction(this, 'Worker', {
-      entry: 'lambda/handlers/erase-user.ts',
+      entry: 'lambda/erasure/worker-handler.ts',
       description: 'Runs queued user erasures (DELETE /users/{userId})',
       defaults: props.defaults,
       timeout: ERASURE_WORKER_TIMEOUT,
@@ -100,7 +100,7 @@ export class ErasureService extends Construct {
   /** The route's function: reads the erasure record and queues the request; the IAM-only route. */
   private addRequestFunction(props: ErasureServiceProps): IntegrationFunction {
     const requestFunction = new IntegrationFunction(this, 'Request', {
-      entry: 'lambda/handlers/request-erasure.ts',
+      entry: 'lambda/erasure/request-handler.ts',
       description: 'DELETE /users/{userId}: reads the erasure record, queues the erasure',
       defaults: props.defaults,
       timeout: Duration.seconds(10),

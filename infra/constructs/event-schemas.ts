@@ -1,7 +1,7 @@
 import { CfnRegistry, CfnSchema } from 'aws-cdk-lib/aws-eventschemas';
 import { Construct } from 'constructs';
-import { EVENT_TYPES } from '../../lambda/domain/event-types.ts';
-import { registrySchemaOf } from '../../lambda/domain/json-schema.ts';
+import { EVENT_TYPES } from '../../lambda/shared/contract/event-types.ts';
+import { registrySchemaOf } from '../../lambda/shared/contract/json-schema.ts';
 
 /** Properties of {@link EventSchemas}. */
 export interface EventSchemasProps {

@@ -8,7 +8,7 @@ import {
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import type { KeyAttribute, TableDefinition } from '../../lambda/tables.ts';
+import type { KeyAttribute, TableDefinition } from '../../lambda/shared/tables.ts';
 
 /** Properties of {@link IntegrationTable}. */
 export interface IntegrationTableProps {

@@ -9,7 +9,7 @@ import {
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { METRIC } from '../../lambda/domain/observability.ts';
+import { METRIC } from '../../lambda/shared/observability.ts';
 
 /** One of the integration's own metrics, with a label when it is drawn on a graph. */
 export type BusinessMetric = (metricName: string, label?: string) => Metric;

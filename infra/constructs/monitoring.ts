@@ -17,7 +17,7 @@ import { type ITopic, Subscription, SubscriptionProtocol, Topic } from 'aws-cdk-
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRIC } from '../../lambda/domain/observability.ts';
+import { METRIC } from '../../lambda/shared/observability.ts';
 import { onAnyOccurrence, serviceMetric } from './alarm-metrics.ts';
 import { addDashboard, type BusinessMetric } from './monitoring-dashboard.ts';
 

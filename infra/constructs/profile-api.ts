@@ -14,8 +14,8 @@ import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { READ_ROUTES } from '../../lambda/domain/profile-api.ts';
-import { FEED_INDEX } from '../../lambda/tables.ts';
+import { READ_ROUTES } from '../../lambda/read-api/domain/routes.ts';
+import { FEED_INDEX } from '../../lambda/shared/tables.ts';
 import { acknowledgeLogGroup, type FunctionDefaults, IntegrationFunction } from './integration-function.ts';
 
 /** What the stage's JSON access log records of each request. */
@@ -117,7 +117,7 @@ export class ProfileApi extends Construct {
   /** The one function behind every route, reading the statistics table and the feed index only. */
   private addReadFunction(props: ProfileApiProps, cursorKey: Secret): IntegrationFunction {
     const readFunction = new IntegrationFunction(this, 'Read', {
-      entry: 'lambda/handlers/read-profile.ts',
+      entry: 'lambda/read-api/handler.ts',
       description: 'Serves profile statistics and feeds to the platform (read API)',
       defaults: props.defaults,
       timeout: Duration.seconds(10),

@@ -91,7 +91,7 @@ export class RecordingPipeline extends Construct {
     // One event can name up to 1,000 users, one conditional put each with bounded concurrency: a
     // minute covers that with a wide margin, and 512 MB on ARM gives the CPU for JSON and hashing.
     const recording = new IntegrationFunction(this, 'Recording', {
-      entry: 'lambda/handlers/record-activity.ts',
+      entry: 'lambda/recording/handler.ts',
       description: 'Records tournament events as idempotent user activities',
       failuresGoTo:
         'EventBridge parks undeliverable events in the delivery dead-letter queue, and Lambda sends events that failed after its retries to the recording failure queue (on-failure destination).',

@@ -12,7 +12,7 @@ import {
   DEFAULT_WAIT_SLICE_SECONDS,
   NOTHING_SAVED,
   previousFlagParameterName,
-} from '../../lambda/domain/rollout.ts';
+} from '../../lambda/rollout/domain/rollout.ts';
 import { onAnyOccurrence } from './alarm-metrics.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
 import { FlagParameter } from './flag-parameter.ts';
@@ -128,7 +128,7 @@ export class Rollout extends Construct {
   /** The function that turns the flag off: retried by Lambda, its outcomes sent to a queue or the topic. */
   private addRollbackFunction(props: RolloutProps, shared: SharedFunctionSettings): IntegrationFunction {
     const rollbackFunction = new IntegrationFunction(this, 'Rollback', {
-      entry: 'lambda/handlers/rollout-rollback.ts',
+      entry: 'lambda/rollout/rollback-handler.ts',
       description: 'Turns the flag off when a stop-condition alarm goes into ALARM',
       failuresGoTo:
         'the alarm rule target has a dead-letter queue and the function an on-failure destination (the rollback failure queue); both alarm.',
@@ -182,7 +182,7 @@ export class Rollout extends Construct {
     stateMachineArn: string,
   ): IntegrationFunction {
     const stepFunction = new IntegrationFunction(this, 'Step', {
-      entry: 'lambda/handlers/rollout-step.ts',
+      entry: 'lambda/rollout/step-handler.ts',
       description: 'One rollout step: check the stop conditions, then raise, wait, roll back or end',
       failuresGoTo:
         'Step Functions invokes it synchronously: a failure is retried by the state machine and ends the execution as FAILED, which alarms.',

@@ -5,7 +5,7 @@ import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { AUDIT_METRIC, type AuditSweepSettings } from '../../lambda/domain/audit-sweep.ts';
+import { AUDIT_METRIC, type AuditSweepSettings } from '../../lambda/audit/domain/audit-sweep.ts';
 import { serviceMetric } from './alarm-metrics.ts';
 import { type FunctionDefaults, IntegrationFunction } from './integration-function.ts';
 
@@ -40,7 +40,7 @@ export class ScheduledAudit extends Construct {
     const { settings } = props;
     this.period = Duration.minutes(settings.intervalMinutes);
     this.function = new IntegrationFunction(this, 'Audit', {
-      entry: 'lambda/handlers/scheduled-audit.ts',
+      entry: 'lambda/audit/handler.ts',
       description: 'Scheduled incremental audit: duplicate activities and statistics drift',
       failuresGoTo:
         'nothing is lost when a run fails: the sweep position is saved only after a run, so the next scheduled run repeats it; the AuditNotRunning alarm fires when runs stop.',

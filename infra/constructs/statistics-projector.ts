@@ -55,7 +55,7 @@ export class StatisticsProjector extends Construct {
   constructor(scope: Construct, id: string, props: StatisticsProjectorProps) {
     super(scope, id);
     this.lambdaFunction = new IntegrationFunction(this, 'Default', {
-      entry: 'lambda/handlers/project-stats.ts',
+      entry: 'lambda/statistics/handler.ts',
       description: 'Projects new activities into per-user profile statistics, exactly once',
       failuresGoTo:
         'it is invoked by a stream event source mapping, whose on-failure destination is the statistics failure queue; a function DLQ applies only to asynchronous invocations.',

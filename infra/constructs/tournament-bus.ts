@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { type Archive, EventBus } from 'aws-cdk-lib/aws-events';
 import { AccountPrincipal, ArnPrincipal, type IPrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { EVENT_TYPES } from '../../lambda/domain/event-types.ts';
+import { EVENT_TYPES } from '../../lambda/shared/contract/event-types.ts';
 
 /** Properties of {@link TournamentBus}. */
 export interface TournamentBusProps {

@@ -1,9 +1,9 @@
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { ProfileApiError } from '../domain/errors.ts';
-import type { FeedEntry, FeedPage, ProfileView } from '../domain/profile-api.ts';
+import type { FeedEntry, FeedPage, ProfileView } from '../read-api/domain/routes.ts';
+import { ProfileApiError } from '../shared/errors.ts';
 
-export { ProfileApiError } from '../domain/errors.ts';
+export { ProfileApiError } from '../shared/errors.ts';
 
 export type { FeedEntry, FeedPage, ProfileView };
 

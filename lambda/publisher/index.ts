@@ -6,15 +6,15 @@
  * import { TournamentEventPublisher } from 'tournament-profile-integration/publisher';
  */
 
-export { type PublishIssue, PublishValidationError } from '../domain/errors.ts';
 export {
   DETAIL_TYPES,
   type DetailInputOf,
   type DetailOf,
   type DetailType,
-} from '../domain/event-types.ts';
-export { DEFAULT_EVENT_SOURCE, MAX_DETAIL_BYTES } from '../domain/events.ts';
-export { type JsonSchema, jsonSchemaOf } from '../domain/json-schema.ts';
+} from '../shared/contract/event-types.ts';
+export { DEFAULT_EVENT_SOURCE, MAX_DETAIL_BYTES } from '../shared/contract/events.ts';
+export { type JsonSchema, jsonSchemaOf } from '../shared/contract/json-schema.ts';
+export { type PublishIssue, PublishValidationError } from '../shared/errors.ts';
 export { entrySize, MAX_ENTRIES_PER_REQUEST, MAX_REQUEST_BYTES, planRequests } from './batching.ts';
 export { type FailureMetricOptions, failureMetricLine, PUBLISH_FAILURES_METRIC } from './failure-metric.ts';
 export { TournamentEventPublisher } from './publisher.ts';

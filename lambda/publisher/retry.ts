@@ -17,5 +17,5 @@ export function isRetryableEntryError(errorCode: string): boolean {
   return RETRYABLE_ENTRY_ERRORS.has(errorCode);
 }
 
-export { type BackoffOptions, fullJitterDelay } from '../domain/backoff.ts';
-export { isTransientError } from '../domain/transient-errors.ts';
+export { type BackoffOptions, fullJitterDelay } from '../shared/backoff.ts';
+export { isTransientError } from '../shared/transient-errors.ts';

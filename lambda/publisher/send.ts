@@ -3,8 +3,8 @@ import {
   PutEventsCommand,
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
-import { type BackoffOptions, fullJitterDelay, type Random, sleep } from '../domain/backoff.ts';
-import { forEachLimit } from '../domain/concurrency.ts';
+import { type BackoffOptions, fullJitterDelay, type Random, sleep } from '../shared/backoff.ts';
+import { forEachLimit } from '../shared/concurrency.ts';
 import { entrySize, planRequests } from './batching.ts';
 import { isRetryableEntryError, isTransientError } from './retry.ts';
 

@@ -1,5 +1,5 @@
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import type { DetailInputOf, DetailType } from '../domain/event-types.ts';
+import type { DetailInputOf, DetailType } from '../shared/contract/event-types.ts';
 import type { FailureMetricOptions } from './failure-metric.ts';
 
 /** One event to publish: a contract event type and its detail, typed by the type. */

@@ -1,10 +1,10 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_INVOCATION_SECONDS } from '../../infra/local/invocation-deadline.ts';
 import { erasureSettleSeconds } from '../../infra/outputs.ts';
-import { DynamoErasureStore, type ErasureTables } from '../../lambda/adapters/erasure-store.ts';
-import { userPartition } from '../../lambda/adapters/user-items.ts';
-import { type EraseReport, eraseUser } from '../../lambda/application/erase-user.ts';
-import { ERASURE_RECORD_SK, usersNamedBy } from '../../lambda/domain/erasure.ts';
+import { DynamoErasureStore, type ErasureTables } from '../../lambda/erasure/adapters/erasure-store.ts';
+import { type EraseReport, eraseUser } from '../../lambda/erasure/application/erase-user.ts';
+import { ERASURE_RECORD_SK, usersNamedBy } from '../../lambda/erasure/domain/erasure.ts';
+import { userPartition } from '../../lambda/shared/aws/paging.ts';
+import { LOCAL_INVOCATION_SECONDS } from '../../local/invocation-deadline.ts';
 import { chance } from './chaos-faults.ts';
 
 /** An erasure mixed into a chaos run: which user, while which segment is being published. */

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { readShardRecords, type StreamBatchHandler } from '../../infra/local/stream-consumer.ts';
-import type { ActivityWriter } from '../../lambda/application/ports.ts';
-import { TransientStoreError } from '../../lambda/domain/errors.ts';
+import type { ActivityWriter } from '../../lambda/recording/application/ports.ts';
+import { TransientStoreError } from '../../lambda/shared/errors.ts';
+import { readShardRecords, type StreamBatchHandler } from '../../local/stream-consumer.ts';
 import type { ChaosFigures } from './chaos-figures.ts';
 import type { Scenario } from './scenario.ts';
 

@@ -2,21 +2,21 @@ import { randomUUID } from 'node:crypto';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_AWS, localDynamoClient, localStreamsClient } from '../../infra/local/clients.ts';
+import { DynamoErasureLog } from '../../lambda/erasure/adapters/erasure-store.ts';
+import { CachedErasedUsers } from '../../lambda/erasure/application/erased-users.ts';
+import { ProfileReader } from '../../lambda/read-api/adapters/profile-reader.ts';
+import { documentClient } from '../../lambda/shared/aws/dynamodb.ts';
+import { DynamoProjectionStore } from '../../lambda/statistics/adapters/stats-store.ts';
+import { createStatsHandler } from '../../lambda/statistics/handler.ts';
+import { LOCAL_AWS, localDynamoClient, localStreamsClient } from '../../local/clients.ts';
 import {
   LOCAL_INVOCATION_SECONDS,
   refuseAfterDeadline,
   withInvocationDeadline,
-} from '../../infra/local/invocation-deadline.ts';
-import { startLocalStack } from '../../infra/local/stack.ts';
-import type { LocalStack } from '../../infra/local/stack-options.ts';
-import { type StreamConsumer, startStreamConsumer } from '../../infra/local/stream-consumer.ts';
-import { documentClient } from '../../lambda/adapters/clients.ts';
-import { DynamoErasureLog } from '../../lambda/adapters/erasure-store.ts';
-import { ProfileReader } from '../../lambda/adapters/profile-reader.ts';
-import { DynamoProjectionStore } from '../../lambda/adapters/stats-store.ts';
-import { CachedErasedUsers } from '../../lambda/application/erased-users.ts';
-import { createStatsHandler } from '../../lambda/handlers/project-stats.ts';
+} from '../../local/invocation-deadline.ts';
+import { startLocalStack } from '../../local/stack.ts';
+import type { LocalStack } from '../../local/stack-options.ts';
+import { type StreamConsumer, startStreamConsumer } from '../../local/stream-consumer.ts';
 import { earlierCheckpoints, type FaultPlan, faultyStats, faultyWriter } from './chaos-faults.ts';
 import type { ChaosFigures } from './chaos-figures.ts';
 

@@ -1,12 +1,12 @@
 import { type DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { ProfileReader } from '../../lambda/adapters/profile-reader.ts';
-import { userPartition } from '../../lambda/adapters/user-items.ts';
-import { activityFor } from '../../lambda/domain/activity.ts';
-import { statsActivityOf } from '../../lambda/domain/activity-item.ts';
-import { deadLetterFor } from '../../lambda/domain/dead-letter.ts';
-import type { AcceptedEvent } from '../../lambda/domain/events.ts';
-import { type FlagSetting, isUserIncluded } from '../../lambda/domain/flag.ts';
-import { type StatsActivity, statsOf } from '../../lambda/domain/stats.ts';
+import type { ProfileReader } from '../../lambda/read-api/adapters/profile-reader.ts';
+import { userPartition } from '../../lambda/shared/aws/paging.ts';
+import { activityFor } from '../../lambda/shared/contract/activity.ts';
+import { statsActivityOf } from '../../lambda/shared/contract/activity-item.ts';
+import { deadLetterFor } from '../../lambda/shared/contract/dead-letter.ts';
+import type { AcceptedEvent } from '../../lambda/shared/contract/events.ts';
+import { type FlagSetting, isUserIncluded } from '../../lambda/shared/contract/flag.ts';
+import { type StatsActivity, statsOf } from '../../lambda/statistics/domain/stats.ts';
 import { namesOnly } from './chaos-erasure.ts';
 import type { ScenarioEvent } from './scenario.ts';
 

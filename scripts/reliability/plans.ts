@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { DetailType } from '../../lambda/domain/event-types.ts';
+import type { DetailType } from '../../lambda/shared/contract/event-types.ts';
 
 /*
  * Building blocks of generated tournaments, shared by the chaos and soak runs (scripts/) and the

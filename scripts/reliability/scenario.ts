@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { DetailType } from '../../lambda/domain/event-types.ts';
+import type { DetailType } from '../../lambda/shared/contract/event-types.ts';
 import { finalizationFields, finalizationsArbitrary, instant, type PlannedEvent, shuffled } from './plans.ts';
 
 /** One published action: a detail type and its detail, valid unless `invalid` says why not. */

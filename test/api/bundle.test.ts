@@ -3,7 +3,7 @@ import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { LAMBDA_BUILD_OPTIONS } from '../../bench/lib/bundle.ts';
 
-const ENTRY = fileURLToPath(new URL('../../lambda/handlers/read-profile.ts', import.meta.url));
+const ENTRY = fileURLToPath(new URL('../../lambda/read-api/handler.ts', import.meta.url));
 
 /** The modules of the read function's bundle, built as the stack's NodejsFunction builds it. */
 async function bundledInputs(): Promise<{ inputs: string[]; bytes: number }> {
@@ -25,9 +25,9 @@ describe("the read function's bundle", () => {
     const { inputs } = await bundledInputs();
     expect(inputs).toEqual(
       expect.arrayContaining([
-        'lambda/handlers/read-profile.ts',
-        'lambda/adapters/profile-store.ts',
-        'lambda/domain/profile-api.ts',
+        'lambda/read-api/handler.ts',
+        'lambda/read-api/adapters/profile-store.ts',
+        'lambda/read-api/domain/routes.ts',
       ]),
     );
     expect(inputs.some((i) => i.includes('node_modules/@aws-sdk/lib-dynamodb/'))).toBe(true);
@@ -42,9 +42,9 @@ describe("the read function's bundle", () => {
         'node_modules/@aws-sdk/client-eventbridge/',
         'node_modules/@aws-lambda-powertools/metrics/',
         'node_modules/@aws-lambda-powertools/parameters/',
-        'lambda/domain/event-types.ts',
-        'lambda/domain/events.ts',
-        'lambda/application/record-event.ts',
+        'lambda/shared/contract/event-types.ts',
+        'lambda/shared/contract/events.ts',
+        'lambda/recording/application/record-event.ts',
       ].some((part) => i.includes(part)),
     );
     expect(unneeded).toEqual([]);

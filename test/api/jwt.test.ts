@@ -1,6 +1,6 @@
 import { createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { JsonWebKeySet } from '../../infra/local/jwt.ts';
+import type { JsonWebKeySet } from '../../local/jwt.ts';
 import { fresh } from '../support/events.ts';
 import { checkIn, get, SIGNED, sharedApiStack } from './support.ts';
 

@@ -1,8 +1,8 @@
 import { describe, expect, inject, it } from 'vitest';
-import { localDynamoClient } from '../../infra/local/clients.ts';
-import { startLocalProfileApi } from '../../infra/local/profile-api.ts';
-import { documentClient } from '../../lambda/adapters/clients.ts';
-import { MAX_BATCH_USERS } from '../../lambda/domain/profile-api.ts';
+import { MAX_BATCH_USERS } from '../../lambda/read-api/domain/routes.ts';
+import { documentClient } from '../../lambda/shared/aws/dynamodb.ts';
+import { localDynamoClient } from '../../local/clients.ts';
+import { startLocalProfileApi } from '../../local/profile-api.ts';
 import { fresh } from '../support/events.ts';
 import { checkIn, finalized, get, publish, SIGNED, sharedApiStack } from './support.ts';
 

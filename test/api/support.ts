@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, inject } from 'vitest';
-import type { LocalApiAuth } from '../../infra/local/profile-api.ts';
-import { type LocalStack, startLocalStack } from '../../infra/local/stack.ts';
-import type { DetailType } from '../../lambda/domain/event-types.ts';
+import type { DetailType } from '../../lambda/shared/contract/event-types.ts';
+import type { LocalApiAuth } from '../../local/profile-api.ts';
+import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { exampleDetail, fresh } from '../support/events.ts';
 import { publishTo } from '../support/local-stack.ts';
 

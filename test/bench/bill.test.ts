@@ -3,7 +3,7 @@ import { costTable, writeUnitFigures } from '../../bench/lib/bill.ts';
 import { costPerMillion, PRICES, type SeasonUsage } from '../../bench/lib/cost.ts';
 import { itemSizeBytes, writeUnitsOf } from '../../bench/lib/item-size.ts';
 import { deliveriesOf, eventChunks, PLAYERS, tournamentEvents } from '../../bench/scenarios/season-cost.ts';
-import { acceptEvent } from '../../lambda/domain/events.ts';
+import { acceptEvent } from '../../lambda/shared/contract/events.ts';
 
 const usage: SeasonUsage = {
   events: 1000,

@@ -5,8 +5,8 @@ import { barChart, escapeXml, lineChart } from '../../bench/lib/svg.ts';
 import { redeliveries, singleUserEvents } from '../../bench/lib/workload.ts';
 import { season } from '../../bench/scenarios/end-to-end.ts';
 import { slices } from '../../bench/scenarios/recording.ts';
-import { EVENT_TYPES } from '../../lambda/domain/event-types.ts';
-import { acceptEvent } from '../../lambda/domain/events.ts';
+import { EVENT_TYPES } from '../../lambda/shared/contract/event-types.ts';
+import { acceptEvent } from '../../lambda/shared/contract/events.ts';
 
 describe('benchmark statistics', () => {
   it('takes the middle sample, or the mean of the two middle ones', () => {

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { localDynamoClient } from '../../infra/local/clients.ts';
-import { documentClient } from '../../lambda/adapters/clients.ts';
-import { ProfileReader } from '../../lambda/adapters/profile-reader.ts';
-import { statsActivityOfItem } from '../../lambda/adapters/user-items.ts';
-import { statsOf } from '../../lambda/domain/stats.ts';
+import { ProfileReader } from '../../lambda/read-api/adapters/profile-reader.ts';
+import { documentClient } from '../../lambda/shared/aws/dynamodb.ts';
+import { statsActivityOfItem } from '../../lambda/shared/aws/paging.ts';
+import { statsOf } from '../../lambda/statistics/domain/stats.ts';
+import { localDynamoClient } from '../../local/clients.ts';
 import { itemsOfUser } from '../support/dynamo.ts';
 import { exampleDetail } from '../support/events.ts';
 import { type PlannedEvent, shuffled, tournamentArbitrary } from '../support/tournament.ts';

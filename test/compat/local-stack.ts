@@ -1,5 +1,5 @@
 import { inject } from 'vitest';
-import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../infra/local/stack.ts';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.ts';
 import { sharedFixture } from '../support/shared.ts';
 import { waitFor } from '../support/wait.ts';
 

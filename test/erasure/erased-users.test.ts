@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CachedErasedUsers, ERASURE_LOG_OVERLAP_MS } from '../../lambda/application/erased-users.ts';
-import type { ErasureLogReader } from '../../lambda/application/erasure-ports.ts';
+import { CachedErasedUsers, ERASURE_LOG_OVERLAP_MS } from '../../lambda/erasure/application/erased-users.ts';
+import type { ErasureLogReader } from '../../lambda/erasure/application/ports.ts';
 import {
   applyErasureLog,
   type ErasureAction,
@@ -8,8 +8,8 @@ import {
   erasureLogSk,
   statsItemKind,
   usersNamedBy,
-} from '../../lambda/domain/erasure.ts';
-import { ErasureLogUnavailableError } from '../../lambda/domain/errors.ts';
+} from '../../lambda/erasure/domain/erasure.ts';
+import { ErasureLogUnavailableError } from '../../lambda/shared/errors.ts';
 
 const entry = (ms: number, userId: string, action: ErasureAction): ErasureLogEntry => ({
   sk: erasureLogSk(new Date(ms), userId, action),

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
-import type { LocalStack } from '../../infra/local/stack.ts';
-import { activityFor } from '../../lambda/domain/activity.ts';
-import { statsActivityOf } from '../../lambda/domain/activity-item.ts';
-import { acceptEvent } from '../../lambda/domain/events.ts';
-import { type StatsActivity, statsOf } from '../../lambda/domain/stats.ts';
+import { activityFor } from '../../lambda/shared/contract/activity.ts';
+import { statsActivityOf } from '../../lambda/shared/contract/activity-item.ts';
+import { acceptEvent } from '../../lambda/shared/contract/events.ts';
+import { type StatsActivity, statsOf } from '../../lambda/statistics/domain/stats.ts';
+import type { LocalStack } from '../../local/stack.ts';
 import { publishTo } from '../support/local-stack.ts';
 import { type PlannedEvent, tournamentArbitrary } from '../support/tournament.ts';
 

@@ -18,8 +18,8 @@ const source = (path: string) => fileURLToPath(new URL(`../../lambda/${path}`, i
  * store call fails: one error class of the errors module, one plain subclass without a spelled name.
  */
 const ENTRY = `
-import { logger } from ${JSON.stringify(source('adapters/observability.ts'))};
-import { PublishValidationError, TransientStoreError } from ${JSON.stringify(source('domain/errors.ts'))};
+import { logger } from ${JSON.stringify(source('shared/aws/powertools.ts'))};
+import { PublishValidationError, TransientStoreError } from ${JSON.stringify(source('shared/errors.ts'))};
 class UnnamedHere extends Error {}
 logger.error('store call failed', new TransientStoreError('throttled; the event is retried'));
 logger.error('publish refused', new PublishValidationError([]));

@@ -3,9 +3,9 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FlagParameter } from '../../infra/constructs/flag-parameter.ts';
-import { LOCAL_AWS } from '../../infra/local/clients.ts';
-import { type LocalEndpoint, startLocalEndpoint } from '../../infra/local/endpoint.ts';
-import { NOTHING_SAVED, previousFlagParameterName } from '../../lambda/application/rollout.ts';
+import { NOTHING_SAVED, previousFlagParameterName } from '../../lambda/rollout/application/rollout.ts';
+import { LOCAL_AWS } from '../../local/clients.ts';
+import { type LocalEndpoint, startLocalEndpoint } from '../../local/endpoint.ts';
 
 const FLAG = '/tournament-profile/prod/integration-enabled';
 const PREVIOUS = previousFlagParameterName(FLAG);

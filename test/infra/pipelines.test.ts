@@ -16,8 +16,13 @@ import {
   StatisticsProjector,
 } from '../../infra/constructs/statistics-projector.ts';
 import { TournamentBus } from '../../infra/constructs/tournament-bus.ts';
-import { EVENT_TYPES } from '../../lambda/domain/event-types.ts';
-import { ACTIVITY_TABLE, DEAD_LETTER_TABLE, STATS_TABLE, type TableDefinition } from '../../lambda/tables.ts';
+import { EVENT_TYPES } from '../../lambda/shared/contract/event-types.ts';
+import {
+  ACTIVITY_TABLE,
+  DEAD_LETTER_TABLE,
+  STATS_TABLE,
+  type TableDefinition,
+} from '../../lambda/shared/tables.ts';
 
 const DEFAULTS: FunctionDefaults = {
   serviceName: 'svc',

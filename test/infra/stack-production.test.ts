@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { EVENT_TYPES } from '../../lambda/domain/event-types.ts';
+import { EVENT_TYPES } from '../../lambda/shared/contract/event-types.ts';
 import { resourcesOf, synthesizeForSuite } from './synth.ts';
 
 describe('a production stage with publishers and alarm e-mail', () => {

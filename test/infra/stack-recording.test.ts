@@ -9,8 +9,13 @@ import {
   STREAM_MAX_RECORD_AGE,
   STREAM_RETRY_ATTEMPTS,
 } from '../../infra/stack.ts';
-import { EVENT_TYPES } from '../../lambda/domain/event-types.ts';
-import { ACTIVITY_TABLE, DEAD_LETTER_TABLE, STATS_TABLE, type TableDefinition } from '../../lambda/tables.ts';
+import { EVENT_TYPES } from '../../lambda/shared/contract/event-types.ts';
+import {
+  ACTIVITY_TABLE,
+  DEAD_LETTER_TABLE,
+  STATS_TABLE,
+  type TableDefinition,
+} from '../../lambda/shared/tables.ts';
 import { resourcesOf, synthesizeForSuite } from './synth.ts';
 
 describe('the default stage', () => {

@@ -1,12 +1,12 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { LOCAL_AWS } from '../../infra/local/clients.ts';
-import { type LocalEndpoint, startLocalEndpoint } from '../../infra/local/endpoint.ts';
-import { SsmFlagReader } from '../../lambda/adapters/flag-reader.ts';
-import { recordingDependencies } from '../../lambda/adapters/recording.ts';
-import { FlagUnavailableError } from '../../lambda/domain/errors.ts';
-import type { FlagSetting } from '../../lambda/domain/flag.ts';
-import { createRecordHandler } from '../../lambda/handlers/record-activity.ts';
+import { SsmFlagReader } from '../../lambda/recording/adapters/flag-reader.ts';
+import { createRecordHandler } from '../../lambda/recording/handler.ts';
+import { recordingDependencies } from '../../lambda/recording/wiring.ts';
+import type { FlagSetting } from '../../lambda/shared/contract/flag.ts';
+import { FlagUnavailableError } from '../../lambda/shared/errors.ts';
+import { LOCAL_AWS } from '../../local/clients.ts';
+import { type LocalEndpoint, startLocalEndpoint } from '../../local/endpoint.ts';
 import { createTestTables, scanAll, type TestTables } from '../support/dynamo.ts';
 import { bridgeEvent, exampleDetail } from '../support/events.ts';
 

@@ -1,10 +1,10 @@
 import { DynamoDBServiceException, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { localDynamoClient } from '../../infra/local/clients.ts';
-import { documentClient } from '../../lambda/adapters/clients.ts';
-import { recordingDependencies } from '../../lambda/adapters/recording.ts';
-import { TransientStoreError } from '../../lambda/domain/errors.ts';
-import { createRecordHandler } from '../../lambda/handlers/record-activity.ts';
+import { createRecordHandler } from '../../lambda/recording/handler.ts';
+import { recordingDependencies } from '../../lambda/recording/wiring.ts';
+import { documentClient } from '../../lambda/shared/aws/dynamodb.ts';
+import { TransientStoreError } from '../../lambda/shared/errors.ts';
+import { localDynamoClient } from '../../local/clients.ts';
 import { createTestTables, scanAll, type TestTables } from '../support/dynamo.ts';
 import { bridgeEvent, exampleDetail } from '../support/events.ts';
 import { FixedFlag } from '../support/flag.ts';

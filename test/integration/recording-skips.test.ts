@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isUserIncluded, parseFlag } from '../../lambda/domain/flag.ts';
+import { isUserIncluded, parseFlag } from '../../lambda/shared/contract/flag.ts';
 import { bridgeEvent } from '../support/events.ts';
 import { RecordingRig } from '../support/recording.ts';
 import { sharedFixture } from '../support/shared.ts';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EVENT_TYPES } from '../../lambda/domain/event-types.ts';
-import { acceptEvent } from '../../lambda/domain/events.ts';
+import { EVENT_TYPES } from '../../lambda/shared/contract/event-types.ts';
+import { acceptEvent } from '../../lambda/shared/contract/events.ts';
 import { bridgeEvent } from '../support/events.ts';
 import { RecordingRig } from '../support/recording.ts';
 import { sharedFixture } from '../support/shared.ts';

@@ -1,8 +1,8 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { auditStatistics } from '../../lambda/adapters/audit-store.ts';
-import { STATS_SK } from '../../lambda/adapters/stats-store.ts';
+import { auditStatistics } from '../../lambda/audit/adapters/audit-store.ts';
+import { STATS_SK } from '../../lambda/statistics/adapters/stats-store.ts';
 import { ProjectionRig, usersOf } from '../support/projection.ts';
 import { sharedFixture } from '../support/shared.ts';
 import { noStatistics } from '../support/statistics.ts';

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { startStreamConsumer } from '../../infra/local/stream-consumer.ts';
-import { activityFromStreamRecord } from '../../lambda/adapters/stream-records.ts';
-import type { ProjectionStore } from '../../lambda/application/stats-ports.ts';
-import { type ProjectionCommit, planProjection } from '../../lambda/domain/projection.ts';
-import { effectOf } from '../../lambda/domain/stats.ts';
-import { createStatsHandler } from '../../lambda/handlers/project-stats.ts';
+import { activityFromStreamRecord } from '../../lambda/statistics/adapters/stream-records.ts';
+import type { ProjectionStore } from '../../lambda/statistics/application/ports.ts';
+import { type ProjectionCommit, planProjection } from '../../lambda/statistics/domain/projection.ts';
+import { effectOf } from '../../lambda/statistics/domain/stats.ts';
+import { createStatsHandler } from '../../lambda/statistics/handler.ts';
+import { startStreamConsumer } from '../../local/stream-consumer.ts';
 import { ProjectionRig, usersOf } from '../support/projection.ts';
 import { sharedFixture } from '../support/shared.ts';
 import { type PlannedEvent, shuffled, tournamentArbitrary } from '../support/tournament.ts';

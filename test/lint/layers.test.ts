@@ -22,7 +22,7 @@ const PROBES: readonly { file: string; from: string; forbidden: boolean }[] = [
     forbidden: true,
   },
   { file: 'infra/constructs/probe-ok.ts', from: '../../lambda/domain/observability.ts', forbidden: false },
-  { file: 'infra/local/probe-ok.ts', from: '../../lambda/handlers/record-activity.ts', forbidden: false },
+  { file: 'local/probe-ok.ts', from: '../lambda/recording/handler.ts', forbidden: false },
   { file: 'lambda/publisher/probe-adapter.ts', from: '../adapters/clients.ts', forbidden: true },
   { file: 'lambda/publisher/probe-ok.ts', from: '../domain/events.ts', forbidden: false },
   { file: 'lambda/client/probe-application.ts', from: '../application/profile-api.ts', forbidden: true },

@@ -1,10 +1,10 @@
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { describe, expect, it } from 'vitest';
-import { LOCAL_AWS } from '../../infra/local/clients.ts';
-import { startLocalEndpoint } from '../../infra/local/endpoint.ts';
-import { refuseAfterDeadline, withInvocationDeadline } from '../../infra/local/invocation-deadline.ts';
-import { InvocationTimedOutError } from '../../lambda/domain/errors.ts';
+import { InvocationTimedOutError } from '../../lambda/shared/errors.ts';
+import { LOCAL_AWS } from '../../local/clients.ts';
+import { startLocalEndpoint } from '../../local/endpoint.ts';
+import { refuseAfterDeadline, withInvocationDeadline } from '../../local/invocation-deadline.ts';
 import { checkInEvent, withBus } from '../support/bus.ts';
 import { checkInEntry, fresh } from '../support/events.ts';
 

@@ -1,8 +1,8 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { describe, expect, it } from 'vitest';
-import { LOCAL_AWS } from '../../infra/local/clients.ts';
-import { startLocalEndpoint } from '../../infra/local/endpoint.ts';
 import { PUBLISH_FAILURES_METRIC, TournamentEventPublisher } from '../../lambda/publisher/index.ts';
+import { LOCAL_AWS } from '../../local/clients.ts';
+import { startLocalEndpoint } from '../../local/endpoint.ts';
 import { exampleDetail } from '../support/events.ts';
 import { closedLoopbackEndpoint } from './support.ts';
 

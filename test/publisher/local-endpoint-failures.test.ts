@@ -1,13 +1,13 @@
 import { type AddressInfo, createServer } from 'node:net';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LOCAL_AWS } from '../../infra/local/clients.ts';
 import {
   type FailedEvent,
   type PublishEntry,
   PublishValidationError,
   TournamentEventPublisher,
 } from '../../lambda/publisher/index.ts';
+import { LOCAL_AWS } from '../../local/clients.ts';
 import { checkIns, closedLoopbackEndpoint, closeHarnesses, harness, settle } from './support.ts';
 
 afterEach(closeHarnesses);

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FailEntry } from '../../infra/local/endpoint.ts';
-import { acceptEvent } from '../../lambda/domain/events.ts';
 import {
   type FailedEvent,
   type PublisherLogger,
   TournamentEventPublisher,
 } from '../../lambda/publisher/index.ts';
+import { acceptEvent } from '../../lambda/shared/contract/events.ts';
+import type { FailEntry } from '../../local/endpoint.ts';
 import { checkIns, closeHarnesses, harness, registrationOf, settle } from './support.ts';
 
 afterEach(closeHarnesses);

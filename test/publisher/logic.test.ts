@@ -1,10 +1,6 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_AWS } from '../../infra/local/clients.ts';
-import { InvalidEventError } from '../../lambda/domain/errors.ts';
-import type { DetailType } from '../../lambda/domain/event-types.ts';
-import { acceptEvent } from '../../lambda/domain/events.ts';
 import {
   entrySize,
   fullJitterDelay,
@@ -16,6 +12,10 @@ import {
   planRequests,
   TournamentEventPublisher,
 } from '../../lambda/publisher/index.ts';
+import type { DetailType } from '../../lambda/shared/contract/event-types.ts';
+import { acceptEvent } from '../../lambda/shared/contract/events.ts';
+import { InvalidEventError } from '../../lambda/shared/errors.ts';
+import { LOCAL_AWS } from '../../local/clients.ts';
 import { INVALID_DETAILS, VALID_DETAILS } from '../schemas/cases.ts';
 import { bridgeEvent, exampleDetail } from '../support/events.ts';
 import { closedLoopbackEndpoint } from './support.ts';

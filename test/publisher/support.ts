@@ -1,13 +1,13 @@
 import { createServer } from 'node:net';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { LOCAL_AWS } from '../../infra/local/clients.ts';
-import { type FailEntry, type LocalEndpoint, startLocalEndpoint } from '../../infra/local/endpoint.ts';
-import type { BridgeEvent } from '../../infra/local/put-events.ts';
 import {
   type PublishEntry,
   TournamentEventPublisher,
   type TournamentEventPublisherOptions,
 } from '../../lambda/publisher/index.ts';
+import { LOCAL_AWS } from '../../local/clients.ts';
+import { type FailEntry, type LocalEndpoint, startLocalEndpoint } from '../../local/endpoint.ts';
+import type { BridgeEvent } from '../../local/put-events.ts';
 
 /** An `http://127.0.0.1:<port>` endpoint where nothing listens: connections are refused at once. */
 export async function closedLoopbackEndpoint(): Promise<string> {

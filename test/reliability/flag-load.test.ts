@@ -3,9 +3,9 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_AWS } from '../../infra/local/clients.ts';
-import { type LocalStack, startLocalStack } from '../../infra/local/stack.ts';
-import { isUserIncluded, parseFlag } from '../../lambda/domain/flag.ts';
+import { isUserIncluded, parseFlag } from '../../lambda/shared/contract/flag.ts';
+import { LOCAL_AWS } from '../../local/clients.ts';
+import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { createTestTables, type TestTables } from '../support/dynamo.ts';
 import { exampleDetail } from '../support/events.ts';
 import { waitFor } from '../support/wait.ts';

@@ -3,12 +3,12 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
-import { LOCAL_AWS, localDynamoClient } from '../../infra/local/clients.ts';
-import { LOCAL_ROLLOUT_TARGETS } from '../../infra/local/rollout.ts';
-import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../infra/local/stack.ts';
-import { LOCAL_STOP_CONDITIONS } from '../../infra/local/stop-conditions.ts';
-import type { ActivityWriter } from '../../lambda/application/ports.ts';
-import type { RolloutView } from '../../lambda/application/rollout.ts';
+import type { ActivityWriter } from '../../lambda/recording/application/ports.ts';
+import type { RolloutView } from '../../lambda/rollout/application/rollout.ts';
+import { LOCAL_AWS, localDynamoClient } from '../../local/clients.ts';
+import { LOCAL_ROLLOUT_TARGETS } from '../../local/rollout.ts';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.ts';
+import { LOCAL_STOP_CONDITIONS } from '../../local/stop-conditions.ts';
 import { exampleDetail } from '../support/events.ts';
 import { waitFor } from '../support/wait.ts';
 

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { LOCAL_AWS } from '../../infra/local/clients.ts';
-import { LOCAL_STOP_CONDITIONS } from '../../infra/local/rollout.ts';
-import { type LocalStack, startLocalStack } from '../../infra/local/stack.ts';
-import type { RolloutView } from '../../lambda/application/rollout.ts';
-import { EVENT_TYPES } from '../../lambda/domain/event-types.ts';
+import type { RolloutView } from '../../lambda/rollout/application/rollout.ts';
+import { EVENT_TYPES } from '../../lambda/shared/contract/event-types.ts';
+import { LOCAL_AWS } from '../../local/clients.ts';
+import { LOCAL_STOP_CONDITIONS } from '../../local/rollout.ts';
+import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { tpi as runTpi } from '../support/local-stack.ts';
 import { waitFor } from '../support/wait.ts';
 

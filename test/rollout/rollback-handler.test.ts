@@ -1,7 +1,7 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalEndpoint, startLocalEndpoint } from '../../infra/local/endpoint.ts';
-import type { AlarmStateChangeDetail, handler as Handler } from '../../lambda/handlers/rollout-rollback.ts';
+import type { AlarmStateChangeDetail, handler as Handler } from '../../lambda/rollout/rollback-handler.ts';
+import { type LocalEndpoint, startLocalEndpoint } from '../../local/endpoint.ts';
 
 const FLAG = '/test/rollback/flag';
 let endpoint: LocalEndpoint;
@@ -21,7 +21,7 @@ beforeAll(async () => {
   process.env.AWS_ENDPOINT_URL_SSM = endpoint.url;
   process.env.FLAG_PARAMETER_NAME = FLAG;
   process.env.STOP_CONDITION_ALARMS = 'Stack-RecordingErrorRate,Stack-IdempotencyConflicts';
-  ({ handler } = await import('../../lambda/handlers/rollout-rollback.ts'));
+  ({ handler } = await import('../../lambda/rollout/rollback-handler.ts'));
 });
 
 afterAll(async () => {

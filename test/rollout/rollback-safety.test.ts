@@ -6,8 +6,8 @@ import {
   type RolloutStepOutput,
   rollBackFlag,
   runRolloutStep,
-} from '../../lambda/application/rollout.ts';
-import { type AlarmState, DEFAULT_PLAN, type RolloutPlan } from '../../lambda/domain/rollout.ts';
+} from '../../lambda/rollout/application/rollout.ts';
+import { type AlarmState, DEFAULT_PLAN, type RolloutPlan } from '../../lambda/rollout/domain/rollout.ts';
 
 const SECOND = 1000;
 const T0 = Date.parse('2026-05-01T12:00:00Z');

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDuration, parsePlan } from '../../bin/cli/rollout.ts';
 import {
-  type DeliveryCounters,
-  LOCAL_STOP_CONDITIONS,
-  localStopConditions,
-  zeroCounters,
-} from '../../infra/local/stop-conditions.ts';
-import {
   type FlagPorts,
   NothingToRestoreError,
   RolloutConflictError,
@@ -15,9 +9,15 @@ import {
   rollBackFlag,
   runRolloutStep,
   stepOutcome,
-} from '../../lambda/application/rollout.ts';
-import { UsageError } from '../../lambda/domain/errors.ts';
-import type { AlarmState, RolloutPlan } from '../../lambda/domain/rollout.ts';
+} from '../../lambda/rollout/application/rollout.ts';
+import type { AlarmState, RolloutPlan } from '../../lambda/rollout/domain/rollout.ts';
+import { UsageError } from '../../lambda/shared/errors.ts';
+import {
+  type DeliveryCounters,
+  LOCAL_STOP_CONDITIONS,
+  localStopConditions,
+  zeroCounters,
+} from '../../local/stop-conditions.ts';
 
 const SECOND = 1000;
 const plan: RolloutPlan = { steps: [10, 50, 100], waitsMs: [60 * SECOND, 600 * SECOND, 60 * SECOND] };

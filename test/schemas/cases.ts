@@ -1,5 +1,5 @@
-import type { DetailType } from '../../lambda/domain/event-types.ts';
-import { MAX_USERS_PER_EVENT } from '../../lambda/domain/ids.ts';
+import type { DetailType } from '../../lambda/shared/contract/event-types.ts';
+import { MAX_USERS_PER_EVENT } from '../../lambda/shared/contract/ids.ts';
 
 const users = (count: number) => Array.from({ length: count }, (_, i) => i + 1);
 

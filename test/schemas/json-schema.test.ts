@@ -2,10 +2,10 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvalidEventError } from '../../lambda/domain/errors.ts';
-import { type DetailType, EVENT_TYPES } from '../../lambda/domain/event-types.ts';
-import { acceptEvent } from '../../lambda/domain/events.ts';
-import { jsonSchemaOf } from '../../lambda/domain/json-schema.ts';
+import { type DetailType, EVENT_TYPES } from '../../lambda/shared/contract/event-types.ts';
+import { acceptEvent } from '../../lambda/shared/contract/events.ts';
+import { jsonSchemaOf } from '../../lambda/shared/contract/json-schema.ts';
+import { InvalidEventError } from '../../lambda/shared/errors.ts';
 import { bridgeEvent, exampleDetail } from '../support/events.ts';
 import { INVALID_DETAILS as invalid, VALID_DETAILS as valid } from './cases.ts';
 

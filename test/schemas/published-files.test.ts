@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EVENT_TYPES } from '../../lambda/domain/event-types.ts';
+import { EVENT_TYPES } from '../../lambda/shared/contract/event-types.ts';
 import { renderSchemaFiles, SCHEMAS_DIR } from '../../scripts/generate-schemas.ts';
 
 describe('the committed schemas/ folder', () => {

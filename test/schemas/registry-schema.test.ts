@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type DetailType, EVENT_TYPES } from '../../lambda/domain/event-types.ts';
-import { jsonSchemaOf, registrySchemaOf } from '../../lambda/domain/json-schema.ts';
+import { type DetailType, EVENT_TYPES } from '../../lambda/shared/contract/event-types.ts';
+import { jsonSchemaOf, registrySchemaOf } from '../../lambda/shared/contract/json-schema.ts';
 
 /** The keywords of an OpenAPI 3.0 Schema Object; anything else would be refused or ignored by the registry. */
 const OPENAPI_30_SCHEMA_KEYWORDS = new Set([

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalEventBus, type LocalEventBusOptions } from '../../infra/local/event-bus.ts';
-import type { BridgeEvent } from '../../infra/local/put-events.ts';
 import { routingRules } from '../../infra/routing.ts';
+import { LocalEventBus, type LocalEventBusOptions } from '../../local/event-bus.ts';
+import type { BridgeEvent } from '../../local/put-events.ts';
 import { bridgeEvent, exampleDetail } from './events.ts';
 
 /** A routed event as the bus receives it, with a chosen id. */

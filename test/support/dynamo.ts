@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
-import { localDynamoClient } from '../../infra/local/clients.ts';
-import { ensureTables, type TableNames, tableNames } from '../../infra/local/tables.ts';
-import { documentClient } from '../../lambda/adapters/clients.ts';
-import { userPartition } from '../../lambda/adapters/user-items.ts';
+import { documentClient } from '../../lambda/shared/aws/dynamodb.ts';
+import { userPartition } from '../../lambda/shared/aws/paging.ts';
+import { localDynamoClient } from '../../local/clients.ts';
+import { ensureTables, type TableNames, tableNames } from '../../local/tables.ts';
 
 /** Tables of one test file on the shared DynamoDB Local, with clients. */
 export interface TestTables {

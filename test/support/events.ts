@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import type { DeliveredEvent } from '../../infra/local/bridge-event.ts';
-import { DEFAULT_EVENT_SOURCE } from '../../lambda/domain/defaults.ts';
-import { type DetailType, EVENT_TYPES } from '../../lambda/domain/event-types.ts';
+import { DEFAULT_EVENT_SOURCE } from '../../lambda/shared/contract/defaults.ts';
+import { type DetailType, EVENT_TYPES } from '../../lambda/shared/contract/event-types.ts';
+import type { DeliveredEvent } from '../../local/bridge-event.ts';
 
 /** A delivered event whose detail may be anything (tests also send broken ones). */
 export type TestEvent<Detail = unknown> = DeliveredEvent<Detail>;
 
 /** Real-shaped EventBridge events, built as the local bus builds the ones it delivers. */
-export { bridgeEvent } from '../../infra/local/bridge-event.ts';
+export { bridgeEvent } from '../../local/bridge-event.ts';
 
 /** The declared example detail of an event type, with overrides. */
 export function exampleDetail(

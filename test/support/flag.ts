@@ -1,5 +1,5 @@
-import type { FlagReader } from '../../lambda/application/ports.ts';
-import { type FlagSetting, parseFlag } from '../../lambda/domain/flag.ts';
+import type { FlagReader } from '../../lambda/recording/application/ports.ts';
+import { type FlagSetting, parseFlag } from '../../lambda/shared/contract/flag.ts';
 
 /** A flag whose value a test sets directly (the SSM adapter has its own tests). */
 export class FixedFlag implements FlagReader {

@@ -1,10 +1,10 @@
 import { PassThrough } from 'node:stream';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { main } from '../../bin/cli/main.ts';
-import { LOCAL_AWS, localDynamoClient } from '../../infra/local/clients.ts';
-import type { LocalStack } from '../../infra/local/stack.ts';
-import { documentClient } from '../../lambda/adapters/clients.ts';
-import { userPartition } from '../../lambda/adapters/user-items.ts';
+import { documentClient } from '../../lambda/shared/aws/dynamodb.ts';
+import { userPartition } from '../../lambda/shared/aws/paging.ts';
+import { LOCAL_AWS, localDynamoClient } from '../../local/clients.ts';
+import type { LocalStack } from '../../local/stack.ts';
 
 /** What a `tpi` run printed and returned. */
 export interface TpiRun {

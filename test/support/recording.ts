@@ -1,7 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { recordingDependencies } from '../../lambda/adapters/recording.ts';
-import type { DetailType } from '../../lambda/domain/event-types.ts';
-import { createRecordHandler, type RecordSummary } from '../../lambda/handlers/record-activity.ts';
+import { createRecordHandler, type RecordSummary } from '../../lambda/recording/handler.ts';
+import { recordingDependencies } from '../../lambda/recording/wiring.ts';
+import type { DetailType } from '../../lambda/shared/contract/event-types.ts';
 import { createTestTables, scanAll, type TestTables } from './dynamo.ts';
 import { exampleDetail } from './events.ts';
 import { FixedFlag } from './flag.ts';

@@ -1,4 +1,4 @@
-import type { ProfileStats } from '../../lambda/domain/stats.ts';
+import type { ProfileStats } from '../../lambda/statistics/domain/stats.ts';
 
 /**
  * The statistics of a user without activities, written out field by field as the contract states

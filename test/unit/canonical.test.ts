@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isSameAction } from '../../lambda/domain/activity.ts';
-import { canonicalJson, legacyPayloadHash } from '../../lambda/domain/canonical.ts';
-import { InvalidEventError } from '../../lambda/domain/errors.ts';
-import { acceptEvent } from '../../lambda/domain/events.ts';
+import { isSameAction } from '../../lambda/shared/contract/activity.ts';
+import { canonicalJson, legacyPayloadHash } from '../../lambda/shared/contract/canonical.ts';
+import { acceptEvent } from '../../lambda/shared/contract/events.ts';
+import { InvalidEventError } from '../../lambda/shared/errors.ts';
 import { bridgeEvent, exampleDetail } from '../support/events.ts';
 
 const finalized = (overrides: Record<string, unknown> = {}) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forEachLimit, TaskPool } from '../../lambda/domain/concurrency.ts';
+import { forEachLimit, TaskPool } from '../../lambda/shared/concurrency.ts';
 
 /** A task that stays in flight until the test lets it go. */
 function gate() {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidEventError } from '../../lambda/domain/errors.ts';
-import { DETAIL_TYPES, EVENT_TYPES } from '../../lambda/domain/event-types.ts';
-import { acceptEvent, MAX_DETAIL_BYTES } from '../../lambda/domain/events.ts';
-import { idempotencyKey } from '../../lambda/domain/keys.ts';
+import { DETAIL_TYPES, EVENT_TYPES } from '../../lambda/shared/contract/event-types.ts';
+import { acceptEvent, MAX_DETAIL_BYTES } from '../../lambda/shared/contract/events.ts';
+import { idempotencyKey } from '../../lambda/shared/contract/keys.ts';
+import { InvalidEventError } from '../../lambda/shared/errors.ts';
 import { bridgeEvent, exampleDetail } from '../support/events.ts';
 
 function reasonsOf(event: unknown): string[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as errors from '../../lambda/domain/errors.ts';
+import * as errors from '../../lambda/shared/errors.ts';
 
 /** Every error class the module exports, with arguments its constructor accepts. */
 const CLASSES = Object.entries(errors as Record<string, unknown>).filter(

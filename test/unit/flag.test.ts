@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isUserIncluded, parseFlag, userBucket } from '../../lambda/domain/flag.ts';
+import { isUserIncluded, parseFlag, userBucket } from '../../lambda/shared/contract/flag.ts';
 
 describe('the flag value', () => {
   it.each(['false', 'off', '0', ' OFF '])('reads %j as off', (raw) => {

@@ -6,7 +6,7 @@ import {
   flagValueFor,
   type RolloutPlan,
   validatePlan,
-} from '../../lambda/domain/rollout.ts';
+} from '../../lambda/rollout/domain/rollout.ts';
 
 const plan: RolloutPlan = { steps: [10, 25, 50, 100], waitsMs: [1000, 2000, 2000, 2000] };
 const ok: AlarmState[] = [

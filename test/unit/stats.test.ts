@@ -1,10 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { activityFor } from '../../lambda/domain/activity.ts';
-import { statsActivityOf } from '../../lambda/domain/activity-item.ts';
-import { acceptEvent } from '../../lambda/domain/events.ts';
-import { type ProjectionState, planProjection } from '../../lambda/domain/projection.ts';
-import { effectOf, type Slot, type StatsActivity, statsOf, winRate } from '../../lambda/domain/stats.ts';
+import { activityFor } from '../../lambda/shared/contract/activity.ts';
+import { statsActivityOf } from '../../lambda/shared/contract/activity-item.ts';
+import { acceptEvent } from '../../lambda/shared/contract/events.ts';
+import { type ProjectionState, planProjection } from '../../lambda/statistics/domain/projection.ts';
+import {
+  effectOf,
+  type Slot,
+  type StatsActivity,
+  statsOf,
+  winRate,
+} from '../../lambda/statistics/domain/stats.ts';
 import { bridgeEvent } from '../support/events.ts';
 import { noStatistics } from '../support/statistics.ts';
 import { type PlannedEvent, shuffled, tournamentArbitrary } from '../support/tournament.ts';

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InvalidEventError } from '../../lambda/domain/errors.ts';
-import { acceptEvent } from '../../lambda/domain/events.ts';
+import { acceptEvent } from '../../lambda/shared/contract/events.ts';
+import { InvalidEventError } from '../../lambda/shared/errors.ts';
 import { bridgeEvent } from '../support/events.ts';
 
 /** The shared vectors: the pytest suite of clients/python reads the same files and must agree. */

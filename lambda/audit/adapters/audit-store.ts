@@ -1,0 +1,96 @@
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ERASURE_LOG_PARTITION } from '../../erasure/domain/erasure.ts';
+import { userPartition } from '../../shared/aws/paging.ts';
+import { statsActivityOfItem } from '../../shared/contract/activity-item.ts';
+import { readStatsPartition } from '../../statistics/domain/stats-items.ts';
+import {
+  type AuditedUser,
+  type AuditOptions,
+  type AuditReport,
+  type AuditStore,
+  auditUsers,
+  type RepairWrite,
+} from '../application/audit.ts';
+import { transactWrite } from './audit-writes.ts';
+
+/** The activity and statistics tables audit reads and repairs. */
+export interface AuditTables {
+  readonly client: DynamoDBDocumentClient;
+  readonly activityTable: string;
+  readonly statsTable: string;
+}
+
+/** Audit's store on DynamoDB: whole partitions read strongly consistent, repairs as one transaction. */
+export class DynamoAuditStore implements AuditStore {
+  constructor(private readonly tables: AuditTables) {}
+
+  async readUser(userId: string): Promise<AuditedUser> {
+    const { client, activityTable, statsTable } = this.tables;
+    const [activityItems, statsItems] = await Promise.all([
+      userPartition(client, activityTable, userId),
+      userPartition(client, statsTable, userId),
+    ]);
+    const { stats, slots, applied, storedMatchesPlayed } = readStatsPartition(statsItems);
+    return {
+      activities: activityItems.map(statsActivityOfItem),
+      recorded: activityItems.map((item) => ({
+        idempotencyKey: String(item.idempotencyKey),
+        payloadHash: String(item.payloadHash),
+        detailType: String(item.detailType),
+      })),
+      applied,
+      slots,
+      stats,
+      storedMatchesPlayed,
+    };
+  }
+
+  async *users(progress: { itemsScanned: number }): AsyncGenerator<string> {
+    const seen = new Set<string>();
+    // Users with activities, then users with statistics but no activity left (also drift).
+    for (const table of [this.tables.activityTable, this.tables.statsTable]) {
+      let ExclusiveStartKey: Record<string, unknown> | undefined;
+      do {
+        const page = await this.tables.client.send(
+          new ScanCommand({
+            TableName: table,
+            ProjectionExpression: '#u',
+            ExpressionAttributeNames: { '#u': 'userId' },
+            ExclusiveStartKey,
+          }),
+        );
+        progress.itemsScanned += page.Items?.length ?? 0;
+        for (const item of page.Items ?? []) {
+          const userId = String(item.userId);
+          // The erasure log's partition is nobody's profile.
+          if (userId === ERASURE_LOG_PARTITION || seen.has(userId)) continue;
+          seen.add(userId);
+          yield userId;
+        }
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+    }
+  }
+
+  async approximateItems(): Promise<number> {
+    const described = await Promise.all(
+      [this.tables.activityTable, this.tables.statsTable].map((TableName) =>
+        this.tables.client.send(new DescribeTableCommand({ TableName })).then((d) => d.Table?.ItemCount ?? 0),
+      ),
+    );
+    return described.reduce((a, b) => a + b, 0);
+  }
+
+  writeRepair(write: RepairWrite): Promise<'committed' | 'conflict'> {
+    return transactWrite(this.tables.client, this.tables.statsTable, write);
+  }
+}
+
+/**
+ * Compares stored statistics with the reference definition for one user or all users of the
+ * DynamoDB tables and, with `repair`, rewrites what drifted (see {@link auditUsers}).
+ */
+export function auditStatistics(options: AuditTables & AuditOptions): Promise<AuditReport> {
+  return auditUsers(new DynamoAuditStore(options), options);
+}

@@ -1,0 +1,68 @@
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { erasureObserver } from '../recording/adapters/telemetry.ts';
+import { documentClient } from '../shared/aws/dynamodb.ts';
+import { erasureWorkerConfig } from '../shared/config.ts';
+import { ID_PATTERN } from '../shared/contract/id-pattern.ts';
+import type { ErasureMessage } from './adapters/erasure-queue.ts';
+import { DynamoErasureStore } from './adapters/erasure-store.ts';
+import { type EraseOptions, eraseUser } from './application/erase-user.ts';
+import type { ErasureStore } from './application/ports.ts';
+
+/** What the erasure worker is built from. */
+export interface EraseWorkerDependencies {
+  readonly store: ErasureStore;
+  readonly options: EraseOptions;
+}
+
+/**
+ * The erasure worker: runs (or resumes) each queued user's erasure. A failed one is reported as a
+ * batch item failure, so SQS delivers it again and the next run resumes where this one stopped;
+ * after the queue's receive count it waits in the dead-letter queue for an operator.
+ */
+export function createEraseWorker(deps: EraseWorkerDependencies) {
+  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const failures: { itemIdentifier: string }[] = [];
+    for (const record of event.Records) {
+      let userId: string | undefined;
+      try {
+        userId = (JSON.parse(record.body) as Partial<ErasureMessage>).userId;
+      } catch {
+        userId = undefined;
+      }
+      if (typeof userId !== 'string' || !ID_PATTERN.test(userId)) {
+        erasureObserver.invalidRequest(record.messageId);
+        continue;
+      }
+      try {
+        const id = userId;
+        const report = await eraseUser(deps.store, id, {
+          ...deps.options,
+          onProgress: (progress) => erasureObserver.progress(id, progress),
+        });
+        erasureObserver.erased(report);
+      } catch (error) {
+        erasureObserver.stopped(userId, error);
+        failures.push({ itemIdentifier: record.messageId });
+      }
+    }
+    return { batchItemFailures: failures };
+  };
+}
+
+let deployed: ReturnType<typeof createEraseWorker> | undefined;
+
+/** Lambda entry point (SQS event source on the erasure queue). */
+export const handler = (event: SQSEvent): Promise<SQSBatchResponse> => {
+  if (!deployed) {
+    const config = erasureWorkerConfig();
+    deployed = createEraseWorker({
+      store: new DynamoErasureStore(documentClient(), {
+        activities: config.activityTableName,
+        stats: config.statsTableName,
+        deadLetters: config.deadLetterTableName,
+      }),
+      options: { settleMs: config.settleSeconds * 1000 },
+    });
+  }
+  return deployed(event);
+};

@@ -1,0 +1,30 @@
+import type { ErasedUsers } from '../../erasure/application/ports.ts';
+import type { StoredStats } from '../../statistics/domain/projection.ts';
+import type { FeedQuery, ProfileStore, StoredFeedPage } from './ports.ts';
+
+/**
+ * Reads that answer for an erased user as for an unknown one, also in the short time between the
+ * erasure record and the deletes. The set comes from the same cache the writers use: no read pays
+ * an extra request.
+ */
+export class ErasureAwareProfileStore implements ProfileStore {
+  constructor(
+    private readonly inner: ProfileStore,
+    private readonly erased: ErasedUsers,
+  ) {}
+
+  async stats(userId: string): Promise<StoredStats | undefined> {
+    const [erased, stats] = await Promise.all([this.erased.current(), this.inner.stats(userId)]);
+    return erased.has(userId) ? undefined : stats;
+  }
+
+  async statsMany(userIds: readonly string[]): Promise<ReadonlyMap<string, StoredStats>> {
+    const [erased, found] = await Promise.all([this.erased.current(), this.inner.statsMany(userIds)]);
+    return new Map([...found].filter(([userId]) => !erased.has(userId)));
+  }
+
+  async feed(userId: string, query: FeedQuery): Promise<StoredFeedPage> {
+    if ((await this.erased.current()).has(userId)) return { items: [] };
+    return this.inner.feed(userId, query);
+  }
+}

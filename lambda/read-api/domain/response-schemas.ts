@@ -1,0 +1,150 @@
+/**
+ * The read API's response bodies as JSON Schema (2020-12): the `components.schemas` of the OpenAPI
+ * document, and what the conformance tests validate real responses against.
+ */
+import { ERASED_KINDS } from '../../erasure/domain/erasure.ts';
+import { API_ERRORS, type SchemaObject } from './routes.ts';
+
+const PROFILE_STATS: SchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'userId',
+    'matchesWon',
+    'matchesLost',
+    'matchesDrawn',
+    'tournamentsPlayed',
+    'tournamentsWon',
+    'matchesPlayed',
+    'activityCount',
+    'lastActivityAt',
+    'winRate',
+  ],
+  properties: {
+    userId: { type: 'string' },
+    matchesWon: { type: 'integer', minimum: 0 },
+    matchesLost: { type: 'integer', minimum: 0 },
+    matchesDrawn: { type: 'integer', minimum: 0 },
+    tournamentsPlayed: { type: 'integer', minimum: 0 },
+    tournamentsWon: { type: 'integer', minimum: 0 },
+    matchesPlayed: { type: 'integer', minimum: 0, description: 'matchesWon + matchesLost + matchesDrawn' },
+    activityCount: { type: 'integer', minimum: 0 },
+    lastActivityAt: {
+      type: ['string', 'null'],
+      format: 'date-time',
+      description: 'Latest occurredAt of the user’s activities (UTC); null with none.',
+    },
+    winRate: {
+      type: 'number',
+      minimum: 0,
+      maximum: 1,
+      description: 'matchesWon / matchesPlayed; 0 with none.',
+    },
+  },
+};
+
+const FEED_ITEM: SchemaObject = {
+  type: 'object',
+  required: [
+    'userId',
+    'idempotencyKey',
+    'activityType',
+    'detailType',
+    'tournamentId',
+    'occurredAt',
+    'recordedAt',
+    'role',
+    'detail',
+  ],
+  properties: {
+    userId: { type: 'string' },
+    idempotencyKey: { type: 'string' },
+    activityType: { type: 'string', description: 'tournament.<kind>.<status>' },
+    detailType: { type: 'string' },
+    tournamentId: { type: 'string' },
+    occurredAt: { type: 'string', format: 'date-time' },
+    recordedAt: { type: 'string', format: 'date-time' },
+    role: {
+      type: 'string',
+      enum: ['winner', 'loser', 'draw', 'participant'],
+      description: "The user's own role in the action.",
+    },
+    detail: {
+      type: 'object',
+      description:
+        "The detail's small fields (entity ids, status words, flags); user lists and extra fields stay in the bus archive.",
+    },
+  },
+};
+
+/** Response bodies by name (`components.schemas` of the OpenAPI document). */
+export const RESPONSE_SCHEMAS = {
+  ProfileStats: PROFILE_STATS,
+  FeedItem: FEED_ITEM,
+  FeedPage: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['items'],
+    properties: {
+      items: { type: 'array', items: { $ref: '#/components/schemas/FeedItem' } },
+      nextCursor: { type: 'string', description: 'Absent on the last page.' },
+    },
+  },
+  StatsBatch: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['items'],
+    properties: {
+      items: {
+        type: 'array',
+        description: 'One entry per distinct requested id, in request order.',
+        items: { $ref: '#/components/schemas/ProfileStats' },
+      },
+    },
+  },
+  ErasureStatus: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['userId', 'state'],
+    properties: {
+      userId: { type: 'string' },
+      state: {
+        enum: ['requested', 'erasing', 'erased'],
+        description:
+          'requested: queued, not begun; erasing: the record is written (nothing new is recorded for the user) and items are being deleted; erased: done.',
+      },
+      erasedAt: { type: 'string', format: 'date-time', description: 'When the erasure record was written.' },
+      removed: {
+        type: 'object',
+        description: 'Items removed so far, by kind, over every run.',
+        additionalProperties: false,
+        properties: Object.fromEntries(ERASED_KINDS.map((kind) => [kind, { type: 'integer', minimum: 0 }])),
+      },
+      keptDeadLetters: {
+        type: 'array',
+        description: 'Dead letters kept because they name other users too.',
+        items: { type: 'string' },
+      },
+    },
+  },
+  Error: {
+    type: 'object',
+    required: ['error'],
+    properties: {
+      error: {
+        type: 'object',
+        required: ['code', 'message'],
+        properties: {
+          code: { enum: Object.values(API_ERRORS).map((e) => e.code) },
+          message: { type: 'string', description: 'What was wrong and what to do instead.' },
+        },
+      },
+    },
+  },
+  GatewayError: {
+    type: 'object',
+    description: 'API Gateway’s own refusals (401, 403 from IAM, 429) carry only a message.',
+    required: ['message'],
+    properties: { message: { type: 'string' } },
+  },
+} as const satisfies Record<string, SchemaObject>;

@@ -1,0 +1,286 @@
+/**
+ * The profile read API, declared once: routes, parameters with their limits, response shapes and
+ * error codes. The read handler validates requests with these declarations, the local stack
+ * matches routes with them, the CDK construct creates one API Gateway route per entry, and the
+ * OpenAPI document is generated from them. Pure data: no SDK, no zod (the read bundle stays small).
+ */
+import type { StoredActivity } from '../../shared/contract/activity-item.ts';
+import { ID_PATTERN } from '../../shared/contract/id-pattern.ts';
+import type { ProfileStats } from '../../statistics/domain/stats.ts';
+import type { RESPONSE_SCHEMAS } from './response-schemas.ts';
+
+/** Most users one batch read may name (one `BatchGetItem`). */
+export const MAX_BATCH_USERS = 100;
+/** Feed page size when `limit` is absent. */
+export const DEFAULT_FEED_LIMIT = 20;
+/** Largest feed page. */
+export const MAX_FEED_LIMIT = 100;
+
+/** A JSON Schema fragment (2020-12, as OpenAPI 3.1 uses it). */
+export type SchemaObject = Readonly<Record<string, unknown>>;
+
+/** One request parameter. */
+export interface ParameterDeclaration {
+  readonly name: string;
+  readonly in: 'path' | 'query';
+  readonly required: boolean;
+  readonly description: string;
+  /** `string` values are matched against `pattern`; `integer` values against the bounds. */
+  readonly schema: {
+    readonly type: 'string' | 'integer';
+    readonly pattern?: string;
+    readonly minimum?: number;
+    readonly maximum?: number;
+    readonly default?: number;
+    readonly maxLength?: number;
+  };
+  /** A comma-separated list: each item must match `schema`, at most `maxItems` of them. */
+  readonly list?: { readonly maxItems: number };
+}
+
+/**
+ * Who may call a route. `user`: IAM callers, and in JWT mode an end user whose token names the
+ * path's `userId`. `platform`: IAM callers only (batch reads).
+ */
+export type RouteAccess = 'user' | 'platform';
+
+/** One route of the API. */
+export interface RouteDeclaration {
+  readonly operationId: 'getUserStats' | 'getUserActivities' | 'getStatsBatch' | 'eraseUser';
+  readonly method: 'GET' | 'DELETE';
+  /** API Gateway path template, `{name}` for path parameters. */
+  readonly path: string;
+  readonly access: RouteAccess;
+  readonly summary: string;
+  readonly parameters: readonly ParameterDeclaration[];
+  /** Name of the success response's schema in {@link RESPONSE_SCHEMAS}. */
+  readonly responseSchema: keyof typeof RESPONSE_SCHEMAS;
+  /** The route answers `304` to a matching `If-None-Match`. */
+  readonly conditional?: boolean;
+  /**
+   * The route starts work that outlasts the gateway's integration timeout: it answers `202` with
+   * the response schema while the work runs, `200` once it is done.
+   */
+  readonly asynchronous?: boolean;
+}
+
+const USER_ID_PATH: ParameterDeclaration = {
+  name: 'userId',
+  in: 'path',
+  required: true,
+  description: 'The user, as the contract spells ids (1-64 characters from A-Z a-z 0-9 _ . -).',
+  schema: { type: 'string', pattern: ID_PATTERN.source },
+};
+
+/** The routes, in the order the document lists them. */
+export const ROUTES: readonly RouteDeclaration[] = [
+  {
+    operationId: 'getUserStats',
+    method: 'GET',
+    path: '/users/{userId}/stats',
+    access: 'user',
+    summary: "A user's profile statistics (zeros for a user with no activity), with an ETag.",
+    parameters: [USER_ID_PATH],
+    responseSchema: 'ProfileStats',
+    conditional: true,
+  },
+  {
+    operationId: 'getUserActivities',
+    method: 'GET',
+    path: '/users/{userId}/activities',
+    access: 'user',
+    summary: "A page of a user's activities, newest first; pass nextCursor back for the next page.",
+    parameters: [
+      USER_ID_PATH,
+      {
+        name: 'limit',
+        in: 'query',
+        required: false,
+        description: `Page size, 1-${MAX_FEED_LIMIT}.`,
+        schema: { type: 'integer', minimum: 1, maximum: MAX_FEED_LIMIT, default: DEFAULT_FEED_LIMIT },
+      },
+      {
+        name: 'cursor',
+        in: 'query',
+        required: false,
+        description:
+          'The nextCursor of the previous page, unchanged (opaque, signed, bound to the user and type).',
+        schema: { type: 'string', maxLength: 2048 },
+      },
+      {
+        name: 'type',
+        in: 'query',
+        required: false,
+        description: 'Only activities of this event type (its detail-type, e.g. MatchFinalized).',
+        schema: { type: 'string', pattern: '^[A-Za-z]{1,64}$' },
+      },
+    ],
+    responseSchema: 'FeedPage',
+  },
+  {
+    operationId: 'getStatsBatch',
+    method: 'GET',
+    path: '/stats',
+    access: 'platform',
+    summary: `Statistics of up to ${MAX_BATCH_USERS} users at once; unknown users have zero counters.`,
+    parameters: [
+      {
+        name: 'userIds',
+        in: 'query',
+        required: true,
+        description: `Comma-separated user ids, 1-${MAX_BATCH_USERS}; repeated ids are answered once.`,
+        schema: { type: 'string', pattern: ID_PATTERN.source },
+        list: { maxItems: MAX_BATCH_USERS },
+      },
+    ],
+    responseSchema: 'StatsBatch',
+  },
+  {
+    operationId: 'eraseUser',
+    method: 'DELETE',
+    path: '/users/{userId}',
+    access: 'platform',
+    summary:
+      'Erases a user (activities, statistics, dead letters naming only them) for good. Answers 202 while the erasure runs and 200 with what it removed once it is done; send it again to learn which, or to resume one that stopped.',
+    parameters: [USER_ID_PATH],
+    responseSchema: 'ErasureStatus',
+    asynchronous: true,
+  },
+];
+
+/** The routes that only read: what the platform's read policy may invoke. */
+export const READ_ROUTES: readonly RouteDeclaration[] = ROUTES.filter((route) => route.method === 'GET');
+
+/** API Gateway route key of a route (`GET /users/{userId}/stats`). */
+export const routeKeyOf = (route: Pick<RouteDeclaration, 'method' | 'path'>): string =>
+  `${route.method} ${route.path}`;
+
+/** Error codes of the `{ "error": { "code", "message" } }` body. */
+export const API_ERRORS = {
+  invalidParameter: { code: 'InvalidParameter', status: 400 },
+  invalidCursor: { code: 'InvalidCursor', status: 400 },
+  forbidden: { code: 'Forbidden', status: 403 },
+  notFound: { code: 'NotFound', status: 404 },
+  internal: { code: 'InternalError', status: 500 },
+} as const;
+
+/** One of the API's error kinds. */
+export type ApiErrorKind = keyof typeof API_ERRORS;
+
+/** A user's statistics with the derived win rate: the body of `GET /users/{userId}/stats`. */
+export interface ProfileView extends ProfileStats {
+  readonly winRate: number;
+}
+
+/**
+ * One activity in a user's feed, as the read API answers it: the stored activity, with its small
+ * fields as `detail` (entity ids, status words, flags; user lists and extra fields stay in the bus
+ * archive). Items of the previous shape are read through the same reduction.
+ */
+export interface FeedEntry extends Omit<StoredActivity, 'fields'> {
+  readonly detail: Record<string, unknown>;
+}
+
+/** A page of a feed: the body of `GET /users/{userId}/activities`. */
+export interface FeedPage {
+  readonly items: readonly FeedEntry[];
+  readonly nextCursor?: string | undefined;
+}
+
+/** A request parameter failed its declaration. */
+export interface ParameterProblem {
+  readonly name: string;
+  readonly message: string;
+}
+
+function checkValue(decl: ParameterDeclaration, value: string): string | undefined {
+  const { schema } = decl;
+  if (schema.type === 'integer') {
+    const n = Number(value);
+    if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(n)) return `must be a whole number, got "${value}"`;
+    if (schema.minimum !== undefined && n < schema.minimum) return `must be at least ${schema.minimum}`;
+    if (schema.maximum !== undefined && n > schema.maximum) return `must be at most ${schema.maximum}`;
+    return undefined;
+  }
+  if (schema.maxLength !== undefined && value.length > schema.maxLength)
+    return `must be at most ${schema.maxLength} characters`;
+  if (schema.pattern && !new RegExp(schema.pattern).test(value))
+    return `"${value.slice(0, 80)}" does not match ${schema.pattern}`;
+  return undefined;
+}
+
+/** Parsed parameters: integers as numbers, lists as de-duplicated arrays, absent ones omitted. */
+export type ParameterValues = Readonly<Record<string, string | number | readonly string[]>>;
+
+/** Validates a request's raw parameters against a route's declarations; every problem at once. */
+export function parseParameters(
+  route: RouteDeclaration,
+  raw: {
+    readonly path: Readonly<Record<string, string | undefined>>;
+    readonly query: Readonly<Record<string, string | undefined>>;
+  },
+): { values: ParameterValues; problems: readonly ParameterProblem[] } {
+  const values: Record<string, string | number | readonly string[]> = {};
+  const problems: ParameterProblem[] = [];
+  for (const decl of route.parameters) {
+    const value = decl.in === 'path' ? raw.path[decl.name] : raw.query[decl.name];
+    if (value === undefined || value === '') {
+      if (decl.required) problems.push({ name: decl.name, message: 'is required' });
+      else if (decl.schema.default !== undefined) values[decl.name] = decl.schema.default;
+      continue;
+    }
+    if (decl.list) {
+      const items = [...new Set(value.split(',').map((item) => item.trim()))];
+      const bad = items.map((item) => checkValue(decl, item)).find((m) => m !== undefined);
+      if (bad) problems.push({ name: decl.name, message: `each entry ${bad}` });
+      else if (items.length > decl.list.maxItems)
+        problems.push({
+          name: decl.name,
+          message: `names ${items.length} entries, at most ${decl.list.maxItems} are allowed: split the request`,
+        });
+      else values[decl.name] = items;
+      continue;
+    }
+    const problem = checkValue(decl, value);
+    if (problem) problems.push({ name: decl.name, message: problem });
+    else values[decl.name] = decl.schema.type === 'integer' ? Number(value) : value;
+  }
+  return { values, problems };
+}
+
+/** A percent-decoded path segment; a malformed escape is kept as sent (the id check refuses it). */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/**
+ * The route a method and path match, with its path parameters (API Gateway's matching: literal
+ * segments equal, `{name}` one non-empty segment). `undefined` when none does.
+ */
+export function matchRoute(
+  method: string,
+  path: string,
+): { route: RouteDeclaration; pathParameters: Record<string, string> } | undefined {
+  const segments = path.split('/').slice(1);
+  for (const route of ROUTES) {
+    if (route.method !== method) continue;
+    const template = route.path.split('/').slice(1);
+    if (template.length !== segments.length) continue;
+    const pathParameters: Record<string, string> = {};
+    const matches = template.every((part, i) => {
+      const segment = segments[i] as string;
+      if (part.startsWith('{')) {
+        if (segment === '') return false;
+        pathParameters[part.slice(1, -1)] = decodeSegment(segment);
+        return true;
+      }
+      return part === segment;
+    });
+    if (matches) return { route, pathParameters };
+  }
+  return undefined;
+}

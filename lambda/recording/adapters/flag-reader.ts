@@ -1,0 +1,58 @@
+import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { DEFAULT_FLAG_CACHE_SECONDS } from '../../shared/contract/defaults.ts';
+import { type FlagSetting, parseFlag } from '../../shared/contract/flag.ts';
+import { FlagUnavailableError } from '../../shared/errors.ts';
+import type { FlagReader } from '../application/ports.ts';
+
+export { DEFAULT_FLAG_CACHE_SECONDS } from '../../shared/contract/defaults.ts';
+
+/** Options of {@link SsmFlagReader}. */
+export interface SsmFlagReaderOptions {
+  readonly parameterName: string;
+  /** @default 15 */
+  readonly cacheSeconds?: number;
+  /** Told when SSM failed and the last known value is used instead. */
+  readonly onStale?: (error: unknown, lastKnown: FlagSetting) => void;
+}
+
+/**
+ * The flag from its SSM parameter through Powertools Parameters, cached. When SSM cannot be reached
+ * the last value read is kept; with no value yet (cold start) it throws, so the event is retried
+ * rather than dropped or recorded against the operator's wishes.
+ */
+export class SsmFlagReader implements FlagReader {
+  private readonly provider: SSMProvider;
+  private lastKnown: FlagSetting | undefined;
+  /** While SSM is failing, the last known value is used until then without asking again. */
+  private staleUntil = 0;
+
+  constructor(
+    client: SSMClient,
+    private readonly options: SsmFlagReaderOptions,
+  ) {
+    this.provider = new SSMProvider({ awsSdkV3Client: client });
+  }
+
+  async current(): Promise<FlagSetting> {
+    const { parameterName, cacheSeconds = DEFAULT_FLAG_CACHE_SECONDS } = this.options;
+    if (this.lastKnown && Date.now() < this.staleUntil) return this.lastKnown;
+    try {
+      const raw = await this.provider.get(parameterName, { maxAge: cacheSeconds });
+      if (typeof raw !== 'string') throw new Error(`parameter ${parameterName} has no string value`);
+      this.lastKnown = parseFlag(raw);
+      return this.lastKnown;
+    } catch (error) {
+      if (this.lastKnown) {
+        this.staleUntil = Date.now() + cacheSeconds * 1000;
+        this.options.onStale?.(error, this.lastKnown);
+        return this.lastKnown;
+      }
+      throw new FlagUnavailableError(
+        `cannot read the flag parameter ${parameterName} and no earlier value is known; the event will be retried. ` +
+          'Check that the parameter exists and the function may call ssm:GetParameter on it.',
+        { cause: error },
+      );
+    }
+  }
+}

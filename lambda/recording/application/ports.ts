@@ -1,0 +1,23 @@
+import type { Activity, StoredIdentity } from '../../shared/contract/activity.ts';
+import type { DeadLetter } from '../../shared/contract/dead-letter.ts';
+import type { FlagSetting } from '../../shared/contract/flag.ts';
+
+/** Result of a conditional put: written, or an item with this key already existed (what identifies its action). */
+export type PutResult =
+  | { readonly written: true }
+  | { readonly written: false; readonly existing: StoredIdentity };
+
+/** Writes activities; `putIfAbsent` never overwrites. */
+export interface ActivityWriter {
+  putIfAbsent(activity: Activity): Promise<PutResult>;
+}
+
+/** Current flag setting (cached by the implementation). */
+export interface FlagReader {
+  current(): Promise<FlagSetting>;
+}
+
+/** Stores dead letters; storing the same one twice keeps one. */
+export interface DeadLetterWriter {
+  put(deadLetter: DeadLetter): Promise<void>;
+}

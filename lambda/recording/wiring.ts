@@ -1,0 +1,66 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoErasureLog } from '../erasure/adapters/erasure-store.ts';
+import { CachedErasedUsers } from '../erasure/application/erased-users.ts';
+import type { ErasedUsers } from '../erasure/application/ports.ts';
+import { DynamoDeadLetterWriter } from '../shared/aws/dead-letters.ts';
+import { documentClient } from '../shared/aws/dynamodb.ts';
+import { ssmClient } from '../shared/aws/ssm.ts';
+import { recordingConfig } from '../shared/config.ts';
+import { DEFAULT_EVENT_SOURCE } from '../shared/contract/defaults.ts';
+import { DynamoActivityWriter } from './adapters/activity-store.ts';
+import { SsmFlagReader } from './adapters/flag-reader.ts';
+import { erasureLogStaleObserved, flagStaleObserved } from './adapters/telemetry.ts';
+import type { ActivityWriter, FlagReader } from './application/ports.ts';
+import type { RecordDependencies } from './application/record-event.ts';
+
+/** Where recording writes and what it reads its flag from. */
+export interface RecordingWiring {
+  /** The DynamoDB document client the writers share. */
+  readonly client: DynamoDBDocumentClient;
+  readonly tables: { readonly activities: string; readonly deadLetters: string };
+  readonly flag: FlagReader;
+  /** Erased users, skipped before the flag is asked about them. @default none */
+  readonly erased?: ErasedUsers | undefined;
+  /** The only accepted EventBridge `source`. @default 'tournaments' */
+  readonly eventSource?: string;
+  /** Puts in flight at once for one event. @default recording's own (32) */
+  readonly writeConcurrency?: number;
+  /** Wraps the activity writer (fault injection in the local stack and the tests). @default none */
+  readonly wrapActivities?: (writer: ActivityWriter) => ActivityWriter;
+}
+
+/**
+ * The recording dependencies, wired one way for the deployed function, the local stack, the bench
+ * and the tests: the DynamoDB activity and dead-letter writers over one client, and the flag.
+ */
+export function recordingDependencies(wiring: RecordingWiring): RecordDependencies {
+  const activities = new DynamoActivityWriter(wiring.client, wiring.tables.activities);
+  return {
+    activities: wiring.wrapActivities ? wiring.wrapActivities(activities) : activities,
+    deadLetters: new DynamoDeadLetterWriter(wiring.client, wiring.tables.deadLetters),
+    flag: wiring.flag,
+    erased: wiring.erased,
+    eventSource: wiring.eventSource ?? DEFAULT_EVENT_SOURCE,
+    writeConcurrency: wiring.writeConcurrency,
+  };
+}
+
+/** Dependencies of the deployed function, from its environment; clients live for the container. */
+export function recordingDependenciesFromEnv(env: NodeJS.ProcessEnv = process.env): RecordDependencies {
+  const config = recordingConfig(env);
+  const client = documentClient();
+  return recordingDependencies({
+    client,
+    tables: { activities: config.activityTableName, deadLetters: config.deadLetterTableName },
+    flag: new SsmFlagReader(ssmClient(), {
+      parameterName: config.flagParameterName,
+      cacheSeconds: config.flagCacheSeconds,
+      onStale: flagStaleObserved,
+    }),
+    erased: new CachedErasedUsers(new DynamoErasureLog(client, config.statsTableName), {
+      cacheSeconds: config.flagCacheSeconds,
+      onStale: erasureLogStaleObserved,
+    }),
+    eventSource: config.eventSource,
+  });
+}

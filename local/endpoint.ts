@@ -1,0 +1,209 @@
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AwsServiceError, LocalEndpointError } from '../lambda/shared/errors.ts';
+import { parseJsonBody, readBody, sendError, sendJson } from './aws-json.ts';
+import { LocalParameterStore } from './parameters.ts';
+import {
+  type BridgeEvent,
+  type BusIdentity,
+  DEFAULT_BUS_NAME,
+  destinationOf,
+  type EntryFailure,
+  entryFailure,
+  type PutEventsEntry,
+  toBridgeEvent,
+  validateRequest,
+} from './put-events.ts';
+
+/**
+ * Decides that an entry fails although it is valid, to exercise a publisher's partial-failure path.
+ * `attempt` counts how many times this endpoint has received an entry with the same Source,
+ * DetailType and Detail (1 the first time), so a test can fail the first try and accept the resend;
+ * `index` is the entry's position in its request.
+ */
+export type FailEntry = (entry: PutEventsEntry, attempt: number, index: number) => EntryFailure | undefined;
+
+/** An operation served besides PutEvents and the SSM parameter calls, by its `X-Amz-Target`. */
+export type OperationHandler = (input: Record<string, unknown>) => unknown;
+
+/** Options of {@link startLocalEndpoint}. */
+export interface LocalEndpointOptions {
+  /** Loopback port; 0 or omitted picks a free one. */
+  readonly port?: number;
+  /** Bus name, region and account the events carry. @default tournaments, us-east-1, 000000000000 */
+  readonly bus?: Partial<BusIdentity>;
+  /** SSM parameters served by GetParameter/PutParameter. @default a new empty in-memory store */
+  readonly parameters?: LocalParameterStore;
+  /** Receives each request's accepted events for this bus, in entry order, after the response is decided. */
+  readonly onEvents?: (events: readonly BridgeEvent[]) => void;
+  /**
+   * Told of each accepted event that went to the account's `default` bus (no EventBusName): AWS
+   * accepts it and no rule of this stack sees it, so it is lost there; locally it is logged.
+   */
+  readonly onDefaultBus?: (event: BridgeEvent) => void;
+  /** Told when `onEvents` threw: the request was answered already and the endpoint keeps serving. */
+  readonly onError?: (error: Error) => void;
+  /** Failure injection for publisher tests. */
+  readonly failEntry?: FailEntry;
+  /**
+   * Whether deliveries are too far behind to queue more: valid entries then fail with the retryable
+   * `ThrottlingException`, as AWS answers a publisher above its quota, so memory stays bounded.
+   */
+  readonly saturated?: () => boolean;
+  /** More operations by target, e.g. `AWSEvents.StartReplay`. */
+  readonly operations?: Readonly<Record<string, OperationHandler>>;
+}
+
+/** A running local endpoint. */
+export interface LocalEndpoint {
+  /** `http://127.0.0.1:<port>`: pass it as `endpoint` to the AWS SDK clients. */
+  readonly url: string;
+  readonly port: number;
+  readonly bus: BusIdentity;
+  readonly parameters: LocalParameterStore;
+  /** Stops listening and closes open connections. */
+  close(): Promise<void>;
+}
+
+/** Default identity of the local bus. */
+export const LOCAL_BUS: BusIdentity = {
+  busName: 'tournaments',
+  region: 'us-east-1',
+  account: '000000000000',
+};
+
+/** Longest a request may take to arrive in full; AWS's own front ends time out slow clients too. */
+const REQUEST_TIMEOUT_MS = 30_000;
+const HEADERS_TIMEOUT_MS = 10_000;
+/** Open connections served at once; more are refused at connect time instead of exhausting memory. */
+const MAX_CONNECTIONS = 1024;
+
+function contentKey(entry: PutEventsEntry): string {
+  return createHash('sha256')
+    .update(JSON.stringify([entry.Source, entry.DetailType, entry.Detail]))
+    .digest('base64');
+}
+
+/**
+ * `AWSEvents.PutEvents` for `bus`: each entry accepted or failed as AWS would (plus the options'
+ * saturation and failure injection), accepted events handed on after the answer is decided.
+ */
+function putEventsOperation(bus: BusIdentity, options: LocalEndpointOptions): OperationHandler {
+  const seen = new Map<string, number>();
+  const failureOf = (entry: PutEventsEntry, index: number): EntryFailure | undefined => {
+    let failure = entryFailure(entry, bus);
+    if (!failure && options.saturated?.())
+      failure = { errorCode: 'ThrottlingException', errorMessage: 'Rate exceeded: deliveries are behind.' };
+    if (!failure && options.failEntry) {
+      const key = contentKey(entry);
+      const attempt = (seen.get(key) ?? 0) + 1;
+      seen.set(key, attempt);
+      failure = options.failEntry(entry, attempt, index);
+    }
+    return failure;
+  };
+  return (input) => {
+    const entries = validateRequest(input);
+    const accepted: BridgeEvent[] = [];
+    const elsewhere: BridgeEvent[] = [];
+    const now = new Date();
+    const results = entries.map((entry, index) => {
+      const failure = failureOf(entry, index);
+      if (failure) return { ErrorCode: failure.errorCode, ErrorMessage: failure.errorMessage };
+      const toDefault = destinationOf(entry, bus) === 'default';
+      const event = toBridgeEvent(entry, toDefault ? { ...bus, busName: DEFAULT_BUS_NAME } : bus, now);
+      (toDefault ? elsewhere : accepted).push(event);
+      return { EventId: event.id };
+    });
+    if (accepted.length > 0 || elsewhere.length > 0)
+      queueMicrotask(() => {
+        // Background work after the answer: a failure here must not reach the event loop (it
+        // would stop the process, and every client's in-memory data with it).
+        try {
+          for (const event of elsewhere) options.onDefaultBus?.(event);
+          if (accepted.length > 0) options.onEvents?.(accepted);
+        } catch (error) {
+          options.onError?.(error as Error);
+        }
+      });
+    return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
+  };
+}
+
+/** Answers one request with the operation its `X-Amz-Target` names, or an AWS-shaped error. */
+async function handleRequest(
+  operations: Readonly<Record<string, OperationHandler>>,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  try {
+    if (request.method !== 'POST')
+      throw new AwsServiceError('UnknownOperationException', 'Only POST requests are served.', 404);
+    const body = await readBody(request);
+    const target = request.headers['x-amz-target'];
+    const operation = typeof target === 'string' ? operations[target] : undefined;
+    if (!operation)
+      throw new AwsServiceError(
+        'UnknownOperationException',
+        `Unknown operation ${JSON.stringify(target ?? null)}; this endpoint serves ${Object.keys(operations).join(', ')}.`,
+      );
+    sendJson(response, 200, await operation(parseJsonBody(body)));
+  } catch (error) {
+    sendError(
+      response,
+      error instanceof AwsServiceError
+        ? error
+        : new AwsServiceError('InternalFailure', `Internal failure: ${(error as Error).message}`, 500),
+    );
+  }
+}
+
+/**
+ * Starts one AWS-compatible HTTP endpoint on 127.0.0.1 speaking AWS JSON 1.1: `AWSEvents.PutEvents`,
+ * `AmazonSSM.GetParameter` and `AmazonSSM.PutParameter`, plus any `operations` given. Unmodified AWS
+ * SDK clients and the AWS CLI work against it with `endpoint` / `--endpoint-url`. Requests that AWS
+ * would refuse get AWS-shaped errors (`{"__type", "message"}`), and the endpoint keeps serving.
+ */
+export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Promise<LocalEndpoint> {
+  const bus: BusIdentity = { ...LOCAL_BUS, ...options.bus };
+  const parameters = options.parameters ?? new LocalParameterStore(bus.region, bus.account);
+  const operations: Record<string, OperationHandler> = {
+    'AWSEvents.PutEvents': putEventsOperation(bus, options),
+    'AmazonSSM.GetParameter': (input) => parameters.getParameter(input),
+    'AmazonSSM.PutParameter': (input) => parameters.putParameter(input),
+    ...options.operations,
+  };
+  const server: Server = createServer(
+    // A client that sends slowly or never finishes holds a connection, not the endpoint.
+    { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS },
+    (request, response) => {
+      void handleRequest(operations, request, response);
+    },
+  );
+  server.maxConnections = MAX_CONNECTIONS;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new LocalEndpointError(
+              `port ${options.port} is already in use: stop what uses it or choose another port with --port`,
+            )
+          : error,
+      ),
+    );
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    bus,
+    parameters,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,87 @@
+import type { ActivityWriter } from '../lambda/recording/application/ports.ts';
+import type { StopConditionSettings } from '../lambda/rollout/domain/stop-conditions.ts';
+import { DEFAULT_FLAG_CACHE_SECONDS } from '../lambda/shared/contract/defaults.ts';
+import type { FailEntry } from './endpoint.ts';
+import type { LocalApiAuth, ThrottleSettings } from './profile-api.ts';
+import type { StreamBatchHandler } from './stream-consumer.ts';
+import type { TableNames } from './tables.ts';
+
+/** Options of {@link startLocalStack}. */
+export interface LocalStackOptions {
+  /** Port of the AWS endpoint; 0 picks a free one. @default 4010 */
+  readonly port?: number;
+  /** Port of DynamoDB Local; 0 picks a free one. @default 8000 */
+  readonly dynamodbPort?: number;
+  /** Use this running DynamoDB (Local) instead of starting one; no Java process is started then. */
+  readonly dynamodbEndpoint?: string;
+  /** Keep tables, the flag and the archive in this folder across restarts. @default in memory */
+  readonly dataDir?: string;
+  /** Prefix of the table names. @default "local-" */
+  readonly tablePrefix?: string;
+  /** Flag value set when the parameter does not exist yet (never overrides a stored value). @default "on" */
+  readonly flag?: string;
+  /** Seconds the functions cache the flag and the set of erased users. @default FLAG_CACHE_SECONDS or 15 */
+  readonly flagCacheSeconds?: number;
+  /** Attempts per event before it becomes a `delivery-failed` dead letter. @default 3 */
+  readonly deliveryAttempts?: number;
+  /** First retry delay in ms, doubled per retry. @default 200 */
+  readonly retryBaseMs?: number;
+  /** Failure injection on PutEvents entries (publisher tests). */
+  readonly failEntry?: FailEntry;
+  /** Run the statistics projection from the activity table's stream. @default true */
+  readonly statistics?: boolean;
+  /** One line per event outcome and per stack message. @default no output */
+  readonly log?: (line: string) => void;
+  /** Wraps the recording handler's activity writer (fault injection in reliability tests). */
+  readonly wrapActivities?: (writer: ActivityWriter) => ActivityWriter;
+  /** Wraps the statistics handler the stream consumer calls (fault injection in reliability tests). */
+  readonly wrapStatistics?: (handler: StreamBatchHandler) => StreamBatchHandler;
+  /**
+   * How long a `delivery-failed` dead letter keeps being retried when DynamoDB cannot store it, in ms.
+   * Deliveries give up exactly when storage is down, so one attempt would lose the event. @default 60000
+   */
+  readonly deadLetterRetryMs?: number;
+  /** Thresholds of the local stop conditions. @default the deployed defaults */
+  readonly stopConditions?: Partial<StopConditionSettings>;
+  /** Events a rollout step must handle before its hold counts. @default 0 */
+  readonly minEventsPerStep?: number;
+  /** The profile read API: its port (0 picks one), authorization and throttling. @default IAM on a free port */
+  readonly api?: {
+    readonly port?: number;
+    readonly auth?: LocalApiAuth;
+    readonly throttle?: ThrottleSettings;
+  };
+}
+
+/**
+ * Seconds the functions cache the flag and the set of erased users: the option, else
+ * FLAG_CACHE_SECONDS, else the deployed default.
+ */
+export function flagCacheSecondsOf(options: LocalStackOptions, env: NodeJS.ProcessEnv = process.env): number {
+  const fromEnv = env.FLAG_CACHE_SECONDS ? Number(env.FLAG_CACHE_SECONDS) : Number.NaN;
+  return options.flagCacheSeconds ?? (Number.isFinite(fromEnv) ? fromEnv : DEFAULT_FLAG_CACHE_SECONDS);
+}
+
+/** A running local stack. */
+export interface LocalStack {
+  /** The AWS endpoint for EventBridge and SSM clients. */
+  readonly endpoint: string;
+  readonly dynamodbEndpoint: string;
+  readonly tables: TableNames;
+  readonly busName: string;
+  readonly eventSource: string;
+  readonly flagParameterName: string;
+  readonly archiveFile: string;
+  /** Base URL of the profile read API. */
+  readonly apiUrl: string;
+  /** How the local API authorizes requests, in one line for the ready output. */
+  readonly apiAuthNote: string;
+  /** Pid of the DynamoDB Local Java process, when this stack started one. */
+  readonly dynamodbPid: number | undefined;
+  /** CloudFormation-style outputs, the same keys a deployed stack has (plus the DynamoDB endpoint). */
+  outputs(): Record<string, string>;
+  /** Resolves when every accepted event was delivered and the statistics caught up with it. */
+  settled(): Promise<void>;
+  /** Stops everything it started, DynamoDB Local included. */
+  stop(): Promise<void>;
+}

@@ -1,0 +1,285 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { STACK_OUTPUTS } from '../infra/outputs.ts';
+import { DynamoErasureLog } from '../lambda/erasure/adapters/erasure-store.ts';
+import { CachedErasedUsers } from '../lambda/erasure/application/erased-users.ts';
+import { SsmFlagReader } from '../lambda/recording/adapters/flag-reader.ts';
+import { createRecordHandler, type RecordSummary } from '../lambda/recording/handler.ts';
+import { recordingDependencies } from '../lambda/recording/wiring.ts';
+import { DynamoDeadLetterWriter } from '../lambda/shared/aws/dead-letters.ts';
+import { DEFAULT_EVENT_SOURCE } from '../lambda/shared/contract/events.ts';
+import { DEFAULT_FLAG_PARAMETER_NAME } from '../lambda/shared/contract/flag.ts';
+import { LocalStackError } from '../lambda/shared/errors.ts';
+import { LOCAL_AWS } from './clients.ts';
+import { type Cleanups, type Database, startDatabase } from './database.ts';
+import { startLocalDelivery } from './delivery.ts';
+import { isPortTaken } from './dynamodb-local.ts';
+import { LOCAL_BUS, type LocalEndpoint, startLocalEndpoint } from './endpoint.ts';
+import { localSettleSeconds, startErasureWorker } from './erasure-worker.ts';
+import type { LocalEventBus } from './event-bus.ts';
+import { type FlagWatch, watchFlag } from './flag-watch.ts';
+import { LocalParameterStore } from './parameters.ts';
+import { type LocalProfileApi, startLocalProfileApi } from './profile-api.ts';
+import type { BridgeEvent } from './put-events.ts';
+import { archiveArns, LOCAL_ARCHIVE_NAME, replayOperations } from './replay-api.ts';
+import { LocalRollout, rolloutOperations } from './rollout.ts';
+import { flagCacheSecondsOf, type LocalStack, type LocalStackOptions } from './stack-options.ts';
+import { type StatisticsProjection, startStatistics } from './statistics.ts';
+import { localAudit, watchDynamoFaults } from './stop-conditions.ts';
+
+/** Default port of the local AWS endpoint (EventBridge and SSM). */
+export const DEFAULT_ENDPOINT_PORT = 4010;
+export { DEFAULT_DYNAMODB_PORT } from './database.ts';
+export { describeOutcome } from './delivery.ts';
+export { LOCAL_ARCHIVE_NAME } from './replay-api.ts';
+export type { LocalStack, LocalStackOptions } from './stack-options.ts';
+/** `X-Amz-Target` of the local stack's own description (its CloudFormation-style outputs). */
+export const DESCRIBE_LOCAL_STACK_TARGET = 'TournamentProfileLocal.DescribeStack';
+/** Output key, besides {@link STACK_OUTPUTS}, that tells the CLI where DynamoDB Local listens. */
+export const DYNAMODB_ENDPOINT_OUTPUT = 'DynamoDbEndpoint';
+
+/** The flag parameter (created if absent), its watch for the log, and the progressive rollout. */
+function startFlagControl(
+  options: LocalStackOptions,
+  dataDir: string | undefined,
+  database: Database,
+  log: (line: string) => void,
+  cleanups: Cleanups,
+): { parameters: LocalParameterStore; flagWatch: FlagWatch; rollout: LocalRollout } {
+  const parameters = new LocalParameterStore(
+    LOCAL_BUS.region,
+    LOCAL_BUS.account,
+    dataDir ? join(dataDir, 'parameters.json') : undefined,
+  );
+  const flagWatch = watchFlag(parameters, DEFAULT_FLAG_PARAMETER_NAME, log);
+  parameters.putIfAbsent(DEFAULT_FLAG_PARAMETER_NAME, options.flag ?? 'on');
+  flagWatch.check();
+  const rollout = new LocalRollout({
+    parameters,
+    flagParameterName: DEFAULT_FLAG_PARAMETER_NAME,
+    log,
+    ...(options.stopConditions ? { stopConditions: options.stopConditions } : {}),
+    ...(options.minEventsPerStep !== undefined ? { minEventsPerStep: options.minEventsPerStep } : {}),
+    audit: localAudit(database.doc, database.tables),
+  });
+  // Throttles and server errors count toward the database stop condition (retried or not).
+  watchDynamoFaults(database.dynamo, () => rollout.dynamoFault());
+  cleanups.push(() => rollout.close());
+  return { parameters, flagWatch, rollout };
+}
+
+/** CloudFormation-style outputs, the same keys a deployed stack has (plus the DynamoDB endpoint). */
+function localOutputs(database: Database, apiUrl: string, cacheSeconds: number): Record<string, string> {
+  const { tables } = database;
+  return {
+    [STACK_OUTPUTS.eventBusName]: LOCAL_BUS.busName,
+    [STACK_OUTPUTS.eventBusArn]: archiveArns(LOCAL_BUS).busArn,
+    [STACK_OUTPUTS.eventSource]: DEFAULT_EVENT_SOURCE,
+    [STACK_OUTPUTS.archiveName]: LOCAL_ARCHIVE_NAME,
+    [STACK_OUTPUTS.activityTableName]: tables.activities,
+    [STACK_OUTPUTS.statsTableName]: tables.stats,
+    [STACK_OUTPUTS.deadLetterTableName]: tables.deadLetters,
+    [STACK_OUTPUTS.flagParameterName]: DEFAULT_FLAG_PARAMETER_NAME,
+    [STACK_OUTPUTS.erasureSettleSeconds]: String(localSettleSeconds(cacheSeconds)),
+    [DYNAMODB_ENDPOINT_OUTPUT]: database.endpoint,
+    [STACK_OUTPUTS.profileApiUrl]: apiUrl,
+  };
+}
+
+/** The AWS endpoint: PutEvents onto the bus, SSM, the archive and replay API, the rollout, outputs. */
+function startEndpoint(
+  options: LocalStackOptions,
+  port: number,
+  parts: { parameters: LocalParameterStore; eventBus: LocalEventBus<RecordSummary>; rollout: LocalRollout },
+  outputs: () => Record<string, string>,
+  log: (line: string) => void,
+): Promise<LocalEndpoint> {
+  const { eventBus } = parts;
+  return startLocalEndpoint({
+    port,
+    bus: LOCAL_BUS,
+    parameters: parts.parameters,
+    ...(options.failEntry ? { failEntry: options.failEntry } : {}),
+    onEvents: (events) => {
+      for (const event of events) eventBus.publish(event);
+    },
+    onDefaultBus: (event) =>
+      log(
+        `dropped   ${event['detail-type']} ${event.id} (sent to the default bus: the entry has no EventBusName; ` +
+          `no rule of this stack listens there, set EventBusName to ${LOCAL_BUS.busName})`,
+      ),
+    onError: (error) => log(`failed    handing accepted events to the bus: ${error.message}`),
+    saturated: () => eventBus.saturated,
+    operations: {
+      ...rolloutOperations(parts.rollout),
+      [DESCRIBE_LOCAL_STACK_TARGET]: () => ({
+        Outputs: Object.entries(outputs()).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
+      }),
+      ...replayOperations(eventBus as LocalEventBus<unknown>, LOCAL_BUS),
+    },
+  });
+}
+
+/** The recording handler as the deployed function runs it, reading the flag through the endpoint's SSM API. */
+function startRecording(
+  options: LocalStackOptions,
+  database: Database,
+  endpointUrl: string,
+  cleanups: Cleanups,
+): (event: BridgeEvent) => Promise<RecordSummary> {
+  const { doc, tables } = database;
+  const ssm = new SSMClient({ ...LOCAL_AWS, endpoint: endpointUrl });
+  cleanups.push(() => ssm.destroy());
+  const cacheSeconds = flagCacheSecondsOf(options);
+  return createRecordHandler(
+    recordingDependencies({
+      client: doc,
+      tables,
+      flag: new SsmFlagReader(ssm, { parameterName: DEFAULT_FLAG_PARAMETER_NAME, cacheSeconds }),
+      erased: new CachedErasedUsers(new DynamoErasureLog(doc, tables.stats), { cacheSeconds }),
+      eventSource: DEFAULT_EVENT_SOURCE,
+      wrapActivities: options.wrapActivities,
+    }),
+  );
+}
+
+/**
+ * Starts the integration on this machine: DynamoDB Local with the tables, one AWS-compatible
+ * endpoint (EventBridge PutEvents with archive and replay, SSM parameters), the recording handler
+ * behind the same routing rules as the deployed bus, and the statistics projection on the activity
+ * stream. Everything listens on 127.0.0.1 only.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const log = options.log ?? (() => undefined);
+  const port = options.port ?? DEFAULT_ENDPOINT_PORT;
+  if (port !== 0 && (await isPortTaken(port)))
+    throw new LocalStackError(
+      `port ${port} is already in use: stop what uses it or choose another port with --port`,
+    );
+  const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
+  const workDir = dataDir ?? mkdtempSync(join(tmpdir(), 'tpi-local-'));
+  const cleanups: Cleanups = [];
+  const cleanup = async () => {
+    for (const step of cleanups.reverse()) await step();
+    cleanups.length = 0;
+  };
+  if (!dataDir) cleanups.push(() => rmSync(workDir, { recursive: true, force: true }));
+
+  try {
+    const database = await startDatabase(options, dataDir, cleanups);
+    const { parameters, flagWatch, rollout } = startFlagControl(options, dataDir, database, log, cleanups);
+    const deadLetters = new DynamoDeadLetterWriter(database.doc, database.tables.deadLetters);
+    // Assigned once the endpoint listens: the flag reader calls the endpoint's SSM API, and no event
+    // can be delivered before the endpoint accepted it.
+    let record: ((event: BridgeEvent) => Promise<RecordSummary>) | undefined;
+    const archiveFile = join(workDir, 'archive.jsonl');
+    const eventBus = startLocalDelivery({
+      eventSource: DEFAULT_EVENT_SOURCE,
+      archiveFile,
+      deliveryAttempts: options.deliveryAttempts ?? 3,
+      retryBaseMs: options.retryBaseMs ?? 200,
+      deadLetterRetryMs: options.deadLetterRetryMs ?? 60_000,
+      deadLetters,
+      recorder: () => record,
+      rollout,
+      flagWatch,
+      log,
+    });
+    cleanups.push(() => eventBus.close());
+    const cacheSeconds = flagCacheSecondsOf(options);
+    const profileApi = await startApi(options, database, { cacheSeconds, log }, cleanups);
+    const outputs = () => localOutputs(database, profileApi.url, cacheSeconds);
+    const endpoint = await startEndpoint(options, port, { parameters, eventBus, rollout }, outputs, log);
+    cleanups.push(() => endpoint.close());
+    record = startRecording(options, database, endpoint.url, cleanups);
+    const statistics = await startProjection(options, database, { cacheSeconds, log, rollout });
+    if (statistics) cleanups.push(() => statistics.stop());
+
+    return handle({
+      endpoint,
+      database,
+      archiveFile,
+      profileApi,
+      outputs,
+      settled: async () => {
+        await eventBus.idle();
+        await statistics?.caughtUp();
+      },
+      // Deliveries in flight finish first: they still need the endpoint (the flag) and DynamoDB.
+      stop: () => eventBus.close().then(cleanup),
+    });
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+/** The statistics projection on the activity stream, unless the options turn it off. */
+function startProjection(
+  options: LocalStackOptions,
+  database: Database,
+  parts: { cacheSeconds: number; log: (line: string) => void; rollout: LocalRollout },
+): Promise<StatisticsProjection | undefined> {
+  if (options.statistics === false) return Promise.resolve(undefined);
+  return startStatistics(database, parts.log, {
+    cacheSeconds: parts.cacheSeconds,
+    wrap: options.wrapStatistics,
+    signals: parts.rollout,
+  });
+}
+
+/** The running stack as its users see it; `stop` runs once however often it is called. */
+function handle(parts: {
+  endpoint: LocalEndpoint;
+  database: Database;
+  archiveFile: string;
+  profileApi: LocalProfileApi;
+  outputs: () => Record<string, string>;
+  settled: () => Promise<void>;
+  stop: () => Promise<void>;
+}): LocalStack {
+  const { database, profileApi } = parts;
+  let stopping: Promise<void> | undefined;
+  return {
+    endpoint: parts.endpoint.url,
+    dynamodbEndpoint: database.endpoint,
+    tables: database.tables,
+    busName: LOCAL_BUS.busName,
+    eventSource: DEFAULT_EVENT_SOURCE,
+    flagParameterName: DEFAULT_FLAG_PARAMETER_NAME,
+    archiveFile: parts.archiveFile,
+    dynamodbPid: database.engine?.process.pid,
+    apiUrl: profileApi.url,
+    apiAuthNote: profileApi.authNote,
+    outputs: parts.outputs,
+    settled: parts.settled,
+    stop() {
+      stopping ??= parts.stop();
+      return stopping;
+    },
+  };
+}
+
+/** The profile read API on its own port, over the activity and statistics tables, with the erase route. */
+async function startApi(
+  options: LocalStackOptions,
+  database: Database,
+  erasure: { cacheSeconds: number; log: (line: string) => void },
+  cleanups: Cleanups,
+): Promise<LocalProfileApi> {
+  // Started first, stopped after the API: erasures it accepted finish before DynamoDB stops.
+  const erasures = startErasureWorker(database, erasure.cacheSeconds, erasure.log, cleanups);
+  const profileApi = await startLocalProfileApi({
+    doc: database.doc,
+    tables: { activityTable: database.tables.activities, statsTable: database.tables.stats },
+    erasureCacheSeconds: erasure.cacheSeconds,
+    erasures,
+    port: options.api?.port ?? 0,
+    ...(options.api?.auth ? { auth: options.api.auth } : {}),
+    ...(options.api?.throttle ? { throttle: options.api.throttle } : {}),
+  });
+  cleanups.push(() => profileApi.close());
+  return profileApi;
+}

@@ -1,0 +1,70 @@
+import { DynamoErasureLog } from '../lambda/erasure/adapters/erasure-store.ts';
+import { CachedErasedUsers } from '../lambda/erasure/application/erased-users.ts';
+import { documentClient } from '../lambda/shared/aws/dynamodb.ts';
+import { DynamoProjectionStore } from '../lambda/statistics/adapters/stats-store.ts';
+import { createStatsHandler } from '../lambda/statistics/handler.ts';
+import { localDynamoClient, localStreamsClient } from './clients.ts';
+import {
+  LOCAL_INVOCATION_SECONDS,
+  refuseAfterDeadline,
+  withInvocationDeadline,
+} from './invocation-deadline.ts';
+import type { LocalRollout } from './rollout.ts';
+import { watchDynamoFaults } from './stop-conditions.ts';
+import { type StreamBatchHandler, startStreamConsumer } from './stream-consumer.ts';
+import type { TableNames } from './tables.ts';
+
+/** The statistics projection running on the activity stream. */
+export interface StatisticsProjection {
+  stop(): Promise<void>;
+  caughtUp(): Promise<void>;
+}
+
+/** Starts the statistics projection on the activity stream, as the deployed event source mapping runs it. */
+export async function startStatistics(
+  database: { readonly endpoint: string; readonly tables: TableNames },
+  log: (line: string) => void,
+  settings: {
+    /** Seconds the set of erased users is cached. */
+    readonly cacheSeconds: number;
+    readonly wrap?: ((handler: StreamBatchHandler) => StreamBatchHandler) | undefined;
+    readonly signals?: Pick<LocalRollout, 'statisticsFailed' | 'dynamoFault'>;
+  },
+): Promise<StatisticsProjection> {
+  const { endpoint: dynamodbEndpoint, tables } = database;
+  const { cacheSeconds, wrap = (handler) => handler, signals } = settings;
+  const streams = localStreamsClient(dynamodbEndpoint);
+  const dynamo = refuseAfterDeadline(localDynamoClient(dynamodbEndpoint));
+  if (signals) watchDynamoFaults(dynamo, () => signals.dynamoFault());
+  const doc = documentClient(dynamo);
+  const handler = wrap(
+    createStatsHandler({
+      store: new DynamoProjectionStore(doc, tables.stats),
+      erased: new CachedErasedUsers(new DynamoErasureLog(doc, tables.stats), { cacheSeconds }),
+    }),
+  );
+  const consumer = await startStreamConsumer({
+    streams,
+    tableName: tables.activities,
+    // Bounded like the deployed function: a batch past its timeout fails and is delivered again.
+    handler: (event) => withInvocationDeadline(LOCAL_INVOCATION_SECONDS * 1000, () => handler(event)),
+    batchSize: 100,
+    onFailure: async (records, reason) => {
+      signals?.statisticsFailed(records.length);
+      log(`failed    statistics for ${records.length} activities not applied after retries: ${reason}`);
+    },
+    // A single failed poll is routine on DynamoDB Local (the consumer retries it); repeated ones are news.
+    onError: (error, failures) => {
+      if (failures >= 3)
+        log(`retry     reading the activity stream failed ${failures} times in a row: ${error.message}`);
+    },
+  });
+  return {
+    caughtUp: () => consumer.waitUntilIdle(),
+    async stop() {
+      await consumer.stop();
+      streams.destroy();
+      dynamo.destroy();
+    },
+  };
+}
