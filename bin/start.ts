@@ -88,7 +88,8 @@ if (values.flag !== undefined) {
 
 const { apiSettings } = await import('./start-api.ts');
 const api = await apiSettings(values, usageError);
-const { DEFAULT_DYNAMODB_PORT, DEFAULT_ENDPOINT_PORT, startLocalStack } = await import('../local/stack.ts');
+const { DEFAULT_ENDPOINT_PORT, startLocalStack } = await import('../local/stack.ts');
+const { DEFAULT_DYNAMODB_PORT } = await import('../local/database.ts');
 const log = (line: string) => process.stdout.write(`${line}\n`);
 try {
   const stack = await startLocalStack({

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { AUDIT_DEFAULTS } from '../lambda/audit/domain/audit-sweep.ts';
+import { DEFAULT_MIN_EVENTS_PER_STEP } from '../lambda/rollout/domain/rollout.ts';
+import { STOP_CONDITION_DEFAULTS } from '../lambda/rollout/domain/stop-conditions.ts';
 import {
   DEFAULT_EVENT_SOURCE,
   DEFAULT_FLAG_CACHE_SECONDS,
@@ -7,11 +9,6 @@ import {
 } from '../lambda/shared/contract/defaults.ts';
 import { ConfigurationError } from '../lambda/shared/errors.ts';
 import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from '../lambda/shared/observability.ts';
-
-export { ConfigurationError } from '../lambda/shared/errors.ts';
-
-import { DEFAULT_MIN_EVENTS_PER_STEP } from '../lambda/rollout/domain/rollout.ts';
-import { STOP_CONDITION_DEFAULTS } from '../lambda/rollout/domain/stop-conditions.ts';
 
 /** Log retention periods CloudWatch Logs accepts, in days. */
 const LOG_RETENTION_DAYS = [

@@ -28,14 +28,6 @@ import { TournamentBus } from './constructs/tournament-bus.ts';
 import { addErasure } from './erasure.ts';
 import { addStackOutputs } from './stack-outputs.ts';
 
-export { RECORDING_ASYNC_RETRY_ATTEMPTS } from './constructs/recording-pipeline.ts';
-export {
-  STREAM_BATCH_SIZE,
-  STREAM_MAX_BATCHING_WINDOW,
-  STREAM_MAX_RECORD_AGE,
-  STREAM_RETRY_ATTEMPTS,
-} from './constructs/statistics-projector.ts';
-
 /** Properties of {@link IntegrationStack}. */
 export interface IntegrationStackProps extends StackProps {
   readonly config: IntegrationConfig;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AwsServiceError } from '../lambda/shared/errors.ts';
+
+import { AwsServiceError } from './errors.ts';
 
 /** Content type of the AWS JSON 1.1 protocol (EventBridge, SSM). */
 export const AWS_JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';

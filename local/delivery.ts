@@ -1,13 +1,13 @@
 import { routingRules } from '../infra/routing.ts';
+import type { RecordSummary } from '../lambda/recording/adapters/telemetry.ts';
 import type { DeadLetterWriter } from '../lambda/recording/application/ports.ts';
-import type { RecordSummary } from '../lambda/recording/handler.ts';
 import { backoff } from '../lambda/shared/backoff.ts';
 import { deadLetterFor } from '../lambda/shared/contract/dead-letter.ts';
+import type { BridgeEvent } from '../lambda/shared/contract/events.ts';
 import { TransientStoreError } from '../lambda/shared/errors.ts';
 import { LocalEventBus } from './event-bus.ts';
 import type { FlagWatch } from './flag-watch.ts';
 import { LOCAL_INVOCATION_SECONDS } from './invocation-deadline.ts';
-import type { BridgeEvent } from './put-events.ts';
 import type { LocalRollout } from './rollout.ts';
 
 /** Options of {@link startLocalDelivery}. */

@@ -3,7 +3,8 @@ import { existsSync, readdirSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { DynamoDbLocalError } from '../lambda/shared/errors.ts';
+
+import { DynamoDbLocalError } from './errors.ts';
 
 /** Options of {@link startDynamoDbLocal}. */
 export interface DynamoDbLocalOptions {

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AwsServiceError, LocalEndpointError } from '../lambda/shared/errors.ts';
+import type { BridgeEvent } from '../lambda/shared/contract/events.ts';
 import { parseJsonBody, readBody, sendError, sendJson } from './aws-json.ts';
+import { AwsServiceError, LocalEndpointError } from './errors.ts';
 import { LocalParameterStore } from './parameters.ts';
 import {
-  type BridgeEvent,
   type BusIdentity,
   DEFAULT_BUS_NAME,
   destinationOf,

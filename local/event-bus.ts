@@ -4,8 +4,8 @@ import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { type RoutingRule, rulesMatching } from '../infra/routing.ts';
 import { fullJitterDelay } from '../lambda/shared/backoff.ts';
+import type { BridgeEvent } from '../lambda/shared/contract/events.ts';
 import { withInvocationDeadline } from './invocation-deadline.ts';
-import type { BridgeEvent } from './put-events.ts';
 
 /** A rule's target: resolves when the event was handled, throws to have it retried. */
 export type EventTarget<TOutcome> = (event: BridgeEvent, rule: RoutingRule) => Promise<TOutcome>;

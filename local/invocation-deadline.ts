@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { InvocationTimedOutError } from '../lambda/shared/errors.ts';
+
+import { InvocationTimedOutError } from './errors.ts';
 
 /**
  * Longest run of one local invocation (a recording delivery or a statistics batch), in seconds.

@@ -1,5 +1,6 @@
 import { createPublicKey, type JsonWebKey, verify } from 'node:crypto';
-import { JwtRejectedError } from '../lambda/shared/errors.ts';
+
+import { JwtRejectedError } from './errors.ts';
 
 /** A JSON Web Key Set, as an issuer publishes it at its `jwks_uri`. */
 export interface JsonWebKeySet {

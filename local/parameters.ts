@@ -1,7 +1,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { AwsServiceError } from '../lambda/shared/errors.ts';
+
 import { requireString } from './aws-json.ts';
+
+import { AwsServiceError } from './errors.ts';
 
 /** The parameter types SSM knows (`ParameterType`). */
 export const PARAMETER_TYPES = ['String', 'StringList', 'SecureString'] as const;

@@ -13,7 +13,7 @@ import { readActions, serveRoutes } from '../lambda/read-api/application/profile
 import { matchRoute, routeKeyOf } from '../lambda/read-api/domain/routes.ts';
 import { createReadHandler, type ReadEvent } from '../lambda/read-api/handler.ts';
 import { DEFAULT_FLAG_CACHE_SECONDS } from '../lambda/shared/contract/defaults.ts';
-import { JwtRejectedError } from '../lambda/shared/errors.ts';
+import { JwtRejectedError } from './errors.ts';
 import { type JsonWebKeySet, verifyJwt } from './jwt.ts';
 
 /** How the local API authorizes, like the deployed stack's `apiAuth` context. */

@@ -1,10 +1,10 @@
 import { entrySize, MAX_ENTRIES_PER_REQUEST, MAX_REQUEST_BYTES } from '../lambda/publisher/batching.ts';
 import type { BridgeEvent } from '../lambda/shared/contract/events.ts';
-import { AwsServiceError } from '../lambda/shared/errors.ts';
+
 import { readTimestamp } from './aws-json.ts';
 import { bridgeEvent } from './bridge-event.ts';
 
-export type { BridgeEvent } from '../lambda/shared/contract/events.ts';
+import { AwsServiceError } from './errors.ts';
 
 /**
  * Deepest nesting of a Detail that PutEvents processes ("PutEvents will only process nested JSON up

@@ -1,6 +1,6 @@
-import { AwsServiceError } from '../lambda/shared/errors.ts';
 import { readTimestamp, requireString } from './aws-json.ts';
 import type { OperationHandler } from './endpoint.ts';
+import { AwsServiceError } from './errors.ts';
 import type { LocalEventBus, ReplayState } from './event-bus.ts';
 import type { BusIdentity } from './put-events.ts';
 

@@ -1,5 +1,5 @@
 import type { RolloutPlan } from '../lambda/rollout/domain/rollout.ts';
-import { AwsServiceError } from '../lambda/shared/errors.ts';
+import { AwsServiceError } from './errors.ts';
 import type { LocalRollout } from './rollout.ts';
 
 /** `X-Amz-Target`s of the local rollout operations. */

@@ -1,21 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import type { RecordSummary } from '../lambda/recording/handler.ts';
+import type { RecordSummary } from '../lambda/recording/adapters/telemetry.ts';
 import {
-  DEFAULT_WAIT_SLICE_SECONDS,
   type FlagPorts,
-  previousFlagParameterName,
-  RolloutConflictError,
   type RolloutPorts,
   type RolloutStepOutput,
-  type RolloutView,
-  rolloutView,
   runRolloutStep,
 } from '../lambda/rollout/application/rollout.ts';
+import { type RolloutView, rolloutView } from '../lambda/rollout/application/rollout-view.ts';
 import type { AlarmState, RolloutPlan } from '../lambda/rollout/domain/rollout.ts';
+import { DEFAULT_WAIT_SLICE_SECONDS, previousFlagParameterName } from '../lambda/rollout/domain/rollout.ts';
 import {
   STOP_CONDITION_DEFAULTS,
   type StopConditionSettings,
 } from '../lambda/rollout/domain/stop-conditions.ts';
+import { RolloutConflictError } from '../lambda/rollout/errors.ts';
 import type { LocalParameterStore } from './parameters.ts';
 import {
   type DeliveryCounters,
@@ -23,9 +21,6 @@ import {
   localStopConditions,
   zeroCounters,
 } from './stop-conditions.ts';
-
-export { LOCAL_ROLLOUT_TARGETS, rolloutOperations } from './rollout-operations.ts';
-export { LOCAL_STOP_CONDITIONS } from './stop-conditions.ts';
 
 /** Step attempts when an AWS call fails, as the state machine retries its task. */
 const STEP_ATTEMPTS = 5;

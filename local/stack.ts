@@ -6,35 +6,32 @@ import { STACK_OUTPUTS } from '../infra/outputs.ts';
 import { DynamoErasureLog } from '../lambda/erasure/adapters/erasure-store.ts';
 import { CachedErasedUsers } from '../lambda/erasure/application/erased-users.ts';
 import { SsmFlagReader } from '../lambda/recording/adapters/flag-reader.ts';
-import { createRecordHandler, type RecordSummary } from '../lambda/recording/handler.ts';
+import type { RecordSummary } from '../lambda/recording/adapters/telemetry.ts';
+import { createRecordHandler } from '../lambda/recording/handler.ts';
 import { recordingDependencies } from '../lambda/recording/wiring.ts';
 import { DynamoDeadLetterWriter } from '../lambda/shared/aws/dead-letters.ts';
-import { DEFAULT_EVENT_SOURCE } from '../lambda/shared/contract/events.ts';
-import { DEFAULT_FLAG_PARAMETER_NAME } from '../lambda/shared/contract/flag.ts';
-import { LocalStackError } from '../lambda/shared/errors.ts';
+import { DEFAULT_EVENT_SOURCE, DEFAULT_FLAG_PARAMETER_NAME } from '../lambda/shared/contract/defaults.ts';
+import type { BridgeEvent } from '../lambda/shared/contract/events.ts';
 import { LOCAL_AWS } from './clients.ts';
 import { type Cleanups, type Database, startDatabase } from './database.ts';
 import { startLocalDelivery } from './delivery.ts';
 import { isPortTaken } from './dynamodb-local.ts';
 import { LOCAL_BUS, type LocalEndpoint, startLocalEndpoint } from './endpoint.ts';
 import { localSettleSeconds, startErasureWorker } from './erasure-worker.ts';
+import { LocalStackError } from './errors.ts';
 import type { LocalEventBus } from './event-bus.ts';
 import { type FlagWatch, watchFlag } from './flag-watch.ts';
 import { LocalParameterStore } from './parameters.ts';
 import { type LocalProfileApi, startLocalProfileApi } from './profile-api.ts';
-import type { BridgeEvent } from './put-events.ts';
 import { archiveArns, LOCAL_ARCHIVE_NAME, replayOperations } from './replay-api.ts';
-import { LocalRollout, rolloutOperations } from './rollout.ts';
+import { LocalRollout } from './rollout.ts';
+import { rolloutOperations } from './rollout-operations.ts';
 import { flagCacheSecondsOf, type LocalStack, type LocalStackOptions } from './stack-options.ts';
 import { type StatisticsProjection, startStatistics } from './statistics.ts';
 import { localAudit, watchDynamoFaults } from './stop-conditions.ts';
 
 /** Default port of the local AWS endpoint (EventBridge and SSM). */
 export const DEFAULT_ENDPOINT_PORT = 4010;
-export { DEFAULT_DYNAMODB_PORT } from './database.ts';
-export { describeOutcome } from './delivery.ts';
-export { LOCAL_ARCHIVE_NAME } from './replay-api.ts';
-export type { LocalStack, LocalStackOptions } from './stack-options.ts';
 /** `X-Amz-Target` of the local stack's own description (its CloudFormation-style outputs). */
 export const DESCRIBE_LOCAL_STACK_TARGET = 'TournamentProfileLocal.DescribeStack';
 /** Output key, besides {@link STACK_OUTPUTS}, that tells the CLI where DynamoDB Local listens. */

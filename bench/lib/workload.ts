@@ -2,9 +2,7 @@ import { EVENT_TYPES } from '../../lambda/shared/contract/event-types.ts';
 import type { BridgeEvent } from '../../lambda/shared/contract/events.ts';
 import { bridgeEvent } from '../../local/bridge-event.ts';
 
-export type { BridgeEvent } from '../../lambda/shared/contract/events.ts';
 /** Real-shaped EventBridge events, built as the local bus builds the ones it delivers. */
-export { bridgeEvent } from '../../local/bridge-event.ts';
 
 /**
  * The declared example of an event type rewritten for other users and a fresh entity: the listed

@@ -6,11 +6,12 @@ import { createRecordHandler } from '../../lambda/recording/handler.ts';
 import { DynamoDeadLetterWriter } from '../../lambda/shared/aws/dead-letters.ts';
 import { forEachLimit } from '../../lambda/shared/concurrency.ts';
 import { DEFAULT_FLAG_CACHE_SECONDS } from '../../lambda/shared/contract/defaults.ts';
+import type { BridgeEvent } from '../../lambda/shared/contract/events.ts';
 import type { TableNames } from '../../local/tables.ts';
 import { batchWrite, type CountedClient, countedClient, dropTables, freshTables } from '../lib/local.ts';
 import { progress } from '../lib/progress.ts';
 import { perSecond } from '../lib/stats.ts';
-import { type BridgeEvent, singleUserEvents } from '../lib/workload.ts';
+import { singleUserEvents } from '../lib/workload.ts';
 import { AlwaysOnFlag, slices } from './recording.ts';
 
 /** Recording with one size of erasure log. */

@@ -4,11 +4,12 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import type { FlagReader } from '../../lambda/recording/application/ports.ts';
+import { activityFor } from '../../lambda/recording/domain/activities.ts';
 import { createRecordHandler } from '../../lambda/recording/handler.ts';
 import { recordingDependencies } from '../../lambda/recording/wiring.ts';
 import { forEachLimit } from '../../lambda/shared/concurrency.ts';
-import { type Activity, activityFor } from '../../lambda/shared/contract/activity.ts';
-import { acceptEvent } from '../../lambda/shared/contract/events.ts';
+import type { Activity } from '../../lambda/shared/contract/activity.ts';
+import { acceptEvent, type BridgeEvent } from '../../lambda/shared/contract/events.ts';
 import { type FlagSetting, parseFlag } from '../../lambda/shared/contract/flag.ts';
 import type { TableNames } from '../../local/tables.ts';
 import {
@@ -21,7 +22,7 @@ import {
 import { progress } from '../lib/progress.ts';
 import type { RequestCounts } from '../lib/request-counter.ts';
 import { perSecond } from '../lib/stats.ts';
-import { type BridgeEvent, redeliveries, singleUserEvents } from '../lib/workload.ts';
+import { redeliveries, singleUserEvents } from '../lib/workload.ts';
 
 /** The flag fixed at on: the bench measures recording, not SSM. */
 export class AlwaysOnFlag implements FlagReader {

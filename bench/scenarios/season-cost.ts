@@ -1,12 +1,12 @@
+import { activityFor } from '../../lambda/recording/domain/activities.ts';
 import { forEachLimit } from '../../lambda/shared/concurrency.ts';
-import { activityFor } from '../../lambda/shared/contract/activity.ts';
-import { acceptEvent } from '../../lambda/shared/contract/events.ts';
+import { acceptEvent, type BridgeEvent } from '../../lambda/shared/contract/events.ts';
 import { DynamoProjectionStore } from '../../lambda/statistics/adapters/stats-store.ts';
 import { createStatsHandler } from '../../lambda/statistics/handler.ts';
+import { bridgeEvent } from '../../local/bridge-event.ts';
 import { type CapacityMeter, type CapacityTotals, meterCapacity } from '../lib/capacity.ts';
 import type { SeasonUsage } from '../lib/cost.ts';
 import { progress } from '../lib/progress.ts';
-import { type BridgeEvent, bridgeEvent } from '../lib/workload.ts';
 import { lambdaContext, type OurRecorder, ourRecorder, powertoolsRecorder } from './recording.ts';
 import { streamRecord } from './statistics.ts';
 

@@ -1,18 +1,21 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { statsActivityOfItem, userPartition } from '../../lambda/shared/aws/paging.ts';
-import { type Activity, activityFor } from '../../lambda/shared/contract/activity.ts';
+import { activityFor } from '../../lambda/recording/domain/activities.ts';
+import { userPartition } from '../../lambda/shared/aws/paging.ts';
+import type { Activity } from '../../lambda/shared/contract/activity.ts';
+import { statsActivityOfItem } from '../../lambda/shared/contract/activity-item.ts';
 import { EVENT_TYPES } from '../../lambda/shared/contract/event-types.ts';
 import { acceptEvent } from '../../lambda/shared/contract/events.ts';
 import { DynamoProjectionStore } from '../../lambda/statistics/adapters/stats-store.ts';
 import { type ProfileStats, statsOf } from '../../lambda/statistics/domain/stats.ts';
 import { createStatsHandler } from '../../lambda/statistics/handler.ts';
+import { bridgeEvent } from '../../local/bridge-event.ts';
 import type { TableNames } from '../../local/tables.ts';
 import { batchWrite, type CountedClient, countedClient, dropTables, freshTables } from '../lib/local.ts';
 import { progress } from '../lib/progress.ts';
 import { median } from '../lib/stats.ts';
-import { bridgeEvent, detailFor } from '../lib/workload.ts';
+import { detailFor } from '../lib/workload.ts';
 
 /** Cost of applying one more activity at one history length. */
 export interface ApplyCost {

@@ -1,20 +1,21 @@
 import { CreateTableCommand, type DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { activityFor } from '../../lambda/recording/domain/activities.ts';
 import { createRecordHandler } from '../../lambda/recording/handler.ts';
 import { recordingDependencies } from '../../lambda/recording/wiring.ts';
 import { documentClient } from '../../lambda/shared/aws/dynamodb.ts';
 import { forEachLimit } from '../../lambda/shared/concurrency.ts';
-import { type Activity, activityFor } from '../../lambda/shared/contract/activity.ts';
+import type { Activity } from '../../lambda/shared/contract/activity.ts';
 import { legacyPayloadHash } from '../../lambda/shared/contract/canonical.ts';
-import { type AcceptedEvent, acceptEvent } from '../../lambda/shared/contract/events.ts';
+import { type AcceptedEvent, acceptEvent, type BridgeEvent } from '../../lambda/shared/contract/events.ts';
 import { ACTIVITY_TABLE } from '../../lambda/shared/tables.ts';
 import { DynamoProjectionStore } from '../../lambda/statistics/adapters/stats-store.ts';
 import { createStatsHandler } from '../../lambda/statistics/handler.ts';
+import { bridgeEvent } from '../../local/bridge-event.ts';
 import { createTableInput } from '../../local/tables.ts';
 import { type CapacityMeter, meterCapacity } from '../lib/capacity.ts';
 import { benchClient, freshTables } from '../lib/local.ts';
 import { progress } from '../lib/progress.ts';
-import { type BridgeEvent, bridgeEvent } from '../lib/workload.ts';
 import { AlwaysOnFlag } from './recording.ts';
 import { streamRecord } from './statistics.ts';
 

@@ -5,10 +5,10 @@
  * Arguments: endpoint, mode, events, concurrency.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { activityFor } from '../../lambda/recording/domain/activities.ts';
 import { createRecordHandler } from '../../lambda/recording/handler.ts';
 import { recordingDependencies } from '../../lambda/recording/wiring.ts';
 import { forEachLimit } from '../../lambda/shared/concurrency.ts';
-import { activityFor } from '../../lambda/shared/contract/activity.ts';
 import { acceptEvent } from '../../lambda/shared/contract/events.ts';
 import { parseFlag } from '../../lambda/shared/contract/flag.ts';
 import { countedClient, freshTables } from '../lib/local.ts';

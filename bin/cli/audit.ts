@@ -1,6 +1,8 @@
 import { auditStatistics } from '../../lambda/audit/adapters/audit-store.ts';
-import { UsageError } from '../../lambda/shared/errors.ts';
+
 import { asJson, type Command, JSON_OPTION, write } from './command.ts';
+
+import { UsageError } from './errors.ts';
 
 /** `tpi audit [--user USER] [--repair]`: statistics against the activities. */
 export const auditCommand: Command = {

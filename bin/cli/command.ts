@@ -1,6 +1,7 @@
 import type { parseArgs } from 'node:util';
-import { UsageError } from '../../lambda/shared/errors.ts';
+
 import type { ListPage } from './commands.ts';
+import { UsageError } from './errors.ts';
 import type { Target } from './target.ts';
 
 /** Where the CLI writes. */

@@ -16,8 +16,9 @@ import {
   replayWindowOf,
 } from '../../lambda/shared/contract/dead-letter.ts';
 import { type FlagSetting, parseFlag } from '../../lambda/shared/contract/flag.ts';
-import { UsageError } from '../../lambda/shared/errors.ts';
+
 import { LOCAL_AWS } from '../../local/clients.ts';
+import { UsageError } from './errors.ts';
 import { putEntries } from './publishing.ts';
 import type { Target } from './target.ts';
 

@@ -1,6 +1,7 @@
-import { UsageError } from '../../lambda/shared/errors.ts';
 import { asJson, type Command, JSON_OPTION, listJson, onePositional, positiveInt, write } from './command.ts';
 import { listDeadLetterPage, redrive } from './commands.ts';
+
+import { UsageError } from './errors.ts';
 
 /** `tpi dead-letters list|redrive`. */
 export const deadLettersCommand: Command = {

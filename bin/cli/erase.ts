@@ -7,9 +7,9 @@ import {
   liftErasure,
 } from '../../lambda/erasure/application/erase-user.ts';
 import { ERASED_KINDS, type RemovedCounts } from '../../lambda/erasure/domain/erasure.ts';
-import { ID_PATTERN } from '../../lambda/shared/contract/ids.ts';
-import { UsageError } from '../../lambda/shared/errors.ts';
+import { ID_PATTERN } from '../../lambda/shared/contract/keys.ts';
 import { asJson, type Command, type Io, JSON_OPTION, write } from './command.ts';
+import { UsageError } from './errors.ts';
 
 const describeCounts = (removed: RemovedCounts) =>
   ERASED_KINDS.map((kind) => `${removed[kind]} ${kind}`).join(', ');

@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
-import { TargetError, UsageError } from '../../lambda/shared/errors.ts';
+
 import { auditCommand } from './audit.ts';
 import { type Command, type Io, write } from './command.ts';
 import { deadLettersCommand } from './dead-letters.ts';
 import { eraseCommand } from './erase.ts';
+import { TargetError, UsageError } from './errors.ts';
 import { feedCommand } from './feed.ts';
 import { flagCommand } from './flag.ts';
 import { publishCommand } from './publish.ts';
@@ -12,8 +13,6 @@ import { rolloutCommand } from './rollout.ts';
 import { smokeCommand } from './smoke.ts';
 import { statsCommand } from './stats.ts';
 import { resolveTarget, type Target } from './target.ts';
-
-export type { Io } from './command.ts';
 
 const TARGET_HELP = `Target (default: the local stack started by \`npm start\`):
   --endpoint URL            local endpoint (default http://127.0.0.1:4010)

@@ -1,6 +1,7 @@
-import { UsageError } from '../../lambda/shared/errors.ts';
 import { asJson, type Command, JSON_OPTION, write } from './command.ts';
 import { parseInstant, replay } from './commands.ts';
+
+import { UsageError } from './errors.ts';
 
 /** `tpi replay --from T --to T`: replays the archive's window onto the bus and waits for it. */
 export const replayCommand: Command = {

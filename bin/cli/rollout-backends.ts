@@ -7,15 +7,11 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { STACK_OUTPUTS } from '../../infra/outputs.ts';
-import {
-  type RolloutInput,
-  type RolloutStepOutput,
-  type RolloutView,
-  rolloutView,
-} from '../../lambda/rollout/application/rollout.ts';
+import type { RolloutInput, RolloutStepOutput } from '../../lambda/rollout/application/rollout.ts';
+import { type RolloutView, rolloutView } from '../../lambda/rollout/application/rollout-view.ts';
 import type { RolloutPlan } from '../../lambda/rollout/domain/rollout.ts';
-import { RolloutError, TargetError } from '../../lambda/shared/errors.ts';
-import { LOCAL_ROLLOUT_TARGETS } from '../../local/rollout.ts';
+import { LOCAL_ROLLOUT_TARGETS } from '../../local/rollout-operations.ts';
+import { RolloutError, TargetError } from './errors.ts';
 import { DEFAULT_LOCAL_ENDPOINT, stackOutputs } from './target.ts';
 
 /** Where rollouts run: the deployed state machine or the local stack's runner. */

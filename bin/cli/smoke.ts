@@ -5,9 +5,10 @@ import type { ProfileReader } from '../../lambda/read-api/adapters/profile-reade
 import type { ProfileView } from '../../lambda/read-api/domain/routes.ts';
 import { acceptEvent } from '../../lambda/shared/contract/events.ts';
 import { type FlagSetting, isUserIncluded, parseFlag } from '../../lambda/shared/contract/flag.ts';
-import { UsageError } from '../../lambda/shared/errors.ts';
+
 import { asJson, type Command, JSON_OPTION, positiveInt, write } from './command.ts';
 import { getFlag, profileReader } from './commands.ts';
+import { UsageError } from './errors.ts';
 import { putEntries } from './publishing.ts';
 import type { Target } from './target.ts';
 

@@ -5,13 +5,15 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { STACK_OUTPUTS } from '../../infra/outputs.ts';
 import { documentClient } from '../../lambda/shared/aws/dynamodb.ts';
-import { TargetError } from '../../lambda/shared/errors.ts';
+
 import { LOCAL_AWS } from '../../local/clients.ts';
 import {
   DEFAULT_ENDPOINT_PORT,
   DESCRIBE_LOCAL_STACK_TARGET,
   DYNAMODB_ENDPOINT_OUTPUT,
 } from '../../local/stack.ts';
+
+import { TargetError } from './errors.ts';
 
 /** Where the CLI acts: the local stack or a deployed stack, with clients for it. */
 export interface Target {

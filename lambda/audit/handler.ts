@@ -3,7 +3,7 @@ import { GetParameterCommand, ParameterNotFound, PutParameterCommand } from '@aw
 import { documentClient } from '../shared/aws/dynamodb.ts';
 import { logger, metrics } from '../shared/aws/powertools.ts';
 import { ssmClient } from '../shared/aws/ssm.ts';
-import { ConfigurationError } from '../shared/config.ts';
+import { ConfigurationError } from '../shared/errors.ts';
 import { type AuditSweepResult, auditSweep, type SweepCursor } from './adapters/audit-sweep.ts';
 import { AUDIT_DEFAULTS, AUDIT_METRIC, type AuditSweepSettings } from './domain/audit-sweep.ts';
 

@@ -4,13 +4,12 @@
  * @example
  * import { ProfileClient } from 'tournament-profile-integration/client';
  */
+
+export type { FeedEntry, FeedPage, ProfileView } from '../read-api/domain/routes.ts';
+export { ProfileApiError } from './errors.ts';
 export {
   type AwsCredentials,
-  type FeedEntry,
-  type FeedPage,
-  ProfileApiError,
   ProfileClient,
   type ProfileClientOptions,
-  type ProfileView,
   type StatsResult,
 } from './profile-client.ts';

@@ -1,11 +1,8 @@
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { FeedEntry, FeedPage, ProfileView } from '../read-api/domain/routes.ts';
-import { ProfileApiError } from '../shared/errors.ts';
+import type { FeedPage, ProfileView } from '../read-api/domain/routes.ts';
 
-export { ProfileApiError } from '../shared/errors.ts';
-
-export type { FeedEntry, FeedPage, ProfileView };
+import { ProfileApiError } from './errors.ts';
 
 /** AWS credentials for SigV4 (what the AWS SDK's credential providers return). */
 export interface AwsCredentials {

@@ -2,7 +2,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { erasureObserver } from '../recording/adapters/telemetry.ts';
 import { documentClient } from '../shared/aws/dynamodb.ts';
 import { erasureWorkerConfig } from '../shared/config.ts';
-import { ID_PATTERN } from '../shared/contract/id-pattern.ts';
+import { ID_PATTERN } from '../shared/contract/keys.ts';
 import type { ErasureMessage } from './adapters/erasure-queue.ts';
 import { DynamoErasureStore } from './adapters/erasure-store.ts';
 import { type EraseOptions, eraseUser } from './application/erase-user.ts';

@@ -1,7 +1,5 @@
 import { DEFAULT_METRICS_NAMESPACE, PUBLISH_FAILURES_METRIC } from '../shared/observability.ts';
 
-export { PUBLISH_FAILURES_METRIC } from '../shared/observability.ts';
-
 /** Where a publisher reports its failures as a CloudWatch metric, in the embedded metric format. */
 export interface FailureMetricOptions {
   /** The integration's metrics namespace. @default 'TournamentProfileIntegration' */

@@ -1,8 +1,9 @@
 import { EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { z } from 'zod';
+import { DEFAULT_EVENT_SOURCE } from '../shared/contract/defaults.ts';
 import { type DetailInputOf, type DetailType, eventTypeOf } from '../shared/contract/event-types.ts';
-import { checkDetail, DEFAULT_EVENT_SOURCE } from '../shared/contract/events.ts';
-import { type PublishIssue, PublishValidationError } from '../shared/errors.ts';
+import { checkDetail } from '../shared/contract/events.ts';
+import { type PublishIssue, PublishValidationError } from './errors.ts';
 import { type FailureMetricOptions, reportFailureMetric } from './failure-metric.ts';
 import { type SendOutcome, sendEntries } from './send.ts';
 import type {

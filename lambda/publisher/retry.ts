@@ -16,6 +16,3 @@ export const RETRYABLE_ENTRY_ERRORS: ReadonlySet<string> = new Set([
 export function isRetryableEntryError(errorCode: string): boolean {
   return RETRYABLE_ENTRY_ERRORS.has(errorCode);
 }
-
-export { type BackoffOptions, fullJitterDelay } from '../shared/backoff.ts';
-export { isTransientError } from '../shared/transient-errors.ts';

@@ -5,8 +5,9 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { type BackoffOptions, fullJitterDelay, type Random, sleep } from '../shared/backoff.ts';
 import { forEachLimit } from '../shared/concurrency.ts';
+import { isTransientError } from '../shared/transient-errors.ts';
 import { entrySize, planRequests } from './batching.ts';
-import { isRetryableEntryError, isTransientError } from './retry.ts';
+import { isRetryableEntryError } from './retry.ts';
 
 /** What became of one entry. */
 export type SendOutcome =

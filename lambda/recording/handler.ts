@@ -3,8 +3,6 @@ import { observeInvocation, type RecordSummary, reportRecordOutcome } from './ad
 import { type RecordDependencies, recordEvent } from './application/record-event.ts';
 import { recordingDependenciesFromEnv } from './wiring.ts';
 
-export type { RecordSummary } from './adapters/telemetry.ts';
-
 /**
  * The EventBridge target handler: records one event. It returns normally for a recorded or an
  * invalid (dead-lettered) event, and throws when the event must be retried.

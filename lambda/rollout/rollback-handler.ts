@@ -2,7 +2,8 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import { logger } from '../shared/aws/powertools.ts';
 import { ssmClient } from '../shared/aws/ssm.ts';
 import { ssmFlagPorts } from './adapters/rollout-aws.ts';
-import { previousFlagParameterName, ROLLBACK_FLAG_VALUE, rollBackFlag } from './application/rollout.ts';
+import { rollBackFlag } from './application/rollout.ts';
+import { previousFlagParameterName, ROLLBACK_FLAG_VALUE } from './domain/rollout.ts';
 import { rolloutStepConfig } from './step-handler.ts';
 
 /** The part of a "CloudWatch Alarm State Change" event the rollback reads. */

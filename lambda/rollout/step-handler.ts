@@ -1,7 +1,7 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { logger } from '../shared/aws/powertools.ts';
 import { ssmClient } from '../shared/aws/ssm.ts';
-import { ConfigurationError } from '../shared/config.ts';
+import { ConfigurationError } from '../shared/errors.ts';
 import {
   cloudWatchClient,
   describeStopConditions,
@@ -10,13 +10,9 @@ import {
   parameterVersion,
   ssmFlagPorts,
 } from './adapters/rollout-aws.ts';
-import {
-  DEFAULT_WAIT_SLICE_SECONDS,
-  previousFlagParameterName,
-  type RolloutInput,
-  type RolloutStepOutput,
-  runRolloutStep,
-} from './application/rollout.ts';
+import { type RolloutInput, type RolloutStepOutput, runRolloutStep } from './application/rollout.ts';
+
+import { DEFAULT_WAIT_SLICE_SECONDS, previousFlagParameterName } from './domain/rollout.ts';
 
 /** What the state machine passes to each step. */
 export interface RolloutStepEvent {

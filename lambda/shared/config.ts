@@ -5,8 +5,6 @@ import {
 } from './contract/defaults.ts';
 import { ConfigurationError } from './errors.ts';
 
-export { ConfigurationError } from './errors.ts';
-
 function required(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name];
   if (!value)

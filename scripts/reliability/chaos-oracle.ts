@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { ProfileReader } from '../../lambda/read-api/adapters/profile-reader.ts';
+import { activityFor } from '../../lambda/recording/domain/activities.ts';
 import { userPartition } from '../../lambda/shared/aws/paging.ts';
-import { activityFor } from '../../lambda/shared/contract/activity.ts';
 import { statsActivityOf } from '../../lambda/shared/contract/activity-item.ts';
 import { deadLetterFor } from '../../lambda/shared/contract/dead-letter.ts';
 import type { AcceptedEvent } from '../../lambda/shared/contract/events.ts';

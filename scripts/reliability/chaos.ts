@@ -17,9 +17,6 @@ import {
 } from './chaos-oracle.ts';
 import { type Scenario, type ScenarioEvent, type Segment, scenarioArbitrary } from './scenario.ts';
 
-export type { ChaosFigures } from './chaos-figures.ts';
-export type { ChaosOptions } from './chaos-harness.ts';
-
 /** Ids carry a placeholder until the run gives them its own prefix (runs share tables). */
 const PLACEHOLDER = '§';
 

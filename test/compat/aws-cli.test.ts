@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FLAG_PARAMETER_NAME } from '../../lambda/shared/contract/flag.ts';
+import { DEFAULT_FLAG_PARAMETER_NAME } from '../../lambda/shared/contract/defaults.ts';
 import { checkInEntry, fresh } from '../support/events.ts';
 import { sharedLoggedStack } from './local-stack.ts';
 import {

@@ -1,5 +1,6 @@
 import { inject } from 'vitest';
-import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.ts';
+import { startLocalStack } from '../../local/stack.ts';
+import type { LocalStack, LocalStackOptions } from '../../local/stack-options.ts';
 import { sharedFixture } from '../support/shared.ts';
 import { waitFor } from '../support/wait.ts';
 

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CONTEXT_KEYS, ConfigurationError, loadConfig, qualifiedNames } from '../../infra/config.ts';
-import { DEFAULT_EVENT_SOURCE } from '../../lambda/shared/contract/events.ts';
-import { DEFAULT_FLAG_PARAMETER_NAME } from '../../lambda/shared/contract/flag.ts';
+import { CONTEXT_KEYS, loadConfig, qualifiedNames } from '../../infra/config.ts';
+import { DEFAULT_EVENT_SOURCE, DEFAULT_FLAG_PARAMETER_NAME } from '../../lambda/shared/contract/defaults.ts';
+
+import { ConfigurationError } from '../../lambda/shared/errors.ts';
 import { CDK_JSON_CONTEXT, resourcesOf, SYNTH_TIMEOUT_MS, type Synthesized, synthesize } from './synth.ts';
 
 const fromContext = (context: Record<string, unknown>) => loadConfig((key) => context[key]);

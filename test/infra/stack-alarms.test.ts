@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { METRIC } from '../../lambda/shared/aws/powertools.ts';
+import { METRIC } from '../../lambda/shared/observability.ts';
 import { resourcesOf, synthesizeForSuite } from './synth.ts';
 
 describe('the default stage', () => {

@@ -1,14 +1,14 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { STACK_OUTPUTS } from '../../infra/outputs.ts';
-import { type EventPattern, type RoutingRule, routingRules, rulesMatching } from '../../infra/routing.ts';
+import { RECORDING_ASYNC_RETRY_ATTEMPTS } from '../../infra/constructs/recording-pipeline.ts';
 import {
-  RECORDING_ASYNC_RETRY_ATTEMPTS,
   STREAM_BATCH_SIZE,
   STREAM_MAX_BATCHING_WINDOW,
   STREAM_MAX_RECORD_AGE,
   STREAM_RETRY_ATTEMPTS,
-} from '../../infra/stack.ts';
+} from '../../infra/constructs/statistics-projector.ts';
+import { STACK_OUTPUTS } from '../../infra/outputs.ts';
+import { type EventPattern, type RoutingRule, routingRules, rulesMatching } from '../../infra/routing.ts';
 import { EVENT_TYPES } from '../../lambda/shared/contract/event-types.ts';
 import {
   ACTIVITY_TABLE,

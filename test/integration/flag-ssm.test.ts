@@ -1,10 +1,10 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SsmFlagReader } from '../../lambda/recording/adapters/flag-reader.ts';
+import { FlagUnavailableError } from '../../lambda/recording/errors.ts';
 import { createRecordHandler } from '../../lambda/recording/handler.ts';
 import { recordingDependencies } from '../../lambda/recording/wiring.ts';
 import type { FlagSetting } from '../../lambda/shared/contract/flag.ts';
-import { FlagUnavailableError } from '../../lambda/shared/errors.ts';
 import { LOCAL_AWS } from '../../local/clients.ts';
 import { type LocalEndpoint, startLocalEndpoint } from '../../local/endpoint.ts';
 import { createTestTables, scanAll, type TestTables } from '../support/dynamo.ts';

@@ -1,9 +1,10 @@
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { describe, expect, it } from 'vitest';
-import { InvocationTimedOutError } from '../../lambda/shared/errors.ts';
+
 import { LOCAL_AWS } from '../../local/clients.ts';
 import { startLocalEndpoint } from '../../local/endpoint.ts';
+import { InvocationTimedOutError } from '../../local/errors.ts';
 import { refuseAfterDeadline, withInvocationDeadline } from '../../local/invocation-deadline.ts';
 import { checkInEvent, withBus } from '../support/bus.ts';
 import { checkInEntry, fresh } from '../support/events.ts';

@@ -6,7 +6,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActivityWriter } from '../../lambda/recording/application/ports.ts';
-import { DEFAULT_FLAG_PARAMETER_NAME } from '../../lambda/shared/contract/flag.ts';
+import { DEFAULT_FLAG_PARAMETER_NAME } from '../../lambda/shared/contract/defaults.ts';
 import { LOCAL_AWS } from '../../local/clients.ts';
 import { sharedLoggedStack, startLoggedStack } from '../compat/local-stack.ts';
 import { checkInEvent, withBus } from '../support/bus.ts';

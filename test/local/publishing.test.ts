@@ -2,9 +2,9 @@ import { Readable } from 'node:stream';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { putEntries, readRecords } from '../../bin/cli/publishing.ts';
+import type { BridgeEvent } from '../../lambda/shared/contract/events.ts';
 import { LOCAL_AWS } from '../../local/clients.ts';
 import { type LocalEndpoint, startLocalEndpoint } from '../../local/endpoint.ts';
-import type { BridgeEvent } from '../../local/put-events.ts';
 
 let endpoint: LocalEndpoint;
 let client: EventBridgeClient;

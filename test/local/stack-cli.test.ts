@@ -1,7 +1,7 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FLAG_PARAMETER_NAME } from '../../lambda/shared/contract/flag.ts';
+import { DEFAULT_FLAG_PARAMETER_NAME } from '../../lambda/shared/contract/defaults.ts';
 import { exampleDetail, fresh } from '../support/events.ts';
 import { entry, npmStartedStack } from '../support/npm-start.ts';
 

@@ -8,11 +8,11 @@ import addFormats from 'ajv-formats';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TournamentEventPublisher } from '../../lambda/publisher/index.ts';
 import type { DetailType } from '../../lambda/shared/contract/event-types.ts';
-import { acceptEvent } from '../../lambda/shared/contract/events.ts';
+import { acceptEvent, type BridgeEvent } from '../../lambda/shared/contract/events.ts';
 import { jsonSchemaOf } from '../../lambda/shared/contract/json-schema.ts';
 import { LOCAL_AWS } from '../../local/clients.ts';
 import { startLocalEndpoint } from '../../local/endpoint.ts';
-import type { BridgeEvent } from '../../local/put-events.ts';
+
 import { typecheckExample } from '../support/typecheck.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');

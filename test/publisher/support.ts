@@ -5,9 +5,9 @@ import {
   TournamentEventPublisher,
   type TournamentEventPublisherOptions,
 } from '../../lambda/publisher/index.ts';
+import type { BridgeEvent } from '../../lambda/shared/contract/events.ts';
 import { LOCAL_AWS } from '../../local/clients.ts';
 import { type FailEntry, type LocalEndpoint, startLocalEndpoint } from '../../local/endpoint.ts';
-import type { BridgeEvent } from '../../local/put-events.ts';
 
 /** An `http://127.0.0.1:<port>` endpoint where nothing listens: connections are refused at once. */
 export async function closedLoopbackEndpoint(): Promise<string> {

@@ -4,10 +4,11 @@ import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/cl
 import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import type { ActivityWriter } from '../../lambda/recording/application/ports.ts';
-import type { RolloutView } from '../../lambda/rollout/application/rollout.ts';
+import type { RolloutView } from '../../lambda/rollout/application/rollout-view.ts';
 import { LOCAL_AWS, localDynamoClient } from '../../local/clients.ts';
-import { LOCAL_ROLLOUT_TARGETS } from '../../local/rollout.ts';
-import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.ts';
+import { LOCAL_ROLLOUT_TARGETS } from '../../local/rollout-operations.ts';
+import { startLocalStack } from '../../local/stack.ts';
+import type { LocalStack, LocalStackOptions } from '../../local/stack-options.ts';
 import { LOCAL_STOP_CONDITIONS } from '../../local/stop-conditions.ts';
 import { exampleDetail } from '../support/events.ts';
 import { waitFor } from '../support/wait.ts';

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { RolloutView } from '../../lambda/rollout/application/rollout.ts';
+import type { RolloutView } from '../../lambda/rollout/application/rollout-view.ts';
 import { EVENT_TYPES } from '../../lambda/shared/contract/event-types.ts';
 import { LOCAL_AWS } from '../../local/clients.ts';
-import { LOCAL_STOP_CONDITIONS } from '../../local/rollout.ts';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { startLocalStack } from '../../local/stack.ts';
+import type { LocalStack } from '../../local/stack-options.ts';
+import { LOCAL_STOP_CONDITIONS } from '../../local/stop-conditions.ts';
 import { tpi as runTpi } from '../support/local-stack.ts';
 import { waitFor } from '../support/wait.ts';
 

@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
-  HISTORY_EVENTS_PER_TURN,
-  MAX_TURNS_PER_EXECUTION,
   type RolloutPorts,
   type RolloutStepOutput,
   rollBackFlag,
   runRolloutStep,
 } from '../../lambda/rollout/application/rollout.ts';
-import { type AlarmState, DEFAULT_PLAN, type RolloutPlan } from '../../lambda/rollout/domain/rollout.ts';
+import {
+  type AlarmState,
+  DEFAULT_PLAN,
+  HISTORY_EVENTS_PER_TURN,
+  MAX_TURNS_PER_EXECUTION,
+  type RolloutPlan,
+} from '../../lambda/rollout/domain/rollout.ts';
 
 const SECOND = 1000;
 const T0 = Date.parse('2026-05-01T12:00:00Z');

@@ -1,17 +1,19 @@
 import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../bin/cli/errors.ts';
 import { parseDuration, parsePlan } from '../../bin/cli/rollout.ts';
 import {
   type FlagPorts,
-  NothingToRestoreError,
-  RolloutConflictError,
-  RolloutPlanError,
   restoreFlag,
   rollBackFlag,
   runRolloutStep,
   stepOutcome,
 } from '../../lambda/rollout/application/rollout.ts';
 import type { AlarmState, RolloutPlan } from '../../lambda/rollout/domain/rollout.ts';
-import { UsageError } from '../../lambda/shared/errors.ts';
+import {
+  NothingToRestoreError,
+  RolloutConflictError,
+  RolloutPlanError,
+} from '../../lambda/rollout/errors.ts';
 import {
   type DeliveryCounters,
   LOCAL_STOP_CONDITIONS,

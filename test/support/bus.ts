@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { routingRules } from '../../infra/routing.ts';
+import type { BridgeEvent } from '../../lambda/shared/contract/events.ts';
 import { LocalEventBus, type LocalEventBusOptions } from '../../local/event-bus.ts';
-import type { BridgeEvent } from '../../local/put-events.ts';
 import { bridgeEvent, exampleDetail } from './events.ts';
 
 /** A routed event as the bus receives it, with a chosen id. */

@@ -4,7 +4,8 @@ import { main } from '../../bin/cli/main.ts';
 import { documentClient } from '../../lambda/shared/aws/dynamodb.ts';
 import { userPartition } from '../../lambda/shared/aws/paging.ts';
 import { LOCAL_AWS, localDynamoClient } from '../../local/clients.ts';
-import type { LocalStack } from '../../local/stack.ts';
+
+import type { LocalStack } from '../../local/stack-options.ts';
 
 /** What a `tpi` run printed and returned. */
 export interface TpiRun {

@@ -5,7 +5,7 @@ import { expect } from 'vitest';
 import { ProfileReader } from '../../lambda/read-api/adapters/profile-reader.ts';
 import { createRecordHandler } from '../../lambda/recording/handler.ts';
 import { recordingDependencies } from '../../lambda/recording/wiring.ts';
-import { statsActivityOfItem } from '../../lambda/shared/aws/paging.ts';
+import { statsActivityOfItem } from '../../lambda/shared/contract/activity-item.ts';
 import { DynamoProjectionStore } from '../../lambda/statistics/adapters/stats-store.ts';
 import { statsOf } from '../../lambda/statistics/domain/stats.ts';
 import { createStatsHandler } from '../../lambda/statistics/handler.ts';

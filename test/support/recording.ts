@@ -1,5 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { createRecordHandler, type RecordSummary } from '../../lambda/recording/handler.ts';
+import type { RecordSummary } from '../../lambda/recording/adapters/telemetry.ts';
+import { createRecordHandler } from '../../lambda/recording/handler.ts';
 import { recordingDependencies } from '../../lambda/recording/wiring.ts';
 import type { DetailType } from '../../lambda/shared/contract/event-types.ts';
 import { createTestTables, scanAll, type TestTables } from './dynamo.ts';

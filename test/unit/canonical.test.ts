@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isSameAction } from '../../lambda/shared/contract/activity.ts';
+import { isSameAction } from '../../lambda/recording/domain/activities.ts';
 import { canonicalJson, legacyPayloadHash } from '../../lambda/shared/contract/canonical.ts';
 import { acceptEvent } from '../../lambda/shared/contract/events.ts';
 import { InvalidEventError } from '../../lambda/shared/errors.ts';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DETAIL_TYPES, EVENT_TYPES } from '../../lambda/shared/contract/event-types.ts';
-import { acceptEvent, MAX_DETAIL_BYTES } from '../../lambda/shared/contract/events.ts';
+import { acceptEvent } from '../../lambda/shared/contract/events.ts';
 import { idempotencyKey } from '../../lambda/shared/contract/keys.ts';
+import { MAX_DETAIL_BYTES } from '../../lambda/shared/contract/limits.ts';
 import { InvalidEventError } from '../../lambda/shared/errors.ts';
 import { bridgeEvent, exampleDetail } from '../support/events.ts';
 

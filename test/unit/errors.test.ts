@@ -1,7 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import * as errors from '../../lambda/shared/errors.ts';
+import * as cliErrors from '../../bin/cli/errors.ts';
+import * as auditErrors from '../../lambda/audit/errors.ts';
+import * as clientErrors from '../../lambda/client/errors.ts';
+import * as publisherErrors from '../../lambda/publisher/errors.ts';
+import * as readApiErrors from '../../lambda/read-api/errors.ts';
+import * as recordingErrors from '../../lambda/recording/errors.ts';
+import * as rolloutErrors from '../../lambda/rollout/errors.ts';
+import * as sharedErrors from '../../lambda/shared/errors.ts';
+import * as statisticsErrors from '../../lambda/statistics/errors.ts';
+import * as localErrors from '../../local/errors.ts';
 
-/** Every error class the module exports, with arguments its constructor accepts. */
+/** The errors modules: the shared base, each feature's, the packages', the local stack's and the CLI's. */
+const errors = {
+  ...sharedErrors,
+  ...recordingErrors,
+  ...statisticsErrors,
+  ...readApiErrors,
+  ...rolloutErrors,
+  ...auditErrors,
+  ...publisherErrors,
+  ...clientErrors,
+  ...localErrors,
+  ...cliErrors,
+};
+
+/** Every error class the modules export, with arguments its constructor accepts. */
 const CLASSES = Object.entries(errors as Record<string, unknown>).filter(
   (entry): entry is [string, new (...args: unknown[]) => Error] =>
     typeof entry[1] === 'function' && entry[1].prototype instanceof Error,

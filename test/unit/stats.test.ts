@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { activityFor } from '../../lambda/shared/contract/activity.ts';
+import { activityFor } from '../../lambda/recording/domain/activities.ts';
 import { statsActivityOf } from '../../lambda/shared/contract/activity-item.ts';
 import { acceptEvent } from '../../lambda/shared/contract/events.ts';
 import { type ProjectionState, planProjection } from '../../lambda/statistics/domain/projection.ts';

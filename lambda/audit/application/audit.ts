@@ -1,4 +1,3 @@
-import { RepairConflictError } from '../../shared/errors.ts';
 import type { StoredStats } from '../../statistics/domain/projection.ts';
 import {
   addCounters,
@@ -16,6 +15,8 @@ import {
 } from '../../statistics/domain/stats.ts';
 import { countersOf } from '../../statistics/domain/stats-items.ts';
 import { type ActivityIdentity, duplicateActivities } from '../domain/audit-sweep.ts';
+
+import { RepairConflictError } from '../errors.ts';
 
 /** What audit reads of one user: the activities and the projector's state, decoded. */
 export interface AuditedUser {

@@ -8,8 +8,6 @@ import { profileView } from '../application/profile-api.ts';
 import type { FeedPage, ProfileView } from '../domain/routes.ts';
 import { DynamoProfileStore, type ProfileTables } from './profile-store.ts';
 
-export { InvalidCursorError } from '../../shared/errors.ts';
-
 /** Where the reader finds its tables. */
 export type ProfileReaderTables = ProfileTables;
 

@@ -11,8 +11,9 @@ import { backoff } from '../../shared/backoff.ts';
 import { readActivityItem } from '../../shared/contract/activity-item.ts';
 import { TransientStoreError } from '../../shared/errors.ts';
 import { FEED_INDEX } from '../../shared/tables.ts';
-import { STATS_SK, storedStatsOf } from '../../statistics/adapters/stats-store.ts';
+
 import type { StoredStats } from '../../statistics/domain/projection.ts';
+import { STATS_SK, storedStatsOf } from '../../statistics/domain/stats-items.ts';
 import type { FeedPosition, FeedQuery, ProfileStore, StoredFeedPage } from '../application/ports.ts';
 import type { FeedEntry } from '../domain/routes.ts';
 

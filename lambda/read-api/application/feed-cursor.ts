@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { InvalidCursorError } from '../../shared/errors.ts';
+import { InvalidCursorError } from '../errors.ts';
 import type { FeedPosition } from './ports.ts';
 
 const VERSION = 'c1';

@@ -1,4 +1,3 @@
-import { InvalidCursorError } from '../../shared/errors.ts';
 import type { StoredStats } from '../../statistics/domain/projection.ts';
 import { profileStats, winRate, ZERO } from '../../statistics/domain/stats.ts';
 import {
@@ -12,6 +11,7 @@ import {
   type RouteDeclaration,
   routeKeyOf,
 } from '../domain/routes.ts';
+import { InvalidCursorError } from '../errors.ts';
 import type { FeedCursors } from './feed-cursor.ts';
 import type { ProfileStore } from './ports.ts';
 

@@ -3,7 +3,7 @@
  * document, and what the conformance tests validate real responses against.
  */
 import { ERASED_KINDS } from '../../erasure/domain/erasure.ts';
-import { API_ERRORS, type SchemaObject } from './routes.ts';
+import { API_ERRORS, type ResponseSchemaName, type SchemaObject } from './routes.ts';
 
 const PROFILE_STATS: SchemaObject = {
   type: 'object',
@@ -147,4 +147,4 @@ export const RESPONSE_SCHEMAS = {
     required: ['message'],
     properties: { message: { type: 'string' } },
   },
-} as const satisfies Record<string, SchemaObject>;
+} as const satisfies Record<ResponseSchemaName, SchemaObject>;

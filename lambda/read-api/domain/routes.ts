@@ -5,9 +5,8 @@
  * OpenAPI document is generated from them. Pure data: no SDK, no zod (the read bundle stays small).
  */
 import type { StoredActivity } from '../../shared/contract/activity-item.ts';
-import { ID_PATTERN } from '../../shared/contract/id-pattern.ts';
+import { ID_PATTERN } from '../../shared/contract/keys.ts';
 import type { ProfileStats } from '../../statistics/domain/stats.ts';
-import type { RESPONSE_SCHEMAS } from './response-schemas.ts';
 
 /** Most users one batch read may name (one `BatchGetItem`). */
 export const MAX_BATCH_USERS = 100;
@@ -15,6 +14,19 @@ export const MAX_BATCH_USERS = 100;
 export const DEFAULT_FEED_LIMIT = 20;
 /** Largest feed page. */
 export const MAX_FEED_LIMIT = 100;
+
+/**
+ * Names of the response bodies' schemas: the `components.schemas` of the OpenAPI document
+ * (./response-schemas.ts declares exactly these).
+ */
+export type ResponseSchemaName =
+  | 'ProfileStats'
+  | 'FeedItem'
+  | 'FeedPage'
+  | 'StatsBatch'
+  | 'ErasureStatus'
+  | 'Error'
+  | 'GatewayError';
 
 /** A JSON Schema fragment (2020-12, as OpenAPI 3.1 uses it). */
 export type SchemaObject = Readonly<Record<string, unknown>>;
@@ -53,8 +65,8 @@ export interface RouteDeclaration {
   readonly access: RouteAccess;
   readonly summary: string;
   readonly parameters: readonly ParameterDeclaration[];
-  /** Name of the success response's schema in {@link RESPONSE_SCHEMAS}. */
-  readonly responseSchema: keyof typeof RESPONSE_SCHEMAS;
+  /** Name of the success response's schema. */
+  readonly responseSchema: ResponseSchemaName;
   /** The route answers `304` to a matching `If-None-Match`. */
   readonly conditional?: boolean;
   /**

@@ -1,8 +1,9 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import type { EraseProgress, EraseReport } from '../../erasure/application/erase-user.ts';
-import { logger, METRIC, metrics } from '../../shared/aws/powertools.ts';
+import { logger, metrics } from '../../shared/aws/powertools.ts';
 import type { FlagSetting } from '../../shared/contract/flag.ts';
+import { METRIC } from '../../shared/observability.ts';
 import type { BatchResult, ProjectionObserver } from '../../statistics/application/project-stats.ts';
 import type { RecordOutcome } from '../application/record-event.ts';
 

@@ -1,6 +1,8 @@
-import type { Activity, StoredIdentity } from '../../shared/contract/activity.ts';
+import type { Activity } from '../../shared/contract/activity.ts';
 import type { DeadLetter } from '../../shared/contract/dead-letter.ts';
 import type { FlagSetting } from '../../shared/contract/flag.ts';
+
+import type { StoredIdentity } from '../domain/activities.ts';
 
 /** Result of a conditional put: written, or an item with this key already existed (what identifies its action). */
 export type PutResult =

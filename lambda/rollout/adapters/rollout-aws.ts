@@ -6,9 +6,11 @@ import {
   PutParameterCommand,
   type SSMClient,
 } from '@aws-sdk/client-ssm';
-import { RolloutAwsError } from '../../shared/errors.ts';
+
 import type { FlagPorts } from '../application/rollout.ts';
 import type { AlarmState } from '../domain/rollout.ts';
+
+import { RolloutAwsError } from '../errors.ts';
 
 async function getValue(ssm: SSMClient, name: string): Promise<string | undefined> {
   try {

@@ -1,5 +1,5 @@
 import { parseFlag } from '../../shared/contract/flag.ts';
-import { NothingToRestoreError, RolloutConflictError, RolloutPlanError } from '../../shared/errors.ts';
+
 import {
   type AlarmState,
   DEFAULT_WAIT_SLICE_SECONDS,
@@ -13,16 +13,7 @@ import {
   validatePlan,
 } from '../domain/rollout.ts';
 
-export { NothingToRestoreError, RolloutConflictError, RolloutPlanError } from '../../shared/errors.ts';
-export {
-  DEFAULT_WAIT_SLICE_SECONDS,
-  HISTORY_EVENTS_PER_TURN,
-  MAX_TURNS_PER_EXECUTION,
-  NOTHING_SAVED,
-  previousFlagParameterName,
-  ROLLBACK_FLAG_VALUE,
-} from '../domain/rollout.ts';
-export { type RolloutView, rolloutView } from './rollout-view.ts';
+import { NothingToRestoreError, RolloutConflictError, RolloutPlanError } from '../errors.ts';
 
 /** The flag and the parameter where a rollback saves the value it replaced. */
 export interface FlagPorts {

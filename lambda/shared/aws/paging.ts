@@ -1,7 +1,5 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 
-export { statsActivityOfItem } from '../contract/activity-item.ts';
-
 /**
  * Every item of one user's partition, page by page, strongly consistent. Only audit and repair
  * read a whole partition: the hot paths never depend on a user's history.

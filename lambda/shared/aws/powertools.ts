@@ -2,8 +2,6 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from '../observability.ts';
 
-export { METRIC } from '../observability.ts';
-
 /** Service name of this process: the stack sets it per stage; the default serves local runs. */
 export const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME ?? DEFAULT_SERVICE_NAME;
 

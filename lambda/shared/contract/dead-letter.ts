@@ -2,8 +2,6 @@ import { createHash } from 'node:crypto';
 import { canonicalHash } from './canonical.ts';
 import { MAX_DEAD_LETTER_REASONS, MAX_REASON_CHARS, MAX_STORED_EVENT_BYTES } from './limits.ts';
 
-export { MAX_STORED_EVENT_BYTES } from './limits.ts';
-
 /** Why a dead letter exists. */
 export type DeadLetterKind = 'invalid' | 'delivery-failed';
 

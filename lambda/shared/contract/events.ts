@@ -23,10 +23,6 @@ export interface BridgeEvent {
   readonly 'replay-name'?: string;
 }
 
-export { DEFAULT_EVENT_SOURCE } from './defaults.ts';
-
-export { MAX_DETAIL_BYTES } from './limits.ts';
-
 /**
  * Deepest accepted nesting of the detail. Real payloads are a few levels deep; thousands of levels
  * would overflow the stack while validating and hashing, and the event would be retried in vain.

@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
 
-export { DEFAULT_FLAG_PARAMETER_NAME } from './defaults.ts';
-
 /** What a flag value means. `misconfigured` values behave as off and must be reported. */
 export type FlagSetting =
   | { readonly mode: 'off'; readonly raw: string; readonly misconfigured: boolean }

@@ -1,7 +1,5 @@
 import * as z from 'zod';
-import { ID_PATTERN } from './id-pattern.ts';
-
-export { ID_PATTERN };
+import { ID_PATTERN } from './keys.ts';
 
 /** Largest number of users one event may name (a large tournament). */
 export const MAX_USERS_PER_EVENT = 1000;

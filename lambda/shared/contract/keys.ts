@@ -1,3 +1,9 @@
+/**
+ * Characters an id may contain: none of them is a key separator (`:`, `#`) or whitespace. Declared
+ * here, apart from the id schema, so the read API validates ids without loading zod.
+ */
+export const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+
 /** Separator between the parts of an idempotency key; ids can never contain it. */
 export const KEY_SEPARATOR = ':';
 

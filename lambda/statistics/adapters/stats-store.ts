@@ -14,8 +14,6 @@ import type { ProjectionStore } from '../application/ports.ts';
 import type { ProjectionCommit, ProjectionState } from '../domain/projection.ts';
 import { markerSk, readStatsPartition, STATS_SK, slotItem, statsItem } from '../domain/stats-items.ts';
 
-export { STATS_SK, storedStatsOf } from '../domain/stats-items.ts';
-
 /** Waits between rounds of a batch read that DynamoDB left keys of (throttling). */
 const UNPROCESSED_BACKOFF = { baseDelayMs: 50, maxDelayMs: 1000 };
 

@@ -2,8 +2,10 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { statsActivityOfItem } from '../../shared/contract/activity-item.ts';
-import { UnreadableRecordError } from '../../shared/errors.ts';
+
 import type { StatsActivity } from '../domain/stats.ts';
+
+import { UnreadableRecordError } from '../errors.ts';
 
 /**
  * The activity an `INSERT` stream record of the activity table carries, in either item shape.

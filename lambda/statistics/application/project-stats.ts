@@ -1,8 +1,9 @@
 import type { ErasedUsers } from '../../erasure/application/ports.ts';
 import { forEachLimit } from '../../shared/concurrency.ts';
-import { ProjectionConflictError } from '../../shared/errors.ts';
+
 import { planProjection } from '../domain/projection.ts';
 import { type Effect, effectOf, type StatsActivity } from '../domain/stats.ts';
+import { ProjectionConflictError } from '../errors.ts';
 import type { ProjectionStore } from './ports.ts';
 
 /** How many of a user's activities go into one transaction: markers + slots + statistics ≤ 100. */
