@@ -2,8 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoErasureLog } from '../lambda/erasure/adapters/erasure-store.ts';
-import { CachedErasedUsers } from '../lambda/erasure/application/erased-users.ts';
+
 import { erasureActions } from '../lambda/erasure/application/erasure-api.ts';
 import type { ErasureRequests } from '../lambda/erasure/application/ports.ts';
 import { DynamoProfileStore, type ProfileTables } from '../lambda/read-api/adapters/profile-store.ts';
@@ -12,7 +11,9 @@ import { FeedCursors } from '../lambda/read-api/application/feed-cursor.ts';
 import { readActions, serveRoutes } from '../lambda/read-api/application/profile-api.ts';
 import { matchRoute, routeKeyOf } from '../lambda/read-api/domain/routes.ts';
 import { createReadHandler, type ReadEvent } from '../lambda/read-api/handler.ts';
+import { DynamoErasureLog } from '../lambda/shared/aws/erasure-log.ts';
 import { DEFAULT_FLAG_CACHE_SECONDS } from '../lambda/shared/contract/defaults.ts';
+import { CachedErasedUsers } from '../lambda/shared/erased-users.ts';
 import { JwtRejectedError } from './errors.ts';
 import { type JsonWebKeySet, verifyJwt } from './jwt.ts';
 

@@ -3,15 +3,16 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STACK_OUTPUTS } from '../infra/outputs.ts';
-import { DynamoErasureLog } from '../lambda/erasure/adapters/erasure-store.ts';
-import { CachedErasedUsers } from '../lambda/erasure/application/erased-users.ts';
+
 import { SsmFlagReader } from '../lambda/recording/adapters/flag-reader.ts';
 import type { RecordSummary } from '../lambda/recording/adapters/telemetry.ts';
 import { createRecordHandler } from '../lambda/recording/handler.ts';
 import { recordingDependencies } from '../lambda/recording/wiring.ts';
 import { DynamoDeadLetterWriter } from '../lambda/shared/aws/dead-letters.ts';
+import { DynamoErasureLog } from '../lambda/shared/aws/erasure-log.ts';
 import { DEFAULT_EVENT_SOURCE, DEFAULT_FLAG_PARAMETER_NAME } from '../lambda/shared/contract/defaults.ts';
 import type { BridgeEvent } from '../lambda/shared/contract/events.ts';
+import { CachedErasedUsers } from '../lambda/shared/erased-users.ts';
 import { LOCAL_AWS } from './clients.ts';
 import { type Cleanups, type Database, startDatabase } from './database.ts';
 import { startLocalDelivery } from './delivery.ts';

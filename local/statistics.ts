@@ -1,6 +1,6 @@
-import { DynamoErasureLog } from '../lambda/erasure/adapters/erasure-store.ts';
-import { CachedErasedUsers } from '../lambda/erasure/application/erased-users.ts';
 import { documentClient } from '../lambda/shared/aws/dynamodb.ts';
+import { DynamoErasureLog } from '../lambda/shared/aws/erasure-log.ts';
+import { CachedErasedUsers } from '../lambda/shared/erased-users.ts';
 import { DynamoProjectionStore } from '../lambda/statistics/adapters/stats-store.ts';
 import { createStatsHandler } from '../lambda/statistics/handler.ts';
 import { localDynamoClient, localStreamsClient } from './clients.ts';

@@ -1,12 +1,11 @@
-import { DynamoErasureLog } from '../../lambda/erasure/adapters/erasure-store.ts';
-import { CachedErasedUsers } from '../../lambda/erasure/application/erased-users.ts';
-import { ERASURE_LOG_PARTITION, erasureLogSk } from '../../lambda/erasure/domain/erasure.ts';
 import { DynamoActivityWriter } from '../../lambda/recording/adapters/activity-store.ts';
 import { createRecordHandler } from '../../lambda/recording/handler.ts';
 import { DynamoDeadLetterWriter } from '../../lambda/shared/aws/dead-letters.ts';
+import { DynamoErasureLog } from '../../lambda/shared/aws/erasure-log.ts';
 import { forEachLimit } from '../../lambda/shared/concurrency.ts';
 import { DEFAULT_FLAG_CACHE_SECONDS } from '../../lambda/shared/contract/defaults.ts';
 import type { BridgeEvent } from '../../lambda/shared/contract/events.ts';
+import { CachedErasedUsers, ERASURE_LOG_PARTITION, erasureLogSk } from '../../lambda/shared/erased-users.ts';
 import type { TableNames } from '../../local/tables.ts';
 import { batchWrite, type CountedClient, countedClient, dropTables, freshTables } from '../lib/local.ts';
 import { progress } from '../lib/progress.ts';

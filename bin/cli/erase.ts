@@ -6,8 +6,9 @@ import {
   eraseUser,
   liftErasure,
 } from '../../lambda/erasure/application/erase-user.ts';
-import { ERASED_KINDS, type RemovedCounts } from '../../lambda/erasure/domain/erasure.ts';
+
 import { ID_PATTERN } from '../../lambda/shared/contract/keys.ts';
+import { ERASED_KINDS, type RemovedCounts } from '../../lambda/shared/erased-users.ts';
 import { asJson, type Command, type Io, JSON_OPTION, write } from './command.ts';
 import { UsageError } from './errors.ts';
 

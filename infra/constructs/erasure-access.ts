@@ -1,7 +1,8 @@
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IGrantable, ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ERASURE_LOG_PARTITION } from '../../lambda/erasure/domain/erasure.ts';
+
+import { ERASURE_LOG_PARTITION } from '../../lambda/shared/erased-users.ts';
 
 /** Properties of {@link ErasureAccess}. */
 export interface ErasureAccessProps {

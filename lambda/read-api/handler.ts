@@ -1,10 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { DynamoErasureLog } from '../erasure/adapters/erasure-store.ts';
-import { CachedErasedUsers } from '../erasure/application/erased-users.ts';
+
 import { documentClient } from '../shared/aws/dynamodb.ts';
+import { DynamoErasureLog } from '../shared/aws/erasure-log.ts';
 import { readApiConfig } from '../shared/config.ts';
 import { DEFAULT_FLAG_CACHE_SECONDS } from '../shared/contract/defaults.ts';
+import { CachedErasedUsers } from '../shared/erased-users.ts';
 import { DynamoProfileStore } from './adapters/profile-store.ts';
 import { ErasureAwareProfileStore } from './application/erasure-aware-store.ts';
 import { FeedCursors } from './application/feed-cursor.ts';

@@ -1,12 +1,12 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoErasureLog } from '../erasure/adapters/erasure-store.ts';
-import { CachedErasedUsers } from '../erasure/application/erased-users.ts';
-import type { ErasedUsers } from '../erasure/application/ports.ts';
+
 import { DynamoDeadLetterWriter } from '../shared/aws/dead-letters.ts';
 import { documentClient } from '../shared/aws/dynamodb.ts';
+import { DynamoErasureLog } from '../shared/aws/erasure-log.ts';
 import { ssmClient } from '../shared/aws/ssm.ts';
 import { recordingConfig } from '../shared/config.ts';
 import { DEFAULT_EVENT_SOURCE } from '../shared/contract/defaults.ts';
+import { CachedErasedUsers, type ErasedUsers } from '../shared/erased-users.ts';
 import { DynamoActivityWriter } from './adapters/activity-store.ts';
 import { SsmFlagReader } from './adapters/flag-reader.ts';
 import { erasureLogStaleObserved, flagStaleObserved } from './adapters/telemetry.ts';

@@ -1,7 +1,5 @@
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { DynamoErasureLog } from '../erasure/adapters/erasure-store.ts';
-import { CachedErasedUsers } from '../erasure/application/erased-users.ts';
-import type { ErasedUsers } from '../erasure/application/ports.ts';
+
 import {
   erasureLogStaleObserved,
   observeInvocation,
@@ -9,7 +7,9 @@ import {
   reportStatsBatch,
 } from '../recording/adapters/telemetry.ts';
 import { documentClient } from '../shared/aws/dynamodb.ts';
+import { DynamoErasureLog } from '../shared/aws/erasure-log.ts';
 import { statisticsConfig } from '../shared/config.ts';
+import { CachedErasedUsers, type ErasedUsers } from '../shared/erased-users.ts';
 import { DynamoProjectionStore } from './adapters/stats-store.ts';
 import { activityFromStreamRecord } from './adapters/stream-records.ts';
 import type { ProjectionStore } from './application/ports.ts';

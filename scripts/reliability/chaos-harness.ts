@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoErasureLog } from '../../lambda/erasure/adapters/erasure-store.ts';
-import { CachedErasedUsers } from '../../lambda/erasure/application/erased-users.ts';
+
 import { ProfileReader } from '../../lambda/read-api/adapters/profile-reader.ts';
 import { documentClient } from '../../lambda/shared/aws/dynamodb.ts';
+import { DynamoErasureLog } from '../../lambda/shared/aws/erasure-log.ts';
+import { CachedErasedUsers } from '../../lambda/shared/erased-users.ts';
 import { DynamoProjectionStore } from '../../lambda/statistics/adapters/stats-store.ts';
 import { createStatsHandler } from '../../lambda/statistics/handler.ts';
 import { LOCAL_AWS, localDynamoClient, localStreamsClient } from '../../local/clients.ts';

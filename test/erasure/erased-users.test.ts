@@ -1,15 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { CachedErasedUsers, ERASURE_LOG_OVERLAP_MS } from '../../lambda/erasure/application/erased-users.ts';
-import type { ErasureLogReader } from '../../lambda/erasure/application/ports.ts';
+import { usersNamedBy } from '../../lambda/shared/contract/dead-letter.ts';
+
 import {
   applyErasureLog,
+  CachedErasedUsers,
+  ERASURE_LOG_OVERLAP_MS,
   type ErasureAction,
   type ErasureLogEntry,
+  type ErasureLogReader,
   erasureLogSk,
-  statsItemKind,
-  usersNamedBy,
-} from '../../lambda/erasure/domain/erasure.ts';
+} from '../../lambda/shared/erased-users.ts';
 import { ErasureLogUnavailableError } from '../../lambda/shared/errors.ts';
+import { statsItemKind } from '../../lambda/statistics/domain/stats-items.ts';
 
 const entry = (ms: number, userId: string, action: ErasureAction): ErasureLogEntry => ({
   sk: erasureLogSk(new Date(ms), userId, action),

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { EraseReport } from '../../lambda/erasure/application/erase-user.ts';
-import { usersNamedBy } from '../../lambda/erasure/domain/erasure.ts';
+import { usersNamedBy } from '../../lambda/shared/contract/dead-letter.ts';
 import type { StatsActivity } from '../../lambda/statistics/domain/stats.ts';
 import { startLocalStack } from '../../local/stack.ts';
 import type { LocalStack } from '../../local/stack-options.ts';

@@ -1,8 +1,9 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { ERASURE_LOG_PARTITION } from '../../erasure/domain/erasure.ts';
+
 import { userPartition } from '../../shared/aws/paging.ts';
 import { statsActivityOfItem } from '../../shared/contract/activity-item.ts';
+import { ERASURE_LOG_PARTITION } from '../../shared/erased-users.ts';
 import { readStatsPartition } from '../../statistics/domain/stats-items.ts';
 import {
   type AuditedUser,

@@ -9,67 +9,16 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { classifyStoreError } from '../../shared/aws/store-errors.ts';
-import { TransientStoreError } from '../../shared/errors.ts';
-import type {
-  ErasureLogReader,
-  ErasureRecord,
-  ErasureStore,
-  KeyPage,
-  StoredDeadLetter,
-} from '../application/ports.ts';
 import {
   ERASURE_LOG_PARTITION,
   ERASURE_RECORD_SK,
   type ErasureAction,
-  type ErasureLogEntry,
   erasureLogSk,
   NO_REMOVALS,
   type RemovedCounts,
-} from '../domain/erasure.ts';
-
-/**
- * The erasure log: one query of the `#erasures` partition of the statistics table, keys only and
- * strongly consistent, from a sort key on. Entries are about 60 bytes, so a refresh with nothing
- * new costs one read unit and a cold start with 100,000 erasures about 6 MB over a few pages.
- */
-export class DynamoErasureLog implements ErasureLogReader {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly statsTableName: string,
-  ) {}
-
-  async entriesAfter(afterSk: string | undefined): Promise<ErasureLogEntry[]> {
-    const entries: ErasureLogEntry[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client
-        .send(
-          new QueryCommand({
-            TableName: this.statsTableName,
-            KeyConditionExpression: afterSk === undefined ? '#u = :u' : '#u = :u AND #sk > :after',
-            ExpressionAttributeNames: { '#u': 'userId', '#sk': 'sk' },
-            ExpressionAttributeValues: {
-              ':u': ERASURE_LOG_PARTITION,
-              ...(afterSk === undefined ? {} : { ':after': afterSk }),
-            },
-            ProjectionExpression: '#sk',
-            ConsistentRead: true,
-            ExclusiveStartKey,
-          }),
-        )
-        .catch((error) => {
-          throw classifyStoreError(error, 'reading the erasure log');
-        });
-      for (const item of page.Items ?? []) {
-        const sk = String(item.sk);
-        const [, userId, action] = sk.split('#');
-        if (userId && (action === 'erase' || action === 'undo')) entries.push({ sk, userId, action });
-      }
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return entries;
-  }
-}
+} from '../../shared/erased-users.ts';
+import { TransientStoreError } from '../../shared/errors.ts';
+import type { ErasureRecord, ErasureStore, KeyPage, StoredDeadLetter } from '../application/ports.ts';
 
 /** Table names the erasure works on. */
 export interface ErasureTables {

@@ -1,5 +1,8 @@
 import { sleep as realSleep } from '../../shared/backoff.ts';
-import { NO_REMOVALS, type RemovedCounts, statsItemKind, usersNamedBy } from '../domain/erasure.ts';
+import { usersNamedBy } from '../../shared/contract/dead-letter.ts';
+import type { RemovedCounts } from '../../shared/erased-users.ts';
+import { NO_REMOVALS } from '../../shared/erased-users.ts';
+import { statsItemKind } from '../../statistics/domain/stats-items.ts';
 import type { ErasureRecord, ErasureStore, KeyPage } from './ports.ts';
 
 /** Options of {@link eraseUser}. */

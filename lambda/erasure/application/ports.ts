@@ -1,15 +1,4 @@
-import type { ErasureLogEntry, ErasureState, RemovedCounts } from '../domain/erasure.ts';
-
-/** Reads the erasure log. */
-export interface ErasureLogReader {
-  /** Entries with a sort key greater than `afterSk` (all entries when undefined), oldest first. */
-  entriesAfter(afterSk: string | undefined): Promise<ErasureLogEntry[]>;
-}
-
-/** The set of erased users, as recent as the implementation's cache allows. */
-export interface ErasedUsers {
-  current(): Promise<ReadonlySet<string>>;
-}
+import type { ErasureState, RemovedCounts } from '../../shared/erased-users.ts';
 
 /** A user's erasure record: their id, when the erasure began, how far it got. */
 export interface ErasureRecord {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoErasureLog } from '../../erasure/adapters/erasure-store.ts';
-import { CachedErasedUsers } from '../../erasure/application/erased-users.ts';
+import { DynamoErasureLog } from '../../shared/aws/erasure-log.ts';
+import { CachedErasedUsers } from '../../shared/erased-users.ts';
 import { ErasureAwareProfileStore } from '../application/erasure-aware-store.ts';
 import { FeedCursors } from '../application/feed-cursor.ts';
 import { profileView } from '../application/profile-api.ts';

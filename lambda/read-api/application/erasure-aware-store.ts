@@ -1,4 +1,4 @@
-import type { ErasedUsers } from '../../erasure/application/ports.ts';
+import type { ErasedUsers } from '../../shared/erased-users.ts';
 import type { StoredStats } from '../../statistics/domain/projection.ts';
 import type { FeedQuery, ProfileStore, StoredFeedPage } from './ports.ts';
 

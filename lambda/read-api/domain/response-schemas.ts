@@ -2,7 +2,8 @@
  * The read API's response bodies as JSON Schema (2020-12): the `components.schemas` of the OpenAPI
  * document, and what the conformance tests validate real responses against.
  */
-import { ERASED_KINDS } from '../../erasure/domain/erasure.ts';
+
+import { ERASED_KINDS } from '../../shared/erased-users.ts';
 import { API_ERRORS, type ResponseSchemaName, type SchemaObject } from './routes.ts';
 
 const PROFILE_STATS: SchemaObject = {

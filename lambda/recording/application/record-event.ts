@@ -1,10 +1,9 @@
-import type { ErasedUsers } from '../../erasure/application/ports.ts';
-import { usersNamedBy } from '../../erasure/domain/erasure.ts';
 import { forEachLimit } from '../../shared/concurrency.ts';
 
-import { deadLetterFor } from '../../shared/contract/dead-letter.ts';
+import { deadLetterFor, usersNamedBy } from '../../shared/contract/dead-letter.ts';
 import { type AcceptedEvent, acceptEvent } from '../../shared/contract/events.ts';
 import { type FlagSetting, isUserIncluded } from '../../shared/contract/flag.ts';
+import type { ErasedUsers } from '../../shared/erased-users.ts';
 import { InvalidEventError } from '../../shared/errors.ts';
 import { activityFor, isSameAction } from '../domain/activities.ts';
 import type { ActivityWriter, DeadLetterWriter, FlagReader } from './ports.ts';

@@ -113,3 +113,27 @@ function serialised(value: unknown): string | undefined {
 function idOf(kind: DeadLetterKind, text: string): string {
   return `${kind}:${createHash('sha256').update(text).digest('hex').slice(0, 32)}`;
 }
+
+const SINGLE_USER_FIELDS = ['submittedByUserId', 'openedByUserId'] as const;
+const USER_LIST_FIELDS = ['userIds', 'participantUserIds', 'winnerUserIds'] as const;
+
+/**
+ * Every user id an event names, as strings (ids may arrive as numbers): what recording checks
+ * before keeping an invalid event, and what an erasure checks of each dead letter. Dead letters
+ * hold events that broke the contract, so anything of an unexpected shape is ignored here.
+ */
+export function usersNamedBy(event: unknown): Set<string> {
+  const named = new Set<string>();
+  const detail = (event as { detail?: unknown } | null)?.detail;
+  if (typeof detail !== 'object' || detail === null) return named;
+  const fields = detail as Record<string, unknown>;
+  const add = (value: unknown) => {
+    if (typeof value === 'string' || typeof value === 'number') named.add(String(value));
+  };
+  for (const field of SINGLE_USER_FIELDS) add(fields[field]);
+  for (const field of USER_LIST_FIELDS) {
+    const list = fields[field];
+    if (Array.isArray(list)) for (const value of list) add(value);
+  }
+  return named;
+}

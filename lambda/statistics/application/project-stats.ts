@@ -1,6 +1,5 @@
-import type { ErasedUsers } from '../../erasure/application/ports.ts';
 import { forEachLimit } from '../../shared/concurrency.ts';
-
+import type { ErasedUsers } from '../../shared/erased-users.ts';
 import { planProjection } from '../domain/projection.ts';
 import { type Effect, effectOf, type StatsActivity } from '../domain/stats.ts';
 import { ProjectionConflictError } from '../errors.ts';

@@ -1,6 +1,13 @@
-import { ERASURE_RECORD_SK } from '../../erasure/domain/erasure.ts';
+import { ERASURE_RECORD_SK } from '../../shared/erased-users.ts';
 import type { StoredStats } from './projection.ts';
-import { COUNTER_NAMES, type Counters, matchesPlayed, type Slot } from './stats.ts';
+import {
+  COUNTER_NAMES,
+  type Counters,
+  MATCH_SLOT_PREFIX,
+  matchesPlayed,
+  type Slot,
+  TOURNAMENT_SLOT_PREFIX,
+} from './stats.ts';
 
 /**
  * The items of a user's partition in the statistics table, as plain records: the statistics item,
@@ -88,4 +95,12 @@ export function readStatsPartition(items: Iterable<Readonly<Record<string, unkno
     else slots.set(sk, slotOf(item));
   }
   return { stats, slots, applied, storedMatchesPlayed };
+}
+
+/** The kind of an item of a user's statistics partition, by its sort key (what an erasure counts). */
+export function statsItemKind(sk: string): 'statistics' | 'slots' | 'markers' | 'record' {
+  if (sk === ERASURE_RECORD_SK) return 'record';
+  if (sk.startsWith(MARKER_PREFIX)) return 'markers';
+  if (sk.startsWith(MATCH_SLOT_PREFIX) || sk.startsWith(TOURNAMENT_SLOT_PREFIX)) return 'slots';
+  return 'statistics';
 }

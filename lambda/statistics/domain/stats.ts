@@ -37,6 +37,10 @@ export interface StatsActivity {
   readonly matchId?: string | undefined;
 }
 
+/** Sort key prefixes of the latest-wins slots: one match, one tournament. */
+export const MATCH_SLOT_PREFIX = 'MATCH#';
+export const TOURNAMENT_SLOT_PREFIX = 'TOURNAMENT#';
+
 /** A latest-wins slot: one match or one tournament of one user. */
 export interface Slot {
   /** `MATCH#{matchId}` or `TOURNAMENT#{tournamentId}`. */
@@ -106,11 +110,11 @@ export function effectOf(activity: StatsActivity): Effect {
       matchesWon: role === 'winner' ? 1 : 0,
       matchesLost: role === 'loser' ? 1 : 0,
     };
-    return { ...base, slot: { slot: `MATCH#${String(activity.matchId)}`, rank, counters } };
+    return { ...base, slot: { slot: `${MATCH_SLOT_PREFIX}${String(activity.matchId)}`, rank, counters } };
   }
   if (activity.detailType === 'TournamentCompleted') {
     const counters = { ...ZERO, tournamentsPlayed: 1, tournamentsWon: role === 'winner' ? 1 : 0 };
-    return { ...base, slot: { slot: `TOURNAMENT#${activity.tournamentId}`, rank, counters } };
+    return { ...base, slot: { slot: `${TOURNAMENT_SLOT_PREFIX}${activity.tournamentId}`, rank, counters } };
   }
   return base;
 }
