@@ -1,8 +1,8 @@
 import { routingRules } from '../infra/routing.ts';
 import type { RecordSummary } from '../lambda/recording/adapters/telemetry.ts';
-import type { DeadLetterWriter } from '../lambda/recording/application/ports.ts';
+
 import { backoff } from '../lambda/shared/backoff.ts';
-import { deadLetterFor } from '../lambda/shared/contract/dead-letter.ts';
+import { type DeadLetterWriter, deadLetterFor } from '../lambda/shared/contract/dead-letter.ts';
 import type { BridgeEvent } from '../lambda/shared/contract/events.ts';
 import { TransientStoreError } from '../lambda/shared/errors.ts';
 import { LocalEventBus } from './event-bus.ts';

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
+import { sleep } from '../lambda/shared/backoff.ts';
 
 import { DynamoDbLocalError } from './errors.ts';
 
@@ -149,7 +150,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
       child.kill('SIGKILL');
       throw new DynamoDbLocalError(`DynamoDB Local did not answer on ${endpoint} in time: ${stderr.trim()}`);
     }
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
   return {
     endpoint,

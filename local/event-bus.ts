@@ -3,7 +3,7 @@ import { appendFileSync, createReadStream, existsSync, mkdirSync } from 'node:fs
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { type RoutingRule, rulesMatching } from '../infra/routing.ts';
-import { fullJitterDelay } from '../lambda/shared/backoff.ts';
+import { fullJitterDelay, sleep } from '../lambda/shared/backoff.ts';
 import type { BridgeEvent } from '../lambda/shared/contract/events.ts';
 import { withInvocationDeadline } from './invocation-deadline.ts';
 
@@ -180,7 +180,7 @@ export class LocalEventBus<TOutcome> {
     for (const timer of this.waitingRetries) clearTimeout(timer);
     this.waitingRetries.clear();
     this.queue.length = 0;
-    await Promise.race([this.idle(), new Promise((r) => setTimeout(r, graceMs).unref())]);
+    await Promise.race([this.idle(), sleep(graceMs, { unref: true })]);
   }
 
   private async runReplay(state: ReplayState): Promise<void> {

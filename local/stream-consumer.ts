@@ -7,7 +7,7 @@ import {
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { backoff } from '../lambda/shared/backoff.ts';
+import { backoff, sleep } from '../lambda/shared/backoff.ts';
 import { LOCAL_AWS } from './clients.ts';
 
 /** A batch handler, as Lambda's event source mapping calls it. */
@@ -228,7 +228,7 @@ async function pollShard(poll: ShardPoll): Promise<void> {
       if (!iterator) break;
       if (records.length === 0) {
         state.lastEmptyPollStartedAt = startedAt;
-        await new Promise((r) => setTimeout(r, settings.idlePollMs));
+        await sleep(settings.idlePollMs);
       }
     } catch (error) {
       // The engine may be restarting or the iterator expired: start again after the last record
@@ -284,7 +284,7 @@ export async function startStreamConsumer(options: StreamConsumerOptions): Promi
         if (states.every((s) => s.done || (!s.busy && s.lastEmptyPollStartedAt >= since))) return;
         if (Date.now() > deadline)
           throw new Error(`stream of ${tableName} not drained within ${timeoutMs} ms`);
-        await new Promise((r) => setTimeout(r, 10));
+        await sleep(10);
       }
     },
     async stop() {

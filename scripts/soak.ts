@@ -14,6 +14,7 @@ process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 const { EventBridgeClient, PutEventsCommand } = await import('@aws-sdk/client-eventbridge');
 const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
+const { sleep } = await import('../lambda/shared/backoff.ts');
 const { default: fc } = await import('fast-check');
 const { LOCAL_AWS, localDynamoClient } = await import('../local/clients.ts');
 const { startLocalStack } = await import('../local/stack.ts');
@@ -182,7 +183,7 @@ for (let minute = 1; minute <= minutes; minute += 1) {
     published += batch.length;
     publishedThisMinute += batch.length;
     const wait = tick + tickMs - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    if (wait > 0) await sleep(wait);
     else behind += 1; // publishing itself took longer than a tick: the rate was not reached
   }
   // Quiesce, then compare with the oracle: the check reads settled state, not a moving target.

@@ -6,7 +6,8 @@ import {
   ResourceNotFoundException,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { batchWriteAll } from '../../lambda/shared/aws/batch.ts';
 import { documentClient } from '../../lambda/shared/aws/dynamodb.ts';
 import { forEachLimit } from '../../lambda/shared/concurrency.ts';
 import { LOCAL_AWS } from '../../local/clients.ts';
@@ -96,15 +97,12 @@ export async function batchWrite(
 ): Promise<void> {
   const chunks: object[][] = [];
   for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
-  await forEachLimit(chunks, inFlight, async (chunk) => {
-    let requests = chunk.map((Item) => ({ PutRequest: { Item: Item as Record<string, unknown> } }));
-    for (let attempt = 0; requests.length > 0; attempt++) {
-      if (attempt > 10)
-        throw new Error(
-          `BatchWriteItem kept returning unprocessed items for ${table}: is the engine overloaded?`,
-        );
-      const result = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
-      requests = (result.UnprocessedItems?.[table] ?? []) as typeof requests;
-    }
-  });
+  await forEachLimit(chunks, inFlight, (chunk) =>
+    batchWriteAll(
+      doc,
+      table,
+      chunk.map((Item) => ({ PutRequest: { Item: Item as Record<string, unknown> } })),
+      { action: `seeding ${table} (is the engine overloaded?)` },
+    ),
+  );
 }

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DescribeArchiveCommand,
   DescribeReplayCommand,
@@ -7,9 +6,15 @@ import {
   StartReplayCommand,
 } from '@aws-sdk/client-eventbridge';
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
-import { DeleteCommand, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ProfileClient } from '../../lambda/client/profile-client.ts';
 import { ProfileReader } from '../../lambda/read-api/adapters/profile-reader.ts';
+import {
+  allDeadLetters,
+  deadLetterPage,
+  deleteDeadLetterIfUnchanged,
+  getDeadLetter,
+} from '../../lambda/shared/aws/dead-letters.ts';
+import { sleep } from '../../lambda/shared/backoff.ts';
 import {
   type DeadLetter,
   holdsWholeEvent,
@@ -96,17 +101,8 @@ export async function profileClient(target: Target, token?: string): Promise<Pro
 }
 
 /** Every dead letter, oldest first. */
-export async function listDeadLetters(target: Target): Promise<DeadLetter[]> {
-  const items: DeadLetter[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await target.doc.send(
-      new ScanCommand({ TableName: target.tables.deadLetters, ExclusiveStartKey, ConsistentRead: true }),
-    );
-    items.push(...((page.Items ?? []) as DeadLetter[]));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return items.sort((a, b) => a.storedAt.localeCompare(b.storedAt));
+export function listDeadLetters(target: Target): Promise<DeadLetter[]> {
+  return allDeadLetters(target.doc, target.tables.deadLetters);
 }
 
 /** One page of a list, the shape every `--json` list of the CLI prints; `nextCursor` is null on the last page. */
@@ -135,17 +131,12 @@ export async function listDeadLetterPage(
     if (typeof start?.deadLetterId !== 'string')
       throw new UsageError('--cursor is not one printed by `dead-letters list`: start again without it');
   }
-  const page = await target.doc.send(
-    new ScanCommand({
-      TableName: target.tables.deadLetters,
-      ExclusiveStartKey: start,
-      ConsistentRead: true,
-      ...(options.limit !== undefined ? { Limit: options.limit } : {}),
-    }),
-  );
-  const items = ((page.Items ?? []) as DeadLetter[]).sort((a, b) => a.storedAt.localeCompare(b.storedAt));
-  const next = page.LastEvaluatedKey;
-  return { items, nextCursor: next ? Buffer.from(JSON.stringify(next)).toString('base64url') : null };
+  const page = await deadLetterPage(target.doc, target.tables.deadLetters, { limit: options.limit, start });
+  const next = page.next;
+  return {
+    items: page.items,
+    nextCursor: next ? Buffer.from(JSON.stringify(next)).toString('base64url') : null,
+  };
 }
 
 /** The outcome of redriving one dead letter. */
@@ -191,15 +182,9 @@ export function redriveEntry(
 export async function redrive(target: Target, id?: string): Promise<RedriveResult[]> {
   let letters: DeadLetter[];
   if (id) {
-    const { Item } = await target.doc.send(
-      new GetCommand({
-        TableName: target.tables.deadLetters,
-        Key: { deadLetterId: id },
-        ConsistentRead: true,
-      }),
-    );
-    if (!Item) throw new Error(`no dead letter ${id}: list them with \`tpi dead-letters list\``);
-    letters = [Item as DeadLetter];
+    const letter = await getDeadLetter(target.doc, target.tables.deadLetters, id);
+    if (!letter) throw new Error(`no dead letter ${id}: list them with \`tpi dead-letters list\``);
+    letters = [letter];
   } else letters = await listDeadLetters(target);
 
   const results: RedriveResult[] = [];
@@ -218,19 +203,8 @@ export async function redrive(target: Target, id?: string): Promise<RedriveResul
       });
       continue;
     }
-    try {
-      await target.doc.send(
-        new DeleteCommand({
-          TableName: target.tables.deadLetters,
-          Key: { deadLetterId: letter.deadLetterId },
-          ConditionExpression: '#storedAt = :storedAt',
-          ExpressionAttributeNames: { '#storedAt': 'storedAt' },
-          ExpressionAttributeValues: { ':storedAt': letter.storedAt },
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    // A dead letter the resent event produced again (still invalid) is kept.
+    await deleteDeadLetterIfUnchanged(target.doc, target.tables.deadLetters, letter);
     results.push({ deadLetterId: letter.deadLetterId, status: 'redriven', eventId: result.eventId });
   }
   return results;
@@ -297,6 +271,6 @@ export async function replay(
     const done = ['COMPLETED', 'FAILED', 'CANCELLED'].includes(state.State ?? '');
     if (done || Date.now() > deadline)
       return { replayName: name, state: state.State ?? 'UNKNOWN', reason: state.StateReason };
-    await new Promise((r) => setTimeout(r, target.kind === 'local' ? 100 : 5000));
+    await sleep(target.kind === 'local' ? 100 : 5000);
   }
 }

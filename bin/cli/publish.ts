@@ -1,5 +1,6 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { sleep } from '../../lambda/shared/backoff.ts';
 import { TaskPool } from '../../lambda/shared/concurrency.ts';
 import { asJson, type Command, JSON_OPTION, onePositional, positiveInt, write } from './command.ts';
 import { type EntryResult, entryBatcher, putEntries, readRecords, toEntry } from './publishing.ts';
@@ -126,7 +127,7 @@ function batchSender(
       const due = started + ((sent + batch.length) / options.rate) * 1000;
       sent += batch.length;
       const wait = due - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      if (wait > 0) await sleep(wait);
     }
     const results: EntryResult[] = await putEntries(
       target.eventBridge,

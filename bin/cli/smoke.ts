@@ -3,6 +3,7 @@ import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { ProfileReader } from '../../lambda/read-api/adapters/profile-reader.ts';
 import type { ProfileView } from '../../lambda/read-api/domain/routes.ts';
+import { sleep } from '../../lambda/shared/backoff.ts';
 import { acceptEvent } from '../../lambda/shared/contract/events.ts';
 import { type FlagSetting, isUserIncluded, parseFlag } from '../../lambda/shared/contract/flag.ts';
 
@@ -25,7 +26,7 @@ async function until<T>(check: () => Promise<T | undefined>, timeoutMs: number):
   for (;;) {
     const value = await check();
     if (value !== undefined || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
   }
 }
 

@@ -30,8 +30,16 @@ export function fullJitterDelay(
   return Math.floor(random() * ceiling);
 }
 
-/** Waits `ms` milliseconds. */
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Waits `ms` milliseconds: the one sleep of the project. With `unref`, the wait does not keep the
+ * process alive (a grace period while shutting down).
+ */
+export function sleep(ms: number, options: { readonly unref?: boolean } = {}): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    if (options.unref) timer.unref();
+  });
+}
 
 /** Waits before retry number `retry` (1 for the first), as {@link fullJitterDelay} says. */
 export function backoff(retry: number, options: BackoffOptions, random: Random = Math.random): Promise<void> {

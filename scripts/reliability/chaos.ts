@@ -3,6 +3,7 @@ import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-ev
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import fc from 'fast-check';
 import { entrySize, planRequests } from '../../lambda/publisher/batching.ts';
+import { sleep } from '../../lambda/shared/backoff.ts';
 import { type AcceptedEvent, acceptEvent } from '../../lambda/shared/contract/events.ts';
 import { parseFlag } from '../../lambda/shared/contract/flag.ts';
 import { eraseDuringRun, leftoversOf, type PlannedErasure, planErasure } from './chaos-erasure.ts';
@@ -23,8 +24,6 @@ const PLACEHOLDER = '§';
 function withPrefix(events: readonly ScenarioEvent[], prefix: string): ScenarioEvent[] {
   return JSON.parse(JSON.stringify(events).replaceAll(PLACEHOLDER, prefix)) as ScenarioEvent[];
 }
-
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Publishes one batch of copies through the endpoint with the real EventBridge client. */
 async function publishBatch(h: Harness, events: readonly ScenarioEvent[], copies: readonly number[]) {
@@ -64,7 +63,7 @@ async function publishSegment(
   const flag = parseFlag(segment.flag);
   await Promise.all(
     segment.batches.map(async (batch) => {
-      await pause(batch.delayMs);
+      await sleep(batch.delayMs);
       await publishBatch(h, scenario.events, batch.copies);
       admit(oracle.expected, oracle.accepted, batch.copies, flag);
     }),

@@ -1,7 +1,7 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
-import { userPartition } from '../../shared/aws/paging.ts';
+import { scanPages, userPartition } from '../../shared/aws/paging.ts';
 import { statsActivityOfItem } from '../../shared/contract/activity-item.ts';
 import { ERASURE_LOG_PARTITION } from '../../shared/erased-users.ts';
 import { readStatsPartition } from '../../statistics/domain/stats-items.ts';
@@ -51,26 +51,21 @@ export class DynamoAuditStore implements AuditStore {
     const seen = new Set<string>();
     // Users with activities, then users with statistics but no activity left (also drift).
     for (const table of [this.tables.activityTable, this.tables.statsTable]) {
-      let ExclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const page = await this.tables.client.send(
-          new ScanCommand({
-            TableName: table,
-            ProjectionExpression: '#u',
-            ExpressionAttributeNames: { '#u': 'userId' },
-            ExclusiveStartKey,
-          }),
-        );
-        progress.itemsScanned += page.Items?.length ?? 0;
-        for (const item of page.Items ?? []) {
+      const pages = scanPages(this.tables.client, {
+        TableName: table,
+        ProjectionExpression: '#u',
+        ExpressionAttributeNames: { '#u': 'userId' },
+      });
+      for await (const items of pages) {
+        progress.itemsScanned += items.length;
+        for (const item of items) {
           const userId = String(item.userId);
           // The erasure log's partition is nobody's profile.
           if (userId === ERASURE_LOG_PARTITION || seen.has(userId)) continue;
           seen.add(userId);
           yield userId;
         }
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
+      }
     }
   }
 

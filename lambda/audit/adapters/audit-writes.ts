@@ -1,6 +1,10 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { conditionedDelete, conditionedPut, expecting } from '../../shared/aws/conditioned-writes.ts';
-import { transactOrConflict } from '../../statistics/adapters/stats-store.ts';
+import {
+  conditionedDelete,
+  conditionedPut,
+  expecting,
+  transactOrConflict,
+} from '../../shared/aws/conditioned-writes.ts';
 import { slotItem, statsItem } from '../../statistics/domain/stats-items.ts';
 import type { RepairWrite } from '../application/audit.ts';
 

@@ -1,13 +1,13 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
-  ScanCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { batchDeleteAll } from '../../shared/aws/batch.ts';
+import { deadLetterPage } from '../../shared/aws/dead-letters.ts';
 import { classifyStoreError } from '../../shared/aws/store-errors.ts';
 import {
   ERASURE_LOG_PARTITION,
@@ -17,7 +17,6 @@ import {
   NO_REMOVALS,
   type RemovedCounts,
 } from '../../shared/erased-users.ts';
-import { TransientStoreError } from '../../shared/errors.ts';
 import type { ErasureRecord, ErasureStore, KeyPage, StoredDeadLetter } from '../application/ports.ts';
 
 /** Table names the erasure works on. */
@@ -147,9 +146,11 @@ export class DynamoErasureStore implements ErasureStore {
   }
 
   deleteActivities(userId: string, idempotencyKeys: readonly string[]): Promise<void> {
-    return this.batchDelete(
+    return batchDeleteAll(
+      this.client,
       this.tables.activities,
       idempotencyKeys.map((idempotencyKey) => ({ userId, idempotencyKey })),
+      { action: `deleting activities of user ${userId}` },
     );
   }
 
@@ -160,33 +161,30 @@ export class DynamoErasureStore implements ErasureStore {
   }
 
   deleteStatsItems(userId: string, sks: readonly string[]): Promise<void> {
-    return this.batchDelete(
+    return batchDeleteAll(
+      this.client,
       this.tables.stats,
       sks.map((sk) => ({ userId, sk })),
+      { action: `deleting statistics of user ${userId}` },
     );
   }
 
   async deadLetters(limit: number, start?: Record<string, unknown>): Promise<KeyPage<StoredDeadLetter>> {
-    const page = await this.client.send(
-      new ScanCommand({
-        TableName: this.tables.deadLetters,
-        ProjectionExpression: 'deadLetterId, #event',
-        ExpressionAttributeNames: { '#event': 'event' },
-        Limit: limit,
-        ExclusiveStartKey: start,
-      }),
-    );
-    const keys = (page.Items ?? []).map((i) => ({
-      deadLetterId: String(i.deadLetterId),
-      event: String(i.event),
-    }));
-    return { keys, next: page.LastEvaluatedKey };
+    const page = await deadLetterPage(this.client, this.tables.deadLetters, {
+      limit,
+      start,
+      attributes: ['deadLetterId', 'event'],
+    });
+    const keys = page.items.map((i) => ({ deadLetterId: String(i.deadLetterId), event: String(i.event) }));
+    return { keys, next: page.next };
   }
 
   deleteDeadLetters(ids: readonly string[]): Promise<void> {
-    return this.batchDelete(
+    return batchDeleteAll(
+      this.client,
       this.tables.deadLetters,
       ids.map((deadLetterId) => ({ deadLetterId })),
+      { action: 'deleting dead letters of an erased user' },
     );
   }
 
@@ -210,21 +208,5 @@ export class DynamoErasureStore implements ErasureStore {
       }),
     );
     return { items: page.Items ?? [], next: page.LastEvaluatedKey };
-  }
-
-  /** BatchWriteItem deletes, 25 at a time, resending unprocessed ones with backoff. */
-  private async batchDelete(tableName: string, keys: readonly Record<string, string>[]): Promise<void> {
-    for (let i = 0; i < keys.length; i += 25) {
-      let pending = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
-      for (let round = 0; pending.length > 0; round += 1) {
-        if (round === 10)
-          throw new TransientStoreError(
-            `DynamoDB left deletes in ${tableName} unprocessed 10 times in a row (throttled): run the erasure again`,
-          );
-        if (round > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** round)));
-        const out = await this.client.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
-        pending = (out.UnprocessedItems?.[tableName] ?? []) as typeof pending;
-      }
-    }
   }
 }

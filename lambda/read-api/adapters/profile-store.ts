@@ -1,15 +1,12 @@
 import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
+import { batchGetAll, type UnprocessedRetry } from '../../shared/aws/batch.ts';
 import { classifyStoreError } from '../../shared/aws/store-errors.ts';
-import { backoff } from '../../shared/backoff.ts';
 import { readActivityItem } from '../../shared/contract/activity-item.ts';
-import { TransientStoreError } from '../../shared/errors.ts';
 import { FEED_INDEX } from '../../shared/tables.ts';
 
 import type { StoredStats } from '../../statistics/domain/projection.ts';
@@ -25,10 +22,11 @@ export interface ProfileTables {
 
 /** Query rounds a filtered feed page may take before it answers with what it found and a cursor. */
 const MAX_FILTERED_ROUNDS = 5;
-/** Rounds of `UnprocessedKeys` a batch read retries before it gives up (throttling). */
-const MAX_BATCH_ROUNDS = 8;
-/** Waits between those rounds. */
-const UNPROCESSED_BACKOFF = { baseDelayMs: 40, maxDelayMs: 500 };
+/**
+ * Rounds of `UnprocessedKeys` a batch read retries before it gives up (throttling), and the waits
+ * between them: tighter than the writers', so a caller of the API hears back within about 2 s.
+ */
+const BATCH_READ_RETRY: UnprocessedRetry = { maxRounds: 8, backoff: { baseDelayMs: 40, maxDelayMs: 500 } };
 
 /**
  * A feed item from its stored activity, of either item shape. Items of the previous shape show every
@@ -69,27 +67,12 @@ export class DynamoProfileStore implements ProfileStore {
   }
 
   async statsMany(userIds: readonly string[]): Promise<ReadonlyMap<string, StoredStats>> {
-    const found = new Map<string, StoredStats>();
-    const table = this.tables.statsTable;
-    let pending: Record<string, unknown>[] | undefined = [...new Set(userIds)].map((userId) => ({
-      userId,
-      sk: STATS_SK,
-    }));
-    for (let round = 0; pending && pending.length > 0; round += 1) {
-      if (round === MAX_BATCH_ROUNDS)
-        throw new TransientStoreError(`DynamoDB left statistics keys unprocessed ${round} times (throttled)`);
-      if (round > 0) await backoff(round, UNPROCESSED_BACKOFF);
-      try {
-        const out: BatchGetCommandOutput = await this.client.send(
-          new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }),
-        );
-        for (const item of out.Responses?.[table] ?? []) found.set(String(item.userId), storedStatsOf(item));
-        pending = out.UnprocessedKeys?.[table]?.Keys;
-      } catch (error) {
-        throw classifyStoreError(error, 'reading the statistics of many users');
-      }
-    }
-    return found;
+    const keys = [...new Set(userIds)].map((userId) => ({ userId, sk: STATS_SK }));
+    const items = await batchGetAll(this.client, this.tables.statsTable, keys, {
+      action: 'reading the statistics of many users',
+      retry: BATCH_READ_RETRY,
+    });
+    return new Map(items.map((item) => [String(item.userId), storedStatsOf(item)]));
   }
 
   async feed(userId: string, query: FeedQuery): Promise<StoredFeedPage> {

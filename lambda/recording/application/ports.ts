@@ -1,5 +1,4 @@
 import type { Activity } from '../../shared/contract/activity.ts';
-import type { DeadLetter } from '../../shared/contract/dead-letter.ts';
 import type { FlagSetting } from '../../shared/contract/flag.ts';
 
 import type { StoredIdentity } from '../domain/activities.ts';
@@ -17,9 +16,4 @@ export interface ActivityWriter {
 /** Current flag setting (cached by the implementation). */
 export interface FlagReader {
   current(): Promise<FlagSetting>;
-}
-
-/** Stores dead letters; storing the same one twice keeps one. */
-export interface DeadLetterWriter {
-  put(deadLetter: DeadLetter): Promise<void>;
 }

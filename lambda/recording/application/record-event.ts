@@ -1,12 +1,12 @@
 import { forEachLimit } from '../../shared/concurrency.ts';
 
-import { deadLetterFor, usersNamedBy } from '../../shared/contract/dead-letter.ts';
+import { type DeadLetterWriter, deadLetterFor, usersNamedBy } from '../../shared/contract/dead-letter.ts';
 import { type AcceptedEvent, acceptEvent } from '../../shared/contract/events.ts';
 import { type FlagSetting, isUserIncluded } from '../../shared/contract/flag.ts';
 import type { ErasedUsers } from '../../shared/erased-users.ts';
 import { InvalidEventError } from '../../shared/errors.ts';
 import { activityFor, isSameAction } from '../domain/activities.ts';
-import type { ActivityWriter, DeadLetterWriter, FlagReader } from './ports.ts';
+import type { ActivityWriter, FlagReader } from './ports.ts';
 
 /** What recording needs from the outside world. */
 export interface RecordDependencies {

@@ -1,8 +1,17 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { classifyStoreError } from './store-errors.ts';
+
 /**
- * The one builder of conditioned transaction items. The projector and the audit repair write the
- * same way: each item is put (or deleted) only if it is still as it was read (absent, or with the
- * same value of one attribute), so a transaction planned on stale state is cancelled instead of
- * overwriting a concurrent change.
+ * Conditioned writes: the builder of conditioned transaction items and the one way to send them.
+ * The projector and the audit repair write the same way: each item is put (or deleted) only if it
+ * is still as it was read (absent, or with the same value of one attribute), so a transaction
+ * planned on stale state is cancelled, and reported as a conflict, instead of overwriting a
+ * concurrent change.
  */
 
 /** What the item must still be: absent (`undefined`), or holding `value` in `attribute`. */
@@ -32,4 +41,28 @@ export function conditionedDelete(tableName: string, key: Record<string, unknown
 /** The expectation "`attribute` still holds `value`", or "absent" when there was no value. */
 export function expecting(attribute: string, value: string | number | undefined): Expected {
   return value === undefined ? undefined : { attribute, value };
+}
+
+/**
+ * Sends a transaction; a cancellation because a condition failed or another transaction touched
+ * the same items is a `conflict` (the state moved on: plan again), anything else is thrown.
+ */
+export async function transactOrConflict(
+  client: DynamoDBDocumentClient,
+  items: NonNullable<TransactWriteCommandInput['TransactItems']>,
+  action: string,
+): Promise<'committed' | 'conflict'> {
+  try {
+    await client.send(new TransactWriteCommand({ TransactItems: items }));
+    return 'committed';
+  } catch (error) {
+    if (
+      error instanceof TransactionCanceledException &&
+      (error.CancellationReasons ?? []).some(
+        (r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict',
+      )
+    )
+      return 'conflict';
+    throw classifyStoreError(error, action);
+  }
 }

@@ -1,5 +1,6 @@
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ERASURE_LOG_PARTITION, type ErasureLogEntry, type ErasureLogReader } from '../erased-users.ts';
+import { allItems, type Item, queryPages } from './paging.ts';
 import { classifyStoreError } from './store-errors.ts';
 
 /**
@@ -14,34 +15,29 @@ export class DynamoErasureLog implements ErasureLogReader {
   ) {}
 
   async entriesAfter(afterSk: string | undefined): Promise<ErasureLogEntry[]> {
+    const pages = queryPages(this.client, {
+      TableName: this.statsTableName,
+      KeyConditionExpression: afterSk === undefined ? '#u = :u' : '#u = :u AND #sk > :after',
+      ExpressionAttributeNames: { '#u': 'userId', '#sk': 'sk' },
+      ExpressionAttributeValues: {
+        ':u': ERASURE_LOG_PARTITION,
+        ...(afterSk === undefined ? {} : { ':after': afterSk }),
+      },
+      ProjectionExpression: '#sk',
+      ConsistentRead: true,
+    });
+    let items: Item[];
+    try {
+      items = await allItems(pages);
+    } catch (error) {
+      throw classifyStoreError(error, 'reading the erasure log');
+    }
     const entries: ErasureLogEntry[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client
-        .send(
-          new QueryCommand({
-            TableName: this.statsTableName,
-            KeyConditionExpression: afterSk === undefined ? '#u = :u' : '#u = :u AND #sk > :after',
-            ExpressionAttributeNames: { '#u': 'userId', '#sk': 'sk' },
-            ExpressionAttributeValues: {
-              ':u': ERASURE_LOG_PARTITION,
-              ...(afterSk === undefined ? {} : { ':after': afterSk }),
-            },
-            ProjectionExpression: '#sk',
-            ConsistentRead: true,
-            ExclusiveStartKey,
-          }),
-        )
-        .catch((error) => {
-          throw classifyStoreError(error, 'reading the erasure log');
-        });
-      for (const item of page.Items ?? []) {
-        const sk = String(item.sk);
-        const [, userId, action] = sk.split('#');
-        if (userId && (action === 'erase' || action === 'undo')) entries.push({ sk, userId, action });
-      }
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    for (const item of items) {
+      const sk = String(item.sk);
+      const [, userId, action] = sk.split('#');
+      if (userId && (action === 'erase' || action === 'undo')) entries.push({ sk, userId, action });
+    }
     return entries;
   }
 }

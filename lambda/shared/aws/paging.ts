@@ -1,29 +1,69 @@
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+  ScanCommand,
+  type ScanCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+
+/** A DynamoDB item as the document client returns it. */
+export type Item = Record<string, unknown>;
+
+/** The key a page stopped at (`LastEvaluatedKey`), where the next page starts (`ExclusiveStartKey`). */
+export type PageKey = Record<string, unknown>;
 
 /**
- * Every item of one user's partition, page by page, strongly consistent. Only audit and repair
- * read a whole partition: the hot paths never depend on a user's history.
+ * Every page of a Query, one after another: the one paging loop of the integration's queries. A
+ * page is read only when the caller asks for it, so a caller that stops early reads no further.
  */
-export async function userPartition(
+export async function* queryPages(
+  client: DynamoDBDocumentClient,
+  input: Omit<QueryCommandInput, 'ExclusiveStartKey'>,
+): AsyncGenerator<Item[]> {
+  let ExclusiveStartKey: PageKey | undefined;
+  do {
+    const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey }));
+    yield page.Items ?? [];
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+}
+
+/** Every page of a Scan, one after another, read as the caller asks for them. */
+export async function* scanPages(
+  client: DynamoDBDocumentClient,
+  input: Omit<ScanCommandInput, 'ExclusiveStartKey'>,
+): AsyncGenerator<Item[]> {
+  let ExclusiveStartKey: PageKey | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ ...input, ExclusiveStartKey }));
+    yield page.Items ?? [];
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+}
+
+/** Every item the pages hold, in order. */
+export async function allItems(pages: AsyncIterable<Item[]>): Promise<Item[]> {
+  const items: Item[] = [];
+  for await (const page of pages) items.push(...page);
+  return items;
+}
+
+/**
+ * Every item of one user's partition, strongly consistent. Only audit and repair read a whole
+ * partition: the hot paths never depend on a user's history.
+ */
+export function userPartition(
   client: DynamoDBDocumentClient,
   tableName: string,
   userId: string,
-): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: '#u = :u',
-        ExpressionAttributeNames: { '#u': 'userId' },
-        ExpressionAttributeValues: { ':u': userId },
-        ConsistentRead: true,
-        ExclusiveStartKey,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return items;
+): Promise<Item[]> {
+  return allItems(
+    queryPages(client, {
+      TableName: tableName,
+      KeyConditionExpression: '#u = :u',
+      ExpressionAttributeNames: { '#u': 'userId' },
+      ExpressionAttributeValues: { ':u': userId },
+      ConsistentRead: true,
+    }),
+  );
 }

@@ -21,6 +21,11 @@ export interface DeadLetter {
   readonly storedAt: string;
 }
 
+/** Stores dead letters; storing the same one twice keeps one. */
+export interface DeadLetterWriter {
+  put(deadLetter: DeadLetter): Promise<void>;
+}
+
 /** A dead letter for `event`, keyed by the content that matters (source, detail-type, detail). */
 export function deadLetterFor(
   event: unknown,
