@@ -1,4 +1,4 @@
-import { DEFAULT_FLAG_CACHE_SECONDS } from '../lambda/shared/contract/defaults.ts';
+import { DEFAULT_FLAG_CACHE_SECONDS } from '../lambda/recording/constants.ts';
 import { erasedFigures } from './erased-figures.ts';
 import { writeUnitFigures } from './lib/bill.ts';
 import type { Figure } from './lib/report.ts';

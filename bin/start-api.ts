@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { JsonWebKeySet } from '../local/jwt.ts';
-import type { LocalApiAuth, ThrottleSettings } from '../local/profile-api.ts';
+import type { LocalApiAuth, ThrottleSettings } from '../local/read-api.ts';
 
 /** Default port of the local profile read API. */
 export const DEFAULT_API_PORT = 4011;

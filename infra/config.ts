@@ -1,12 +1,8 @@
 import { z } from 'zod';
-import { AUDIT_DEFAULTS } from '../lambda/audit/domain/audit-sweep.ts';
-import { DEFAULT_MIN_EVENTS_PER_STEP } from '../lambda/rollout/domain/rollout.ts';
-import { STOP_CONDITION_DEFAULTS } from '../lambda/rollout/domain/stop-conditions.ts';
-import {
-  DEFAULT_EVENT_SOURCE,
-  DEFAULT_FLAG_CACHE_SECONDS,
-  DEFAULT_FLAG_PARAMETER_NAME,
-} from '../lambda/shared/contract/defaults.ts';
+import { AUDIT_DEFAULTS } from '../lambda/audit/constants.ts';
+import { DEFAULT_FLAG_CACHE_SECONDS } from '../lambda/recording/constants.ts';
+import { DEFAULT_MIN_EVENTS_PER_STEP, STOP_CONDITION_DEFAULTS } from '../lambda/rollout/constants.ts';
+import { DEFAULT_EVENT_SOURCE, DEFAULT_FLAG_PARAMETER_NAME } from '../lambda/shared/contract/defaults.ts';
 import { ConfigurationError } from '../lambda/shared/errors.ts';
 import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from '../lambda/shared/observability.ts';
 
@@ -83,6 +79,8 @@ const contextSchema = z.object({
     })
     .default(DEFAULT_FLAG_PARAMETER_NAME),
   flagCacheSeconds: wholeNumber(0, 3600).default(DEFAULT_FLAG_CACHE_SECONDS),
+  /** Unset: the flag's period, as when one setting made both. */
+  erasureCacheSeconds: wholeNumber(0, 3600).optional(),
   publisherPrincipals: stringList
     .pipe(
       z.array(
@@ -251,4 +249,11 @@ function productionOf(stage: string | undefined, production: boolean | undefined
       `invalid CDK context: stage "${stage}" is production, but production=false would deploy destroyable tables; drop production=false (the stage implies true) or use another stage name`,
     );
   return productionStage || production === true;
+}
+
+/** Seconds the functions cache the set of erased users: its own setting, else the flag's period. */
+export function erasureCacheSecondsOf(
+  config: Pick<IntegrationConfig, 'flagCacheSeconds' | 'erasureCacheSeconds'>,
+): number {
+  return config.erasureCacheSeconds ?? config.flagCacheSeconds;
 }

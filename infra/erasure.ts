@@ -23,7 +23,7 @@ export interface ErasureHost extends Construct {
 /** Settings of {@link addErasure}. */
 export interface ErasureSettings {
   /** Seconds every function caches the set of erased users. */
-  readonly flagCacheSeconds: number;
+  readonly erasureCacheSeconds: number;
   readonly defaults: FunctionDefaults;
 }
 
@@ -46,7 +46,7 @@ export function addErasure(stack: ErasureHost, settings: ErasureSettings): Erasu
       profileApi.readFunction.function,
     ],
   });
-  const settleSeconds = erasureSettleSeconds(settings.flagCacheSeconds, FUNCTION_TIMEOUT.toSeconds());
+  const settleSeconds = erasureSettleSeconds(settings.erasureCacheSeconds, FUNCTION_TIMEOUT.toSeconds());
   const service = new ErasureService(stack, 'ErasureService', {
     api: profileApi.api,
     stage: profileApi.stage,

@@ -10,7 +10,7 @@ import {
   STATS_TABLE,
   type TableDefinition,
 } from '../lambda/shared/tables.ts';
-import { type IntegrationConfig, loadConfig } from './config.ts';
+import { erasureCacheSecondsOf, type IntegrationConfig, loadConfig } from './config.ts';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
 import type { ErasureService } from './constructs/erasure-service.ts';
 import { EventSchemas } from './constructs/event-schemas.ts';
@@ -49,8 +49,8 @@ interface FailureQueues {
  * logical IDs (and the deployed tables, queues and functions) stay the same.
  */
 export class IntegrationStack extends Stack {
-  /** Alarms a rollout watches: any of them in ALARM means stop or roll back. */
-  readonly stopConditionAlarms: readonly IAlarm[];
+  /** Alarms that roll the flag back: the stop conditions and every alarm that means "stop the rollout". */
+  readonly rollbackAlarms: readonly IAlarm[];
   readonly eventBus: EventBus;
   readonly archive: Archive;
   readonly rules: readonly Rule[];
@@ -98,17 +98,17 @@ export class IntegrationStack extends Stack {
       activities: this.tables.activities,
       statistics: this.tables.statistics,
       statisticsFailures: queues.statisticsFailures,
-      flagCacheSeconds: config.flagCacheSeconds,
+      erasureCacheSeconds: erasureCacheSecondsOf(config),
       defaults,
     }).lambdaFunction;
     new EventSchemas(this, 'Schemas', { eventSource: config.eventSource, busName: names.eventBusName });
 
     const operations = this.addOperations(config, defaults, queues);
     this.stopConditions = operations.stopConditions;
-    this.stopConditionAlarms = operations.monitoring.stopConditionAlarms;
+    this.rollbackAlarms = operations.monitoring.rollbackAlarms;
     this.rollout = operations.rollout;
     this.profileApi = this.addProfileApi(config, defaults);
-    const erasure = addErasure(this, { flagCacheSeconds: config.flagCacheSeconds, defaults });
+    const erasure = addErasure(this, { erasureCacheSeconds: erasureCacheSecondsOf(config), defaults });
     this.erasureService = erasure.service;
     addStackOutputs(this, {
       eventBus: this.eventBus,
@@ -140,6 +140,7 @@ export class IntegrationStack extends Stack {
       statistics: this.tables.statistics,
       flag: this.flag,
       flagCacheSeconds: config.flagCacheSeconds,
+      erasureCacheSeconds: erasureCacheSecondsOf(config),
       ...queues,
       delivery: {
         maxEventAge: Duration.hours(config.deliveryMaxEventAgeHours),
@@ -198,7 +199,7 @@ export class IntegrationStack extends Stack {
     });
     const rollout = new Rollout(this, 'Rollout', {
       flag: this.flag,
-      stopConditionAlarms: monitoring.stopConditionAlarms,
+      rollbackAlarms: monitoring.rollbackAlarms,
       alarmTopic: monitoring.alarmTopic,
       defaults,
       recordingFunctionName: recording.functionName,
@@ -214,6 +215,7 @@ export class IntegrationStack extends Stack {
       apiName: `${config.names.stackName}-profiles`,
       activities: this.tables.activities,
       statistics: this.tables.statistics,
+      erasureCacheSeconds: erasureCacheSecondsOf(config),
       defaults,
       ...(config.apiAuth === 'jwt' && config.jwtIssuer
         ? {

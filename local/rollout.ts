@@ -7,12 +7,13 @@ import {
   runRolloutStep,
 } from '../lambda/rollout/application/rollout.ts';
 import { type RolloutView, rolloutView } from '../lambda/rollout/application/rollout-view.ts';
-import type { AlarmState, RolloutPlan } from '../lambda/rollout/domain/rollout.ts';
-import { DEFAULT_WAIT_SLICE_SECONDS, previousFlagParameterName } from '../lambda/rollout/domain/rollout.ts';
 import {
+  DEFAULT_WAIT_SLICE_SECONDS,
+  previousFlagParameterName,
   STOP_CONDITION_DEFAULTS,
   type StopConditionSettings,
-} from '../lambda/rollout/domain/stop-conditions.ts';
+} from '../lambda/rollout/constants.ts';
+import type { AlarmState, RolloutPlan } from '../lambda/rollout/domain/rollout.ts';
 import { RolloutConflictError } from '../lambda/rollout/errors.ts';
 import type { LocalParameterStore } from './parameters.ts';
 import {

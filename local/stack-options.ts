@@ -1,8 +1,9 @@
 import type { ActivityWriter } from '../lambda/recording/application/ports.ts';
-import type { StopConditionSettings } from '../lambda/rollout/domain/stop-conditions.ts';
-import { DEFAULT_FLAG_CACHE_SECONDS } from '../lambda/shared/contract/defaults.ts';
+import { DEFAULT_FLAG_CACHE_SECONDS } from '../lambda/recording/constants.ts';
+import type { StopConditionSettings } from '../lambda/rollout/constants.ts';
+import { type Environment, seconds } from '../lambda/shared/config.ts';
 import type { FailEntry } from './endpoint.ts';
-import type { LocalApiAuth, ThrottleSettings } from './profile-api.ts';
+import type { LocalApiAuth, ThrottleSettings } from './read-api.ts';
 import type { StreamBatchHandler } from './stream-consumer.ts';
 import type { TableNames } from './tables.ts';
 
@@ -20,8 +21,13 @@ export interface LocalStackOptions {
   readonly tablePrefix?: string;
   /** Flag value set when the parameter does not exist yet (never overrides a stored value). @default "on" */
   readonly flag?: string;
-  /** Seconds the functions cache the flag and the set of erased users. @default FLAG_CACHE_SECONDS or 15 */
+  /** Seconds recording caches the flag. @default FLAG_CACHE_SECONDS or 15 */
   readonly flagCacheSeconds?: number;
+  /**
+   * Seconds the functions cache the set of erased users (and an erasure waits for it).
+   * @default ERASURE_CACHE_SECONDS, else the flag's period
+   */
+  readonly erasureCacheSeconds?: number;
   /** Attempts per event before it becomes a `delivery-failed` dead letter. @default 3 */
   readonly deliveryAttempts?: number;
   /** First retry delay in ms, doubled per retry. @default 200 */
@@ -53,13 +59,19 @@ export interface LocalStackOptions {
   };
 }
 
+/** Seconds recording caches the flag: the option, else FLAG_CACHE_SECONDS, else the deployed default. */
+export function flagCacheSecondsOf(options: LocalStackOptions, env: Environment = process.env): number {
+  return options.flagCacheSeconds ?? seconds(env, 'FLAG_CACHE_SECONDS', DEFAULT_FLAG_CACHE_SECONDS);
+}
+
 /**
- * Seconds the functions cache the flag and the set of erased users: the option, else
- * FLAG_CACHE_SECONDS, else the deployed default.
+ * Seconds the functions cache the set of erased users: the option, else ERASURE_CACHE_SECONDS, else
+ * the flag's period (one setting made both locally before they had names of their own).
  */
-export function flagCacheSecondsOf(options: LocalStackOptions, env: NodeJS.ProcessEnv = process.env): number {
-  const fromEnv = env.FLAG_CACHE_SECONDS ? Number(env.FLAG_CACHE_SECONDS) : Number.NaN;
-  return options.flagCacheSeconds ?? (Number.isFinite(fromEnv) ? fromEnv : DEFAULT_FLAG_CACHE_SECONDS);
+export function erasureCacheSecondsOf(options: LocalStackOptions, env: Environment = process.env): number {
+  return (
+    options.erasureCacheSeconds ?? seconds(env, 'ERASURE_CACHE_SECONDS', flagCacheSecondsOf(options, env))
+  );
 }
 
 /** A running local stack. */

@@ -4,10 +4,12 @@ import { join, resolve } from 'node:path';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STACK_OUTPUTS } from '../infra/outputs.ts';
 
-import { SsmFlagReader } from '../lambda/recording/adapters/flag-reader.ts';
-import type { RecordSummary } from '../lambda/recording/adapters/telemetry.ts';
-import { createRecordHandler } from '../lambda/recording/handler.ts';
-import { recordingDependencies } from '../lambda/recording/wiring.ts';
+import {
+  createRecordHandler,
+  type RecordSummary,
+  recordingDependencies,
+  SsmFlagReader,
+} from '../lambda/recording/index.ts';
 import { DynamoDeadLetterWriter } from '../lambda/shared/aws/dead-letters.ts';
 import { DynamoErasureLog } from '../lambda/shared/aws/erasure-log.ts';
 import { DEFAULT_EVENT_SOURCE, DEFAULT_FLAG_PARAMETER_NAME } from '../lambda/shared/contract/defaults.ts';
@@ -23,11 +25,16 @@ import { LocalStackError } from './errors.ts';
 import type { LocalEventBus } from './event-bus.ts';
 import { type FlagWatch, watchFlag } from './flag-watch.ts';
 import { LocalParameterStore } from './parameters.ts';
-import { type LocalProfileApi, startLocalProfileApi } from './profile-api.ts';
+import { type LocalProfileApi, startLocalProfileApi } from './read-api.ts';
 import { archiveArns, LOCAL_ARCHIVE_NAME, replayOperations } from './replay-api.ts';
 import { LocalRollout } from './rollout.ts';
 import { rolloutOperations } from './rollout-operations.ts';
-import { flagCacheSecondsOf, type LocalStack, type LocalStackOptions } from './stack-options.ts';
+import {
+  erasureCacheSecondsOf,
+  flagCacheSecondsOf,
+  type LocalStack,
+  type LocalStackOptions,
+} from './stack-options.ts';
 import { type StatisticsProjection, startStatistics } from './statistics.ts';
 import { localAudit, watchDynamoFaults } from './stop-conditions.ts';
 
@@ -69,7 +76,11 @@ function startFlagControl(
 }
 
 /** CloudFormation-style outputs, the same keys a deployed stack has (plus the DynamoDB endpoint). */
-function localOutputs(database: Database, apiUrl: string, cacheSeconds: number): Record<string, string> {
+function localOutputs(
+  database: Database,
+  apiUrl: string,
+  erasureCacheSeconds: number,
+): Record<string, string> {
   const { tables } = database;
   return {
     [STACK_OUTPUTS.eventBusName]: LOCAL_BUS.busName,
@@ -80,7 +91,7 @@ function localOutputs(database: Database, apiUrl: string, cacheSeconds: number):
     [STACK_OUTPUTS.statsTableName]: tables.stats,
     [STACK_OUTPUTS.deadLetterTableName]: tables.deadLetters,
     [STACK_OUTPUTS.flagParameterName]: DEFAULT_FLAG_PARAMETER_NAME,
-    [STACK_OUTPUTS.erasureSettleSeconds]: String(localSettleSeconds(cacheSeconds)),
+    [STACK_OUTPUTS.erasureSettleSeconds]: String(localSettleSeconds(erasureCacheSeconds)),
     [DYNAMODB_ENDPOINT_OUTPUT]: database.endpoint,
     [STACK_OUTPUTS.profileApiUrl]: apiUrl,
   };
@@ -130,13 +141,17 @@ function startRecording(
   const { doc, tables } = database;
   const ssm = new SSMClient({ ...LOCAL_AWS, endpoint: endpointUrl });
   cleanups.push(() => ssm.destroy());
-  const cacheSeconds = flagCacheSecondsOf(options);
   return createRecordHandler(
     recordingDependencies({
       client: doc,
       tables,
-      flag: new SsmFlagReader(ssm, { parameterName: DEFAULT_FLAG_PARAMETER_NAME, cacheSeconds }),
-      erased: new CachedErasedUsers(new DynamoErasureLog(doc, tables.stats), { cacheSeconds }),
+      flag: new SsmFlagReader(ssm, {
+        parameterName: DEFAULT_FLAG_PARAMETER_NAME,
+        cacheSeconds: flagCacheSecondsOf(options),
+      }),
+      erased: new CachedErasedUsers(new DynamoErasureLog(doc, tables.stats), {
+        cacheSeconds: erasureCacheSecondsOf(options),
+      }),
       eventSource: DEFAULT_EVENT_SOURCE,
       wrapActivities: options.wrapActivities,
     }),
@@ -186,13 +201,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log,
     });
     cleanups.push(() => eventBus.close());
-    const cacheSeconds = flagCacheSecondsOf(options);
-    const profileApi = await startApi(options, database, { cacheSeconds, log }, cleanups);
-    const outputs = () => localOutputs(database, profileApi.url, cacheSeconds);
+    const erasureCacheSeconds = erasureCacheSecondsOf(options);
+    const profileApi = await startApi(options, database, { erasureCacheSeconds, log }, cleanups);
+    const outputs = () => localOutputs(database, profileApi.url, erasureCacheSeconds);
     const endpoint = await startEndpoint(options, port, { parameters, eventBus, rollout }, outputs, log);
     cleanups.push(() => endpoint.close());
     record = startRecording(options, database, endpoint.url, cleanups);
-    const statistics = await startProjection(options, database, { cacheSeconds, log, rollout });
+    const statistics = await startProjection(options, database, { erasureCacheSeconds, log, rollout });
     if (statistics) cleanups.push(() => statistics.stop());
 
     return handle({
@@ -218,11 +233,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 function startProjection(
   options: LocalStackOptions,
   database: Database,
-  parts: { cacheSeconds: number; log: (line: string) => void; rollout: LocalRollout },
+  parts: { erasureCacheSeconds: number; log: (line: string) => void; rollout: LocalRollout },
 ): Promise<StatisticsProjection | undefined> {
   if (options.statistics === false) return Promise.resolve(undefined);
   return startStatistics(database, parts.log, {
-    cacheSeconds: parts.cacheSeconds,
+    erasureCacheSeconds: parts.erasureCacheSeconds,
     wrap: options.wrapStatistics,
     signals: parts.rollout,
   });
@@ -264,15 +279,15 @@ function handle(parts: {
 async function startApi(
   options: LocalStackOptions,
   database: Database,
-  erasure: { cacheSeconds: number; log: (line: string) => void },
+  erasure: { erasureCacheSeconds: number; log: (line: string) => void },
   cleanups: Cleanups,
 ): Promise<LocalProfileApi> {
   // Started first, stopped after the API: erasures it accepted finish before DynamoDB stops.
-  const erasures = startErasureWorker(database, erasure.cacheSeconds, erasure.log, cleanups);
+  const erasures = startErasureWorker(database, erasure.erasureCacheSeconds, erasure.log, cleanups);
   const profileApi = await startLocalProfileApi({
     doc: database.doc,
     tables: { activityTable: database.tables.activities, statsTable: database.tables.stats },
-    erasureCacheSeconds: erasure.cacheSeconds,
+    erasureCacheSeconds: erasure.erasureCacheSeconds,
     erasures,
     port: options.api?.port ?? 0,
     ...(options.api?.auth ? { auth: options.api.auth } : {}),

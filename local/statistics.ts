@@ -1,8 +1,5 @@
 import { documentClient } from '../lambda/shared/aws/dynamodb.ts';
-import { DynamoErasureLog } from '../lambda/shared/aws/erasure-log.ts';
-import { CachedErasedUsers } from '../lambda/shared/erased-users.ts';
-import { DynamoProjectionStore } from '../lambda/statistics/adapters/stats-store.ts';
-import { createStatsHandler } from '../lambda/statistics/handler.ts';
+import { createStatsHandler, statisticsDependencies } from '../lambda/statistics/index.ts';
 import { localDynamoClient, localStreamsClient } from './clients.ts';
 import {
   LOCAL_INVOCATION_SECONDS,
@@ -26,22 +23,21 @@ export async function startStatistics(
   log: (line: string) => void,
   settings: {
     /** Seconds the set of erased users is cached. */
-    readonly cacheSeconds: number;
+    readonly erasureCacheSeconds: number;
     readonly wrap?: ((handler: StreamBatchHandler) => StreamBatchHandler) | undefined;
     readonly signals?: Pick<LocalRollout, 'statisticsFailed' | 'dynamoFault'>;
   },
 ): Promise<StatisticsProjection> {
   const { endpoint: dynamodbEndpoint, tables } = database;
-  const { cacheSeconds, wrap = (handler) => handler, signals } = settings;
+  const { erasureCacheSeconds: cacheSeconds, wrap = (handler) => handler, signals } = settings;
   const streams = localStreamsClient(dynamodbEndpoint);
   const dynamo = refuseAfterDeadline(localDynamoClient(dynamodbEndpoint));
   if (signals) watchDynamoFaults(dynamo, () => signals.dynamoFault());
   const doc = documentClient(dynamo);
   const handler = wrap(
-    createStatsHandler({
-      store: new DynamoProjectionStore(doc, tables.stats),
-      erased: new CachedErasedUsers(new DynamoErasureLog(doc, tables.stats), { cacheSeconds }),
-    }),
+    createStatsHandler(
+      statisticsDependencies({ client: doc, statsTable: tables.stats, erasureCacheSeconds: cacheSeconds }),
+    ),
   );
   const consumer = await startStreamConsumer({
     streams,

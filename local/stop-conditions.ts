@@ -1,13 +1,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { auditSweep, type SweepCursor } from '../lambda/audit/adapters/audit-sweep.ts';
-import { AUDIT_DEFAULTS } from '../lambda/audit/domain/audit-sweep.ts';
+import { AUDIT_DEFAULTS } from '../lambda/audit/constants.ts';
+import { STOP_CONDITION_DEFAULTS, type StopConditionSettings } from '../lambda/rollout/constants.ts';
 import type { AlarmState } from '../lambda/rollout/domain/rollout.ts';
-import {
-  errorRateBreaches,
-  STOP_CONDITION_DEFAULTS,
-  type StopConditionSettings,
-} from '../lambda/rollout/domain/stop-conditions.ts';
+
+import { errorRateBreaches } from '../lambda/rollout/domain/stop-conditions.ts';
 
 /**
  * The local stop conditions, one per failure the rollout plan names (plus dead letters and

@@ -1,13 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { RESPONSE_SCHEMAS } from '../lambda/read-api/domain/response-schemas.ts';
 import {
   API_ERRORS,
   type ParameterDeclaration,
   ROUTES,
   type RouteDeclaration,
-} from '../lambda/read-api/domain/routes.ts';
+} from '../lambda/read-api/constants.ts';
+import { RESPONSE_SCHEMAS } from '../lambda/read-api/domain/response-schemas.ts';
 import { DETAIL_TYPES } from '../lambda/shared/contract/event-types.ts';
 
 /** Where the OpenAPI document of the read API is committed. */

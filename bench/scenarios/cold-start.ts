@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BundleSize, bundleLikeLambda } from '../lib/bundle.ts';
 import { progress } from '../lib/progress.ts';
 import { median } from '../lib/stats.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Where bundles are written (ignored by git). */
 export const BUILD_DIR = join(ROOT, 'bench', '.build');
 const PROBE = join(ROOT, 'bench', 'workers', 'cold-probe.mjs');
@@ -37,6 +37,11 @@ const FUNCTION_ENV = {
   STATS_TABLE_NAME: 'ProfileStats',
   DEAD_LETTER_TABLE_NAME: 'DeadLetters',
   FEED_CURSOR_KEY: 'bench-cursor-key-bench-cursor-key-bench',
+  ERASURE_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/erasures.fifo',
+  ERASURE_SETTLE_SECONDS: '916',
+  FLAG_PARAMETER_NAME: '/tournament-profile/integration-enabled',
+  ROLLBACK_ALARMS: 'IntegrationErrorRate',
+  AUDIT_CURSOR_PARAMETER: '/tournament-profile/audit-cursor',
   POWERTOOLS_LOG_LEVEL: 'INFO',
 };
 
@@ -81,6 +86,31 @@ function nameOf(entry: string): string {
 }
 
 /**
+ * What a probe loads for one handler: the handler's module as deployed, plus the builder it calls
+ * on its first invocation (its wiring's `…DependenciesFromEnv`), so the probe can time that too.
+ * The bundle is the deployed one plus nothing: the handler already contains the builder.
+ */
+function probeEntry(handlerFile: string): string {
+  const wiring = join(dirname(handlerFile), 'wiring.ts');
+  const builders = [...readFileSync(handlerFile, 'utf8').matchAll(/\b(\w+DependenciesFromEnv)\b/g)].map(
+    ([, name]) => name,
+  );
+  const entry = join(BUILD_DIR, 'entries', `${nameOf(handlerFile)}.ts`);
+  mkdirSync(dirname(entry), { recursive: true });
+  writeFileSync(
+    entry,
+    [
+      `export { handler } from ${JSON.stringify(handlerFile)};`,
+      ...(builders.length > 0
+        ? [`export { ${[...new Set(builders)].join(', ')} } from ${JSON.stringify(wiring)};`]
+        : []),
+      '',
+    ].join('\n'),
+  );
+  return entry;
+}
+
+/**
  * Measures 5: bundle size and time to a ready handler in fresh Node processes, for every handler and
  * for the reference. Runs go round-robin over the bundles so background noise spreads evenly.
  */
@@ -88,7 +118,7 @@ export async function runColdStart(runs: number): Promise<ColdStartResult[]> {
   mkdirSync(BUILD_DIR, { recursive: true });
   const targets = [
     { name: REFERENCE, entry: join(ROOT, 'bench', 'workers', 'reference-client.ts') },
-    ...handlerEntries().map((entry) => ({ name: nameOf(entry), entry })),
+    ...handlerEntries().map((entry) => ({ name: nameOf(entry), entry: probeEntry(entry) })),
   ];
   progress(`cold start: bundling ${targets.length} entries`);
   const bundles = await Promise.all(

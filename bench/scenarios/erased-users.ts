@@ -1,9 +1,9 @@
 import { DynamoActivityWriter } from '../../lambda/recording/adapters/activity-store.ts';
+import { DEFAULT_FLAG_CACHE_SECONDS } from '../../lambda/recording/constants.ts';
 import { createRecordHandler } from '../../lambda/recording/handler.ts';
 import { DynamoDeadLetterWriter } from '../../lambda/shared/aws/dead-letters.ts';
 import { DynamoErasureLog } from '../../lambda/shared/aws/erasure-log.ts';
 import { forEachLimit } from '../../lambda/shared/concurrency.ts';
-import { DEFAULT_FLAG_CACHE_SECONDS } from '../../lambda/shared/contract/defaults.ts';
 import type { BridgeEvent } from '../../lambda/shared/contract/events.ts';
 import { CachedErasedUsers, ERASURE_LOG_PARTITION, erasureLogSk } from '../../lambda/shared/erased-users.ts';
 import type { TableNames } from '../../local/tables.ts';

@@ -6,7 +6,7 @@ import { bundleLikeLambda } from '../lib/bundle.ts';
 import { progress } from '../lib/progress.ts';
 import { BUILD_DIR } from './cold-start.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Peak memory of one recording process. */
 export interface MemoryResult {

@@ -1,11 +1,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
-import { MAX_BATCH_USERS } from '../../lambda/read-api/domain/routes.ts';
 import type { Activity } from '../../lambda/shared/contract/activity.ts';
+import { MAX_BATCH_USERS } from '../../lambda/shared/contract/limits.ts';
 import { ERASURE_LOG_PARTITION } from '../../lambda/shared/erased-users.ts';
 import { statsItem } from '../../lambda/statistics/domain/stats-items.ts';
-import { startLocalProfileApi } from '../../local/profile-api.ts';
+import { startLocalProfileApi } from '../../local/read-api.ts';
 import type { TableNames } from '../../local/tables.ts';
 import { batchWrite, countedClient, dropTables, freshTables } from '../lib/local.ts';
 import { progress } from '../lib/progress.ts';

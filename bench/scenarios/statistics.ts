@@ -4,11 +4,12 @@ import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { activityFor } from '../../lambda/recording/domain/activities.ts';
 import { userPartition } from '../../lambda/shared/aws/paging.ts';
 import type { Activity } from '../../lambda/shared/contract/activity.ts';
-import { statsActivityOfItem } from '../../lambda/shared/contract/activity-item.ts';
+
 import { EVENT_TYPES } from '../../lambda/shared/contract/event-types.ts';
 import { acceptEvent } from '../../lambda/shared/contract/events.ts';
 import { DynamoProjectionStore } from '../../lambda/statistics/adapters/stats-store.ts';
 import { type ProfileStats, statsOf } from '../../lambda/statistics/domain/stats.ts';
+import { statsActivityOfItem } from '../../lambda/statistics/domain/stats-activity.ts';
 import { createStatsHandler } from '../../lambda/statistics/handler.ts';
 import { bridgeEvent } from '../../local/bridge-event.ts';
 import type { TableNames } from '../../local/tables.ts';

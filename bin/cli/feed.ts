@@ -1,4 +1,4 @@
-import { DEFAULT_FEED_LIMIT } from '../../lambda/read-api/domain/routes.ts';
+import { DEFAULT_FEED_LIMIT } from '../../lambda/shared/contract/limits.ts';
 import { type Command, JSON_OPTION, listJson, onePositional, positiveInt, write } from './command.ts';
 import { profileClient } from './commands.ts';
 

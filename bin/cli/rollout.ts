@@ -1,12 +1,8 @@
 import { ssmFlagPorts } from '../../lambda/rollout/adapters/rollout-aws.ts';
 import { restoreFlag } from '../../lambda/rollout/application/rollout.ts';
 import type { RolloutView } from '../../lambda/rollout/application/rollout-view.ts';
-import {
-  DEFAULT_PLAN,
-  previousFlagParameterName,
-  type RolloutPlan,
-  validatePlan,
-} from '../../lambda/rollout/domain/rollout.ts';
+import { previousFlagParameterName } from '../../lambda/rollout/constants.ts';
+import { DEFAULT_PLAN, type RolloutPlan, validatePlan } from '../../lambda/rollout/domain/rollout.ts';
 import type { Io } from './command.ts';
 import { UsageError } from './errors.ts';
 import { backendFor, type RolloutBackend } from './rollout-backends.ts';

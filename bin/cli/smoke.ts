@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { ProfileReader } from '../../lambda/read-api/adapters/profile-reader.ts';
-import type { ProfileView } from '../../lambda/read-api/domain/routes.ts';
+import type { ProfileView } from '../../lambda/read-api/constants.ts';
 import { sleep } from '../../lambda/shared/backoff.ts';
 import { acceptEvent } from '../../lambda/shared/contract/events.ts';
 import { type FlagSetting, isUserIncluded, parseFlag } from '../../lambda/shared/contract/flag.ts';

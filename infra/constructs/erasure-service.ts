@@ -7,7 +7,7 @@ import { type IManagedPolicy, ManagedPolicy, PolicyStatement } from 'aws-cdk-lib
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ROUTES } from '../../lambda/read-api/domain/routes.ts';
+import { ROUTES } from '../../lambda/read-api/constants.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
 import { type FunctionDefaults, IntegrationFunction } from './integration-function.ts';
 

@@ -9,7 +9,7 @@ import { BUNDLE_OPTIONS } from '../bundling.ts';
 import { acknowledgeCfnLint, W3005_CDK_ROLE_DEPENDENCY } from './cfn-lint.ts';
 
 /** Root of the project: entry points and the lock file are resolved from here, not from the cwd. */
-export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /**
  * The newest Node.js LTS runtime aws-cdk-lib offers. Named explicitly rather than NODEJS_LATEST,
@@ -70,7 +70,7 @@ export class IntegrationFunction extends Construct {
     this.logGroup.grantWrite(this.role);
     this.function = new NodejsFunction(this, 'Function', {
       role: this.role,
-      entry: fileURLToPath(new URL(props.entry, new URL('../../', import.meta.url))),
+      entry: fileURLToPath(new URL(props.entry, new URL('../..', import.meta.url))),
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: fileURLToPath(new URL('../../package-lock.json', import.meta.url)),

@@ -50,8 +50,8 @@ export interface MonitoringProps {
  * them is in ALARM the flag must not be raised further (see docs/deploy.md).
  */
 export class Monitoring extends Construct {
-  /** Alarms that mean "stop (or roll back) the rollout". */
-  readonly stopConditionAlarms: readonly IAlarm[];
+  /** Alarms that roll the flag back: the stop conditions, and the queue, delivery and lag alarms. */
+  readonly rollbackAlarms: readonly IAlarm[];
   /** Alarms that need an operator but say nothing about the rollout's safety. */
   readonly otherAlarms: readonly IAlarm[];
   readonly dashboard: Dashboard;
@@ -66,14 +66,14 @@ export class Monitoring extends Construct {
       ...this.lagAlarms(props),
     ];
     const other = this.destinationAlarms(props, business);
-    this.stopConditionAlarms = [...props.stopConditions, ...stop];
+    this.rollbackAlarms = [...props.stopConditions, ...stop];
     this.otherAlarms = other;
     this.alarmTopic = this.topic(props);
     this.notify(...stop, ...other, ...props.stopConditions.filter((a): a is Alarm => a instanceof Alarm));
     this.dashboard = addDashboard(this, {
       ...props,
       business,
-      alarms: [...this.stopConditionAlarms, ...other],
+      alarms: [...this.rollbackAlarms, ...other],
     });
   }
 

@@ -14,7 +14,7 @@ import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { READ_ROUTES } from '../../lambda/read-api/domain/routes.ts';
+import { READ_ROUTES } from '../../lambda/read-api/constants.ts';
 import { FEED_INDEX } from '../../lambda/shared/tables.ts';
 import { acknowledgeLogGroup, type FunctionDefaults, IntegrationFunction } from './integration-function.ts';
 
@@ -46,6 +46,8 @@ export interface ProfileApiProps {
   readonly apiName: string;
   readonly activities: ITable;
   readonly statistics: ITable;
+  /** Seconds the read function caches the set of erased users (it answers for them as for unknown users). */
+  readonly erasureCacheSeconds: number;
   readonly defaults: FunctionDefaults;
   /** End-user tokens on the per-user routes. @default IAM only */
   readonly jwt?: JwtSettings;
@@ -129,6 +131,7 @@ export class ProfileApi extends Construct {
         STATS_TABLE_NAME: props.statistics.tableName,
         FEED_CURSOR_KEY: cursorKey.secretValue.unsafeUnwrap(),
         USER_ID_CLAIM: props.jwt?.userIdClaim ?? 'sub',
+        ERASURE_CACHE_SECONDS: String(props.erasureCacheSeconds),
       },
     });
     const read = readFunction.function;

@@ -37,6 +37,8 @@ export interface RecordingPipelineProps {
   readonly flag: FlagParameter;
   /** Seconds the function caches the flag. */
   readonly flagCacheSeconds: number;
+  /** Seconds the function caches the set of erased users. */
+  readonly erasureCacheSeconds: number;
   /** Events EventBridge could not deliver, after {@link delivery}'s retries. */
   readonly deliveryDeadLetters: IQueue;
   /** Events the function failed on after Lambda's asynchronous retries (on-failure destination). */
@@ -106,6 +108,7 @@ export class RecordingPipeline extends Construct {
         STATS_TABLE_NAME: props.statistics.tableName,
         FLAG_PARAMETER_NAME: flag.parameterName,
         FLAG_CACHE_SECONDS: String(props.flagCacheSeconds),
+        ERASURE_CACHE_SECONDS: String(props.erasureCacheSeconds),
         EVENT_SOURCE: props.eventSource,
       },
     });

@@ -12,7 +12,7 @@ import {
   DEFAULT_WAIT_SLICE_SECONDS,
   NOTHING_SAVED,
   previousFlagParameterName,
-} from '../../lambda/rollout/domain/rollout.ts';
+} from '../../lambda/rollout/constants.ts';
 import { onAnyOccurrence } from './alarm-metrics.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
 import { FlagParameter } from './flag-parameter.ts';
@@ -32,7 +32,7 @@ export const ROLLBACK_RESERVED_CONCURRENCY = 2;
 export interface RolloutProps {
   readonly flag: FlagParameter;
   /** The alarms that stop a rollout and roll the flag back. */
-  readonly stopConditionAlarms: readonly IAlarm[];
+  readonly rollbackAlarms: readonly IAlarm[];
   /** When set, every rollback is published here. */
   readonly alarmTopic?: ITopic | undefined;
   readonly defaults: FunctionDefaults;
@@ -71,7 +71,7 @@ export class Rollout extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const { flag, defaults } = props;
-    const alarmNames = props.stopConditionAlarms.map((alarm) => alarm.alarmName);
+    const alarmNames = props.rollbackAlarms.map((alarm) => alarm.alarmName);
 
     // Create-if-absent like the flag: a retained value from a deleted stack must not block a new one.
     this.previousParameter = new FlagParameter(this, 'PreviousFlag', {
@@ -93,7 +93,7 @@ export class Rollout extends Construct {
     const shared: SharedFunctionSettings = {
       environment: {
         FLAG_PARAMETER_NAME: flag.parameterName,
-        STOP_CONDITION_ALARMS: Fn.join(',', alarmNames),
+        ROLLBACK_ALARMS: Fn.join(',', alarmNames),
         ROLLOUT_WAIT_SLICE_SECONDS: String(props.waitSliceSeconds ?? DEFAULT_WAIT_SLICE_SECONDS),
         ROLLOUT_MIN_EVENTS_PER_STEP: String(props.minEventsPerStep),
         RECORDING_FUNCTION_NAME: props.recordingFunctionName,

@@ -5,7 +5,8 @@ import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { AUDIT_METRIC, type AuditSweepSettings } from '../../lambda/audit/domain/audit-sweep.ts';
+import type { AuditSweepSettings } from '../../lambda/audit/constants.ts';
+import { AUDIT_METRIC } from '../../lambda/shared/observability.ts';
 import { serviceMetric } from './alarm-metrics.ts';
 import { type FunctionDefaults, IntegrationFunction } from './integration-function.ts';
 

@@ -33,8 +33,8 @@ export interface StatisticsProjectorProps {
   readonly statistics: ITable;
   /** Pointers to the stream records the function still failed on after its retries. */
   readonly statisticsFailures: IQueue;
-  /** Seconds the set of erased users is cached (the flag's cache period). */
-  readonly flagCacheSeconds: number;
+  /** Seconds the function caches the set of erased users. */
+  readonly erasureCacheSeconds: number;
   readonly defaults: FunctionDefaults;
 }
 
@@ -64,8 +64,7 @@ export class StatisticsProjector extends Construct {
       memorySize: 512,
       environment: {
         STATS_TABLE_NAME: props.statistics.tableName,
-        // How long the cached set of erased users is kept, as the recording function keeps the flag.
-        FLAG_CACHE_SECONDS: String(props.flagCacheSeconds),
+        ERASURE_CACHE_SECONDS: String(props.erasureCacheSeconds),
       },
     });
     const projector = this.lambdaFunction.function;

@@ -12,14 +12,14 @@ import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { AUDIT_METRIC } from '../../lambda/audit/domain/audit-sweep.ts';
+
 import {
   DEGRADATION_DATAPOINTS,
   DEGRADATION_EVALUATION_PERIODS,
   type StopConditionKind,
   type StopConditionSettings,
-} from '../../lambda/rollout/domain/stop-conditions.ts';
-import { METRIC, PUBLISH_FAILURES_METRIC } from '../../lambda/shared/observability.ts';
+} from '../../lambda/rollout/constants.ts';
+import { AUDIT_METRIC, METRIC, PUBLISH_FAILURES_METRIC } from '../../lambda/shared/observability.ts';
 import { serviceMetric } from './alarm-metrics.ts';
 
 /** Period of the stop conditions evaluated on 5-minute data. */

@@ -1,18 +1,9 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { erasureObserver } from '../recording/adapters/telemetry.ts';
-import { documentClient } from '../shared/aws/dynamodb.ts';
-import { erasureWorkerConfig } from '../shared/config.ts';
 import { ID_PATTERN } from '../shared/contract/keys.ts';
 import type { ErasureMessage } from './adapters/erasure-queue.ts';
-import { DynamoErasureStore } from './adapters/erasure-store.ts';
-import { type EraseOptions, eraseUser } from './application/erase-user.ts';
-import type { ErasureStore } from './application/ports.ts';
-
-/** What the erasure worker is built from. */
-export interface EraseWorkerDependencies {
-  readonly store: ErasureStore;
-  readonly options: EraseOptions;
-}
+import { erasureObserver } from './adapters/telemetry.ts';
+import { eraseUser } from './application/erase-user.ts';
+import { type EraseWorkerDependencies, eraseWorkerDependenciesFromEnv } from './wiring.ts';
 
 /**
  * The erasure worker: runs (or resumes) each queued user's erasure. A failed one is reported as a
@@ -51,18 +42,8 @@ export function createEraseWorker(deps: EraseWorkerDependencies) {
 
 let deployed: ReturnType<typeof createEraseWorker> | undefined;
 
-/** Lambda entry point (SQS event source on the erasure queue). */
+/** Lambda entry point (SQS event source on the erasure queue): dependencies are built on the first batch. */
 export const handler = (event: SQSEvent): Promise<SQSBatchResponse> => {
-  if (!deployed) {
-    const config = erasureWorkerConfig();
-    deployed = createEraseWorker({
-      store: new DynamoErasureStore(documentClient(), {
-        activities: config.activityTableName,
-        stats: config.statsTableName,
-        deadLetters: config.deadLetterTableName,
-      }),
-      options: { settleMs: config.settleSeconds * 1000 },
-    });
-  }
+  deployed ??= createEraseWorker(eraseWorkerDependenciesFromEnv());
   return deployed(event);
 };

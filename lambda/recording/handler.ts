@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
-import { observeInvocation, type RecordSummary, reportRecordOutcome } from './adapters/telemetry.ts';
+import { observeInvocation } from '../shared/aws/telemetry.ts';
+import { type RecordSummary, reportRecordOutcome } from './adapters/telemetry.ts';
 import { type RecordDependencies, recordEvent } from './application/record-event.ts';
 import { recordingDependenciesFromEnv } from './wiring.ts';
 
@@ -21,7 +22,7 @@ export function createRecordHandler(deps: RecordDependencies) {
 
 let configured: ReturnType<typeof createRecordHandler> | undefined;
 
-/** Lambda entry point. */
+/** Lambda entry point: dependencies are built from the environment on the first event. */
 export const handler = (event: unknown, context: Context): Promise<RecordSummary> => {
   configured ??= createRecordHandler(recordingDependenciesFromEnv());
   return configured(event, context);

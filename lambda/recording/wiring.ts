@@ -1,20 +1,25 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-
 import { DynamoDeadLetterWriter } from '../shared/aws/dead-letters.ts';
 import { documentClient } from '../shared/aws/dynamodb.ts';
 import { DynamoErasureLog } from '../shared/aws/erasure-log.ts';
 import { ssmClient } from '../shared/aws/ssm.ts';
-import { recordingConfig } from '../shared/config.ts';
+import { erasureLogStaleObserved } from '../shared/aws/telemetry.ts';
 import { DEFAULT_EVENT_SOURCE } from '../shared/contract/defaults.ts';
 import { CachedErasedUsers, type ErasedUsers } from '../shared/erased-users.ts';
 import { DynamoActivityWriter } from './adapters/activity-store.ts';
 import { SsmFlagReader } from './adapters/flag-reader.ts';
-import { erasureLogStaleObserved, flagStaleObserved } from './adapters/telemetry.ts';
+import { flagStaleObserved } from './adapters/telemetry.ts';
 import type { ActivityWriter, FlagReader } from './application/ports.ts';
 import type { RecordDependencies } from './application/record-event.ts';
+import { recordingConfig } from './config.ts';
+
+/**
+ * Recording, wired one way for the deployed function, the local stack, the bench and the tests:
+ * from the function's environment, or from options that name the clients, tables and flag.
+ */
 
 /** Where recording writes and what it reads its flag from. */
-export interface RecordingWiring {
+export interface RecordingOptions {
   /** The DynamoDB document client the writers share. */
   readonly client: DynamoDBDocumentClient;
   readonly tables: { readonly activities: string; readonly deadLetters: string };
@@ -26,22 +31,19 @@ export interface RecordingWiring {
   /** Puts in flight at once for one event. @default recording's own (32) */
   readonly writeConcurrency?: number;
   /** Wraps the activity writer (fault injection in the local stack and the tests). @default none */
-  readonly wrapActivities?: (writer: ActivityWriter) => ActivityWriter;
+  readonly wrapActivities?: ((writer: ActivityWriter) => ActivityWriter) | undefined;
 }
 
-/**
- * The recording dependencies, wired one way for the deployed function, the local stack, the bench
- * and the tests: the DynamoDB activity and dead-letter writers over one client, and the flag.
- */
-export function recordingDependencies(wiring: RecordingWiring): RecordDependencies {
-  const activities = new DynamoActivityWriter(wiring.client, wiring.tables.activities);
+/** Recording's dependencies from options: the activity and dead-letter writers over one client. */
+export function recordingDependencies(options: RecordingOptions): RecordDependencies {
+  const activities = new DynamoActivityWriter(options.client, options.tables.activities);
   return {
-    activities: wiring.wrapActivities ? wiring.wrapActivities(activities) : activities,
-    deadLetters: new DynamoDeadLetterWriter(wiring.client, wiring.tables.deadLetters),
-    flag: wiring.flag,
-    erased: wiring.erased,
-    eventSource: wiring.eventSource ?? DEFAULT_EVENT_SOURCE,
-    writeConcurrency: wiring.writeConcurrency,
+    activities: options.wrapActivities ? options.wrapActivities(activities) : activities,
+    deadLetters: new DynamoDeadLetterWriter(options.client, options.tables.deadLetters),
+    flag: options.flag,
+    erased: options.erased,
+    eventSource: options.eventSource ?? DEFAULT_EVENT_SOURCE,
+    writeConcurrency: options.writeConcurrency,
   };
 }
 
@@ -58,7 +60,7 @@ export function recordingDependenciesFromEnv(env: NodeJS.ProcessEnv = process.en
       onStale: flagStaleObserved,
     }),
     erased: new CachedErasedUsers(new DynamoErasureLog(client, config.statsTableName), {
-      cacheSeconds: config.flagCacheSeconds,
+      cacheSeconds: config.erasureCacheSeconds,
       onStale: erasureLogStaleObserved,
     }),
     eventSource: config.eventSource,

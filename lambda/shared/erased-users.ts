@@ -74,6 +74,12 @@ export interface ErasedUsers {
 }
 
 /**
+ * Default seconds a function uses its set of erased users before it asks the log again: the bound
+ * an erasure waits out (with the functions' longest invocation) before it deletes.
+ */
+export const DEFAULT_ERASURE_CACHE_SECONDS = 15;
+
+/**
  * How far back each refresh reads again. Entries are ordered by their writer's clock; reading the
  * last five minutes again covers operators' clocks that differ by up to that much.
  */

@@ -1,28 +1,9 @@
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-
-import {
-  erasureLogStaleObserved,
-  observeInvocation,
-  projectionObserver,
-  reportStatsBatch,
-} from '../recording/adapters/telemetry.ts';
-import { documentClient } from '../shared/aws/dynamodb.ts';
-import { DynamoErasureLog } from '../shared/aws/erasure-log.ts';
-import { statisticsConfig } from '../shared/config.ts';
-import { CachedErasedUsers, type ErasedUsers } from '../shared/erased-users.ts';
-import { DynamoProjectionStore } from './adapters/stats-store.ts';
+import { observeInvocation } from '../shared/aws/telemetry.ts';
 import { activityFromStreamRecord } from './adapters/stream-records.ts';
-import type { ProjectionStore } from './application/ports.ts';
+import { projectionObserver, reportStatsBatch } from './adapters/telemetry.ts';
 import { type ProjectionRecord, projectBatch } from './application/project-stats.ts';
-
-/** What the statistics handler needs. */
-export interface StatsDependencies {
-  readonly store: ProjectionStore;
-  /** Users applied at once; a user's own activities are always applied together, in one write. @default 8 */
-  readonly userConcurrency?: number;
-  /** Erased users: their activities are acknowledged and nothing is written. @default none */
-  readonly erased?: ErasedUsers;
-}
+import { type StatsDependencies, statisticsDependenciesFromEnv } from './wiring.ts';
 
 /** The stream's new activities, in order; a record without a sequence number fails the whole batch. */
 function insertsOf(event: DynamoDBStreamEvent): ProjectionRecord[] {
@@ -54,18 +35,8 @@ export function createStatsHandler(deps: StatsDependencies) {
 
 let configured: ReturnType<typeof createStatsHandler> | undefined;
 
-/** Lambda entry point. */
+/** Lambda entry point: dependencies are built from the environment on the first batch. */
 export const handler = (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> => {
-  if (!configured) {
-    const config = statisticsConfig();
-    const client = documentClient();
-    configured = createStatsHandler({
-      store: new DynamoProjectionStore(client, config.statsTableName),
-      erased: new CachedErasedUsers(new DynamoErasureLog(client, config.statsTableName), {
-        cacheSeconds: config.erasureCacheSeconds,
-        onStale: erasureLogStaleObserved,
-      }),
-    });
-  }
+  configured ??= createStatsHandler(statisticsDependenciesFromEnv());
   return configured(event, context);
 };

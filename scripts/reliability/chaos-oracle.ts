@@ -2,11 +2,12 @@ import { type DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/l
 import type { ProfileReader } from '../../lambda/read-api/adapters/profile-reader.ts';
 import { activityFor } from '../../lambda/recording/domain/activities.ts';
 import { userPartition } from '../../lambda/shared/aws/paging.ts';
-import { statsActivityOf } from '../../lambda/shared/contract/activity-item.ts';
+
 import { deadLetterFor } from '../../lambda/shared/contract/dead-letter.ts';
 import type { AcceptedEvent } from '../../lambda/shared/contract/events.ts';
 import { type FlagSetting, isUserIncluded } from '../../lambda/shared/contract/flag.ts';
 import { type StatsActivity, statsOf } from '../../lambda/statistics/domain/stats.ts';
+import { statsActivityOf } from '../../lambda/statistics/domain/stats-activity.ts';
 import { namesOnly } from './chaos-erasure.ts';
 import type { ScenarioEvent } from './scenario.ts';
 

@@ -27,7 +27,7 @@ describe("the read function's bundle", () => {
       expect.arrayContaining([
         'lambda/read-api/handler.ts',
         'lambda/read-api/adapters/profile-store.ts',
-        'lambda/read-api/domain/routes.ts',
+        'lambda/read-api/constants.ts',
       ]),
     );
     expect(inputs.some((i) => i.includes('node_modules/@aws-sdk/lib-dynamodb/'))).toBe(true);

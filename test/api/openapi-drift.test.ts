@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ROUTES } from '../../lambda/read-api/domain/routes.ts';
+import { ROUTES } from '../../lambda/read-api/constants.ts';
 import { OPENAPI_FILE, openApiDocument, renderOpenApi } from '../../scripts/generate-openapi.ts';
 
 describe('the committed OpenAPI document', () => {

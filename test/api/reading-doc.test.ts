@@ -8,7 +8,7 @@ import { fresh } from '../support/events.ts';
 import { typecheckExample } from '../support/typecheck.ts';
 import { checkIn, finalized, sharedApiStack } from './support.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PYTHON_EXAMPLE = join(ROOT, 'docs', 'examples', 'read_profile.py');
 const doc = readFileSync(join(ROOT, 'docs', 'reading.md'), 'utf8');
 const tsBlock = /```ts\n([\s\S]*?)```/.exec(doc)?.[1];

@@ -1,8 +1,9 @@
 import { describe, expect, inject, it } from 'vitest';
-import { MAX_BATCH_USERS } from '../../lambda/read-api/domain/routes.ts';
+
 import { documentClient } from '../../lambda/shared/aws/dynamodb.ts';
+import { MAX_BATCH_USERS } from '../../lambda/shared/contract/limits.ts';
 import { localDynamoClient } from '../../local/clients.ts';
-import { startLocalProfileApi } from '../../local/profile-api.ts';
+import { startLocalProfileApi } from '../../local/read-api.ts';
 import { fresh } from '../support/events.ts';
 import { checkIn, finalized, get, publish, SIGNED, sharedApiStack } from './support.ts';
 

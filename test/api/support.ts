@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { DetailType } from '../../lambda/shared/contract/event-types.ts';
-import type { LocalApiAuth } from '../../local/profile-api.ts';
+import type { LocalApiAuth } from '../../local/read-api.ts';
 import { startLocalStack } from '../../local/stack.ts';
 import type { LocalStack } from '../../local/stack-options.ts';
 import { exampleDetail, fresh } from '../support/events.ts';

@@ -2,8 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ProfileReader } from '../../lambda/read-api/adapters/profile-reader.ts';
 import { documentClient } from '../../lambda/shared/aws/dynamodb.ts';
-import { statsActivityOfItem } from '../../lambda/shared/contract/activity-item.ts';
+
 import { statsOf } from '../../lambda/statistics/domain/stats.ts';
+import { statsActivityOfItem } from '../../lambda/statistics/domain/stats-activity.ts';
 import { localDynamoClient } from '../../local/clients.ts';
 import { itemsOfUser } from '../support/dynamo.ts';
 import { exampleDetail } from '../support/events.ts';

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { activityFor } from '../../lambda/recording/domain/activities.ts';
-import { statsActivityOf } from '../../lambda/shared/contract/activity-item.ts';
+
 import { acceptEvent } from '../../lambda/shared/contract/events.ts';
 import { type StatsActivity, statsOf } from '../../lambda/statistics/domain/stats.ts';
+import { statsActivityOf } from '../../lambda/statistics/domain/stats-activity.ts';
 import type { LocalStack } from '../../local/stack-options.ts';
 import { publishTo } from '../support/local-stack.ts';
 import { type PlannedEvent, tournamentArbitrary } from '../support/tournament.ts';

@@ -3,7 +3,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FlagParameter } from '../../infra/constructs/flag-parameter.ts';
-import { NOTHING_SAVED, previousFlagParameterName } from '../../lambda/rollout/domain/rollout.ts';
+import { NOTHING_SAVED, previousFlagParameterName } from '../../lambda/rollout/constants.ts';
 import { LOCAL_AWS } from '../../local/clients.ts';
 import { type LocalEndpoint, startLocalEndpoint } from '../../local/endpoint.ts';
 

@@ -111,6 +111,7 @@ describe('RecordingPipeline', () => {
       statistics: table(stack, STATS_TABLE),
       flag: new FlagParameter(stack, 'Flag', { parameterName: '/test/flag', production: false }),
       flagCacheSeconds: 15,
+      erasureCacheSeconds: 15,
       deliveryDeadLetters: new Queue(stack, 'Delivery'),
       recordingFailures: new Queue(stack, 'Failures'),
       delivery: { retryAttempts: 185, maxEventAge: Duration.hours(24) },
@@ -178,7 +179,7 @@ describe('StatisticsProjector', () => {
       activities: table(stack, ACTIVITY_TABLE),
       statistics: table(stack, STATS_TABLE),
       statisticsFailures: new Queue(stack, 'Failures'),
-      flagCacheSeconds: 15,
+      erasureCacheSeconds: 15,
       defaults: DEFAULTS,
     });
     template = Template.fromStack(stack);

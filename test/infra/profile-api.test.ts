@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { STACK_OUTPUTS } from '../../infra/outputs.ts';
-import { ROUTES, routeKeyOf } from '../../lambda/read-api/domain/routes.ts';
+import { ROUTES, routeKeyOf } from '../../lambda/read-api/constants.ts';
 import { FEED_INDEX } from '../../lambda/shared/tables.ts';
 import { resourcesOf, SYNTH_TIMEOUT_MS, type Synthesized, synthesize } from './synth.ts';
 

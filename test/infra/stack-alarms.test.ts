@@ -48,9 +48,9 @@ describe('the default stage', () => {
     it('exposes the stop-condition alarms for a rollout to watch', () => {
       // The four stop conditions, plus the 3 queues, invalid events, unreachable DLQ, conflicts,
       // iterator age and the 2 functions' throttles.
-      expect(s.stack.stopConditionAlarms).toHaveLength(s.stack.stopConditions.conditions.length + 9);
+      expect(s.stack.rollbackAlarms).toHaveLength(s.stack.stopConditions.conditions.length + 9);
       const ids = new Set(Object.keys(resourcesOf(s.template, 'AWS::CloudWatch::Alarm')));
-      for (const alarm of s.stack.stopConditionAlarms) expect(ids.has(s.logicalId(alarm))).toBe(true);
+      for (const alarm of s.stack.rollbackAlarms) expect(ids.has(s.logicalId(alarm))).toBe(true);
     });
 
     it('notifies nobody unless an address is configured', () => {

@@ -1,10 +1,9 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AUDIT_METRIC } from '../../lambda/audit/domain/audit-sweep.ts';
 
-import { STOP_CONDITION_DEFAULTS } from '../../lambda/rollout/domain/stop-conditions.ts';
-import { METRIC, PUBLISH_FAILURES_METRIC } from '../../lambda/shared/observability.ts';
+import { STOP_CONDITION_DEFAULTS } from '../../lambda/rollout/constants.ts';
+import { AUDIT_METRIC, METRIC, PUBLISH_FAILURES_METRIC } from '../../lambda/shared/observability.ts';
 import { resourcesOf, SYNTH_TIMEOUT_MS, type Synthesized, synthesize } from './synth.ts';
 
 const TOPIC = 'arn:aws:sns:us-east-1:111122223333:oncall';

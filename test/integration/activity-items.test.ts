@@ -12,13 +12,14 @@ import { activityFor } from '../../lambda/recording/domain/activities.ts';
 import { createRecordHandler } from '../../lambda/recording/handler.ts';
 import { recordingDependencies } from '../../lambda/recording/wiring.ts';
 import { documentClient } from '../../lambda/shared/aws/dynamodb.ts';
-import { statsActivityOf } from '../../lambda/shared/contract/activity-item.ts';
+
 import { legacyPayloadHash } from '../../lambda/shared/contract/canonical.ts';
 import { EVENT_TYPES } from '../../lambda/shared/contract/event-types.ts';
 import { acceptEvent } from '../../lambda/shared/contract/events.ts';
 import { MAX_DETAIL_BYTES } from '../../lambda/shared/contract/limits.ts';
 import { FEED_ATTRIBUTES } from '../../lambda/shared/tables.ts';
 import { activityFromStreamRecord } from '../../lambda/statistics/adapters/stream-records.ts';
+import { statsActivityOf } from '../../lambda/statistics/domain/stats-activity.ts';
 import { localDynamoClient } from '../../local/clients.ts';
 import { createTestTables, type TestTables } from '../support/dynamo.ts';
 import { bridgeEvent, exampleDetail } from '../support/events.ts';

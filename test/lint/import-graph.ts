@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Folders whose TypeScript the graph covers: everything that ships or runs, tests aside. */
 export const SOURCE_FOLDERS = ['lambda', 'infra', 'local', 'bin', 'scripts', 'bench'] as const;

@@ -14,8 +14,9 @@ import { ProfileReader } from '../../lambda/read-api/adapters/profile-reader.ts'
 import { createRecordHandler } from '../../lambda/recording/handler.ts';
 import { recordingDependencies } from '../../lambda/recording/wiring.ts';
 import { documentClient } from '../../lambda/shared/aws/dynamodb.ts';
-import { statsActivityOfItem } from '../../lambda/shared/contract/activity-item.ts';
+
 import { statsOf } from '../../lambda/statistics/domain/stats.ts';
+import { statsActivityOfItem } from '../../lambda/statistics/domain/stats-activity.ts';
 import { LOCAL_AWS, localDynamoClient } from '../../local/clients.ts';
 import { type DynamoDbLocal, freePort, startDynamoDbLocal } from '../../local/dynamodb-local.ts';
 import { startLocalStack } from '../../local/stack.ts';

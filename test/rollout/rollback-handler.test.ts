@@ -20,7 +20,7 @@ beforeAll(async () => {
   endpoint = await startLocalEndpoint();
   process.env.AWS_ENDPOINT_URL_SSM = endpoint.url;
   process.env.FLAG_PARAMETER_NAME = FLAG;
-  process.env.STOP_CONDITION_ALARMS = 'Stack-RecordingErrorRate,Stack-IdempotencyConflicts';
+  process.env.ROLLBACK_ALARMS = 'Stack-RecordingErrorRate,Stack-IdempotencyConflicts';
   ({ handler } = await import('../../lambda/rollout/rollback-handler.ts'));
 });
 

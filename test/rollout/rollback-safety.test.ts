@@ -5,13 +5,8 @@ import {
   rollBackFlag,
   runRolloutStep,
 } from '../../lambda/rollout/application/rollout.ts';
-import {
-  type AlarmState,
-  DEFAULT_PLAN,
-  HISTORY_EVENTS_PER_TURN,
-  MAX_TURNS_PER_EXECUTION,
-  type RolloutPlan,
-} from '../../lambda/rollout/domain/rollout.ts';
+import { HISTORY_EVENTS_PER_TURN, MAX_TURNS_PER_EXECUTION } from '../../lambda/rollout/constants.ts';
+import { type AlarmState, DEFAULT_PLAN, type RolloutPlan } from '../../lambda/rollout/domain/rollout.ts';
 
 const SECOND = 1000;
 const T0 = Date.parse('2026-05-01T12:00:00Z');
@@ -90,7 +85,7 @@ describe('a raise never undoes a rollback', () => {
     expect(out).toMatchObject({
       status: 'rolled_back',
       error: 'RolloutRolledBack',
-      alarm: 'concurrent-rollback',
+      stopCondition: 'concurrent-rollback',
     });
   });
 
@@ -106,7 +101,7 @@ describe('a raise never undoes a rollback', () => {
 
     expect(store.flag).toBe('off');
     expect(store.previous).toBe('50');
-    expect(out).toMatchObject({ status: 'rolled_back', alarm: 'latency' });
+    expect(out).toMatchObject({ status: 'rolled_back', stopCondition: 'latency' });
   });
 
   it('keeps the raise when nothing happened in between', async () => {
@@ -169,7 +164,7 @@ describe('a rollback whose first attempt fails still happens', () => {
     const retried = await runRolloutStep(store.ports(), input, now + 10 * SECOND);
 
     // Assess
-    expect(retried).toMatchObject({ status: 'rolled_back', alarm: 'errors' });
+    expect(retried).toMatchObject({ status: 'rolled_back', stopCondition: 'errors' });
     expect(store.flag).toBe('off');
     expect(store.previous).toBe('10');
   });

@@ -93,7 +93,7 @@ describe('progressive rollout in the stack', () => {
       source: ['aws.cloudwatch'],
       'detail-type': [ALARM_STATE_CHANGE],
       detail: {
-        alarmName: s.stack.stopConditionAlarms.map((alarm) => resolve(alarm.alarmName)),
+        alarmName: s.stack.rollbackAlarms.map((alarm) => resolve(alarm.alarmName)),
         state: { value: ['ALARM'] },
       },
     });

@@ -80,12 +80,12 @@ describe('stepOutcome: decide() mapped to the state machine output', () => {
   it('a rollback ends in an error whose cause names the alarm and says how to restore', () => {
     const out = stepOutcome(
       { plan, state: { stepIndex: 1, raisedAt: T0, lastWritten: '50' } },
-      { action: 'rollback', alarm: 'errors', reason: '3 errors in 5 minutes' },
+      { action: 'rollback', stopCondition: 'errors', reason: '3 errors in 5 minutes' },
       { now: T0, alarms: firing, flagBefore: '50', previousSaved: '50' },
     );
     expect(out).toMatchObject({
       status: 'rolled_back',
-      alarm: 'errors',
+      stopCondition: 'errors',
       error: 'RolloutRolledBack',
       flag: 'off',
     });

@@ -5,9 +5,10 @@ import { expect } from 'vitest';
 import { ProfileReader } from '../../lambda/read-api/adapters/profile-reader.ts';
 import { createRecordHandler } from '../../lambda/recording/handler.ts';
 import { recordingDependencies } from '../../lambda/recording/wiring.ts';
-import { statsActivityOfItem } from '../../lambda/shared/contract/activity-item.ts';
+
 import { DynamoProjectionStore } from '../../lambda/statistics/adapters/stats-store.ts';
 import { statsOf } from '../../lambda/statistics/domain/stats.ts';
+import { statsActivityOfItem } from '../../lambda/statistics/domain/stats-activity.ts';
 import { createStatsHandler } from '../../lambda/statistics/handler.ts';
 import { localStreamsClient } from '../../local/clients.ts';
 import { readStreamRecords } from '../../local/stream-consumer.ts';

@@ -64,14 +64,14 @@ describe('the rollout decision', () => {
       ];
       expect(decide(plan, { stepIndex: -1 }, { now: 0, alarms, currentFlag: 'off' })).toEqual({
         action: 'rollback',
-        alarm: name,
+        stopCondition: name,
         reason: 'threshold crossed',
       });
       expect(
         decide(plan, { stepIndex: 1, raisedAt: 0, lastWritten: '25' }, { now: 1, alarms, currentFlag: '25' }),
       ).toMatchObject({
         action: 'rollback',
-        alarm: name,
+        stopCondition: name,
       });
     },
   );

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { activityFor } from '../../lambda/recording/domain/activities.ts';
-import { statsActivityOf } from '../../lambda/shared/contract/activity-item.ts';
+
 import { acceptEvent } from '../../lambda/shared/contract/events.ts';
 import { type ProjectionState, planProjection } from '../../lambda/statistics/domain/projection.ts';
 import {
@@ -11,6 +11,7 @@ import {
   statsOf,
   winRate,
 } from '../../lambda/statistics/domain/stats.ts';
+import { statsActivityOf } from '../../lambda/statistics/domain/stats-activity.ts';
 import { bridgeEvent } from '../support/events.ts';
 import { noStatistics } from '../support/statistics.ts';
 import { type PlannedEvent, shuffled, tournamentArbitrary } from '../support/tournament.ts';

@@ -2,8 +2,9 @@ import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 import { scanPages, userPartition } from '../../shared/aws/paging.ts';
-import { statsActivityOfItem } from '../../shared/contract/activity-item.ts';
+
 import { ERASURE_LOG_PARTITION } from '../../shared/erased-users.ts';
+import { statsActivityOfItem } from '../../statistics/domain/stats-activity.ts';
 import { readStatsPartition } from '../../statistics/domain/stats-items.ts';
 import {
   type AuditedUser,

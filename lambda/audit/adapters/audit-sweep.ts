@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { AuditSweepSettings } from '../domain/audit-sweep.ts';
+import type { AuditSweepSettings } from '../constants.ts';
 import { auditStatistics } from './audit-store.ts';
 
 /** Where the previous run stopped: the activity table key of the last item it read. */

@@ -14,8 +14,7 @@ import {
   ZERO,
 } from '../../statistics/domain/stats.ts';
 import { countersOf } from '../../statistics/domain/stats-items.ts';
-import { type ActivityIdentity, duplicateActivities } from '../domain/audit-sweep.ts';
-
+import { type ActivityIdentity, duplicateActivities } from '../domain/duplicates.ts';
 import { RepairConflictError } from '../errors.ts';
 
 /** What audit reads of one user: the activities and the projector's state, decoded. */

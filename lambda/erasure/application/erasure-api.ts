@@ -1,9 +1,4 @@
-import {
-  json,
-  type RouteActions,
-  type ServeOptions,
-  serveRoutes,
-} from '../../read-api/application/profile-api.ts';
+import { json, type RouteActions, type ServeOptions, serveRoutes } from '../../read-api/index.ts';
 import type { ErasureRecord, ErasureRequests } from './ports.ts';
 
 /** The body of `DELETE /users/{userId}` (schema `ErasureStatus`). */

@@ -5,14 +5,16 @@ import {
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll, type UnprocessedRetry } from '../../shared/aws/batch.ts';
+import { DynamoErasureLog } from '../../shared/aws/erasure-log.ts';
 import { classifyStoreError } from '../../shared/aws/store-errors.ts';
 import { readActivityItem } from '../../shared/contract/activity-item.ts';
+import { CachedErasedUsers } from '../../shared/erased-users.ts';
 import { FEED_INDEX } from '../../shared/tables.ts';
-
 import type { StoredStats } from '../../statistics/domain/projection.ts';
 import { STATS_SK, storedStatsOf } from '../../statistics/domain/stats-items.ts';
+import { ErasureAwareProfileStore } from '../application/erasure-aware-store.ts';
 import type { FeedPosition, FeedQuery, ProfileStore, StoredFeedPage } from '../application/ports.ts';
-import type { FeedEntry } from '../domain/routes.ts';
+import type { FeedEntry } from '../constants.ts';
 
 /** Where the read API finds its tables. */
 export interface ProfileTables {
@@ -126,4 +128,21 @@ export class DynamoProfileStore implements ProfileStore {
       throw classifyStoreError(error, `reading the feed of user ${userId}`);
     }
   }
+}
+
+/**
+ * The read API's store as every reader uses it: the tables, with erased users answered as unknown
+ * (the set comes from the erasure log, cached for `erasureCacheSeconds`; 0 reads it on every call).
+ */
+export function erasureAwareProfileStore(
+  client: DynamoDBDocumentClient,
+  tables: ProfileTables,
+  erasureCacheSeconds: number,
+): ProfileStore {
+  return new ErasureAwareProfileStore(
+    new DynamoProfileStore(client, tables),
+    new CachedErasedUsers(new DynamoErasureLog(client, tables.statsTable), {
+      cacheSeconds: erasureCacheSeconds,
+    }),
+  );
 }

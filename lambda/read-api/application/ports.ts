@@ -1,5 +1,5 @@
 import type { StoredStats } from '../../statistics/domain/projection.ts';
-import type { FeedEntry } from '../domain/routes.ts';
+import type { FeedEntry } from '../constants.ts';
 
 /** Where a feed page stopped: the key of the last item read (the index and table key attributes). */
 export type FeedPosition = Readonly<Record<string, string>>;

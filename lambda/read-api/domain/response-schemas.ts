@@ -4,7 +4,7 @@
  */
 
 import { ERASED_KINDS } from '../../shared/erased-users.ts';
-import { API_ERRORS, type ResponseSchemaName, type SchemaObject } from './routes.ts';
+import { API_ERRORS, type ResponseSchemaName, type SchemaObject } from '../constants.ts';
 
 const PROFILE_STATS: SchemaObject = {
   type: 'object',

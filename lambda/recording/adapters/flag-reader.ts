@@ -1,10 +1,10 @@
 import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { DEFAULT_FLAG_CACHE_SECONDS } from '../../shared/contract/defaults.ts';
+
 import { type FlagSetting, parseFlag } from '../../shared/contract/flag.ts';
 
 import type { FlagReader } from '../application/ports.ts';
-
+import { DEFAULT_FLAG_CACHE_SECONDS } from '../constants.ts';
 import { FlagUnavailableError } from '../errors.ts';
 
 /** Options of {@link SsmFlagReader}. */

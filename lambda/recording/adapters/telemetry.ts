@@ -1,15 +1,12 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Context } from 'aws-lambda';
-import type { EraseProgress, EraseReport } from '../../erasure/application/erase-user.ts';
-import { logger, metrics } from '../../shared/aws/powertools.ts';
-import type { FlagSetting } from '../../shared/contract/flag.ts';
+import { logger } from '../../shared/aws/logger.ts';
+import { count } from '../../shared/aws/metrics.ts';
+import { FLAG_VALUES, type FlagSetting } from '../../shared/contract/flag.ts';
 import { METRIC } from '../../shared/observability.ts';
-import type { BatchResult, ProjectionObserver } from '../../statistics/application/project-stats.ts';
 import type { RecordOutcome } from '../application/record-event.ts';
 
 /**
- * What the handlers say about their work, in logs and metrics, in one place: the handlers call
- * these and never touch the logger or the metrics themselves.
+ * What recording says about its work, in logs and metrics: the handler calls these and never
+ * touches the logger or the metrics itself (the invocation's frame is lambda/shared/aws/telemetry.ts).
  */
 
 /** What one recording invocation did, in counts (also what the local stack prints). */
@@ -36,44 +33,15 @@ export type RecordSummary =
       flag: string;
     };
 
-/**
- * Runs one invocation with the Lambda context and `keys` in every log line; logs a failure before
- * it propagates, and flushes the metrics and the keys whatever happens.
- */
-export async function observeInvocation<T>(
-  context: Context | undefined,
-  keys: Record<string, unknown>,
-  failureMessage: string,
-  work: () => Promise<T>,
-): Promise<T> {
-  if (context) logger.addContext(context);
-  logger.appendKeys(keys);
-  try {
-    return await work();
-  } catch (error) {
-    logger.error(failureMessage, { error });
-    throw error;
-  } finally {
-    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
-    logger.resetKeys();
-  }
-}
-
-/** The erasure log could not be read and the last known set of erased users is used. */
-export function erasureLogStaleObserved(error: unknown): void {
-  metrics.addMetric(METRIC.flagStale, MetricUnit.Count, 1);
-  logger.warn('erasure log unreachable: using the last known set of erased users', { error });
-}
-
 /** The flag could not be read and its last known value is used. */
 export function flagStaleObserved(error: unknown, lastKnown: FlagSetting): void {
-  metrics.addMetric(METRIC.flagStale, MetricUnit.Count, 1);
+  count(METRIC.flagStale);
   logger.warn('SSM unreachable: using the last known flag value', { error, flagValue: lastKnown.raw });
 }
 
 function reportInvalid(outcome: Extract<RecordOutcome, { status: 'invalid' }>): RecordSummary {
-  metrics.addMetric(METRIC.invalid, MetricUnit.Count, 1);
-  if (outcome.erasedOnly) metrics.addMetric(METRIC.skippedErased, MetricUnit.Count, 1);
+  count(METRIC.invalid);
+  if (outcome.erasedOnly) count(METRIC.skippedErased);
   logger.warn(
     outcome.erasedOnly
       ? 'event rejected; not stored as a dead letter: every user it names is erased'
@@ -96,8 +64,8 @@ export function reportRecordOutcome(outcome: RecordOutcome): RecordSummary {
   const { event, flag, recorded, duplicates, conflicts, skipped, erased } = outcome;
   logger.appendKeys({ idempotencyKey: event.idempotencyKey, detailType: event.detailType });
   if (flag.mode === 'off' && flag.misconfigured) {
-    metrics.addMetric(METRIC.flagMisconfigured, MetricUnit.Count, 1);
-    logger.warn('the flag value is not one of off/on/false/true/0-100: treated as off', {
+    count(METRIC.flagMisconfigured);
+    logger.warn(`the flag value is not one of ${FLAG_VALUES}: treated as off`, {
       flagValue: flag.raw,
     });
   }
@@ -106,11 +74,11 @@ export function reportRecordOutcome(outcome: RecordOutcome): RecordSummary {
       'idempotency conflict: the key was already recorded with a different payload; nothing overwritten',
       { userId: conflict.userId, storedHash: conflict.storedHash, incomingHash: conflict.incomingHash },
     );
-  metrics.addMetric(METRIC.recorded, MetricUnit.Count, recorded.length);
-  metrics.addMetric(METRIC.duplicate, MetricUnit.Count, duplicates.length);
-  metrics.addMetric(METRIC.conflict, MetricUnit.Count, conflicts.length);
-  metrics.addMetric(METRIC.skipped, MetricUnit.Count, skipped.length);
-  metrics.addMetric(METRIC.skippedErased, MetricUnit.Count, erased.length);
+  count(METRIC.recorded, recorded.length);
+  count(METRIC.duplicate, duplicates.length);
+  count(METRIC.conflict, conflicts.length);
+  count(METRIC.skipped, skipped.length);
+  count(METRIC.skippedErased, erased.length);
   // Erased users' ids are not logged: the count is enough to see that replays are being skipped.
   logger.info('event processed', {
     replayName: event.replayName,
@@ -133,48 +101,3 @@ export function reportRecordOutcome(outcome: RecordOutcome): RecordSummary {
     flag: flag.raw,
   };
 }
-
-/** Logs the statistics projector's failures, record by record and user by user. */
-export const projectionObserver: ProjectionObserver = {
-  unreadable(sequenceNumber, error) {
-    logger.error('unreadable stream record: reported as failed', { sequenceNumber, error });
-  },
-  userFailed(userId, error) {
-    logger.error('statistics not applied: records reported as failed', { userId, error });
-  },
-};
-
-/** Logs and counts what one stream batch did. */
-export function reportStatsBatch(records: number, result: BatchResult): void {
-  const { applied, alreadyApplied, failed, skippedErased } = result;
-  metrics.addMetric(METRIC.statsApplied, MetricUnit.Count, applied);
-  metrics.addMetric(METRIC.statsAlreadyApplied, MetricUnit.Count, alreadyApplied);
-  metrics.addMetric(METRIC.statsFailed, MetricUnit.Count, failed.length);
-  metrics.addMetric(METRIC.statsSkippedErased, MetricUnit.Count, skippedErased);
-  logger.info('stream batch processed', {
-    records,
-    applied,
-    alreadyApplied,
-    failed: failed.length,
-    skippedErased,
-  });
-}
-
-/** What the erasure worker says about each queued request. */
-export const erasureObserver = {
-  /** Retrying cannot make it valid: it is dropped. */
-  invalidRequest(messageId: string): void {
-    logger.error('erasure request without a valid user id dropped', { messageId });
-  },
-  progress(userId: string, progress: EraseProgress): void {
-    if (progress.phase === 'waiting' || progress.phase === 'done')
-      logger.info('erasure progress', { userId, phase: progress.phase, removed: progress.removed });
-  },
-  erased(report: EraseReport): void {
-    const { userId, resumed, removed } = report;
-    logger.info('user erased', { userId, resumed, removed });
-  },
-  stopped(userId: string, error: unknown): void {
-    logger.error('erasure stopped; SQS delivers it again and it resumes', { userId, error });
-  },
-};

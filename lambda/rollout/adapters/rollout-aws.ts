@@ -1,4 +1,8 @@
-import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  type CloudWatchClient,
+  DescribeAlarmsCommand,
+  GetMetricDataCommand,
+} from '@aws-sdk/client-cloudwatch';
 import { ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import {
   GetParameterCommand,
@@ -109,7 +113,7 @@ export function ssmFlagPorts(ssm: SSMClient, flagName: string, previousName: str
  * States of exactly `names`, from CloudWatch. A named alarm CloudWatch does not know is reported as
  * INSUFFICIENT_DATA: a deleted alarm must not stop a rollout, but the status shows it.
  */
-export async function describeStopConditions(
+export async function describeAlarms(
   cloudWatch: CloudWatchClient,
   names: readonly string[],
 ): Promise<AlarmState[]> {
@@ -155,9 +159,4 @@ export async function otherRunningExecutions(
     nextToken = page.nextToken;
   } while (nextToken);
   return running;
-}
-
-/** A CloudWatch client with the SDK's defaults (the function's region and role). */
-export function cloudWatchClient(): CloudWatchClient {
-  return new CloudWatchClient({});
 }

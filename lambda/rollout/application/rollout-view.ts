@@ -39,7 +39,7 @@ export function rolloutView(
     flag: last?.flag,
     nextRaiseAt: running ? last?.nextRaiseAt : undefined,
     alarms: last?.alarms ?? [],
-    stopCondition: last?.alarm,
+    stopCondition: last?.stopCondition,
     error: ended?.error ?? last?.error,
     reason: ended?.reason ?? last?.cause,
   };

@@ -1,18 +1,14 @@
 import { parseFlag } from '../../shared/contract/flag.ts';
-
+import { DEFAULT_WAIT_SLICE_SECONDS, MAX_TURNS_PER_EXECUTION, ROLLBACK_FLAG_VALUE } from '../constants.ts';
 import {
   type AlarmState,
-  DEFAULT_WAIT_SLICE_SECONDS,
   decide,
   gateOnTraffic,
-  MAX_TURNS_PER_EXECUTION,
-  ROLLBACK_FLAG_VALUE,
   type RolloutDecision,
   type RolloutPlan,
   type RolloutState,
   validatePlan,
 } from '../domain/rollout.ts';
-
 import { NothingToRestoreError, RolloutConflictError, RolloutPlanError } from '../errors.ts';
 
 /** The flag and the parameter where a rollback saves the value it replaced. */
@@ -70,8 +66,12 @@ export interface RolloutStepOutput extends RolloutInput {
   readonly alarms: readonly AlarmState[];
   readonly checkedAt: string;
   /** The stop condition that rolled the flag back. */
-  readonly alarm?: string | undefined;
-  /** Error name and cause for the machine's Fail state. */
+  readonly stopCondition?: string | undefined;
+  /**
+   * Error name and cause of the machine's Fail state, named as Step Functions names them (its Fail
+   * state reads `$.error` and `$.cause`); everywhere past the machine (the rollout view, the CLI)
+   * the cause is the rollout's `reason`.
+   */
   readonly error?: string | undefined;
   readonly cause?: string | undefined;
   /** Why a hold goes on past its time (too little traffic). */
@@ -109,12 +109,12 @@ function outputBase(input: RolloutInput, state: RolloutState, context: StepConte
 }
 
 /** Why the machine fails after a rollback, and how the operator gets the flag back. */
-function rollbackCause(alarm: string, reason: string, previousSaved: string | undefined): string {
+function rollbackReason(stopCondition: string, reason: string, previousSaved: string | undefined): string {
   const saved =
     previousSaved !== undefined
       ? `the previous value "${previousSaved}" is saved: put it back with \`tpi flag restore\` once the cause is fixed`
       : 'the flag was already off';
-  return `stop condition ${alarm}: ${reason}. The flag was set to ${ROLLBACK_FLAG_VALUE}; ${saved}.`;
+  return `stop condition ${stopCondition}: ${reason}. The flag was set to ${ROLLBACK_FLAG_VALUE}; ${saved}.`;
 }
 
 /**
@@ -166,9 +166,9 @@ export function stepOutcome(
         status: 'rolled_back',
         flag: ROLLBACK_FLAG_VALUE,
         waitSeconds: 0,
-        alarm: decision.alarm,
+        stopCondition: decision.stopCondition,
         error: 'RolloutRolledBack',
-        cause: rollbackCause(decision.alarm, decision.reason, context.previousSaved),
+        cause: rollbackReason(decision.stopCondition, decision.reason, context.previousSaved),
       };
     case 'stop':
       return {
@@ -281,7 +281,7 @@ async function undoRaiseIfRolledBack(
     await ports.writeFlag(ROLLBACK_FLAG_VALUE);
     return {
       action: 'rollback',
-      alarm: 'concurrent-rollback',
+      stopCondition: 'concurrent-rollback',
       reason: 'a rollback turned the flag off while this step was raising it; the raise was undone',
     };
   }
@@ -290,7 +290,7 @@ async function undoRaiseIfRolledBack(
   const saved = await rollBackFlag(ports);
   return {
     action: 'rollback',
-    alarm: firing.name,
+    stopCondition: firing.name,
     reason: `${firing.reason ?? `${firing.name} is in ALARM`} (right after the raise${saved ? ` to ${saved}` : ''})`,
   };
 }

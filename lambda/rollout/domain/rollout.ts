@@ -11,12 +11,6 @@ export interface RolloutPlan {
   readonly minEventsPerStep?: number | undefined;
 }
 
-/**
- * Default events a step must handle before it counts as held: enough that the 0.1% error rate is
- * measurable (one error in 1,000) and every stop condition saw real traffic.
- */
-export const DEFAULT_MIN_EVENTS_PER_STEP = 1000;
-
 /** Where a rollout is. `stepIndex` is -1 before the first raise. */
 export interface RolloutState {
   readonly stepIndex: number;
@@ -42,7 +36,7 @@ export type RolloutDecision =
       readonly flagValue: string;
     }
   | { readonly action: 'wait'; readonly until: number; readonly reason?: string | undefined }
-  | { readonly action: 'rollback'; readonly alarm: string; readonly reason: string }
+  | { readonly action: 'rollback'; readonly stopCondition: string; readonly reason: string }
   | { readonly action: 'stop'; readonly reason: string }
   | { readonly action: 'finish' };
 
@@ -92,7 +86,11 @@ export function decide(
 ): RolloutDecision {
   const firing = context.alarms.find((a) => a.state === 'ALARM');
   if (firing)
-    return { action: 'rollback', alarm: firing.name, reason: firing.reason ?? `${firing.name} is in ALARM` };
+    return {
+      action: 'rollback',
+      stopCondition: firing.name,
+      reason: firing.reason ?? `${firing.name} is in ALARM`,
+    };
 
   if (
     state.lastWritten !== undefined &&
@@ -134,24 +132,4 @@ export function gateOnTraffic(
     until: context.now + context.sliceMs,
     reason: `${context.handled} of ${context.minEvents} events handled since the step began: a step without traffic does not count as held`,
   };
-}
-
-/** The value a rollback writes. */
-export const ROLLBACK_FLAG_VALUE = 'off';
-/** What the `previous` parameter holds before any rollback saved a value there. */
-export const NOTHING_SAVED = 'none';
-/** How long one Wait lasts at most when the machine input does not say: alarms are re-checked after it. */
-export const DEFAULT_WAIT_SLICE_SECONDS = 300;
-/**
- * Check-and-wait turns one execution runs before it continues as a new execution with its state.
- * A turn is 9 history events (task: 5, choice: 2, wait: 2), so 2,000 turns are 18,000 events,
- * under the 25,000 a standard workflow may have: any plan fits, however long or quiet.
- */
-export const MAX_TURNS_PER_EXECUTION = 2000;
-/** History events one check-and-wait turn adds to an execution. */
-export const HISTORY_EVENTS_PER_TURN = 9;
-
-/** Where a rollback keeps the value it replaced: next to the flag, so one name derives the other. */
-export function previousFlagParameterName(flagParameterName: string): string {
-  return `${flagParameterName}/previous`;
 }

@@ -1,4 +1,3 @@
-import type { StatsActivity } from '../../statistics/domain/stats.ts';
 import { UnreadableItemError } from '../errors.ts';
 import { type Activity, type Role, roleOf, type SmallFields, smallFieldsOf } from './activity.ts';
 
@@ -71,19 +70,4 @@ export function readActivityItem(
     role: roleOf(detailType, detail, userId),
     fields: smallFieldsOf(detail, contractFields?.(detailType)),
   };
-}
-
-/** What the statistics need of a stored activity. */
-export function statsActivityOf(activity: StoredActivity): StatsActivity {
-  const { userId, idempotencyKey, detailType, tournamentId, occurredAt, role, fields } = activity;
-  const matchId = fields.matchId === undefined ? undefined : String(fields.matchId);
-  return { userId, idempotencyKey, detailType, tournamentId, occurredAt, role, matchId };
-}
-
-/**
- * What the statistics need of a stored activity item, in either item shape: the one way the
- * projector's stream records, audit and the tests turn an item into statistics input.
- */
-export function statsActivityOfItem(item: Record<string, unknown>): StatsActivity {
-  return statsActivityOf(readActivityItem(item));
 }

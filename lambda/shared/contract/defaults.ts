@@ -1,6 +1,6 @@
 /**
- * Default settings, in a module of their own: configuration code imports them without pulling the
- * schemas or the SSM client into bundles that need neither (the statistics function's cold start).
+ * The contract's defaults (the event source, the flag parameter's name), in a module of their own:
+ * configuration code imports them without pulling the event schemas (and zod) into its bundle.
  */
 
 /** The default EventBridge `source` of tournament events. */
@@ -8,6 +8,3 @@ export const DEFAULT_EVENT_SOURCE = 'tournaments';
 
 /** The default name of the SSM parameter that holds the flag. */
 export const DEFAULT_FLAG_PARAMETER_NAME = '/tournament-profile/integration-enabled';
-
-/** Default seconds a flag value is cached: a change takes effect within this time. */
-export const DEFAULT_FLAG_CACHE_SECONDS = 15;

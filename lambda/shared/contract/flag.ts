@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
 
+/**
+ * The flag's valid values, in the one wording every message, description and usage text uses: the
+ * parameter's description, the misconfiguration alarm, the recording log, the CLI and the local stack.
+ */
+export const FLAG_VALUES = 'false/off/0, true/on/100, or a percentage 1-99 of users';
+
 /** What a flag value means. `misconfigured` values behave as off and must be reported. */
 export type FlagSetting =
   | { readonly mode: 'off'; readonly raw: string; readonly misconfigured: boolean }
@@ -10,8 +16,8 @@ const OFF = new Set(['false', 'off', '0']);
 const ON = new Set(['true', 'on', '100']);
 
 /**
- * Reads a flag value. Surrounding whitespace and letter case are ignored (`" ON "` is on); a
- * percentage is a plain integer 1–99. Anything else is off and `misconfigured`.
+ * Reads a flag value, one of {@link FLAG_VALUES}. Surrounding whitespace and letter case are ignored
+ * (`" ON "` is on); a percentage is a plain integer. Anything else is off and `misconfigured`.
  */
 export function parseFlag(raw: string): FlagSetting {
   const value = raw.trim().toLowerCase();

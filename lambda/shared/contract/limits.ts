@@ -32,3 +32,15 @@ export const MAX_DEAD_LETTER_REASONS = 20;
 
 /** Longest reason kept in a dead letter, in characters (a reason quotes the offending value). */
 export const MAX_REASON_CHARS = 500;
+
+/** Most users one batch read of the profile API may name (one `BatchGetItem`). */
+export const MAX_BATCH_USERS = 100;
+
+/** Feed page size when `limit` is absent. */
+export const DEFAULT_FEED_LIMIT = 20;
+
+/** Largest feed page. */
+export const MAX_FEED_LIMIT = 100;
+
+/** Largest feed page an in-process reader asks for (the CLI, the demo): no gateway stands between. */
+export const MAX_READER_FEED_LIMIT = 1000;

@@ -1,10 +1,9 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { statsActivityOfItem } from '../../shared/contract/activity-item.ts';
 
 import type { StatsActivity } from '../domain/stats.ts';
-
+import { statsActivityOfItem } from '../domain/stats-activity.ts';
 import { UnreadableRecordError } from '../errors.ts';
 
 /**

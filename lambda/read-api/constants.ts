@@ -1,19 +1,13 @@
 /**
- * The profile read API, declared once: routes, parameters with their limits, response shapes and
- * error codes. The read handler validates requests with these declarations, the local stack
- * matches routes with them, the CDK construct creates one API Gateway route per entry, and the
+ * The profile API, declared once: routes, parameters with their limits, response shapes and error
+ * codes. The read and erase-request handlers validate requests with these declarations, the local
+ * stack matches routes with them, the CDK construct creates one API Gateway route per entry, and the
  * OpenAPI document is generated from them. Pure data: no SDK, no zod (the read bundle stays small).
  */
-import type { StoredActivity } from '../../shared/contract/activity-item.ts';
-import { ID_PATTERN } from '../../shared/contract/keys.ts';
-import type { ProfileStats } from '../../statistics/domain/stats.ts';
-
-/** Most users one batch read may name (one `BatchGetItem`). */
-export const MAX_BATCH_USERS = 100;
-/** Feed page size when `limit` is absent. */
-export const DEFAULT_FEED_LIMIT = 20;
-/** Largest feed page. */
-export const MAX_FEED_LIMIT = 100;
+import type { StoredActivity } from '../shared/contract/activity-item.ts';
+import { ID_PATTERN } from '../shared/contract/keys.ts';
+import { DEFAULT_FEED_LIMIT, MAX_BATCH_USERS, MAX_FEED_LIMIT } from '../shared/contract/limits.ts';
+import type { ProfileStats } from '../statistics/domain/stats.ts';
 
 /**
  * Names of the response bodies' schemas: the `components.schemas` of the OpenAPI document
@@ -199,100 +193,5 @@ export interface FeedPage {
   readonly nextCursor?: string | undefined;
 }
 
-/** A request parameter failed its declaration. */
-export interface ParameterProblem {
-  readonly name: string;
-  readonly message: string;
-}
-
-function checkValue(decl: ParameterDeclaration, value: string): string | undefined {
-  const { schema } = decl;
-  if (schema.type === 'integer') {
-    const n = Number(value);
-    if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(n)) return `must be a whole number, got "${value}"`;
-    if (schema.minimum !== undefined && n < schema.minimum) return `must be at least ${schema.minimum}`;
-    if (schema.maximum !== undefined && n > schema.maximum) return `must be at most ${schema.maximum}`;
-    return undefined;
-  }
-  if (schema.maxLength !== undefined && value.length > schema.maxLength)
-    return `must be at most ${schema.maxLength} characters`;
-  if (schema.pattern && !new RegExp(schema.pattern).test(value))
-    return `"${value.slice(0, 80)}" does not match ${schema.pattern}`;
-  return undefined;
-}
-
 /** Parsed parameters: integers as numbers, lists as de-duplicated arrays, absent ones omitted. */
 export type ParameterValues = Readonly<Record<string, string | number | readonly string[]>>;
-
-/** Validates a request's raw parameters against a route's declarations; every problem at once. */
-export function parseParameters(
-  route: RouteDeclaration,
-  raw: {
-    readonly path: Readonly<Record<string, string | undefined>>;
-    readonly query: Readonly<Record<string, string | undefined>>;
-  },
-): { values: ParameterValues; problems: readonly ParameterProblem[] } {
-  const values: Record<string, string | number | readonly string[]> = {};
-  const problems: ParameterProblem[] = [];
-  for (const decl of route.parameters) {
-    const value = decl.in === 'path' ? raw.path[decl.name] : raw.query[decl.name];
-    if (value === undefined || value === '') {
-      if (decl.required) problems.push({ name: decl.name, message: 'is required' });
-      else if (decl.schema.default !== undefined) values[decl.name] = decl.schema.default;
-      continue;
-    }
-    if (decl.list) {
-      const items = [...new Set(value.split(',').map((item) => item.trim()))];
-      const bad = items.map((item) => checkValue(decl, item)).find((m) => m !== undefined);
-      if (bad) problems.push({ name: decl.name, message: `each entry ${bad}` });
-      else if (items.length > decl.list.maxItems)
-        problems.push({
-          name: decl.name,
-          message: `names ${items.length} entries, at most ${decl.list.maxItems} are allowed: split the request`,
-        });
-      else values[decl.name] = items;
-      continue;
-    }
-    const problem = checkValue(decl, value);
-    if (problem) problems.push({ name: decl.name, message: problem });
-    else values[decl.name] = decl.schema.type === 'integer' ? Number(value) : value;
-  }
-  return { values, problems };
-}
-
-/** A percent-decoded path segment; a malformed escape is kept as sent (the id check refuses it). */
-function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
-
-/**
- * The route a method and path match, with its path parameters (API Gateway's matching: literal
- * segments equal, `{name}` one non-empty segment). `undefined` when none does.
- */
-export function matchRoute(
-  method: string,
-  path: string,
-): { route: RouteDeclaration; pathParameters: Record<string, string> } | undefined {
-  const segments = path.split('/').slice(1);
-  for (const route of ROUTES) {
-    if (route.method !== method) continue;
-    const template = route.path.split('/').slice(1);
-    if (template.length !== segments.length) continue;
-    const pathParameters: Record<string, string> = {};
-    const matches = template.every((part, i) => {
-      const segment = segments[i] as string;
-      if (part.startsWith('{')) {
-        if (segment === '') return false;
-        pathParameters[part.slice(1, -1)] = decodeSegment(segment);
-        return true;
-      }
-      return part === segment;
-    });
-    if (matches) return { route, pathParameters };
-  }
-  return undefined;
-}

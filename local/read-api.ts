@@ -2,18 +2,18 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-
-import { erasureActions } from '../lambda/erasure/application/erasure-api.ts';
-import type { ErasureRequests } from '../lambda/erasure/application/ports.ts';
-import { DynamoProfileStore, type ProfileTables } from '../lambda/read-api/adapters/profile-store.ts';
-import { ErasureAwareProfileStore } from '../lambda/read-api/application/erasure-aware-store.ts';
-import { FeedCursors } from '../lambda/read-api/application/feed-cursor.ts';
-import { readActions, serveRoutes } from '../lambda/read-api/application/profile-api.ts';
-import { matchRoute, routeKeyOf } from '../lambda/read-api/domain/routes.ts';
-import { createReadHandler, type ReadEvent } from '../lambda/read-api/handler.ts';
-import { DynamoErasureLog } from '../lambda/shared/aws/erasure-log.ts';
-import { DEFAULT_FLAG_CACHE_SECONDS } from '../lambda/shared/contract/defaults.ts';
-import { CachedErasedUsers } from '../lambda/shared/erased-users.ts';
+import { type ErasureRequests, erasureActions } from '../lambda/erasure/index.ts';
+import {
+  createHttpApiHandler,
+  type HttpApiEvent,
+  matchRoute,
+  type ProfileTables,
+  readActions,
+  readApiDependencies,
+  routeKeyOf,
+  serveRoutes,
+} from '../lambda/read-api/index.ts';
+import { DEFAULT_ERASURE_CACHE_SECONDS } from '../lambda/shared/erased-users.ts';
 import { JwtRejectedError } from './errors.ts';
 import { type JsonWebKeySet, verifyJwt } from './jwt.ts';
 
@@ -51,7 +51,7 @@ export interface LocalProfileApiOptions {
   readonly cursorKey?: Buffer;
   /**
    * Seconds the set of erased users is cached, as the deployed read function does: one query of
-   * the erasure log per period, not one per read. @default the flag's cache period
+   * the erasure log per period, not one per read. @default the deployed default (15)
    */
   readonly erasureCacheSeconds?: number;
   /** Serves `DELETE /users/{userId}` (the deployed stack's erasure queue and worker). @default 404 */
@@ -88,7 +88,7 @@ function tokenBucket(settings: ThrottleSettings | undefined): () => boolean {
 }
 
 type Authorization =
-  | { ok: true; authorizer: NonNullable<ReadEvent['requestContext']['authorizer']> }
+  | { ok: true; authorizer: NonNullable<HttpApiEvent['requestContext']['authorizer']> }
   | {
       ok: false;
       error: keyof typeof GATEWAY_ERRORS;
@@ -125,7 +125,7 @@ function authorize(request: IncomingMessage, url: URL, auth: LocalApiAuth, jwtRo
   return { ok: true, authorizer: { iam: { accessKey, accountId: '000000000000', userArn: 'local' } } };
 }
 
-function eventOf(request: IncomingMessage, url: URL, authorizer: Authorization & { ok: true }): ReadEvent {
+function eventOf(request: IncomingMessage, url: URL, authorizer: Authorization & { ok: true }): HttpApiEvent {
   const method = request.method ?? 'GET';
   const match = matchRoute(method, url.pathname);
   const headers: Record<string, string> = {};
@@ -176,20 +176,17 @@ function send(response: ServerResponse, status: number, headers: Record<string, 
  * read function and the erase-request function). Erased users read as unknown.
  */
 function routeHandler(options: LocalProfileApiOptions, auth: LocalApiAuth) {
-  const cursors = new FeedCursors(options.cursorKey ?? randomBytes(32));
-  const store = new ErasureAwareProfileStore(
-    new DynamoProfileStore(options.doc, options.tables),
-    new CachedErasedUsers(new DynamoErasureLog(options.doc, options.tables.statsTable), {
-      cacheSeconds: options.erasureCacheSeconds ?? DEFAULT_FLAG_CACHE_SECONDS,
-    }),
-  );
   const userIdClaim = auth.mode === 'jwt' ? auth.userIdClaim : undefined;
-  return createReadHandler(
+  const reads = readApiDependencies({
+    client: options.doc,
+    tables: options.tables,
+    cursorKey: options.cursorKey ?? randomBytes(32),
+    userIdClaim,
+    erasureCacheSeconds: options.erasureCacheSeconds ?? DEFAULT_ERASURE_CACHE_SECONDS,
+  });
+  return createHttpApiHandler(
     serveRoutes(
-      {
-        ...readActions({ store, cursors, userIdClaim }),
-        ...(options.erasures ? erasureActions(options.erasures) : {}),
-      },
+      { ...readActions(reads), ...(options.erasures ? erasureActions(options.erasures) : {}) },
       {
         userIdClaim,
         onError: (error) => process.stderr.write(`profile API request failed: ${(error as Error).stack}\n`),

@@ -1,27 +1,4 @@
-/**
- * The scheduled audit: what it counts as a duplicate and how much it reads per run. Pure; the
- * sweep itself is lambda/audit/adapters/audit-sweep.ts.
- */
-
-/** Settings of the scheduled audit; each is a CDK context key (`auditIntervalMinutes`, ...). */
-export interface AuditSweepSettings {
-  readonly intervalMinutes: number;
-  /** Activity items read by the scan of one run: bounds the scan's cost. */
-  readonly itemsPerRun: number;
-  /** Users whose partitions are read and compared in one run: bounds the audit's cost. */
-  readonly usersPerRun: number;
-}
-
-/** Every 5 minutes, 1,000 activity items and 100 users per run (costs in docs/deploy.md). */
-export const AUDIT_DEFAULTS: AuditSweepSettings = { intervalMinutes: 5, itemsPerRun: 1000, usersPerRun: 100 };
-
-/** Metric names the audit publishes (namespace and `service` dimension of the integration). */
-export const AUDIT_METRIC = {
-  duplicates: 'AuditDuplicateActivities',
-  drift: 'AuditStatisticsDrift',
-  usersChecked: 'AuditUsersChecked',
-  runs: 'AuditRuns',
-} as const;
+/** What the audit counts as a duplicate activity. Pure. */
 
 /** The part of a stored activity that tells two records of one action apart. */
 export interface ActivityIdentity {

@@ -1,0 +1,53 @@
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../shared/aws/dynamodb.ts';
+import { ssmClient } from '../shared/aws/ssm.ts';
+import type { AuditSweepOptions } from './adapters/audit-sweep.ts';
+import { type SweepCursorStore, ssmSweepCursor } from './adapters/sweep-cursor.ts';
+import { scheduledAuditConfig } from './config.ts';
+import type { AuditSweepSettings } from './constants.ts';
+
+/**
+ * The scheduled audit, wired one way for the deployed function and the tests: from the function's
+ * environment, or from options that name the clients, tables and the cursor's parameter. (The
+ * local stack sweeps in process with its own cursor: local/stop-conditions.ts.)
+ */
+
+/** What one run of the scheduled audit reads and where it keeps its position. */
+export interface ScheduledAuditDependencies {
+  readonly sweep: Omit<AuditSweepOptions, 'cursor'>;
+  readonly cursor: SweepCursorStore;
+}
+
+/** The audit's dependencies from options. */
+export function scheduledAuditDependencies(options: {
+  readonly client: DynamoDBDocumentClient;
+  readonly ssm: SSMClient;
+  readonly tables: { readonly activities: string; readonly stats: string };
+  readonly cursorParameterName: string;
+  readonly settings: Pick<AuditSweepSettings, 'itemsPerRun' | 'usersPerRun'>;
+}): ScheduledAuditDependencies {
+  return {
+    sweep: {
+      client: options.client,
+      activityTable: options.tables.activities,
+      statsTable: options.tables.stats,
+      settings: options.settings,
+    },
+    cursor: ssmSweepCursor(options.ssm, options.cursorParameterName),
+  };
+}
+
+/** The deployed function's dependencies, from its environment; clients live for the container. */
+export function scheduledAuditDependenciesFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): ScheduledAuditDependencies {
+  const config = scheduledAuditConfig(env);
+  return scheduledAuditDependencies({
+    client: documentClient(),
+    ssm: ssmClient(),
+    tables: { activities: config.activityTableName, stats: config.statsTableName },
+    cursorParameterName: config.cursorParameterName,
+    settings: config.settings,
+  });
+}
