@@ -1,17 +1,13 @@
-import { entrySize, MAX_ENTRIES_PER_REQUEST, MAX_REQUEST_BYTES } from '../lambda/publisher/batching.ts';
+import { entrySize } from '../lambda/publisher/batching.ts';
 import type { BridgeEvent } from '../lambda/shared/contract/events.ts';
-
+import {
+  MAX_ENTRIES_PER_REQUEST,
+  MAX_REQUEST_BYTES,
+  PUT_EVENTS_MAX_DETAIL_DEPTH,
+} from '../lambda/shared/contract/limits.ts';
 import { readTimestamp } from './aws-json.ts';
 import { bridgeEvent } from './bridge-event.ts';
-
 import { AwsServiceError } from './errors.ts';
-
-/**
- * Deepest nesting of a Detail that PutEvents processes ("PutEvents will only process nested JSON up
- * to 1100 levels deep", PutEvents API reference). Deeper entries fail alone, so they never reach the
- * archive or a handler whose recursion they could overflow.
- */
-export const MAX_DETAIL_DEPTH = 1100;
 
 /** Buses every account has: an entry for one of them is accepted and matches none of this stack's rules. */
 export const DEFAULT_BUS_NAME = 'default';
@@ -147,10 +143,10 @@ export function entryFailure(entry: PutEventsEntry, bus: BusIdentity): EntryFail
       errorCode: 'NotAuthorizedForSourceException',
       errorMessage: `Not authorized for the source ${entry.Source}.`,
     };
-  if (jsonDepth(entry.Detail as string) > MAX_DETAIL_DEPTH)
+  if (jsonDepth(entry.Detail as string) > PUT_EVENTS_MAX_DETAIL_DEPTH)
     return {
       errorCode: 'MalformedDetail',
-      errorMessage: `Detail is nested deeper than ${MAX_DETAIL_DEPTH} levels, which PutEvents does not process.`,
+      errorMessage: `Detail is nested deeper than ${PUT_EVENTS_MAX_DETAIL_DEPTH} levels, which PutEvents does not process.`,
     };
   let detail: unknown;
   try {

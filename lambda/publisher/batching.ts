@@ -1,14 +1,4 @@
-/** Most entries one PutEvents request may carry. */
-export const MAX_ENTRIES_PER_REQUEST = 10;
-
-/**
- * Largest entry, and largest sum of entries in one request, in bytes as EventBridge counts them
- * ({@link entrySize}). The entry limit was 256 KB until January 2026 and is 1 MB since; keeping the
- * whole request under it too means no request is refused for its total size. The publisher, the
- * CLI and the local bus all read the PutEvents limits from here.
- */
-export const MAX_REQUEST_BYTES = 1024 * 1024;
-
+import { MAX_ENTRIES_PER_REQUEST, MAX_REQUEST_BYTES } from '../shared/contract/limits.ts';
 /** The parts of a PutEvents entry that count towards its size. */
 export interface SizedEntry {
   readonly Source?: string | undefined;

@@ -15,10 +15,10 @@ export {
   type DetailType,
 } from '../shared/contract/event-types.ts';
 export { type JsonSchema, jsonSchemaOf } from '../shared/contract/json-schema.ts';
-export { MAX_DETAIL_BYTES } from '../shared/contract/limits.ts';
+export { MAX_DETAIL_BYTES, MAX_ENTRIES_PER_REQUEST, MAX_REQUEST_BYTES } from '../shared/contract/limits.ts';
 export { PUBLISH_FAILURES_METRIC } from '../shared/observability.ts';
 export { isTransientError } from '../shared/transient-errors.ts';
-export { entrySize, MAX_ENTRIES_PER_REQUEST, MAX_REQUEST_BYTES, planRequests } from './batching.ts';
+export { entrySize, planRequests } from './batching.ts';
 export { type PublishIssue, PublishValidationError } from './errors.ts';
 export { type FailureMetricOptions, failureMetricLine } from './failure-metric.ts';
 export { TournamentEventPublisher } from './publisher.ts';

@@ -1,5 +1,6 @@
 import type { DetailType } from '../../lambda/shared/contract/event-types.ts';
-import { MAX_USERS_PER_EVENT } from '../../lambda/shared/contract/ids.ts';
+
+import { MAX_USERS_PER_EVENT } from '../../lambda/shared/contract/limits.ts';
 
 const users = (count: number) => Array.from({ length: count }, (_, i) => i + 1);
 

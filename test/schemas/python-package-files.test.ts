@@ -1,9 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MAX_DETAIL_DEPTH } from '../../lambda/shared/contract/events.ts';
-import { MAX_USERS_PER_EVENT } from '../../lambda/shared/contract/ids.ts';
-import { MAX_DETAIL_BYTES } from '../../lambda/shared/contract/limits.ts';
+
+import {
+  MAX_DETAIL_BYTES,
+  MAX_DETAIL_DEPTH,
+  MAX_USERS_PER_EVENT,
+} from '../../lambda/shared/contract/limits.ts';
 import { PYTHON_SCHEMAS_DIR, renderSchemaFiles } from '../../scripts/generate-schemas.ts';
 
 const PYTHON_CONTRACT = join(PYTHON_SCHEMAS_DIR, '..', 'contract.py');

@@ -1,3 +1,4 @@
+import { MAX_TRANSACTION_ITEMS } from '../../shared/contract/limits.ts';
 import type { StoredStats } from '../../statistics/domain/projection.ts';
 import {
   addCounters,
@@ -163,7 +164,8 @@ async function repairUser(store: AuditStore, state: UserState): Promise<'repaire
   const names = state.audit.driftedSlots;
   let version = state.stored?.version;
   let counters: Counters = state.stored?.counters ?? ZERO;
-  const CHUNK = 98;
+  // Slots per transaction, beside the statistics item (and room for one more action to spare).
+  const CHUNK = MAX_TRANSACTION_ITEMS - 2;
   for (let i = 0; i === 0 || i < names.length; i += CHUNK) {
     const chunk = names.slice(i, i + CHUNK);
     const last = i + CHUNK >= names.length;

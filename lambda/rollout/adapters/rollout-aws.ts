@@ -10,10 +10,9 @@ import {
   PutParameterCommand,
   type SSMClient,
 } from '@aws-sdk/client-ssm';
-
+import { MAX_DESCRIBE_ALARM_NAMES } from '../../shared/contract/limits.ts';
 import type { FlagPorts } from '../application/rollout.ts';
 import type { AlarmState } from '../domain/rollout.ts';
-
 import { RolloutAwsError } from '../errors.ts';
 
 async function getValue(ssm: SSMClient, name: string): Promise<string | undefined> {
@@ -118,9 +117,8 @@ export async function describeAlarms(
   names: readonly string[],
 ): Promise<AlarmState[]> {
   const found = new Map<string, AlarmState>();
-  // DescribeAlarms takes at most 100 names per request.
-  for (let i = 0; i < names.length; i += 100) {
-    const AlarmNames = names.slice(i, i + 100);
+  for (let i = 0; i < names.length; i += MAX_DESCRIBE_ALARM_NAMES) {
+    const AlarmNames = names.slice(i, i + MAX_DESCRIBE_ALARM_NAMES);
     let NextToken: string | undefined;
     do {
       const page = await cloudWatch.send(

@@ -5,14 +5,10 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { type BackoffOptions, backoff } from '../backoff.ts';
+import { MAX_BATCH_GET_KEYS, MAX_BATCH_WRITE_REQUESTS } from '../contract/limits.ts';
 import { TransientStoreError } from '../errors.ts';
 import type { Item } from './paging.ts';
 import { classifyStoreError } from './store-errors.ts';
-
-/** Keys one BatchGetItem request may carry. */
-const MAX_GET_KEYS = 100;
-/** Put and delete requests one BatchWriteItem request may carry. */
-const MAX_WRITE_REQUESTS = 25;
 
 /**
  * How a batch call resends what DynamoDB left unprocessed (it does so when throttled): at most
@@ -70,9 +66,9 @@ export async function batchGetAll(
   options: BatchOptions & { readonly consistentRead?: boolean },
 ): Promise<Item[]> {
   const found: Item[] = [];
-  for (let i = 0; i < keys.length; i += MAX_GET_KEYS)
+  for (let i = 0; i < keys.length; i += MAX_BATCH_GET_KEYS)
     await untilProcessed(
-      keys.slice(i, i + MAX_GET_KEYS),
+      keys.slice(i, i + MAX_BATCH_GET_KEYS),
       async (Keys) => {
         const out: BatchGetCommandOutput = await client.send(
           new BatchGetCommand({
@@ -101,9 +97,9 @@ export async function batchWriteAll(
   requests: readonly WriteRequest[],
   options: BatchOptions,
 ): Promise<void> {
-  for (let i = 0; i < requests.length; i += MAX_WRITE_REQUESTS)
+  for (let i = 0; i < requests.length; i += MAX_BATCH_WRITE_REQUESTS)
     await untilProcessed(
-      requests.slice(i, i + MAX_WRITE_REQUESTS),
+      requests.slice(i, i + MAX_BATCH_WRITE_REQUESTS),
       async (pending) => {
         const out = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
         return out.UnprocessedItems?.[tableName] as WriteRequest[] | undefined;

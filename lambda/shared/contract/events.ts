@@ -6,7 +6,7 @@ import { DEFAULT_EVENT_SOURCE } from './defaults.ts';
 import { type EventTypeDefinition, eventTypeOf, fieldsOf } from './event-types.ts';
 import { utcInstant } from './instant.ts';
 import { idempotencyKey } from './keys.ts';
-import { MAX_DETAIL_BYTES } from './limits.ts';
+import { MAX_DETAIL_BYTES, MAX_DETAIL_DEPTH } from './limits.ts';
 
 /** An event as EventBridge hands it to a rule's target (the recording function's input). */
 export interface BridgeEvent {
@@ -22,12 +22,6 @@ export interface BridgeEvent {
   /** Set on events an archive replay sends again. */
   readonly 'replay-name'?: string;
 }
-
-/**
- * Deepest accepted nesting of the detail. Real payloads are a few levels deep; thousands of levels
- * would overflow the stack while validating and hashing, and the event would be retried in vain.
- */
-export const MAX_DETAIL_DEPTH = 100;
 
 /** Nesting depth of a JSON value, without recursion (the value may be hostile). */
 function depthOf(value: unknown): number {

@@ -1,8 +1,6 @@
 import * as z from 'zod';
 import { ID_PATTERN } from './keys.ts';
-
-/** Largest number of users one event may name (a large tournament). */
-export const MAX_USERS_PER_EVENT = 1000;
+import { MAX_USERS_PER_EVENT } from './limits.ts';
 
 /**
  * An id as the contract defines it: 1–64 characters from `[A-Za-z0-9_.-]`, or a positive safe

@@ -1,12 +1,9 @@
+import { MAX_UTC_YEAR, MIN_UTC_YEAR } from './limits.ts';
 /**
  * Instants as the contract compares them: the UTC instant at millisecond precision, in the years
  * 0000–9999 after conversion to UTC. `2026-05-01T10:00:00.123456+00:00`, `…10:00:00.123Z` and
  * `…12:00:00.123+02:00` are one instant; finer digits than milliseconds are truncated.
  */
-
-/** Earliest and latest UTC years an instant may fall in (a fixed-width year keeps string order = time order). */
-export const MIN_UTC_YEAR = 0;
-export const MAX_UTC_YEAR = 9999;
 
 /**
  * The UTC form of an ISO-8601 instant with a zone (`YYYY-MM-DDTHH:mm:ss.sssZ`), or `undefined` when

@@ -1,9 +1,9 @@
 import * as z from 'zod';
 import { DEFAULT_EVENT_SOURCE } from './defaults.ts';
 import { type DetailType, EVENT_TYPES, type EventTypeDefinition, eventTypeOf } from './event-types.ts';
-import { idSchema, MAX_USERS_PER_EVENT, optionalUserListSchema, userListSchema } from './ids.ts';
+import { idSchema, optionalUserListSchema, userListSchema } from './ids.ts';
 import { ID_PATTERN } from './keys.ts';
-import { MAX_DETAIL_BYTES } from './limits.ts';
+import { MAX_DETAIL_BYTES, MAX_USERS_PER_EVENT } from './limits.ts';
 
 /** A JSON Schema document, as plain JSON. */
 export type JsonSchema = Record<string, unknown>;

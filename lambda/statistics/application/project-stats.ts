@@ -1,12 +1,16 @@
 import { forEachLimit } from '../../shared/concurrency.ts';
+import { MAX_TRANSACTION_ITEMS } from '../../shared/contract/limits.ts';
 import type { ErasedUsers } from '../../shared/erased-users.ts';
 import { planProjection } from '../domain/projection.ts';
 import { type Effect, effectOf, type StatsActivity } from '../domain/stats.ts';
 import { ProjectionConflictError } from '../errors.ts';
 import type { ProjectionStore } from './ports.ts';
 
-/** How many of a user's activities go into one transaction: markers + slots + statistics ≤ 100. */
-export const MAX_ACTIVITIES_PER_COMMIT = 49;
+/**
+ * How many of a user's activities go into one transaction: a marker and at most one slot each, plus
+ * the statistics item, within the transaction's actions (2 × 49 + 1 ≤ 100).
+ */
+export const MAX_ACTIVITIES_PER_COMMIT = Math.floor((MAX_TRANSACTION_ITEMS - 1) / 2);
 
 /** Attempts to plan and commit one chunk when the state keeps changing under it. */
 const MAX_ATTEMPTS = 8;
