@@ -199,8 +199,8 @@ try {
   ]).finally(() => clearTimeout(timer));
 
   const reader = new ProfileReader(documentClient(dynamo), {
-    activityTable: stack.tables.activities,
-    statsTable: stack.tables.stats,
+    activities: stack.tables.activities,
+    stats: stack.tables.stats,
   });
   say(`\n${sent} events sent (${all.length} distinct). Feeds, newest first:`);
   for (const player of [...players, 'erin']) {

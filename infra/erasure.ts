@@ -1,5 +1,6 @@
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
+import { erasureSettleSeconds } from '../lambda/erasure/constants.ts';
 import { ErasureAccess } from './constructs/erasure-access.ts';
 import { ErasureService } from './constructs/erasure-service.ts';
 import {
@@ -8,12 +9,11 @@ import {
   type IntegrationFunction,
 } from './constructs/integration-function.ts';
 import type { ProfileApi } from './constructs/profile-api.ts';
-import { erasureSettleSeconds } from './outputs.ts';
 import type { ErasureOutputs } from './stack-outputs.ts';
 
 /** The stack erasure is added to: its tables, the functions that skip erased users, the read API. */
 export interface ErasureHost extends Construct {
-  readonly tables: { readonly activities: Table; readonly statistics: Table; readonly deadLetters: Table };
+  readonly tables: { readonly activities: Table; readonly stats: Table; readonly deadLetters: Table };
   readonly recordingFunction: IntegrationFunction;
   readonly statisticsFunction: IntegrationFunction;
   /** Answers as for an unknown user once erased, and carries the erase route. */
@@ -34,11 +34,11 @@ export interface ErasureSettings {
  * erasure record and the deletes covers the cache period and one function timeout.
  */
 export function addErasure(stack: ErasureHost, settings: ErasureSettings): ErasureOutputs {
-  const { activities, statistics, deadLetters } = stack.tables;
+  const { activities, stats, deadLetters } = stack.tables;
   const { profileApi } = stack;
   const access = new ErasureAccess(stack, 'Erasure', {
     activities,
-    statistics,
+    stats,
     deadLetters,
     logReaders: [
       stack.recordingFunction.function,
@@ -51,7 +51,7 @@ export function addErasure(stack: ErasureHost, settings: ErasureSettings): Erasu
     api: profileApi.api,
     stage: profileApi.stage,
     activities,
-    statistics,
+    stats,
     deadLetters,
     erasurePolicy: access.operatorPolicy,
     settleSeconds,

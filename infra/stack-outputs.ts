@@ -7,14 +7,14 @@ import type { ErasureService } from './constructs/erasure-service.ts';
 import type { FlagParameter } from './constructs/flag-parameter.ts';
 import type { ProfileApi } from './constructs/profile-api.ts';
 import type { Rollout } from './constructs/rollout.ts';
-import { STACK_OUTPUTS } from './outputs.ts';
+import { STACK_OUTPUTS } from './output-keys.ts';
 
 /** What the stack's outputs point at. */
 export interface OutputSources {
   readonly eventBus: EventBus;
   readonly eventSource: string;
   readonly archive: Archive;
-  readonly tables: { readonly activities: Table; readonly statistics: Table; readonly deadLetters: Table };
+  readonly tables: { readonly activities: Table; readonly stats: Table; readonly deadLetters: Table };
   readonly flag: FlagParameter;
   readonly queues: {
     readonly deliveryDeadLetters: IQueue;
@@ -47,7 +47,7 @@ function outputTable(s: OutputSources): OutputTable {
     eventSource: { value: s.eventSource, description: 'The Source every event must carry' },
     archiveName: { value: s.archive.archiveName, description: 'Archive to replay from' },
     activityTableName: { value: tables.activities.tableName, description: 'Recorded activities' },
-    statsTableName: { value: tables.statistics.tableName, description: 'Per-user profile statistics' },
+    statsTableName: { value: tables.stats.tableName, description: 'Per-user profile statistics' },
     deadLetterTableName: { value: tables.deadLetters.tableName, description: 'Rejected events with reasons' },
     flagParameterName: { value: s.flag.parameterName, description: 'Rollout flag (SSM parameter)' },
     erasureSettleSeconds: {

@@ -54,7 +54,7 @@ export class IntegrationStack extends Stack {
   readonly eventBus: EventBus;
   readonly archive: Archive;
   readonly rules: readonly Rule[];
-  readonly tables: { readonly activities: Table; readonly statistics: Table; readonly deadLetters: Table };
+  readonly tables: { readonly activities: Table; readonly stats: Table; readonly deadLetters: Table };
   readonly recordingFunction: IntegrationFunction;
   readonly statisticsFunction: IntegrationFunction;
   readonly flag: FlagParameter;
@@ -75,7 +75,7 @@ export class IntegrationStack extends Stack {
       new IntegrationTable(this, definition.id, { definition, production }).table;
     this.tables = {
       activities: table(ACTIVITY_TABLE),
-      statistics: table(STATS_TABLE),
+      stats: table(STATS_TABLE),
       deadLetters: table(DEAD_LETTER_TABLE),
     };
     const queues = failureQueues(this, production);
@@ -96,7 +96,7 @@ export class IntegrationStack extends Stack {
     this.rules = recording.rules;
     this.statisticsFunction = new StatisticsProjector(this, 'Statistics', {
       activities: this.tables.activities,
-      statistics: this.tables.statistics,
+      stats: this.tables.stats,
       statisticsFailures: queues.statisticsFailures,
       erasureCacheSeconds: erasureCacheSecondsOf(config),
       defaults,
@@ -137,7 +137,7 @@ export class IntegrationStack extends Stack {
       eventSource: config.eventSource,
       activities: this.tables.activities,
       deadLetters: this.tables.deadLetters,
-      statistics: this.tables.statistics,
+      stats: this.tables.stats,
       flag: this.flag,
       flagCacheSeconds: config.flagCacheSeconds,
       erasureCacheSeconds: erasureCacheSecondsOf(config),
@@ -159,7 +159,7 @@ export class IntegrationStack extends Stack {
     const projector = this.statisticsFunction.function;
     const audit = new ScheduledAudit(this, 'ScheduledAudit', {
       activities: this.tables.activities,
-      statistics: this.tables.statistics,
+      stats: this.tables.stats,
       cursorParameterName: `${this.flag.parameterName}/audit-cursor`,
       settings: {
         intervalMinutes: config.auditIntervalMinutes,
@@ -214,7 +214,7 @@ export class IntegrationStack extends Stack {
     return new ProfileApi(this, 'ProfileApi', {
       apiName: `${config.names.stackName}-profiles`,
       activities: this.tables.activities,
-      statistics: this.tables.statistics,
+      stats: this.tables.stats,
       erasureCacheSeconds: erasureCacheSecondsOf(config),
       defaults,
       ...(config.apiAuth === 'jwt' && config.jwtIssuer

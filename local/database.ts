@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../lambda/shared/aws/dynamodb.ts';
+import { type TableNames, tableNames } from '../lambda/shared/tables.ts';
 import { localDynamoClient } from './clients.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { refuseAfterDeadline } from './invocation-deadline.ts';
 import type { LocalStackOptions } from './stack-options.ts';
-import { ensureTables, type TableNames, tableNames } from './tables.ts';
+import { ensureTables } from './tables.ts';
 
 /** Default port of DynamoDB Local. */
 export const DEFAULT_DYNAMODB_PORT = 8000;

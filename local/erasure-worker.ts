@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { erasureSettleSeconds } from '../infra/outputs.ts';
+
 import {
   DynamoErasureStore,
   type ErasureTables,
@@ -7,6 +7,7 @@ import {
 } from '../lambda/erasure/adapters/erasure-store.ts';
 import { eraseUser } from '../lambda/erasure/application/erase-user.ts';
 import type { ErasureRecord, ErasureRequests } from '../lambda/erasure/application/ports.ts';
+import { erasureSettleSeconds } from '../lambda/erasure/constants.ts';
 import type { Cleanups, Database } from './database.ts';
 import { LOCAL_INVOCATION_SECONDS } from './invocation-deadline.ts';
 

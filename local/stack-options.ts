@@ -2,10 +2,10 @@ import type { ActivityWriter } from '../lambda/recording/application/ports.ts';
 import { DEFAULT_FLAG_CACHE_SECONDS } from '../lambda/recording/constants.ts';
 import type { StopConditionSettings } from '../lambda/rollout/constants.ts';
 import { type Environment, seconds } from '../lambda/shared/config.ts';
+import type { TableNames } from '../lambda/shared/tables.ts';
 import type { FailEntry } from './endpoint.ts';
 import type { LocalApiAuth, ThrottleSettings } from './read-api.ts';
 import type { StreamBatchHandler } from './stream-consumer.ts';
-import type { TableNames } from './tables.ts';
 
 /** Options of {@link startLocalStack}. */
 export interface LocalStackOptions {

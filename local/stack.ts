@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { STACK_OUTPUTS } from '../infra/outputs.ts';
+import { STACK_OUTPUTS } from '../infra/output-keys.ts';
 
 import {
   createRecordHandler,
@@ -286,7 +286,7 @@ async function startApi(
   const erasures = startErasureWorker(database, erasure.erasureCacheSeconds, erasure.log, cleanups);
   const profileApi = await startLocalProfileApi({
     doc: database.doc,
-    tables: { activityTable: database.tables.activities, statsTable: database.tables.stats },
+    tables: { activities: database.tables.activities, stats: database.tables.stats },
     erasureCacheSeconds: erasure.erasureCacheSeconds,
     erasures,
     port: options.api?.port ?? 0,

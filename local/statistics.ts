@@ -1,4 +1,5 @@
 import { documentClient } from '../lambda/shared/aws/dynamodb.ts';
+import type { TableNames } from '../lambda/shared/tables.ts';
 import { createStatsHandler, statisticsDependencies } from '../lambda/statistics/index.ts';
 import { localDynamoClient, localStreamsClient } from './clients.ts';
 import {
@@ -9,7 +10,6 @@ import {
 import type { LocalRollout } from './rollout.ts';
 import { watchDynamoFaults } from './stop-conditions.ts';
 import { type StreamBatchHandler, startStreamConsumer } from './stream-consumer.ts';
-import type { TableNames } from './tables.ts';
 
 /** The statistics projection running on the activity stream. */
 export interface StatisticsProjection {
@@ -35,9 +35,7 @@ export async function startStatistics(
   if (signals) watchDynamoFaults(dynamo, () => signals.dynamoFault());
   const doc = documentClient(dynamo);
   const handler = wrap(
-    createStatsHandler(
-      statisticsDependencies({ client: doc, statsTable: tables.stats, erasureCacheSeconds: cacheSeconds }),
-    ),
+    createStatsHandler(statisticsDependencies({ client: doc, tables, erasureCacheSeconds: cacheSeconds })),
   );
   const consumer = await startStreamConsumer({
     streams,

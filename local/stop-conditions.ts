@@ -169,8 +169,7 @@ export function localAudit(
   return async () => {
     const result = await auditSweep({
       client,
-      activityTable: tables.activities,
-      statsTable: tables.stats,
+      tables: { activities: tables.activities, stats: tables.stats },
       settings: AUDIT_DEFAULTS,
       cursor,
     });

@@ -10,23 +10,8 @@ import {
   DEAD_LETTER_TABLE,
   STATS_TABLE,
   type TableDefinition,
+  type TableNames,
 } from '../lambda/shared/tables.ts';
-
-/** Physical names of the integration's tables in one environment. */
-export interface TableNames {
-  readonly activities: string;
-  readonly stats: string;
-  readonly deadLetters: string;
-}
-
-/** Table names with a common prefix (a local stage, or one test file's own tables). */
-export function tableNames(prefix: string): TableNames {
-  return {
-    activities: `${prefix}${ACTIVITY_TABLE.id}`,
-    stats: `${prefix}${STATS_TABLE.id}`,
-    deadLetters: `${prefix}${DEAD_LETTER_TABLE.id}`,
-  };
-}
 
 /** `CreateTable` input for a shared table definition (on-demand, like the deployed tables). */
 export function createTableInput(definition: TableDefinition, tableName: string): CreateTableCommandInput {

@@ -79,8 +79,8 @@ const eventBridge = new EventBridgeClient({ ...LOCAL_AWS, endpoint: stack.endpoi
 const dynamo = localDynamoClient(stack.dynamodbEndpoint);
 const doc = documentClient(dynamo);
 const reader = new ProfileReader(doc, {
-  activityTable: stack.tables.activities,
-  statsTable: stack.tables.stats,
+  activities: stack.tables.activities,
+  stats: stack.tables.stats,
 });
 
 /** Entries to publish, one generated history after another, each copy of an action in its shuffled place. */

@@ -10,8 +10,9 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchWriteAll } from '../../lambda/shared/aws/batch.ts';
 import { documentClient } from '../../lambda/shared/aws/dynamodb.ts';
 import { forEachLimit } from '../../lambda/shared/concurrency.ts';
+import { type TableNames, tableNames } from '../../lambda/shared/tables.ts';
 import { LOCAL_AWS } from '../../local/clients.ts';
-import { ensureTables, type TableNames, tableNames } from '../../local/tables.ts';
+import { ensureTables } from '../../local/tables.ts';
 import { countRequests, type RequestCounter } from './request-counter.ts';
 
 /**

@@ -6,7 +6,7 @@ import { DynamoErasureLog } from '../../lambda/shared/aws/erasure-log.ts';
 import { forEachLimit } from '../../lambda/shared/concurrency.ts';
 import type { BridgeEvent } from '../../lambda/shared/contract/events.ts';
 import { CachedErasedUsers, ERASURE_LOG_PARTITION, erasureLogSk } from '../../lambda/shared/erased-users.ts';
-import type { TableNames } from '../../local/tables.ts';
+import type { TableNames } from '../../lambda/shared/tables.ts';
 import { batchWrite, type CountedClient, countedClient, dropTables, freshTables } from '../lib/local.ts';
 import { progress } from '../lib/progress.ts';
 import { perSecond } from '../lib/stats.ts';

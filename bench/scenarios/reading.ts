@@ -4,9 +4,9 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Activity } from '../../lambda/shared/contract/activity.ts';
 import { MAX_BATCH_USERS } from '../../lambda/shared/contract/limits.ts';
 import { ERASURE_LOG_PARTITION } from '../../lambda/shared/erased-users.ts';
+import type { TableNames } from '../../lambda/shared/tables.ts';
 import { statsItem } from '../../lambda/statistics/domain/stats-items.ts';
 import { startLocalProfileApi } from '../../local/read-api.ts';
-import type { TableNames } from '../../local/tables.ts';
 import { batchWrite, countedClient, dropTables, freshTables } from '../lib/local.ts';
 import { progress } from '../lib/progress.ts';
 import type { RequestCounter } from '../lib/request-counter.ts';
@@ -199,7 +199,7 @@ export async function runReading(options: {
   await seedReads(doc, tables, users);
   const api = await startLocalProfileApi({
     doc,
-    tables: { activityTable: tables.activities, statsTable: tables.stats },
+    tables: { activities: tables.activities, stats: tables.stats },
   });
   try {
     const kinds = await measureKinds({ samples: options.samples, counter, logQueries }, api.url, users);

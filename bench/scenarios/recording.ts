@@ -11,7 +11,7 @@ import { forEachLimit } from '../../lambda/shared/concurrency.ts';
 import type { Activity } from '../../lambda/shared/contract/activity.ts';
 import { acceptEvent, type BridgeEvent } from '../../lambda/shared/contract/events.ts';
 import { type FlagSetting, parseFlag } from '../../lambda/shared/contract/flag.ts';
-import type { TableNames } from '../../local/tables.ts';
+import type { TableNames } from '../../lambda/shared/tables.ts';
 import {
   type CountedClient,
   countedClient,

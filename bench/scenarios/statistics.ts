@@ -7,12 +7,12 @@ import type { Activity } from '../../lambda/shared/contract/activity.ts';
 
 import { EVENT_TYPES } from '../../lambda/shared/contract/event-types.ts';
 import { acceptEvent } from '../../lambda/shared/contract/events.ts';
+import type { TableNames } from '../../lambda/shared/tables.ts';
 import { DynamoProjectionStore } from '../../lambda/statistics/adapters/stats-store.ts';
 import { type ProfileStats, statsOf } from '../../lambda/statistics/domain/stats.ts';
 import { statsActivityOfItem } from '../../lambda/statistics/domain/stats-activity.ts';
 import { createStatsHandler } from '../../lambda/statistics/handler.ts';
 import { bridgeEvent } from '../../local/bridge-event.ts';
-import type { TableNames } from '../../local/tables.ts';
 import { batchWrite, type CountedClient, countedClient, dropTables, freshTables } from '../lib/local.ts';
 import { progress } from '../lib/progress.ts';
 import { median } from '../lib/stats.ts';

@@ -1,6 +1,6 @@
 import { auditStatistics } from '../../lambda/audit/adapters/audit-store.ts';
 
-import { asJson, type Command, JSON_OPTION, write } from './command.ts';
+import { asJson, type Command, JSON_OPTION, write } from './command-line.ts';
 
 import { UsageError } from './errors.ts';
 
@@ -19,8 +19,7 @@ rewrites drifted statistics (safe while the projection runs). Exit 1 when drift 
     let lastProgress = 0;
     const report = await auditStatistics({
       client: target.doc,
-      activityTable: target.tables.activities,
-      statsTable: target.tables.stats,
+      tables: { activities: target.tables.activities, stats: target.tables.stats },
       userId: values.user as string | undefined,
       repair: values.repair === true,
       onProgress: (p) => {

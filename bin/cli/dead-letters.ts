@@ -1,7 +1,14 @@
-import { asJson, type Command, JSON_OPTION, listJson, onePositional, positiveInt, write } from './command.ts';
-import { listDeadLetterPage, redrive } from './commands.ts';
-
+import {
+  asJson,
+  type Command,
+  JSON_OPTION,
+  listJson,
+  onePositional,
+  positiveInt,
+  write,
+} from './command-line.ts';
 import { UsageError } from './errors.ts';
+import { listDeadLetterPage, redrive } from './operations.ts';
 
 /** `tpi dead-letters list|redrive`. */
 export const deadLettersCommand: Command = {

@@ -9,7 +9,7 @@ import {
 
 import { ID_PATTERN } from '../../lambda/shared/contract/keys.ts';
 import { ERASED_KINDS, type RemovedCounts } from '../../lambda/shared/erased-users.ts';
-import { asJson, type Command, type Io, JSON_OPTION, write } from './command.ts';
+import { asJson, type Command, type Io, JSON_OPTION, write } from './command-line.ts';
 import { UsageError } from './errors.ts';
 
 const describeCounts = (removed: RemovedCounts) =>

@@ -1,6 +1,6 @@
 import { DEFAULT_FEED_LIMIT } from '../../lambda/shared/contract/limits.ts';
-import { type Command, JSON_OPTION, listJson, onePositional, positiveInt, write } from './command.ts';
-import { profileClient } from './commands.ts';
+import { type Command, JSON_OPTION, listJson, onePositional, positiveInt, write } from './command-line.ts';
+import { profileClient } from './operations.ts';
 
 /** `tpi feed USER`: the user's activities, newest first, through the read API. */
 export const feedCommand: Command = {

@@ -1,8 +1,8 @@
 import { parseFlag } from '../../lambda/shared/contract/flag.ts';
 
-import { asJson, type Command, JSON_OPTION, write } from './command.ts';
-import { getFlag, setFlag } from './commands.ts';
+import { asJson, type Command, JSON_OPTION, write } from './command-line.ts';
 import { UsageError } from './errors.ts';
+import { getFlag, setFlag } from './operations.ts';
 import { restoreFlagValue, stopRolloutForManualChange } from './rollout.ts';
 
 /** `tpi flag get|set|restore`. */

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 
 import { auditCommand } from './audit.ts';
-import { type Command, type Io, write } from './command.ts';
+import { type Command, type Io, write } from './command-line.ts';
 import { deadLettersCommand } from './dead-letters.ts';
 import { eraseCommand } from './erase.ts';
 import { TargetError, UsageError } from './errors.ts';

@@ -2,7 +2,7 @@ import { createReadStream, statSync } from 'node:fs';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { sleep } from '../../lambda/shared/backoff.ts';
 import { TaskPool } from '../../lambda/shared/concurrency.ts';
-import { asJson, type Command, JSON_OPTION, onePositional, positiveInt, write } from './command.ts';
+import { asJson, type Command, JSON_OPTION, onePositional, positiveInt, write } from './command-line.ts';
 import { type EntryResult, entryBatcher, putEntries, readRecords, toEntry } from './publishing.ts';
 import type { Target } from './target.ts';
 

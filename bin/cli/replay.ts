@@ -1,7 +1,6 @@
-import { asJson, type Command, JSON_OPTION, write } from './command.ts';
-import { parseInstant, replay } from './commands.ts';
-
+import { asJson, type Command, JSON_OPTION, write } from './command-line.ts';
 import { UsageError } from './errors.ts';
+import { parseInstant, replay } from './operations.ts';
 
 /** `tpi replay --from T --to T`: replays the archive's window onto the bus and waits for it. */
 export const replayCommand: Command = {

@@ -6,7 +6,7 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { STACK_OUTPUTS } from '../../infra/outputs.ts';
+import { STACK_OUTPUTS } from '../../infra/output-keys.ts';
 import type { RolloutInput, RolloutStepOutput } from '../../lambda/rollout/application/rollout.ts';
 import { type RolloutView, rolloutView } from '../../lambda/rollout/application/rollout-view.ts';
 import type { RolloutPlan } from '../../lambda/rollout/domain/rollout.ts';

@@ -3,7 +3,7 @@ import { restoreFlag } from '../../lambda/rollout/application/rollout.ts';
 import type { RolloutView } from '../../lambda/rollout/application/rollout-view.ts';
 import { previousFlagParameterName } from '../../lambda/rollout/constants.ts';
 import { DEFAULT_PLAN, type RolloutPlan, validatePlan } from '../../lambda/rollout/domain/rollout.ts';
-import type { Io } from './command.ts';
+import type { Io } from './command-line.ts';
 import { UsageError } from './errors.ts';
 import { backendFor, type RolloutBackend } from './rollout-backends.ts';
 import type { Target } from './target.ts';

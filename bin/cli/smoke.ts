@@ -7,9 +7,9 @@ import { sleep } from '../../lambda/shared/backoff.ts';
 import { acceptEvent } from '../../lambda/shared/contract/events.ts';
 import { type FlagSetting, isUserIncluded, parseFlag } from '../../lambda/shared/contract/flag.ts';
 
-import { asJson, type Command, JSON_OPTION, positiveInt, write } from './command.ts';
-import { getFlag, profileReader } from './commands.ts';
+import { asJson, type Command, JSON_OPTION, positiveInt, write } from './command-line.ts';
 import { UsageError } from './errors.ts';
+import { getFlag, profileReader } from './operations.ts';
 import { putEntries } from './publishing.ts';
 import type { Target } from './target.ts';
 

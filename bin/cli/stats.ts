@@ -1,5 +1,5 @@
-import { asJson, type Command, JSON_OPTION, onePositional, write } from './command.ts';
-import { profileClient } from './commands.ts';
+import { asJson, type Command, JSON_OPTION, onePositional, write } from './command-line.ts';
+import { profileClient } from './operations.ts';
 
 /** `tpi stats USER`: the user's profile statistics, through the read API. */
 export const statsCommand: Command = {

@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { STACK_OUTPUTS } from '../../infra/outputs.ts';
+import { STACK_OUTPUTS } from '../../infra/output-keys.ts';
 import { documentClient } from '../../lambda/shared/aws/dynamodb.ts';
 
 import { LOCAL_AWS } from '../../local/clients.ts';

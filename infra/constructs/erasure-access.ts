@@ -7,7 +7,7 @@ import { ERASURE_LOG_PARTITION } from '../../lambda/shared/erased-users.ts';
 /** Properties of {@link ErasureAccess}. */
 export interface ErasureAccessProps {
   readonly activities: ITable;
-  readonly statistics: ITable;
+  readonly stats: ITable;
   readonly deadLetters: ITable;
   /** Functions that skip erased users: they may query the erasure log partition and nothing more. */
   readonly logReaders: readonly IGrantable[];
@@ -27,7 +27,7 @@ export class ErasureAccess extends Construct {
 
   constructor(scope: Construct, id: string, props: ErasureAccessProps) {
     super(scope, id);
-    this.statisticsTableArn = props.statistics.tableArn;
+    this.statisticsTableArn = props.stats.tableArn;
     for (const reader of props.logReaders) this.allowLogRead(reader);
 
     this.operatorPolicy = new ManagedPolicy(this, 'OperatorPolicy', {
@@ -35,7 +35,8 @@ export class ErasureAccess extends Construct {
       statements: [
         new PolicyStatement({
           sid: 'EraseActivities',
-          actions: ['dynamodb:Query', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem'],
+          // Deletes go out as BatchWriteItem, authorised as such.
+          actions: ['dynamodb:Query', 'dynamodb:BatchWriteItem'],
           resources: [props.activities.tableArn],
         }),
         new PolicyStatement({
@@ -47,11 +48,11 @@ export class ErasureAccess extends Construct {
             'dynamodb:DeleteItem',
             'dynamodb:BatchWriteItem',
           ],
-          resources: [props.statistics.tableArn],
+          resources: [props.stats.tableArn],
         }),
         new PolicyStatement({
           sid: 'EraseDeadLetters',
-          actions: ['dynamodb:Scan', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem'],
+          actions: ['dynamodb:Scan', 'dynamodb:BatchWriteItem'],
           resources: [props.deadLetters.tableArn],
         }),
       ],

@@ -8,6 +8,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ROUTES } from '../../lambda/read-api/constants.ts';
+import { TABLE_NAME_VARIABLES } from '../../lambda/shared/tables.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
 import { type FunctionDefaults, IntegrationFunction } from './integration-function.ts';
 
@@ -24,7 +25,7 @@ export interface ErasureServiceProps {
   readonly api: HttpApi;
   readonly stage: HttpStage;
   readonly activities: ITable;
-  readonly statistics: ITable;
+  readonly stats: ITable;
   readonly deadLetters: ITable;
   /** Exactly what an erasure reads and deletes (the operators' erasure policy). */
   readonly erasurePolicy: IManagedPolicy;
@@ -79,9 +80,9 @@ export class ErasureService extends Construct {
       failuresGoTo:
         'it is invoked by an SQS event source mapping: a failed request is delivered again and resumes, then waits in the erasure dead-letter queue; a function DLQ applies only to asynchronous invocations.',
       environment: {
-        ACTIVITY_TABLE_NAME: props.activities.tableName,
-        STATS_TABLE_NAME: props.statistics.tableName,
-        DEAD_LETTER_TABLE_NAME: props.deadLetters.tableName,
+        [TABLE_NAME_VARIABLES.activities]: props.activities.tableName,
+        [TABLE_NAME_VARIABLES.stats]: props.stats.tableName,
+        [TABLE_NAME_VARIABLES.deadLetters]: props.deadLetters.tableName,
         ERASURE_SETTLE_SECONDS: String(props.settleSeconds),
       },
     });
@@ -108,7 +109,7 @@ export class ErasureService extends Construct {
       failuresGoTo:
         'nowhere to keep: API Gateway invokes it synchronously and the caller gets the error response (5xx) to retry',
       environment: {
-        STATS_TABLE_NAME: props.statistics.tableName,
+        [TABLE_NAME_VARIABLES.stats]: props.stats.tableName,
         ERASURE_QUEUE_URL: this.requests.queueUrl,
       },
     });
@@ -116,7 +117,7 @@ export class ErasureService extends Construct {
       new PolicyStatement({
         sid: 'ReadErasureRecord',
         actions: ['dynamodb:GetItem'],
-        resources: [props.statistics.tableArn],
+        resources: [props.stats.tableArn],
       }),
     );
     this.requests.grantSendMessages(requestFunction.function);

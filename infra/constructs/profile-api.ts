@@ -15,7 +15,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { READ_ROUTES } from '../../lambda/read-api/constants.ts';
-import { FEED_INDEX } from '../../lambda/shared/tables.ts';
+import { FEED_INDEX, TABLE_NAME_VARIABLES } from '../../lambda/shared/tables.ts';
 import { acknowledgeLogGroup, type FunctionDefaults, IntegrationFunction } from './integration-function.ts';
 
 /** What the stage's JSON access log records of each request. */
@@ -45,7 +45,7 @@ export interface ProfileApiProps {
   /** Name of the HTTP API (stage-qualified, so two stages never share one). */
   readonly apiName: string;
   readonly activities: ITable;
-  readonly statistics: ITable;
+  readonly stats: ITable;
   /** Seconds the read function caches the set of erased users (it answers for them as for unknown users). */
   readonly erasureCacheSeconds: number;
   readonly defaults: FunctionDefaults;
@@ -127,8 +127,8 @@ export class ProfileApi extends Construct {
       failuresGoTo:
         'nowhere to keep: API Gateway invokes it synchronously and the caller gets the error response (5xx) to retry; nothing is written',
       environment: {
-        ACTIVITY_TABLE_NAME: props.activities.tableName,
-        STATS_TABLE_NAME: props.statistics.tableName,
+        [TABLE_NAME_VARIABLES.activities]: props.activities.tableName,
+        [TABLE_NAME_VARIABLES.stats]: props.stats.tableName,
         FEED_CURSOR_KEY: cursorKey.secretValue.unsafeUnwrap(),
         USER_ID_CLAIM: props.jwt?.userIdClaim ?? 'sub',
         ERASURE_CACHE_SECONDS: String(props.erasureCacheSeconds),
@@ -139,7 +139,7 @@ export class ProfileApi extends Construct {
       new PolicyStatement({
         sid: 'ReadStatistics',
         actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
-        resources: [props.statistics.tableArn],
+        resources: [props.stats.tableArn],
       }),
     );
     read.addToRolePolicy(

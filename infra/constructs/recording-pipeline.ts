@@ -6,6 +6,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { TABLE_NAME_VARIABLES } from '../../lambda/shared/tables.ts';
 import { routingRules } from '../routing.ts';
 import type { FlagParameter } from './flag-parameter.ts';
 import { FUNCTION_TIMEOUT, type FunctionDefaults, IntegrationFunction } from './integration-function.ts';
@@ -32,7 +33,7 @@ export interface RecordingPipelineProps {
   /** Where rejected events are stored with their reasons. */
   readonly deadLetters: ITable;
   /** The statistics table, whose erasure log tells which users to skip. */
-  readonly statistics: ITable;
+  readonly stats: ITable;
   /** The rollout flag the function reads (and waits for: it must exist before the first event). */
   readonly flag: FlagParameter;
   /** Seconds the function caches the flag. */
@@ -102,10 +103,10 @@ export class RecordingPipeline extends Construct {
       memorySize: 512,
       reservedConcurrentExecutions: props.maxConcurrency,
       environment: {
-        ACTIVITY_TABLE_NAME: activities.tableName,
-        DEAD_LETTER_TABLE_NAME: deadLetters.tableName,
+        [TABLE_NAME_VARIABLES.activities]: activities.tableName,
+        [TABLE_NAME_VARIABLES.deadLetters]: deadLetters.tableName,
         // The erasure log lives in the statistics table; the function only queries its partition.
-        STATS_TABLE_NAME: props.statistics.tableName,
+        [TABLE_NAME_VARIABLES.stats]: props.stats.tableName,
         FLAG_PARAMETER_NAME: flag.parameterName,
         FLAG_CACHE_SECONDS: String(props.flagCacheSeconds),
         ERASURE_CACHE_SECONDS: String(props.erasureCacheSeconds),

@@ -7,13 +7,14 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { AuditSweepSettings } from '../../lambda/audit/constants.ts';
 import { AUDIT_METRIC } from '../../lambda/shared/observability.ts';
+import { TABLE_NAME_VARIABLES } from '../../lambda/shared/tables.ts';
 import { serviceMetric } from './alarm-metrics.ts';
 import { type FunctionDefaults, IntegrationFunction } from './integration-function.ts';
 
 /** Properties of {@link ScheduledAudit}. */
 export interface ScheduledAuditProps {
   readonly activities: Table;
-  readonly statistics: Table;
+  readonly stats: Table;
   /** Where the sweep keeps its position (an SSM parameter the function writes). */
   readonly cursorParameterName: string;
   readonly settings: AuditSweepSettings;
@@ -50,8 +51,8 @@ export class ScheduledAudit extends Construct {
       memorySize: 512,
       reservedConcurrentExecutions: 1,
       environment: {
-        ACTIVITY_TABLE_NAME: props.activities.tableName,
-        STATS_TABLE_NAME: props.statistics.tableName,
+        [TABLE_NAME_VARIABLES.activities]: props.activities.tableName,
+        [TABLE_NAME_VARIABLES.stats]: props.stats.tableName,
         AUDIT_CURSOR_PARAMETER: props.cursorParameterName,
         AUDIT_ITEMS_PER_RUN: String(settings.itemsPerRun),
         AUDIT_USERS_PER_RUN: String(settings.usersPerRun),
@@ -93,9 +94,17 @@ export class ScheduledAudit extends Construct {
     const fn = this.function.function;
     fn.addToRolePolicy(
       new PolicyStatement({
-        sid: 'ReadActivitiesAndStatistics',
+        sid: 'SweepActivities',
         actions: ['dynamodb:Scan', 'dynamodb:Query'],
-        resources: [props.activities.tableArn, props.statistics.tableArn],
+        resources: [props.activities.tableArn],
+      }),
+    );
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'ReadStatistics',
+        // A user's statistics partition is queried; the statistics table is never scanned.
+        actions: ['dynamodb:Query'],
+        resources: [props.stats.tableArn],
       }),
     );
     fn.addToRolePolicy(

@@ -5,6 +5,7 @@ import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-la
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { TABLE_NAME_VARIABLES } from '../../lambda/shared/tables.ts';
 import { FUNCTION_TIMEOUT, type FunctionDefaults, IntegrationFunction } from './integration-function.ts';
 
 /**
@@ -30,7 +31,7 @@ export interface StatisticsProjectorProps {
   /** The activity table; its stream's new activities are projected. */
   readonly activities: ITable;
   /** The per-user statistics the projection writes. */
-  readonly statistics: ITable;
+  readonly stats: ITable;
   /** Pointers to the stream records the function still failed on after its retries. */
   readonly statisticsFailures: IQueue;
   /** Seconds the function caches the set of erased users. */
@@ -63,7 +64,7 @@ export class StatisticsProjector extends Construct {
       timeout: FUNCTION_TIMEOUT,
       memorySize: 512,
       environment: {
-        STATS_TABLE_NAME: props.statistics.tableName,
+        [TABLE_NAME_VARIABLES.stats]: props.stats.tableName,
         ERASURE_CACHE_SECONDS: String(props.erasureCacheSeconds),
       },
     });
@@ -71,17 +72,10 @@ export class StatisticsProjector extends Construct {
     projector.addToRolePolicy(
       new PolicyStatement({
         sid: 'ProjectStatistics',
-        // Transactions and batch writes are authorised per contained action, plus BatchWriteItem.
-        actions: [
-          'dynamodb:GetItem',
-          'dynamodb:BatchGetItem',
-          'dynamodb:PutItem',
-          'dynamodb:UpdateItem',
-          'dynamodb:DeleteItem',
-          'dynamodb:ConditionCheckItem',
-          'dynamodb:BatchWriteItem',
-        ],
-        resources: [props.statistics.tableArn],
+        // A load is one BatchGetItem; a commit is a transaction of conditioned puts, which IAM
+        // authorises per contained action (PutItem). The projector reads and writes nothing else.
+        actions: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'],
+        resources: [props.stats.tableArn],
       }),
     );
     this.eventSource = new DynamoEventSource(props.activities, {

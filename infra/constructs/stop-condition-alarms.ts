@@ -28,14 +28,14 @@ export const STOP_CONDITION_PERIOD = Duration.minutes(5);
 /** The DynamoDB operations each table serves (the latency, throttle and error metrics' `Operation`). */
 export const TABLE_OPERATIONS = {
   activities: ['PutItem', 'Query'],
-  statistics: ['BatchGetItem', 'TransactWriteItems', 'Query'],
+  stats: ['BatchGetItem', 'TransactWriteItems', 'Query'],
   deadLetters: ['PutItem'],
 } as const;
 
 /** Properties of {@link StopConditionAlarms}. */
 export interface StopConditionAlarmsProps {
   readonly recordingFunction: IFunction;
-  readonly tables: { readonly activities: Table; readonly statistics: Table; readonly deadLetters: Table };
+  readonly tables: { readonly activities: Table; readonly stats: Table; readonly deadLetters: Table };
   /** Where EventBridge parks events it gave up delivering. */
   readonly deliveryDeadLetters: IQueue;
   readonly metricsNamespace: string;
@@ -161,7 +161,7 @@ export class StopConditionAlarms extends Construct {
     const { settings } = props;
     const tables = [
       ['Activities', props.tables.activities, TABLE_OPERATIONS.activities],
-      ['Statistics', props.tables.statistics, TABLE_OPERATIONS.statistics],
+      ['Statistics', props.tables.stats, TABLE_OPERATIONS.stats],
       ['DeadLetters', props.tables.deadLetters, TABLE_OPERATIONS.deadLetters],
     ] as const;
     for (const [label, table, operations] of tables) {

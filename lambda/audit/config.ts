@@ -1,10 +1,10 @@
-import { type Environment, requiredString, wholeNumber } from '../shared/config.ts';
+import { type Environment, requiredString, requiredTables, wholeNumber } from '../shared/config.ts';
+import type { TableNames } from '../shared/tables.ts';
 import { AUDIT_DEFAULTS, type AuditSweepSettings } from './constants.ts';
 
 /** Settings of the scheduled audit function. */
 export interface ScheduledAuditConfig {
-  readonly activityTableName: string;
-  readonly statsTableName: string;
+  readonly tables: Pick<TableNames, 'activities' | 'stats'>;
   /** SSM parameter holding where the sweep stopped; written by the function itself. */
   readonly cursorParameterName: string;
   readonly settings: Pick<AuditSweepSettings, 'itemsPerRun' | 'usersPerRun'>;
@@ -13,8 +13,7 @@ export interface ScheduledAuditConfig {
 /** Reads the audit function's settings; throws a `ConfigurationError` naming what is missing. */
 export function scheduledAuditConfig(env: Environment = process.env): ScheduledAuditConfig {
   return {
-    activityTableName: requiredString(env, 'ACTIVITY_TABLE_NAME'),
-    statsTableName: requiredString(env, 'STATS_TABLE_NAME'),
+    tables: requiredTables(env, 'activities', 'stats'),
     cursorParameterName: requiredString(env, 'AUDIT_CURSOR_PARAMETER'),
     settings: {
       itemsPerRun: wholeNumber(env, 'AUDIT_ITEMS_PER_RUN', AUDIT_DEFAULTS.itemsPerRun, 1),

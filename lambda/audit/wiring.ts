@@ -30,8 +30,7 @@ export function scheduledAuditDependencies(options: {
   return {
     sweep: {
       client: options.client,
-      activityTable: options.tables.activities,
-      statsTable: options.tables.stats,
+      tables: options.tables,
       settings: options.settings,
     },
     cursor: ssmSweepCursor(options.ssm, options.cursorParameterName),
@@ -46,7 +45,7 @@ export function scheduledAuditDependenciesFromEnv(
   return scheduledAuditDependencies({
     client: documentClient(),
     ssm: ssmClient(),
-    tables: { activities: config.activityTableName, stats: config.statsTableName },
+    tables: config.tables,
     cursorParameterName: config.cursorParameterName,
     settings: config.settings,
   });

@@ -1,8 +1,10 @@
-import { type Environment, requiredString, seconds } from '../shared/config.ts';
+import { type Environment, requiredString, requiredTables, seconds } from '../shared/config.ts';
+import type { TableNames } from '../shared/tables.ts';
 
 /** Settings of the function behind `DELETE /users/{userId}`. */
 export interface ErasureRequestConfig {
-  readonly statsTableName: string;
+  /** Holds the erasure records the route reads. */
+  readonly tables: Pick<TableNames, 'stats'>;
   /** FIFO queue the erasure worker reads. */
   readonly erasureQueueUrl: string;
 }
@@ -10,16 +12,14 @@ export interface ErasureRequestConfig {
 /** Reads the erase-request function's settings; throws a `ConfigurationError` naming what is missing. */
 export function erasureRequestConfig(env: Environment = process.env): ErasureRequestConfig {
   return {
-    statsTableName: requiredString(env, 'STATS_TABLE_NAME'),
+    tables: requiredTables(env, 'stats'),
     erasureQueueUrl: requiredString(env, 'ERASURE_QUEUE_URL'),
   };
 }
 
 /** Settings of the erasure worker. */
 export interface ErasureWorkerConfig {
-  readonly activityTableName: string;
-  readonly statsTableName: string;
-  readonly deadLetterTableName: string;
+  readonly tables: TableNames;
   /** Seconds between writing the erasure record and deleting (the stack's ErasureSettleSeconds). */
   readonly settleSeconds: number;
 }
@@ -28,9 +28,7 @@ export interface ErasureWorkerConfig {
 export function erasureWorkerConfig(env: Environment = process.env): ErasureWorkerConfig {
   requiredString(env, 'ERASURE_SETTLE_SECONDS');
   return {
-    activityTableName: requiredString(env, 'ACTIVITY_TABLE_NAME'),
-    statsTableName: requiredString(env, 'STATS_TABLE_NAME'),
-    deadLetterTableName: requiredString(env, 'DEAD_LETTER_TABLE_NAME'),
+    tables: requiredTables(env, 'activities', 'stats', 'deadLetters'),
     settleSeconds: seconds(env, 'ERASURE_SETTLE_SECONDS', Number.NaN),
   };
 }

@@ -33,7 +33,7 @@ export function erasureRequestDependenciesFromEnv(
 ): ErasureRequestDependencies {
   const config = erasureRequestConfig(env);
   return erasureRequestDependencies({
-    erasures: new SqsErasureRequests(documentClient(), config.statsTableName, config.erasureQueueUrl),
+    erasures: new SqsErasureRequests(documentClient(), config.tables.stats, config.erasureQueueUrl),
     onError: erasureRequestFailed,
   });
 }
@@ -63,11 +63,7 @@ export function eraseWorkerDependenciesFromEnv(
   const config = erasureWorkerConfig(env);
   return eraseWorkerDependencies({
     client: documentClient(),
-    tables: {
-      activities: config.activityTableName,
-      stats: config.statsTableName,
-      deadLetters: config.deadLetterTableName,
-    },
+    tables: config.tables,
     settleSeconds: config.settleSeconds,
   });
 }

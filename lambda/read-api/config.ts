@@ -1,10 +1,16 @@
-import { type Environment, optionalString, requiredString, seconds } from '../shared/config.ts';
+import {
+  type Environment,
+  optionalString,
+  requiredString,
+  requiredTables,
+  seconds,
+} from '../shared/config.ts';
 import { DEFAULT_ERASURE_CACHE_SECONDS } from '../shared/erased-users.ts';
+import type { TableNames } from '../shared/tables.ts';
 
 /** Settings of the profile read function, from its environment. */
 export interface ReadApiConfig {
-  readonly activityTableName: string;
-  readonly statsTableName: string;
+  readonly tables: Pick<TableNames, 'activities' | 'stats'>;
   /** HMAC key of the feed cursors (from the stack's generated secret). */
   readonly feedCursorKey: string;
   /** JWT claim holding the caller's user id (JWT mode). */
@@ -16,8 +22,7 @@ export interface ReadApiConfig {
 /** Reads the read function's settings; throws a `ConfigurationError` naming what is missing. */
 export function readApiConfig(env: Environment = process.env): ReadApiConfig {
   return {
-    activityTableName: requiredString(env, 'ACTIVITY_TABLE_NAME'),
-    statsTableName: requiredString(env, 'STATS_TABLE_NAME'),
+    tables: requiredTables(env, 'activities', 'stats'),
     feedCursorKey: requiredString(env, 'FEED_CURSOR_KEY'),
     userIdClaim: optionalString(env, 'USER_ID_CLAIM', 'sub'),
     erasureCacheSeconds: seconds(env, 'ERASURE_CACHE_SECONDS', DEFAULT_ERASURE_CACHE_SECONDS),

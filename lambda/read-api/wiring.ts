@@ -41,7 +41,7 @@ export function readApiDependenciesFromEnv(env: NodeJS.ProcessEnv = process.env)
   const config = readApiConfig(env);
   return readApiDependencies({
     client: documentClient(),
-    tables: { activityTable: config.activityTableName, statsTable: config.statsTableName },
+    tables: config.tables,
     cursorKey: config.feedCursorKey,
     userIdClaim: config.userIdClaim,
     erasureCacheSeconds: config.erasureCacheSeconds,

@@ -6,6 +6,7 @@ import { ssmClient } from '../shared/aws/ssm.ts';
 import { erasureLogStaleObserved } from '../shared/aws/telemetry.ts';
 import { DEFAULT_EVENT_SOURCE } from '../shared/contract/defaults.ts';
 import { CachedErasedUsers, type ErasedUsers } from '../shared/erased-users.ts';
+import type { TableNames } from '../shared/tables.ts';
 import { DynamoActivityWriter } from './adapters/activity-store.ts';
 import { SsmFlagReader } from './adapters/flag-reader.ts';
 import { flagStaleObserved } from './adapters/telemetry.ts';
@@ -22,7 +23,7 @@ import { recordingConfig } from './config.ts';
 export interface RecordingOptions {
   /** The DynamoDB document client the writers share. */
   readonly client: DynamoDBDocumentClient;
-  readonly tables: { readonly activities: string; readonly deadLetters: string };
+  readonly tables: Pick<TableNames, 'activities' | 'deadLetters'>;
   readonly flag: FlagReader;
   /** Erased users, skipped before the flag is asked about them. @default none */
   readonly erased?: ErasedUsers | undefined;
@@ -53,13 +54,13 @@ export function recordingDependenciesFromEnv(env: NodeJS.ProcessEnv = process.en
   const client = documentClient();
   return recordingDependencies({
     client,
-    tables: { activities: config.activityTableName, deadLetters: config.deadLetterTableName },
+    tables: config.tables,
     flag: new SsmFlagReader(ssmClient(), {
       parameterName: config.flagParameterName,
       cacheSeconds: config.flagCacheSeconds,
       onStale: flagStaleObserved,
     }),
-    erased: new CachedErasedUsers(new DynamoErasureLog(client, config.statsTableName), {
+    erased: new CachedErasedUsers(new DynamoErasureLog(client, config.tables.stats), {
       cacheSeconds: config.erasureCacheSeconds,
       onStale: erasureLogStaleObserved,
     }),

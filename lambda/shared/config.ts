@@ -1,4 +1,5 @@
 import { ConfigurationError } from './errors.ts';
+import { TABLE_NAME_VARIABLES, type TableNames } from './tables.ts';
 
 /**
  * Readers of single settings from a function's environment: each feature's `config.ts` builds its
@@ -52,4 +53,14 @@ export function requiredList(env: Environment, name: string): string[] {
       `environment variable ${name} is not set: the stack must pass it to the function`,
     );
   return raw.split(',').filter((entry) => entry !== '');
+}
+
+/** The names of the tables a function uses, each from its variable (`ACTIVITY_TABLE_NAME`, ...). */
+export function requiredTables<K extends keyof TableNames>(
+  env: Environment,
+  ...tables: K[]
+): Pick<TableNames, K> {
+  return Object.fromEntries(
+    tables.map((table) => [table, requiredString(env, TABLE_NAME_VARIABLES[table])]),
+  ) as Pick<TableNames, K>;
 }

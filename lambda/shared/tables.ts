@@ -87,3 +87,26 @@ export const DEAD_LETTER_TABLE = {
   id: 'DeadLetters',
   partitionKey: { name: 'deadLetterId', type: 'S' },
 } as const satisfies TableDefinition;
+
+/** Physical names of the integration's tables in one environment (a stage, the local stack, a test). */
+export interface TableNames {
+  readonly activities: string;
+  readonly stats: string;
+  readonly deadLetters: string;
+}
+
+/** The environment variables through which the stack gives a function each table's name. */
+export const TABLE_NAME_VARIABLES = {
+  activities: 'ACTIVITY_TABLE_NAME',
+  stats: 'STATS_TABLE_NAME',
+  deadLetters: 'DEAD_LETTER_TABLE_NAME',
+} as const satisfies Record<keyof TableNames, string>;
+
+/** Table names with a common prefix (a local stage, or one test file's own tables). */
+export function tableNames(prefix: string): TableNames {
+  return {
+    activities: `${prefix}${ACTIVITY_TABLE.id}`,
+    stats: `${prefix}${STATS_TABLE.id}`,
+    deadLetters: `${prefix}${DEAD_LETTER_TABLE.id}`,
+  };
+}

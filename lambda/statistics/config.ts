@@ -1,9 +1,10 @@
-import { type Environment, requiredString, seconds } from '../shared/config.ts';
+import { type Environment, requiredTables, seconds } from '../shared/config.ts';
 import { DEFAULT_ERASURE_CACHE_SECONDS } from '../shared/erased-users.ts';
+import type { TableNames } from '../shared/tables.ts';
 
 /** Settings of the statistics function, from its environment. */
 export interface StatisticsConfig {
-  readonly statsTableName: string;
+  readonly tables: Pick<TableNames, 'stats'>;
   /** Seconds the set of erased users is used before the erasure log is asked again. */
   readonly erasureCacheSeconds: number;
 }
@@ -11,7 +12,7 @@ export interface StatisticsConfig {
 /** Reads the statistics function's settings; throws a `ConfigurationError` naming what is missing. */
 export function statisticsConfig(env: Environment = process.env): StatisticsConfig {
   return {
-    statsTableName: requiredString(env, 'STATS_TABLE_NAME'),
+    tables: requiredTables(env, 'stats'),
     erasureCacheSeconds: seconds(env, 'ERASURE_CACHE_SECONDS', DEFAULT_ERASURE_CACHE_SECONDS),
   };
 }

@@ -3,6 +3,7 @@ import { documentClient } from '../shared/aws/dynamodb.ts';
 import { DynamoErasureLog } from '../shared/aws/erasure-log.ts';
 import { erasureLogStaleObserved } from '../shared/aws/telemetry.ts';
 import { CachedErasedUsers, type ErasedUsers } from '../shared/erased-users.ts';
+import type { TableNames } from '../shared/tables.ts';
 import { DynamoProjectionStore } from './adapters/stats-store.ts';
 import type { ProjectionStore } from './application/ports.ts';
 import { statisticsConfig } from './config.ts';
@@ -24,7 +25,7 @@ export interface StatsDependencies {
 /** Where the projector keeps its state, and how long it trusts its set of erased users. */
 export interface StatisticsOptions {
   readonly client: DynamoDBDocumentClient;
-  readonly statsTable: string;
+  readonly tables: Pick<TableNames, 'stats'>;
   /** Seconds the set of erased users is used before the log is asked again. */
   readonly erasureCacheSeconds: number;
   /** Told when the log could not be read and the last known set is used. @default nothing */
@@ -33,10 +34,10 @@ export interface StatisticsOptions {
 
 /** The projector's dependencies from options: its store and the erased users, over one client. */
 export function statisticsDependencies(options: StatisticsOptions): StatsDependencies {
-  const { client, statsTable } = options;
+  const { client, tables } = options;
   return {
-    store: new DynamoProjectionStore(client, statsTable),
-    erased: new CachedErasedUsers(new DynamoErasureLog(client, statsTable), {
+    store: new DynamoProjectionStore(client, tables.stats),
+    erased: new CachedErasedUsers(new DynamoErasureLog(client, tables.stats), {
       cacheSeconds: options.erasureCacheSeconds,
       ...(options.onErasureLogStale ? { onStale: options.onErasureLogStale } : {}),
     }),
@@ -48,7 +49,7 @@ export function statisticsDependenciesFromEnv(env: NodeJS.ProcessEnv = process.e
   const config = statisticsConfig(env);
   return statisticsDependencies({
     client: documentClient(),
-    statsTable: config.statsTableName,
+    tables: config.tables,
     erasureCacheSeconds: config.erasureCacheSeconds,
     onErasureLogStale: erasureLogStaleObserved,
   });

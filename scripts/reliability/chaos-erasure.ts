@@ -1,8 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { erasureSettleSeconds } from '../../infra/outputs.ts';
+
 import { DynamoErasureStore, type ErasureTables } from '../../lambda/erasure/adapters/erasure-store.ts';
 import { type EraseReport, eraseUser } from '../../lambda/erasure/application/erase-user.ts';
-
+import { erasureSettleSeconds } from '../../lambda/erasure/constants.ts';
 import { userPartition } from '../../lambda/shared/aws/paging.ts';
 import { usersNamedBy } from '../../lambda/shared/contract/dead-letter.ts';
 import { ERASURE_RECORD_SK } from '../../lambda/shared/erased-users.ts';

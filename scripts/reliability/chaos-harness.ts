@@ -103,8 +103,8 @@ export async function startHarness(options: ChaosOptions, figures: ChaosFigures)
     });
   let consumer: StreamConsumer = await startConsumer();
   const reader = new ProfileReader(doc, {
-    activityTable: stack.tables.activities,
-    statsTable: stack.tables.stats,
+    activities: stack.tables.activities,
+    stats: stack.tables.stats,
   });
   return {
     ...{ stack, eventBridge, ssm, doc, reader, stackLog, faults, figures },

@@ -193,7 +193,7 @@ describe('stage throttling', () => {
   it('answers 429 as API Gateway does once the burst is spent', async () => {
     const throttledApi = await startLocalProfileApi({
       doc: documentClient(localDynamoClient(inject('dynamoEndpoint'))),
-      tables: { activityTable: api.stack.tables.activities, statsTable: api.stack.tables.stats },
+      tables: { activities: api.stack.tables.activities, stats: api.stack.tables.stats },
       // One request per 1,000 s: the second request is throttled however slow this machine is.
       throttle: { rateLimit: 0.001, burstLimit: 1 },
     });

@@ -114,8 +114,8 @@ describe('the local stack driven with boto3', { timeout: 600_000 }, () => {
     const dynamo = localDynamoClient(local.stack.dynamodbEndpoint);
     const doc = documentClient(dynamo);
     const reader = new ProfileReader(doc, {
-      activityTable: local.stack.tables.activities,
-      statsTable: local.stack.tables.stats,
+      activities: local.stack.tables.activities,
+      stats: local.stack.tables.stats,
     });
     try {
       const users = new Set(

@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ErasureAccess } from '../../infra/constructs/erasure-access.ts';
 import { ERASURE_MAX_RECEIVES, ERASURE_WORKER_TIMEOUT } from '../../infra/constructs/erasure-service.ts';
-import { STACK_OUTPUTS } from '../../infra/outputs.ts';
+import { STACK_OUTPUTS } from '../../infra/output-keys.ts';
 import { resourcesOf, SYNTH_TIMEOUT_MS, type Synthesized, synthesize } from './synth.ts';
 
 type Statement = { Sid?: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
@@ -68,7 +68,7 @@ describe('DELETE /users/{userId} on the deployed read API', () => {
       ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
     ]);
     expect(statements[0]?.Resource).toEqual({
-      'Fn::GetAtt': [s.logicalId(s.stack.tables.statistics), 'Arn'],
+      'Fn::GetAtt': [s.logicalId(s.stack.tables.stats), 'Arn'],
     });
     expect(statements[1]?.Resource).toEqual({ 'Fn::GetAtt': [s.logicalId(requests), 'Arn'] });
   });

@@ -108,7 +108,7 @@ describe('RecordingPipeline', () => {
       eventSource: 'tournaments',
       activities: table(stack, ACTIVITY_TABLE),
       deadLetters: table(stack, DEAD_LETTER_TABLE),
-      statistics: table(stack, STATS_TABLE),
+      stats: table(stack, STATS_TABLE),
       flag: new FlagParameter(stack, 'Flag', { parameterName: '/test/flag', production: false }),
       flagCacheSeconds: 15,
       erasureCacheSeconds: 15,
@@ -177,7 +177,7 @@ describe('StatisticsProjector', () => {
     const stack = testStack();
     new StatisticsProjector(stack, 'Statistics', {
       activities: table(stack, ACTIVITY_TABLE),
-      statistics: table(stack, STATS_TABLE),
+      stats: table(stack, STATS_TABLE),
       statisticsFailures: new Queue(stack, 'Failures'),
       erasureCacheSeconds: 15,
       defaults: DEFAULTS,
@@ -204,7 +204,7 @@ describe('StatisticsProjector', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Sid: 'ProjectStatistics', Action: Match.arrayWith(['dynamodb:UpdateItem']) }),
+          Match.objectLike({ Sid: 'ProjectStatistics', Action: Match.arrayWith(['dynamodb:PutItem']) }),
         ]),
       },
     });

@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { STACK_OUTPUTS } from '../../infra/outputs.ts';
+import { STACK_OUTPUTS } from '../../infra/output-keys.ts';
 import { ROUTES, routeKeyOf } from '../../lambda/read-api/constants.ts';
 import { FEED_INDEX } from '../../lambda/shared/tables.ts';
 import { resourcesOf, SYNTH_TIMEOUT_MS, type Synthesized, synthesize } from './synth.ts';
@@ -41,7 +41,7 @@ describe('the profile read API in IAM mode (the default)', () => {
   });
 
   it('lets the read function GetItem/BatchGetItem the statistics, Query the feed index and the erasure log, nothing else', () => {
-    const { activities, statistics } = s.stack.tables;
+    const { activities, stats: statistics } = s.stack.tables;
     const dynamo = readStatements(s).filter((st) => asList(st.Action).some((a) => a.startsWith('dynamodb:')));
     expect(dynamo).toEqual([
       {

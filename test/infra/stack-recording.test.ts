@@ -7,7 +7,7 @@ import {
   STREAM_MAX_RECORD_AGE,
   STREAM_RETRY_ATTEMPTS,
 } from '../../infra/constructs/statistics-projector.ts';
-import { STACK_OUTPUTS } from '../../infra/outputs.ts';
+import { STACK_OUTPUTS } from '../../infra/output-keys.ts';
 import { type EventPattern, type RoutingRule, routingRules, rulesMatching } from '../../infra/routing.ts';
 import { EVENT_TYPES } from '../../lambda/shared/contract/event-types.ts';
 import {
@@ -210,7 +210,7 @@ describe('the default stage', () => {
       });
       s.hasProperties(statistics, 'AWS::Lambda::Function', {
         Environment: Match.objectEquals({
-          Variables: Match.objectLike({ STATS_TABLE_NAME: { Ref: s.logicalId(s.stack.tables.statistics) } }),
+          Variables: Match.objectLike({ STATS_TABLE_NAME: { Ref: s.logicalId(s.stack.tables.stats) } }),
         }),
       });
     });

@@ -136,8 +136,8 @@ describe('activity items', () => {
     const event = bridgeEvent('MatchFinalized', exampleDetail('MatchFinalized', { matchId: 'feed-1' }));
     await record(event);
     const reader = new ProfileReader(db.doc, {
-      activityTable: db.names.activities,
-      statsTable: db.names.stats,
+      activities: db.names.activities,
+      stats: db.names.stats,
     });
     const [entry] = (await reader.feed('43', { limit: 1 })).items;
     expect(entry).toMatchObject({
@@ -174,8 +174,8 @@ describe('items of the previous shape (whole detail in `payload`)', () => {
 
   it('show in the feed with the role and fields derived as recording derives them now', async () => {
     const reader = new ProfileReader(db.doc, {
-      activityTable: db.names.activities,
-      statsTable: db.names.stats,
+      activities: db.names.activities,
+      stats: db.names.stats,
     });
     const { items } = await reader.feed('42', { limit: 50 });
     const entry = items.find((i) => i.idempotencyKey === 'match_finalized:old-1:completed');

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redriveEntry } from '../../bin/cli/commands.ts';
+import { redriveEntry } from '../../bin/cli/operations.ts';
 import { putEntries } from '../../bin/cli/publishing.ts';
 import { TournamentEventPublisher } from '../../lambda/publisher/index.ts';
 import type { RecordSummary } from '../../lambda/recording/adapters/telemetry.ts';

@@ -63,8 +63,7 @@ describe('audit and repair', () => {
     );
     const options = {
       client: rig.db.doc,
-      activityTable: rig.db.names.activities,
-      statsTable: rig.db.names.stats,
+      tables: { activities: rig.db.names.activities, stats: rig.db.names.stats },
       userId: victim,
     };
 
@@ -109,8 +108,7 @@ describe('audit and repair', () => {
     // Act: repair, then a later finalization of the same match with the other winner
     const report = await auditStatistics({
       client: rig.db.doc,
-      activityTable: rig.db.names.activities,
-      statsTable: rig.db.names.stats,
+      tables: { activities: rig.db.names.activities, stats: rig.db.names.stats },
       repair: true,
     });
     const slot = await rig.db.doc.send(
@@ -155,8 +153,7 @@ describe('audit and repair', () => {
     // Act
     const report = await auditStatistics({
       client: rig.db.doc,
-      activityTable: rig.db.names.activities,
-      statsTable: rig.db.names.stats,
+      tables: { activities: rig.db.names.activities, stats: rig.db.names.stats },
       userId: user,
       repair: true,
     });

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listDeadLetters, redrive } from '../../bin/cli/commands.ts';
+import { listDeadLetters, redrive } from '../../bin/cli/operations.ts';
 import { resolveTarget } from '../../bin/cli/target.ts';
 import { ProfileReader } from '../../lambda/read-api/adapters/profile-reader.ts';
 import { createRecordHandler } from '../../lambda/recording/handler.ts';
@@ -104,8 +104,8 @@ describe('DynamoDB Local killed with SIGKILL in the middle of a stream of events
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys.length).toBe(all.length * 2);
     const reader = new ProfileReader(target.doc, {
-      activityTable: stack.tables.activities,
-      statsTable: stack.tables.stats,
+      activities: stack.tables.activities,
+      stats: stack.tables.stats,
     });
     for (const tag of all) {
       const { winRate: _w, ...winner } = await reader.stats(`${tag}w`);

@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALARM_STATE_CHANGE } from '../../infra/constructs/rollout.ts';
-import { STACK_OUTPUTS } from '../../infra/outputs.ts';
+import { STACK_OUTPUTS } from '../../infra/output-keys.ts';
 import { resourcesOf, SYNTH_TIMEOUT_MS, type Synthesized, synthesize } from '../infra/synth.ts';
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };

@@ -4,8 +4,9 @@ import { type DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb
 import { inject } from 'vitest';
 import { documentClient } from '../../lambda/shared/aws/dynamodb.ts';
 import { userPartition } from '../../lambda/shared/aws/paging.ts';
+import { type TableNames, tableNames } from '../../lambda/shared/tables.ts';
 import { localDynamoClient } from '../../local/clients.ts';
-import { ensureTables, type TableNames, tableNames } from '../../local/tables.ts';
+import { ensureTables } from '../../local/tables.ts';
 
 /** Tables of one test file on the shared DynamoDB Local, with clients. */
 export interface TestTables {

@@ -42,8 +42,8 @@ export class ProjectionRig {
     this.store = new DynamoProjectionStore(db.doc, db.names.stats);
     this.project = createStatsHandler({ store: this.store });
     this.reader = new ProfileReader(db.doc, {
-      activityTable: db.names.activities,
-      statsTable: db.names.stats,
+      activities: db.names.activities,
+      stats: db.names.stats,
     });
   }
 

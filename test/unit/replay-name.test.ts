@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultReplayName } from '../../bin/cli/commands.ts';
+import { defaultReplayName } from '../../bin/cli/operations.ts';
 
 describe('the default name of a tpi replay', () => {
   it('differs between two replays started in the same millisecond', () => {

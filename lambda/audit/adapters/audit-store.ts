@@ -4,6 +4,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { scanPages, userPartition } from '../../shared/aws/paging.ts';
 
 import { ERASURE_LOG_PARTITION } from '../../shared/erased-users.ts';
+import type { TableNames } from '../../shared/tables.ts';
 import { statsActivityOfItem } from '../../statistics/domain/stats-activity.ts';
 import { readStatsPartition } from '../../statistics/domain/stats-items.ts';
 import {
@@ -19,19 +20,18 @@ import { transactWrite } from './audit-writes.ts';
 /** The activity and statistics tables audit reads and repairs. */
 export interface AuditTables {
   readonly client: DynamoDBDocumentClient;
-  readonly activityTable: string;
-  readonly statsTable: string;
+  readonly tables: Pick<TableNames, 'activities' | 'stats'>;
 }
 
 /** Audit's store on DynamoDB: whole partitions read strongly consistent, repairs as one transaction. */
 export class DynamoAuditStore implements AuditStore {
-  constructor(private readonly tables: AuditTables) {}
+  constructor(private readonly store: AuditTables) {}
 
   async readUser(userId: string): Promise<AuditedUser> {
-    const { client, activityTable, statsTable } = this.tables;
+    const { client, tables } = this.store;
     const [activityItems, statsItems] = await Promise.all([
-      userPartition(client, activityTable, userId),
-      userPartition(client, statsTable, userId),
+      userPartition(client, tables.activities, userId),
+      userPartition(client, tables.stats, userId),
     ]);
     const { stats, slots, applied, storedMatchesPlayed } = readStatsPartition(statsItems);
     return {
@@ -51,8 +51,8 @@ export class DynamoAuditStore implements AuditStore {
   async *users(progress: { itemsScanned: number }): AsyncGenerator<string> {
     const seen = new Set<string>();
     // Users with activities, then users with statistics but no activity left (also drift).
-    for (const table of [this.tables.activityTable, this.tables.statsTable]) {
-      const pages = scanPages(this.tables.client, {
+    for (const table of [this.store.tables.activities, this.store.tables.stats]) {
+      const pages = scanPages(this.store.client, {
         TableName: table,
         ProjectionExpression: '#u',
         ExpressionAttributeNames: { '#u': 'userId' },
@@ -72,15 +72,15 @@ export class DynamoAuditStore implements AuditStore {
 
   async approximateItems(): Promise<number> {
     const described = await Promise.all(
-      [this.tables.activityTable, this.tables.statsTable].map((TableName) =>
-        this.tables.client.send(new DescribeTableCommand({ TableName })).then((d) => d.Table?.ItemCount ?? 0),
+      [this.store.tables.activities, this.store.tables.stats].map((TableName) =>
+        this.store.client.send(new DescribeTableCommand({ TableName })).then((d) => d.Table?.ItemCount ?? 0),
       ),
     );
     return described.reduce((a, b) => a + b, 0);
   }
 
   writeRepair(write: RepairWrite): Promise<'committed' | 'conflict'> {
-    return transactWrite(this.tables.client, this.tables.statsTable, write);
+    return transactWrite(this.store.client, this.store.tables.stats, write);
   }
 }
 

@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { TableNames } from '../../shared/tables.ts';
 import type { AuditSweepSettings } from '../constants.ts';
 import { auditStatistics } from './audit-store.ts';
 
@@ -8,8 +9,7 @@ export type SweepCursor = Readonly<Record<string, unknown>> | undefined;
 /** Where one run of the scheduled audit reads. */
 export interface AuditSweepOptions {
   readonly client: DynamoDBDocumentClient;
-  readonly activityTable: string;
-  readonly statsTable: string;
+  readonly tables: Pick<TableNames, 'activities' | 'stats'>;
   readonly settings: Pick<AuditSweepSettings, 'itemsPerRun' | 'usersPerRun'>;
   readonly cursor: SweepCursor;
 }
@@ -40,7 +40,7 @@ async function nextUsers(options: AuditSweepOptions): Promise<{
   while (itemsScanned < options.settings.itemsPerRun) {
     const page = await options.client.send(
       new ScanCommand({
-        TableName: options.activityTable,
+        TableName: options.tables.activities,
         ProjectionExpression: '#u, #k',
         ExpressionAttributeNames: { '#u': 'userId', '#k': 'idempotencyKey' },
         Limit: options.settings.itemsPerRun - itemsScanned,
@@ -74,13 +74,7 @@ export async function auditSweep(options: AuditSweepOptions): Promise<AuditSweep
   let duplicates = 0;
   const driftedUsers: string[] = [];
   for (const userId of users) {
-    const audit = (tables: AuditSweepOptions) =>
-      auditStatistics({
-        client: tables.client,
-        activityTable: tables.activityTable,
-        statsTable: tables.statsTable,
-        userId,
-      });
+    const audit = ({ client, tables }: AuditSweepOptions) => auditStatistics({ client, tables, userId });
     const first = await audit(options);
     duplicates += first.duplicates;
     // The projector may be between its reads and its write: drift counts only if it is still there.

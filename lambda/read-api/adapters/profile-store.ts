@@ -9,7 +9,7 @@ import { DynamoErasureLog } from '../../shared/aws/erasure-log.ts';
 import { classifyStoreError } from '../../shared/aws/store-errors.ts';
 import { readActivityItem } from '../../shared/contract/activity-item.ts';
 import { CachedErasedUsers } from '../../shared/erased-users.ts';
-import { FEED_INDEX } from '../../shared/tables.ts';
+import { FEED_INDEX, type TableNames } from '../../shared/tables.ts';
 import type { StoredStats } from '../../statistics/domain/projection.ts';
 import { STATS_SK, storedStatsOf } from '../../statistics/domain/stats-items.ts';
 import { ErasureAwareProfileStore } from '../application/erasure-aware-store.ts';
@@ -17,10 +17,7 @@ import type { FeedPosition, FeedQuery, ProfileStore, StoredFeedPage } from '../a
 import type { FeedEntry } from '../constants.ts';
 
 /** Where the read API finds its tables. */
-export interface ProfileTables {
-  readonly activityTable: string;
-  readonly statsTable: string;
-}
+export type ProfileTables = Pick<TableNames, 'activities' | 'stats'>;
 
 /** Query rounds a filtered feed page may take before it answers with what it found and a cursor. */
 const MAX_FILTERED_ROUNDS = 5;
@@ -60,7 +57,7 @@ export class DynamoProfileStore implements ProfileStore {
   async stats(userId: string): Promise<StoredStats | undefined> {
     try {
       const { Item } = await this.client.send(
-        new GetCommand({ TableName: this.tables.statsTable, Key: { userId, sk: STATS_SK } }),
+        new GetCommand({ TableName: this.tables.stats, Key: { userId, sk: STATS_SK } }),
       );
       return Item ? storedStatsOf(Item) : undefined;
     } catch (error) {
@@ -70,7 +67,7 @@ export class DynamoProfileStore implements ProfileStore {
 
   async statsMany(userIds: readonly string[]): Promise<ReadonlyMap<string, StoredStats>> {
     const keys = [...new Set(userIds)].map((userId) => ({ userId, sk: STATS_SK }));
-    const items = await batchGetAll(this.client, this.tables.statsTable, keys, {
+    const items = await batchGetAll(this.client, this.tables.stats, keys, {
       action: 'reading the statistics of many users',
       retry: BATCH_READ_RETRY,
     });
@@ -107,7 +104,7 @@ export class DynamoProfileStore implements ProfileStore {
     try {
       return await this.client.send(
         new QueryCommand({
-          TableName: this.tables.activityTable,
+          TableName: this.tables.activities,
           IndexName: FEED_INDEX,
           KeyConditionExpression: '#userId = :userId',
           ...(filter ? { FilterExpression: '#detailType = :detailType' } : {}),
@@ -141,7 +138,7 @@ export function erasureAwareProfileStore(
 ): ProfileStore {
   return new ErasureAwareProfileStore(
     new DynamoProfileStore(client, tables),
-    new CachedErasedUsers(new DynamoErasureLog(client, tables.statsTable), {
+    new CachedErasedUsers(new DynamoErasureLog(client, tables.stats), {
       cacheSeconds: erasureCacheSeconds,
     }),
   );

@@ -23,15 +23,3 @@ export const STACK_OUTPUTS = {
   profileApiUrl: 'ProfileApiUrl',
   profileReadPolicyArn: 'ProfileReadPolicyArn',
 } as const;
-
-/** One of the stack's output keys. */
-export type StackOutputKey = (typeof STACK_OUTPUTS)[keyof typeof STACK_OUTPUTS];
-
-/**
- * Seconds an erasure waits between writing its record and deleting: every function's cached set
- * of erased users is at most `cacheSeconds` old, and an invocation that began with an older set
- * writes for at most its own duration. After that nothing in flight can write for the user.
- */
-export function erasureSettleSeconds(cacheSeconds: number, invocationSeconds: number): number {
-  return cacheSeconds + invocationSeconds + 1;
-}

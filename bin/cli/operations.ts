@@ -23,6 +23,7 @@ import {
 import { type FlagSetting, parseFlag } from '../../lambda/shared/contract/flag.ts';
 
 import { LOCAL_AWS } from '../../local/clients.ts';
+import type { ListPage } from './command-line.ts';
 import { UsageError } from './errors.ts';
 import { putEntries } from './publishing.ts';
 import type { Target } from './target.ts';
@@ -76,8 +77,8 @@ export async function setFlag(target: Target, value: string): Promise<FlagReport
 /** A reader of the target's profile tables. */
 export function profileReader(target: Target): ProfileReader {
   return new ProfileReader(target.doc, {
-    activityTable: target.tables.activities,
-    statsTable: target.tables.stats,
+    activities: target.tables.activities,
+    stats: target.tables.stats,
   });
 }
 
@@ -103,12 +104,6 @@ export async function profileClient(target: Target, token?: string): Promise<Pro
 /** Every dead letter, oldest first. */
 export function listDeadLetters(target: Target): Promise<DeadLetter[]> {
   return allDeadLetters(target.doc, target.tables.deadLetters);
-}
-
-/** One page of a list, the shape every `--json` list of the CLI prints; `nextCursor` is null on the last page. */
-export interface ListPage<T> {
-  readonly items: readonly T[];
-  readonly nextCursor: string | null;
 }
 
 /**

@@ -1,8 +1,13 @@
 import type { parseArgs } from 'node:util';
 
-import type { ListPage } from './commands.ts';
 import { UsageError } from './errors.ts';
 import type { Target } from './target.ts';
+
+/** One page of a list, the shape every `--json` list of the CLI prints; `nextCursor` is null on the last page. */
+export interface ListPage<T> {
+  readonly items: readonly T[];
+  readonly nextCursor: string | null;
+}
 
 /** Where the CLI writes. */
 export interface Io {
