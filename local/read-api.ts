@@ -3,16 +3,16 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type ErasureRequests, erasureActions } from '../lambda/erasure/index.ts';
+import type { ProfileTables } from '../lambda/read-api/adapters/profile-store.ts';
+import { readActions } from '../lambda/read-api/application/read-routes.ts';
+import { matchRoute } from '../lambda/read-api/domain/parameters.ts';
 import {
   createHttpApiHandler,
   type HttpApiEvent,
-  matchRoute,
-  type ProfileTables,
-  readActions,
-  readApiDependencies,
   routeKeyOf,
   serveRoutes,
 } from '../lambda/read-api/index.ts';
+import { readApiDependencies } from '../lambda/read-api/wiring.ts';
 import { DEFAULT_ERASURE_CACHE_SECONDS } from '../lambda/shared/erased-users.ts';
 import { JwtRejectedError } from './errors.ts';
 import { type JsonWebKeySet, verifyJwt } from './jwt.ts';

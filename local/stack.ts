@@ -4,12 +4,9 @@ import { join, resolve } from 'node:path';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STACK_OUTPUTS } from '../infra/output-keys.ts';
 
-import {
-  createRecordHandler,
-  type RecordSummary,
-  recordingDependencies,
-  SsmFlagReader,
-} from '../lambda/recording/index.ts';
+import { createRecordHandler } from '../lambda/recording/handler.ts';
+import { type RecordSummary, SsmFlagReader } from '../lambda/recording/index.ts';
+import { recordingDependencies } from '../lambda/recording/wiring.ts';
 import { DynamoDeadLetterWriter } from '../lambda/shared/aws/dead-letters.ts';
 import { DynamoErasureLog } from '../lambda/shared/aws/erasure-log.ts';
 import { DEFAULT_EVENT_SOURCE, DEFAULT_FLAG_PARAMETER_NAME } from '../lambda/shared/contract/defaults.ts';

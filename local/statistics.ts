@@ -1,6 +1,7 @@
 import { documentClient } from '../lambda/shared/aws/dynamodb.ts';
 import type { TableNames } from '../lambda/shared/tables.ts';
-import { createStatsHandler, statisticsDependencies } from '../lambda/statistics/index.ts';
+import { createStatsHandler } from '../lambda/statistics/handler.ts';
+import { statisticsDependencies } from '../lambda/statistics/wiring.ts';
 import { localDynamoClient, localStreamsClient } from './clients.ts';
 import {
   LOCAL_INVOCATION_SECONDS,

@@ -5,7 +5,7 @@
  * import { ProfileClient } from 'tournament-profile-integration/client';
  */
 
-export type { FeedEntry, FeedPage, ProfileView } from '../read-api/constants.ts';
+export type { FeedEntry, FeedPage, ProfileView } from '../read-api/index.ts';
 export { ProfileApiError } from './errors.ts';
 export {
   type AwsCredentials,

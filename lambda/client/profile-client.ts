@@ -1,6 +1,6 @@
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { FeedPage, ProfileView } from '../read-api/constants.ts';
+import type { FeedPage, ProfileView } from '../read-api/index.ts';
 
 import { ProfileApiError } from './errors.ts';
 

@@ -7,7 +7,7 @@
 import type { StoredActivity } from '../shared/contract/activity-item.ts';
 import { ID_PATTERN } from '../shared/contract/keys.ts';
 import { DEFAULT_FEED_LIMIT, MAX_BATCH_USERS, MAX_FEED_LIMIT } from '../shared/contract/limits.ts';
-import type { ProfileStats } from '../statistics/domain/stats.ts';
+import type { ProfileStats } from '../statistics/index.ts';
 
 /**
  * Names of the response bodies' schemas: the `components.schemas` of the OpenAPI document

@@ -1,12 +1,10 @@
 /**
- * The read API's published entry: what the erasure feature (whose `DELETE /users/{userId}` is a
- * route of the same API), the read client package, the local stack and the CLI use of it. Only
- * declarations and re-exports: importing it runs nothing, so bundles keep only what they call.
+ * The read API's published entry: serving the profile API's declared routes and the API Gateway
+ * event adapter (the erasure feature serves `DELETE /users/{userId}` with them), and the API's
+ * declarations and response types (the read client's). Side-effect free: nothing it reaches creates
+ * a logger or a client on load, so a bundle keeps only what it calls.
  */
 export { createHttpApiHandler, type HttpApiEvent } from './adapters/api-gateway.ts';
-export { ProfileReader } from './adapters/profile-reader.ts';
-export type { ProfileTables } from './adapters/profile-store.ts';
-export { readActions } from './application/read-routes.ts';
 export {
   type ApiRequest,
   type ApiResponse,
@@ -23,5 +21,3 @@ export {
   ROUTES,
   routeKeyOf,
 } from './constants.ts';
-export { matchRoute } from './domain/parameters.ts';
-export { readApiDependencies } from './wiring.ts';

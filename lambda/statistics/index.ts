@@ -1,12 +1,9 @@
 /**
- * The statistics feature's published entry: the projector's handler and wiring (the local stack,
- * the bench and the reliability runs drive it), and the statistics model and items that the read
- * API, audit and erasure read. Only re-exports: importing it runs nothing.
+ * The statistics feature's published entry: the statistics model and the items of a user's
+ * statistics partition, which the read API, audit and erasure read. Side-effect free (no logger,
+ * no client is created by anything it reaches), so a bundle keeps only what it calls; the handler
+ * and its wiring are imported by path where they are run (the local stack, the bench, the tests).
  */
-
-export { DynamoProjectionStore } from './adapters/stats-store.ts';
-export { activityFromStreamRecord } from './adapters/stream-records.ts';
-export type { ProjectionStore } from './application/ports.ts';
 export type { StoredStats } from './domain/projection.ts';
 export {
   addCounters,
@@ -33,5 +30,3 @@ export {
   statsItemKind,
   storedStatsOf,
 } from './domain/stats-items.ts';
-export { createStatsHandler } from './handler.ts';
-export { type StatsDependencies, statisticsDependencies } from './wiring.ts';

@@ -5,8 +5,7 @@ import { scanPages, userPartition } from '../../shared/aws/paging.ts';
 
 import { ERASURE_LOG_PARTITION } from '../../shared/erased-users.ts';
 import type { TableNames } from '../../shared/tables.ts';
-import { statsActivityOfItem } from '../../statistics/domain/stats-activity.ts';
-import { readStatsPartition } from '../../statistics/domain/stats-items.ts';
+import { readStatsPartition, statsActivityOfItem } from '../../statistics/index.ts';
 import {
   type AuditedUser,
   type AuditOptions,

@@ -5,7 +5,7 @@ import {
   expecting,
   transactOrConflict,
 } from '../../shared/aws/conditioned-writes.ts';
-import { slotItem, statsItem } from '../../statistics/domain/stats-items.ts';
+import { slotItem, statsItem } from '../../statistics/index.ts';
 import type { RepairWrite } from '../application/audit.ts';
 
 /** Sends a repair write as one transaction; `conflict` when the state moved on since it was read. */

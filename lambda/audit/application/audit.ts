@@ -1,8 +1,9 @@
 import { MAX_TRANSACTION_ITEMS } from '../../shared/contract/limits.ts';
-import type { StoredStats } from '../../statistics/domain/projection.ts';
+import type { StoredStats } from '../../statistics/index.ts';
 import {
   addCounters,
   type Counters,
+  countersOf,
   countingSlots,
   effectOf,
   type ProfileStats,
@@ -13,8 +14,7 @@ import {
   sameCounters,
   statsOf,
   ZERO,
-} from '../../statistics/domain/stats.ts';
-import { countersOf } from '../../statistics/domain/stats-items.ts';
+} from '../../statistics/index.ts';
 import { type ActivityIdentity, duplicateActivities } from '../domain/duplicates.ts';
 import { RepairConflictError } from '../errors.ts';
 

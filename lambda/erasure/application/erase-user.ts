@@ -2,7 +2,7 @@ import { sleep as realSleep } from '../../shared/backoff.ts';
 import { usersNamedBy } from '../../shared/contract/dead-letter.ts';
 import type { RemovedCounts } from '../../shared/erased-users.ts';
 import { NO_REMOVALS } from '../../shared/erased-users.ts';
-import { statsItemKind } from '../../statistics/domain/stats-items.ts';
+import { statsItemKind } from '../../statistics/index.ts';
 import type { ErasureRecord, ErasureStore, KeyPage } from './ports.ts';
 
 /** Options of {@link eraseUser}. */

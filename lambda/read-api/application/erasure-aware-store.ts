@@ -1,5 +1,5 @@
 import type { ErasedUsers } from '../../shared/erased-users.ts';
-import type { StoredStats } from '../../statistics/domain/projection.ts';
+import type { StoredStats } from '../../statistics/index.ts';
 import type { FeedQuery, ProfileStore, StoredFeedPage } from './ports.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { StoredStats } from '../../statistics/domain/projection.ts';
+import type { StoredStats } from '../../statistics/index.ts';
 import type { FeedEntry } from '../constants.ts';
 
 /** Where a feed page stopped: the key of the last item read (the index and table key attributes). */

@@ -1,5 +1,5 @@
-import type { StoredStats } from '../../statistics/domain/projection.ts';
-import { profileStats, winRate, ZERO } from '../../statistics/domain/stats.ts';
+import type { StoredStats } from '../../statistics/index.ts';
+import { profileStats, winRate, ZERO } from '../../statistics/index.ts';
 import type { FeedPage, ProfileView } from '../constants.ts';
 import type { FeedCursors } from './feed-cursor.ts';
 import type { ProfileStore } from './ports.ts';
