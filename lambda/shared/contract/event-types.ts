@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazy } from '../lazy.ts';
 import { idSchema, optionalUserListSchema, userListSchema } from './ids.ts';
 import { utcInstant } from './instant.ts';
 
@@ -6,13 +7,13 @@ import { utcInstant } from './instant.ts';
 export const SUPPORTED_SCHEMA_VERSION = 1;
 
 /** Fields every event detail carries. Unknown extra fields are kept (forward compatibility). */
-const commonFields = {
+const commonFields = lazy(() => ({
   schemaVersion: z
     .literal(SUPPORTED_SCHEMA_VERSION, {
       message: `unsupported schemaVersion: only ${SUPPORTED_SCHEMA_VERSION} is understood; the event is kept for replay after an upgrade`,
     })
     .default(SUPPORTED_SCHEMA_VERSION),
-  tournamentId: idSchema,
+  tournamentId: idSchema(),
   occurredAt: z.iso
     .datetime({
       offset: true,
@@ -22,7 +23,7 @@ const commonFields = {
       message: 'must fall in the years 0000-9999 once converted to UTC',
     }),
   revision: z.number().int().min(0).optional(),
-};
+}));
 
 type Issue = { path: (string | number)[]; message: string };
 
@@ -78,11 +79,24 @@ export interface EventTypeDefinition<TSchema extends z.ZodType = z.ZodType> {
   readonly example: Readonly<Record<string, unknown>>;
 }
 
-/** Keeps each `detailType` as its literal, so `DetailType` is the union of the eight names. */
+/**
+ * Keeps each `detailType` as its literal, so `DetailType` is the union of the eight names, and
+ * builds the type's schema on first use: loading the declaration builds no schema, and a function
+ * pays only for the types it receives.
+ */
 function define<const TDetailType extends string, TSchema extends z.ZodType>(
-  definition: EventTypeDefinition<TSchema> & { readonly detailType: TDetailType },
+  definition: Omit<EventTypeDefinition<TSchema>, 'schema'> & {
+    readonly detailType: TDetailType;
+    readonly schema: () => TSchema;
+  },
 ): EventTypeDefinition<TSchema> & { readonly detailType: TDetailType } {
-  return definition;
+  const schema = lazy(definition.schema);
+  return {
+    ...definition,
+    get schema() {
+      return schema();
+    },
+  };
 }
 
 /**
@@ -105,12 +119,13 @@ export const EVENT_TYPES = [
     statusWords: ['approved', 'rejected'],
     description: 'A registration to a tournament was approved or rejected.',
     crossFieldRules: [],
-    schema: z.looseObject({
-      ...commonFields,
-      registrationId: idSchema,
-      status: z.enum(['approved', 'rejected']),
-      userIds: userListSchema,
-    }),
+    schema: () =>
+      z.looseObject({
+        ...commonFields(),
+        registrationId: idSchema(),
+        status: z.enum(['approved', 'rejected']),
+        userIds: userListSchema(),
+      }),
     status: (d) => d.status,
   }),
   define({
@@ -129,13 +144,14 @@ export const EVENT_TYPES = [
     statusWords: ['verified', 'rejected'],
     description: 'A payment for a registration was verified or rejected.',
     crossFieldRules: [],
-    schema: z.looseObject({
-      ...commonFields,
-      paymentId: idSchema,
-      registrationId: idSchema,
-      status: z.enum(['verified', 'rejected']),
-      userIds: userListSchema,
-    }),
+    schema: () =>
+      z.looseObject({
+        ...commonFields(),
+        paymentId: idSchema(),
+        registrationId: idSchema(),
+        status: z.enum(['verified', 'rejected']),
+        userIds: userListSchema(),
+      }),
     status: (d) => d.status,
   }),
   define({
@@ -153,12 +169,13 @@ export const EVENT_TYPES = [
     statusWords: ['checked_in', 'checked_out'],
     description: 'A registration was checked in (true) or out (false) at the venue.',
     crossFieldRules: [],
-    schema: z.looseObject({
-      ...commonFields,
-      registrationId: idSchema,
-      checkedIn: z.boolean(),
-      userIds: userListSchema,
-    }),
+    schema: () =>
+      z.looseObject({
+        ...commonFields(),
+        registrationId: idSchema(),
+        checkedIn: z.boolean(),
+        userIds: userListSchema(),
+      }),
     status: (d) => (d.checkedIn ? 'checked_in' : 'checked_out'),
   }),
   define({
@@ -176,18 +193,19 @@ export const EVENT_TYPES = [
     statusWords: ['submitted_by_*'],
     description: "One side reported a match result; each side's report is its own action.",
     crossFieldRules: ['submittedByUserId must be one of participantUserIds'],
-    schema: z
-      .looseObject({
-        ...commonFields,
-        matchId: idSchema,
-        submittedByUserId: idSchema,
-        participantUserIds: userListSchema,
-      })
-      .superRefine(
-        crossFields((d, issues) =>
-          requireParticipants([d.submittedByUserId], d.participantUserIds, 'submittedByUserId', issues),
+    schema: () =>
+      z
+        .looseObject({
+          ...commonFields(),
+          matchId: idSchema(),
+          submittedByUserId: idSchema(),
+          participantUserIds: userListSchema(),
+        })
+        .superRefine(
+          crossFields((d, issues) =>
+            requireParticipants([d.submittedByUserId], d.participantUserIds, 'submittedByUserId', issues),
+          ),
         ),
-      ),
     status: (d) => `submitted_by_${d.submittedByUserId}`,
     activityStatus: () => 'submitted',
   }),
@@ -209,22 +227,23 @@ export const EVENT_TYPES = [
     description:
       'A match result became final; a later finalization (after a dispute) replaces an earlier one.',
     crossFieldRules: ['every winnerUserIds entry must be one of participantUserIds'],
-    schema: z
-      .looseObject({
-        ...commonFields,
-        matchId: idSchema,
-        resolution: z.enum(['completed', 'forfeit', 'dispute_resolved']),
-        participantUserIds: userListSchema,
-        winnerUserIds: optionalUserListSchema,
-        isDraw: z.boolean().default(false),
-      })
-      .superRefine(
-        crossFields((d, issues) => {
-          requireParticipants(d.winnerUserIds, d.participantUserIds, 'winnerUserIds', issues);
-          if (d.isDraw && d.winnerUserIds.length > 0)
-            issues.push({ path: ['winnerUserIds'], message: 'must be empty when isDraw is true' });
-        }),
-      ),
+    schema: () =>
+      z
+        .looseObject({
+          ...commonFields(),
+          matchId: idSchema(),
+          resolution: z.enum(['completed', 'forfeit', 'dispute_resolved']),
+          participantUserIds: userListSchema(),
+          winnerUserIds: optionalUserListSchema(),
+          isDraw: z.boolean().default(false),
+        })
+        .superRefine(
+          crossFields((d, issues) => {
+            requireParticipants(d.winnerUserIds, d.participantUserIds, 'winnerUserIds', issues);
+            if (d.isDraw && d.winnerUserIds.length > 0)
+              issues.push({ path: ['winnerUserIds'], message: 'must be empty when isDraw is true' });
+          }),
+        ),
     status: (d) => d.resolution,
   }),
   define({
@@ -243,19 +262,20 @@ export const EVENT_TYPES = [
     statusWords: ['open'],
     description: 'A participant disputed a match result.',
     crossFieldRules: ['openedByUserId must be one of participantUserIds'],
-    schema: z
-      .looseObject({
-        ...commonFields,
-        disputeId: idSchema,
-        matchId: idSchema,
-        openedByUserId: idSchema,
-        participantUserIds: userListSchema,
-      })
-      .superRefine(
-        crossFields((d, issues) =>
-          requireParticipants([d.openedByUserId], d.participantUserIds, 'openedByUserId', issues),
+    schema: () =>
+      z
+        .looseObject({
+          ...commonFields(),
+          disputeId: idSchema(),
+          matchId: idSchema(),
+          openedByUserId: idSchema(),
+          participantUserIds: userListSchema(),
+        })
+        .superRefine(
+          crossFields((d, issues) =>
+            requireParticipants([d.openedByUserId], d.participantUserIds, 'openedByUserId', issues),
+          ),
         ),
-      ),
     status: () => 'open',
   }),
   define({
@@ -274,13 +294,14 @@ export const EVENT_TYPES = [
     statusWords: ['upheld', 'rejected'],
     description: 'A dispute was upheld or rejected.',
     crossFieldRules: [],
-    schema: z.looseObject({
-      ...commonFields,
-      disputeId: idSchema,
-      matchId: idSchema,
-      resolution: z.enum(['upheld', 'rejected']),
-      participantUserIds: userListSchema,
-    }),
+    schema: () =>
+      z.looseObject({
+        ...commonFields(),
+        disputeId: idSchema(),
+        matchId: idSchema(),
+        resolution: z.enum(['upheld', 'rejected']),
+        participantUserIds: userListSchema(),
+      }),
     status: (d) => d.resolution,
   }),
   define({
@@ -297,17 +318,18 @@ export const EVENT_TYPES = [
     statusWords: ['completed'],
     description: 'A tournament finished; a later completion for the same tournament replaces an earlier one.',
     crossFieldRules: ['every winnerUserIds entry must be one of participantUserIds'],
-    schema: z
-      .looseObject({
-        ...commonFields,
-        participantUserIds: userListSchema,
-        winnerUserIds: optionalUserListSchema,
-      })
-      .superRefine(
-        crossFields((d, issues) =>
-          requireParticipants(d.winnerUserIds, d.participantUserIds, 'winnerUserIds', issues),
+    schema: () =>
+      z
+        .looseObject({
+          ...commonFields(),
+          participantUserIds: userListSchema(),
+          winnerUserIds: optionalUserListSchema(),
+        })
+        .superRefine(
+          crossFields((d, issues) =>
+            requireParticipants(d.winnerUserIds, d.participantUserIds, 'winnerUserIds', issues),
+          ),
         ),
-      ),
     status: () => 'completed',
   }),
 ] as const;

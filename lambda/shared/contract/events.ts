@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { InvalidEventError } from '../errors.ts';
+import { lazy } from '../lazy.ts';
 import { type SmallFields, smallFieldsOf } from './activity.ts';
 import { payloadHash } from './canonical.ts';
 import { DEFAULT_EVENT_SOURCE } from './defaults.ts';
@@ -38,14 +39,16 @@ function depthOf(value: unknown): number {
 }
 
 /** The parts of an EventBridge event this project reads; anything else is kept but ignored. */
-const envelopeSchema = z.looseObject({
-  id: z.string().min(1),
-  source: z.string(),
-  'detail-type': z.string(),
-  detail: z.unknown(),
-  time: z.string().optional(),
-  'replay-name': z.string().optional(),
-});
+const envelopeSchema = lazy(() =>
+  z.looseObject({
+    id: z.string().min(1),
+    source: z.string(),
+    'detail-type': z.string(),
+    detail: z.unknown(),
+    time: z.string().optional(),
+    'replay-name': z.string().optional(),
+  }),
+);
 
 /** An event that passed every contract rule, with everything needed to record it. */
 export interface AcceptedEvent {
@@ -125,7 +128,7 @@ export function checkDetail(definition: EventTypeDefinition, detail: unknown): D
  * @throws InvalidEventError naming every problem found, when the event breaks the contract
  */
 export function acceptEvent(raw: unknown, expectedSource: string = DEFAULT_EVENT_SOURCE): AcceptedEvent {
-  const envelope = envelopeSchema.safeParse(raw);
+  const envelope = envelopeSchema().safeParse(raw);
   if (!envelope.success) throw new InvalidEventError(describe(envelope.error.issues, 'event'));
   const event = envelope.data;
   if (event.source !== expectedSource)

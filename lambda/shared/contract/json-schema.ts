@@ -23,18 +23,18 @@ export function schemaIdOf(detailType: DetailType): string {
  */
 function sharedDefinitions(): z.core.$ZodRegistry<{ id?: string; description?: string }> {
   const registry = z.registry<{ id?: string; description?: string }>();
-  registry.add(idSchema, {
+  registry.add(idSchema(), {
     id: 'Id',
     description:
       `1-64 characters matching ${ID_PATTERN.source}, or a positive safe integer (normalised to its ` +
       'decimal string, so 42 and "42" are the same id). Ids are spliced into idempotency keys, which is why ' +
       'separators such as ":" and "#", spaces, floats and negative numbers are refused.',
   });
-  registry.add(userListSchema, {
+  registry.add(userListSchema(), {
     id: 'UserList',
     description: `1 to ${MAX_USERS_PER_EVENT} user ids; duplicates are removed on receipt.`,
   });
-  registry.add(optionalUserListSchema, {
+  registry.add(optionalUserListSchema(), {
     id: 'OptionalUserList',
     description: `0 to ${MAX_USERS_PER_EVENT} user ids; duplicates are removed on receipt.`,
   });
