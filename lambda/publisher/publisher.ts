@@ -1,5 +1,5 @@
 import { EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { DEFAULT_EVENT_SOURCE } from '../shared/contract/defaults.ts';
 import { type DetailInputOf, type DetailType, eventTypeOf } from '../shared/contract/event-types.ts';
 import { checkDetail } from '../shared/contract/events.ts';
@@ -27,7 +27,7 @@ function issuesOf(
   index: number,
   detailType: string,
   detail: unknown,
-): { issues: PublishIssue[]; cause?: z.ZodError } {
+): { issues: PublishIssue[]; cause?: z.core.$ZodError } {
   const issue = (path: string, message: string): PublishIssue => ({ index, detailType, path, message });
   const definition = eventTypeOf(detailType);
   if (!definition)
@@ -122,7 +122,7 @@ export class TournamentEventPublisher {
     const failed: FailedEvent[] = [];
     const pending: Pending[] = [];
     const issues: PublishIssue[] = [];
-    let cause: z.ZodError | undefined;
+    let cause: z.core.$ZodError | undefined;
     entries.forEach(({ detailType, detail }, index) => {
       const found = issuesOf(index, detailType, detail);
       if (found.issues.length === 0) {

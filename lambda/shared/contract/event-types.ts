@@ -1,28 +1,31 @@
-import * as z from 'zod';
-import { lazy } from '../lazy.ts';
+import * as z from 'zod/mini';
 import { idSchema, optionalUserListSchema, userListSchema } from './ids.ts';
 import { utcInstant } from './instant.ts';
+import { contractSchema } from './zod.ts';
 
 /** The only major version of the event detail this code understands. */
 export const SUPPORTED_SCHEMA_VERSION = 1;
 
 /** Fields every event detail carries. Unknown extra fields are kept (forward compatibility). */
-const commonFields = lazy(() => ({
-  schemaVersion: z
-    .literal(SUPPORTED_SCHEMA_VERSION, {
-      message: `unsupported schemaVersion: only ${SUPPORTED_SCHEMA_VERSION} is understood; the event is kept for replay after an upgrade`,
-    })
-    .default(SUPPORTED_SCHEMA_VERSION),
+const commonFields = contractSchema(() => ({
+  schemaVersion: z._default(
+    z.literal(SUPPORTED_SCHEMA_VERSION, {
+      error: `unsupported schemaVersion: only ${SUPPORTED_SCHEMA_VERSION} is understood; the event is kept for replay after an upgrade`,
+    }),
+    SUPPORTED_SCHEMA_VERSION,
+  ),
   tournamentId: idSchema(),
   occurredAt: z.iso
     .datetime({
       offset: true,
-      message: 'must be an ISO-8601 instant with a zone, for example 2026-05-01T12:00:00Z',
+      error: 'must be an ISO-8601 instant with a zone, for example 2026-05-01T12:00:00Z',
     })
-    .refine((value) => utcInstant(value) !== undefined, {
-      message: 'must fall in the years 0000-9999 once converted to UTC',
-    }),
-  revision: z.number().int().min(0).optional(),
+    .check(
+      z.refine((value: string) => utcInstant(value) !== undefined, {
+        error: 'must fall in the years 0000-9999 once converted to UTC',
+      }),
+    ),
+  revision: z.optional(z.number().check(z.int(), z.minimum(0))),
 }));
 
 type Issue = { path: (string | number)[]; message: string };
@@ -41,20 +44,25 @@ function requireParticipants(
   });
 }
 
-/** Turns a cross-field check into a zod refinement. */
-function crossFields<T>(check: (detail: T, issues: Issue[]) => void) {
-  return (detail: T, ctx: z.RefinementCtx) => {
-    const issues: Issue[] = [];
-    check(detail, issues);
-    for (const issue of issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
-  };
+/** A detail schema with the cross-field rules `check` reports, as a zod refinement. */
+function withCrossFields<TSchema extends z.ZodMiniObject>(
+  schema: TSchema,
+  check: (detail: z.output<TSchema>, issues: Issue[]) => void,
+): TSchema {
+  return schema.check(
+    z.superRefine((detail: z.output<TSchema>, ctx) => {
+      const issues: Issue[] = [];
+      check(detail, issues);
+      for (const issue of issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    }),
+  );
 }
 
 /**
  * How one event type maps onto the idempotency key and the activity.
  * `status` must only return words that cannot contain a key separator.
  */
-export interface EventTypeDefinition<TSchema extends z.ZodType = z.ZodType> {
+export interface EventTypeDefinition<TSchema extends z.ZodMiniType = z.ZodMiniType> {
   /** EventBridge `detail-type`, exactly. */
   readonly detailType: string;
   /** Key prefix and middle part of `activityType`. */
@@ -84,13 +92,13 @@ export interface EventTypeDefinition<TSchema extends z.ZodType = z.ZodType> {
  * builds the type's schema on first use: loading the declaration builds no schema, and a function
  * pays only for the types it receives.
  */
-function define<const TDetailType extends string, TSchema extends z.ZodType>(
+function define<const TDetailType extends string, TSchema extends z.ZodMiniType>(
   definition: Omit<EventTypeDefinition<TSchema>, 'schema'> & {
     readonly detailType: TDetailType;
     readonly schema: () => TSchema;
   },
 ): EventTypeDefinition<TSchema> & { readonly detailType: TDetailType } {
-  const schema = lazy(definition.schema);
+  const schema = contractSchema(definition.schema);
   return {
     ...definition,
     get schema() {
@@ -194,18 +202,16 @@ export const EVENT_TYPES = [
     description: "One side reported a match result; each side's report is its own action.",
     crossFieldRules: ['submittedByUserId must be one of participantUserIds'],
     schema: () =>
-      z
-        .looseObject({
+      withCrossFields(
+        z.looseObject({
           ...commonFields(),
           matchId: idSchema(),
           submittedByUserId: idSchema(),
           participantUserIds: userListSchema(),
-        })
-        .superRefine(
-          crossFields((d, issues) =>
-            requireParticipants([d.submittedByUserId], d.participantUserIds, 'submittedByUserId', issues),
-          ),
-        ),
+        }),
+        (d, issues) =>
+          requireParticipants([d.submittedByUserId], d.participantUserIds, 'submittedByUserId', issues),
+      ),
     status: (d) => `submitted_by_${d.submittedByUserId}`,
     activityStatus: () => 'submitted',
   }),
@@ -228,22 +234,21 @@ export const EVENT_TYPES = [
       'A match result became final; a later finalization (after a dispute) replaces an earlier one.',
     crossFieldRules: ['every winnerUserIds entry must be one of participantUserIds'],
     schema: () =>
-      z
-        .looseObject({
+      withCrossFields(
+        z.looseObject({
           ...commonFields(),
           matchId: idSchema(),
           resolution: z.enum(['completed', 'forfeit', 'dispute_resolved']),
           participantUserIds: userListSchema(),
           winnerUserIds: optionalUserListSchema(),
-          isDraw: z.boolean().default(false),
-        })
-        .superRefine(
-          crossFields((d, issues) => {
-            requireParticipants(d.winnerUserIds, d.participantUserIds, 'winnerUserIds', issues);
-            if (d.isDraw && d.winnerUserIds.length > 0)
-              issues.push({ path: ['winnerUserIds'], message: 'must be empty when isDraw is true' });
-          }),
-        ),
+          isDraw: z._default(z.boolean(), false),
+        }),
+        (d, issues) => {
+          requireParticipants(d.winnerUserIds, d.participantUserIds, 'winnerUserIds', issues);
+          if (d.isDraw && d.winnerUserIds.length > 0)
+            issues.push({ path: ['winnerUserIds'], message: 'must be empty when isDraw is true' });
+        },
+      ),
     status: (d) => d.resolution,
   }),
   define({
@@ -263,19 +268,17 @@ export const EVENT_TYPES = [
     description: 'A participant disputed a match result.',
     crossFieldRules: ['openedByUserId must be one of participantUserIds'],
     schema: () =>
-      z
-        .looseObject({
+      withCrossFields(
+        z.looseObject({
           ...commonFields(),
           disputeId: idSchema(),
           matchId: idSchema(),
           openedByUserId: idSchema(),
           participantUserIds: userListSchema(),
-        })
-        .superRefine(
-          crossFields((d, issues) =>
-            requireParticipants([d.openedByUserId], d.participantUserIds, 'openedByUserId', issues),
-          ),
-        ),
+        }),
+        (d, issues) =>
+          requireParticipants([d.openedByUserId], d.participantUserIds, 'openedByUserId', issues),
+      ),
     status: () => 'open',
   }),
   define({
@@ -319,17 +322,14 @@ export const EVENT_TYPES = [
     description: 'A tournament finished; a later completion for the same tournament replaces an earlier one.',
     crossFieldRules: ['every winnerUserIds entry must be one of participantUserIds'],
     schema: () =>
-      z
-        .looseObject({
+      withCrossFields(
+        z.looseObject({
           ...commonFields(),
           participantUserIds: userListSchema(),
           winnerUserIds: optionalUserListSchema(),
-        })
-        .superRefine(
-          crossFields((d, issues) =>
-            requireParticipants(d.winnerUserIds, d.participantUserIds, 'winnerUserIds', issues),
-          ),
-        ),
+        }),
+        (d, issues) => requireParticipants(d.winnerUserIds, d.participantUserIds, 'winnerUserIds', issues),
+      ),
     status: () => 'completed',
   }),
 ] as const;
@@ -360,7 +360,7 @@ const contractFields = new Map<EventTypeDefinition, readonly string[]>();
 export function fieldsOf(definition: EventTypeDefinition): readonly string[] {
   let fields = contractFields.get(definition);
   if (!fields) {
-    fields = Object.keys((definition.schema as unknown as z.ZodObject).shape);
+    fields = Object.keys((definition.schema as unknown as z.ZodMiniObject).shape);
     contractFields.set(definition, fields);
   }
   return fields;

@@ -1,6 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { InvalidEventError } from '../errors.ts';
-import { lazy } from '../lazy.ts';
 import { type SmallFields, smallFieldsOf } from './activity.ts';
 import { payloadHash } from './canonical.ts';
 import { DEFAULT_EVENT_SOURCE } from './defaults.ts';
@@ -8,6 +7,7 @@ import { type EventTypeDefinition, eventTypeOf, fieldsOf } from './event-types.t
 import { utcInstant } from './instant.ts';
 import { idempotencyKey } from './keys.ts';
 import { MAX_DETAIL_BYTES, MAX_DETAIL_DEPTH } from './limits.ts';
+import { contractSchema } from './zod.ts';
 
 /** An event as EventBridge hands it to a rule's target (the recording function's input). */
 export interface BridgeEvent {
@@ -39,14 +39,14 @@ function depthOf(value: unknown): number {
 }
 
 /** The parts of an EventBridge event this project reads; anything else is kept but ignored. */
-const envelopeSchema = lazy(() =>
+const envelopeSchema = contractSchema(() =>
   z.looseObject({
-    id: z.string().min(1),
+    id: z.string().check(z.minLength(1)),
     source: z.string(),
     'detail-type': z.string(),
     detail: z.unknown(),
-    time: z.string().optional(),
-    'replay-name': z.string().optional(),
+    time: z.optional(z.string()),
+    'replay-name': z.optional(z.string()),
   }),
 );
 
@@ -97,7 +97,7 @@ export interface DetailIssue {
 /** What {@link checkDetail} found: the validated detail, or every problem (with zod's error when it found them). */
 export type DetailCheck =
   | { readonly ok: true; readonly data: Record<string, unknown> }
-  | { readonly ok: false; readonly issues: readonly DetailIssue[]; readonly cause?: z.ZodError };
+  | { readonly ok: false; readonly issues: readonly DetailIssue[]; readonly cause?: z.core.$ZodError };
 
 /**
  * Judges a detail of one event type by every rule of the contract: a JSON object, at most

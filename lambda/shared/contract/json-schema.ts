@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { DEFAULT_EVENT_SOURCE } from './defaults.ts';
 import { type DetailType, EVENT_TYPES, type EventTypeDefinition, eventTypeOf } from './event-types.ts';
 import { idSchema, optionalUserListSchema, userListSchema } from './ids.ts';
