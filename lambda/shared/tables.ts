@@ -45,6 +45,12 @@ export const FEED_ATTRIBUTES = [
 ] as const;
 
 /**
+ * Name of the feed index on the activity table. A literal of its own (not read from the declaration
+ * below), so a bundle that needs only a table name does not carry the table declarations.
+ */
+export const FEED_INDEX = 'byOccurredAt';
+
+/**
  * One item per (user, idempotency key): the conditional put on this primary key is what makes
  * recording idempotent, and `GetItem(userId, idempotencyKey)` looks one activity up directly.
  * The `byOccurredAt` index serves a user's feed newest-first (`{occurredAt}#{key}` sorts by time,
@@ -58,13 +64,11 @@ export const ACTIVITY_TABLE = {
   partitionKey: { name: 'userId', type: 'S' },
   sortKey: { name: 'idempotencyKey', type: 'S' },
   localIndexes: [
-    { indexName: 'byOccurredAt', sortKey: { name: 'feedKey', type: 'S' }, projected: FEED_ATTRIBUTES },
+    { indexName: FEED_INDEX, sortKey: { name: 'feedKey', type: 'S' }, projected: FEED_ATTRIBUTES },
   ],
   stream: 'NEW_IMAGE',
 } as const satisfies TableDefinition;
 
-/** Name of the feed index on the activity table. */
-export const FEED_INDEX = ACTIVITY_TABLE.localIndexes[0].indexName;
 
 /**
  * Per-user statistics and the state that makes them exactly-once, all in the user's partition:
