@@ -130,7 +130,13 @@ export function localStopConditions(signals: LocalSignals): AlarmState[] {
   ];
 }
 
-const FAULT_NAMES = new Set([
+/**
+ * What DynamoDB itself reports as a throttle or a system error (its `ThrottledRequests` and
+ * `SystemErrors` metrics, which the deployed stop condition watches). Not the transient rule of
+ * lambda/shared/transient-errors.ts: a timeout or a lost connection is the client's, and AWS
+ * would not count it either.
+ */
+const DYNAMODB_FAULT_NAMES = new Set([
   'ThrottlingException',
   'ProvisionedThroughputExceededException',
   'RequestLimitExceeded',
@@ -149,7 +155,7 @@ export function watchDynamoFaults(client: DynamoDBClient, onFault: () => void): 
         return await next(args);
       } catch (error) {
         const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-        if (FAULT_NAMES.has(e.name ?? '') || (e.$metadata?.httpStatusCode ?? 0) >= 500) onFault();
+        if (DYNAMODB_FAULT_NAMES.has(e.name ?? '') || (e.$metadata?.httpStatusCode ?? 0) >= 500) onFault();
         throw error;
       }
     },

@@ -3,8 +3,8 @@
  * waits a random time in [0, min(maxDelayMs, baseDelayMs * 2^(n-1))). Spreading retries uniformly
  * over the whole window keeps callers that failed together (a throttled account, a restarting
  * table) from retrying together, and the cap bounds the wait however many retries there were.
- * It lives in lambda/domain because every layer retries, the publisher (which ships alone and
- * imports only lambda/domain) included.
+ * It is shared ground because every feature retries, and so do the publisher (which ships alone
+ * and imports only lambda/shared), the local stack and the CLI.
  */
 
 /** Backoff settings: the first retry's window and the largest window, in milliseconds. */

@@ -1,8 +1,8 @@
 /**
  * The one bounded-concurrency pool: at most `limit` tasks run at once, and `submit` waits for a
  * free slot, so a producer reading a stream of any length keeps memory flat (backpressure).
- * It lives in lambda/domain because every layer uses it, the publisher (which ships alone and
- * imports only lambda/domain) included.
+ * It is shared ground because recording, the projector, the publisher (which ships alone and
+ * imports only lambda/shared) and the CLI all bound their work with it.
  */
 export class TaskPool {
   readonly #limit: number;

@@ -69,7 +69,6 @@ export const ACTIVITY_TABLE = {
   stream: 'NEW_IMAGE',
 } as const satisfies TableDefinition;
 
-
 /**
  * Per-user statistics and the state that makes them exactly-once, all in the user's partition:
  * `sk = STATS` (the counters), `MATCH#{matchId}` and `TOURNAMENT#{tournamentId}` (the outcome that

@@ -1,10 +1,10 @@
 /**
  * The one rule for "may this AWS call succeed if made again": throttling, server-side faults,
  * timeouts and lost connections pass by themselves; anything else (validation, access denied, a
- * missing resource, a bug) fails the same way every time. Shared by the publisher, the DynamoDB
- * adapters and the CLI, so that every caller retries exactly the same failures.
- * It inspects an error's shape only (no SDK import), so it lives in lambda/domain where the
- * publisher, which ships alone, can use it too.
+ * missing resource, a bug) fails the same way every time. The publisher (and the CLI through it)
+ * and the DynamoDB adapters (lambda/shared/aws/store-errors.ts) decide with it, so that every
+ * caller retries exactly the same failures. It inspects an error's shape only (no SDK import), so
+ * the publisher, which ships alone, can use it too.
  */
 
 /** Error names AWS services and the SDK use for throttling, server faults and timeouts. */

@@ -1,14 +1,11 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { batchDeleteAll } from '../../shared/aws/batch.ts';
+import {
+  conditionedDelete,
+  conditionedPut,
+  transactOrConflict,
+} from '../../shared/aws/conditioned-writes.ts';
 import { deadLetterPage } from '../../shared/aws/dead-letters.ts';
-import { classifyStoreError } from '../../shared/aws/store-errors.ts';
 import {
   ERASURE_LOG_PARTITION,
   ERASURE_RECORD_SK,
@@ -17,6 +14,7 @@ import {
   NO_REMOVALS,
   type RemovedCounts,
 } from '../../shared/erased-users.ts';
+import { TransientStoreError } from '../../shared/errors.ts';
 import type { ErasureRecord, ErasureStore, KeyPage, StoredDeadLetter } from '../application/ports.ts';
 
 /** Table names the erasure works on. */
@@ -78,31 +76,16 @@ export class DynamoErasureStore implements ErasureStore {
       removed: { ...NO_REMOVALS },
       keptDeadLetters: [],
     };
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tables.stats,
-                Item: { ...record, sk: ERASURE_RECORD_SK },
-                ConditionExpression: 'attribute_not_exists(#sk)',
-                ExpressionAttributeNames: { '#sk': 'sk' },
-              },
-            },
-            logEntry(this.tables.stats, at, userId, 'erase'),
-          ],
-        }),
-      );
-      return record;
-    } catch (error) {
-      // Another run began the same erasure a moment earlier: continue with its record.
-      if (error instanceof TransactionCanceledException) {
-        const found = await this.record(userId);
-        if (found) return found;
-      }
-      throw classifyStoreError(error, `writing the erasure record of user ${userId}`);
-    }
+    const action = `writing the erasure record of user ${userId}`;
+    const items = [
+      conditionedPut(this.tables.stats, { ...record, sk: ERASURE_RECORD_SK }, undefined),
+      logEntry(this.tables.stats, at, userId, 'erase'),
+    ];
+    if ((await transactOrConflict(this.client, items, action)) === 'committed') return record;
+    // Another run began the same erasure a moment earlier: continue with its record.
+    const found = await this.record(userId);
+    if (found) return found;
+    throw new TransientStoreError(`${action} conflicted with a concurrent write; the erasure is retried`);
   }
 
   async progress(record: ErasureRecord): Promise<void> {
@@ -117,27 +100,14 @@ export class DynamoErasureStore implements ErasureStore {
   }
 
   async undo(userId: string, at: Date): Promise<boolean> {
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Delete: {
-                TableName: this.tables.stats,
-                Key: { userId, sk: ERASURE_RECORD_SK },
-                ConditionExpression: 'attribute_exists(#sk)',
-                ExpressionAttributeNames: { '#sk': 'sk' },
-              },
-            },
-            logEntry(this.tables.stats, at, userId, 'undo'),
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof TransactionCanceledException) return false;
-      throw classifyStoreError(error, `lifting the erasure of user ${userId}`);
-    }
+    const items = [
+      conditionedDelete(this.tables.stats, { userId, sk: ERASURE_RECORD_SK }, 'present'),
+      logEntry(this.tables.stats, at, userId, 'undo'),
+    ];
+    // A conflict: there was no record to lift.
+    return (
+      (await transactOrConflict(this.client, items, `lifting the erasure of user ${userId}`)) === 'committed'
+    );
   }
 
   async activityKeys(userId: string, limit: number, start?: Record<string, unknown>) {

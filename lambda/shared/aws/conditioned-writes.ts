@@ -8,17 +8,25 @@ import { classifyStoreError } from './store-errors.ts';
 
 /**
  * Conditioned writes: the builder of conditioned transaction items and the one way to send them.
- * The projector and the audit repair write the same way: each item is put (or deleted) only if it
- * is still as it was read (absent, or with the same value of one attribute), so a transaction
- * planned on stale state is cancelled, and reported as a conflict, instead of overwriting a
- * concurrent change.
+ * The projector, the audit repair and the erasure record write the same way: each item is put (or
+ * deleted) only if it is still as it was read (absent, present, or with the same value of one
+ * attribute), so a transaction planned on stale state is cancelled, and reported as a conflict,
+ * instead of overwriting a concurrent change.
  */
 
-/** What the item must still be: absent (`undefined`), or holding `value` in `attribute`. */
-export type Expected = undefined | { readonly attribute: string; readonly value: string | number };
+/**
+ * What the item must still be: absent (`undefined`), present (`'present'`), or holding `value` in
+ * `attribute`.
+ */
+export type Expected =
+  | undefined
+  | 'present'
+  | { readonly attribute: string; readonly value: string | number };
 
 /** The condition expression of an {@link Expected} state (attribute names are always placeholders). */
 export function conditionOn(expected: Expected) {
+  if (expected === 'present')
+    return { ConditionExpression: 'attribute_exists(#sk)', ExpressionAttributeNames: { '#sk': 'sk' } };
   return expected === undefined
     ? { ConditionExpression: 'attribute_not_exists(#sk)', ExpressionAttributeNames: { '#sk': 'sk' } }
     : {

@@ -13,8 +13,10 @@ export type Item = Record<string, unknown>;
 export type PageKey = Record<string, unknown>;
 
 /**
- * Every page of a Query, one after another: the one paging loop of the integration's queries. A
- * page is read only when the caller asks for it, so a caller that stops early reads no further.
+ * Every page of a Query, one after another: how the integration reads a partition or the erasure
+ * log to its end. A page is read only when the caller asks for it, so a caller that stops early
+ * reads no further. (An erasure pages by hand, through its port: it deletes each page before it
+ * reads the next.)
  */
 export async function* queryPages(
   client: DynamoDBDocumentClient,
