@@ -12,35 +12,41 @@ export type Item = Record<string, unknown>;
 /** The key a page stopped at (`LastEvaluatedKey`), where the next page starts (`ExclusiveStartKey`). */
 export type PageKey = Record<string, unknown>;
 
+/** One page as DynamoDB answers a Query or a Scan. */
+interface Page {
+  readonly Items?: Item[] | undefined;
+  readonly LastEvaluatedKey?: PageKey | undefined;
+}
+
+/** Every page `read` returns, each from where the one before stopped: the one paging loop. */
+async function* pagesOf(read: (start: PageKey | undefined) => Promise<Page>): AsyncGenerator<Item[]> {
+  let start: PageKey | undefined;
+  do {
+    const page = await read(start);
+    yield page.Items ?? [];
+    start = page.LastEvaluatedKey;
+  } while (start);
+}
+
 /**
  * Every page of a Query, one after another: how the integration reads a partition or the erasure
  * log to its end. A page is read only when the caller asks for it, so a caller that stops early
  * reads no further. (An erasure pages by hand, through its port: it deletes each page before it
  * reads the next.)
  */
-export async function* queryPages(
+export function queryPages(
   client: DynamoDBDocumentClient,
   input: Omit<QueryCommandInput, 'ExclusiveStartKey'>,
 ): AsyncGenerator<Item[]> {
-  let ExclusiveStartKey: PageKey | undefined;
-  do {
-    const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey }));
-    yield page.Items ?? [];
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  return pagesOf((ExclusiveStartKey) => client.send(new QueryCommand({ ...input, ExclusiveStartKey })));
 }
 
 /** Every page of a Scan, one after another, read as the caller asks for them. */
-export async function* scanPages(
+export function scanPages(
   client: DynamoDBDocumentClient,
   input: Omit<ScanCommandInput, 'ExclusiveStartKey'>,
 ): AsyncGenerator<Item[]> {
-  let ExclusiveStartKey: PageKey | undefined;
-  do {
-    const page = await client.send(new ScanCommand({ ...input, ExclusiveStartKey }));
-    yield page.Items ?? [];
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  return pagesOf((ExclusiveStartKey) => client.send(new ScanCommand({ ...input, ExclusiveStartKey })));
 }
 
 /** Every item the pages hold, in order. */
