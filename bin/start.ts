@@ -80,10 +80,10 @@ const cacheSeconds =
 if (cacheSeconds !== undefined && !(Number.isFinite(cacheSeconds) && cacheSeconds >= 0))
   usageError(`--flag-cache-seconds must be a number ≥ 0, got "${values['flag-cache-seconds']}"`);
 if (values.flag !== undefined) {
-  const { parseFlag } = await import('../lambda/shared/contract/flag.ts');
+  const { FLAG_VALUES, parseFlag } = await import('../lambda/shared/contract/flag.ts');
   const setting = parseFlag(values.flag);
   if (setting.mode === 'off' && setting.misconfigured)
-    usageError(`--flag must be off, on or a percentage 1-99, got "${values.flag}"`);
+    usageError(`--flag must be one of ${FLAG_VALUES}, got "${values.flag}"`);
 }
 
 const { apiSettings } = await import('./start-api.ts');

@@ -1,4 +1,4 @@
-import { parseFlag } from '../lambda/shared/contract/flag.ts';
+import { FLAG_VALUES, parseFlag } from '../lambda/shared/contract/flag.ts';
 import type { LocalParameterStore, StoredParameter } from './parameters.ts';
 
 /** Watches the flag parameter and the values deliveries read, for the local log. */
@@ -8,8 +8,6 @@ export interface FlagWatch {
   /** Told the raw flag value each delivery read. */
   delivered(raw: string): void;
 }
-
-const VALID = 'off, on, false, true, 0, 100 or a whole percentage 1-99';
 
 /**
  * The contract says a misconfigured flag is logged: the deployed handler logs a warning and a
@@ -27,12 +25,12 @@ export function watchFlag(
     if (parameter.type === 'SecureString')
       log(
         `warning   flag ${flagParameterName} is a SecureString: the handler reads it without decryption, ` +
-          `gets ciphertext and treats it as off. Store it as a String with one of ${VALID}`,
+          `gets ciphertext and treats it as off. Store it as a String with one of ${FLAG_VALUES}`,
       );
     else if (isMisconfigured(parameter.value))
       log(
         `warning   flag ${flagParameterName} = ${JSON.stringify(parameter.value)} is misconfigured: the handler treats it as off. ` +
-          `Use one of ${VALID}`,
+          `Use one of ${FLAG_VALUES}`,
       );
   };
   parameters.onPut((parameter) => {

@@ -1,4 +1,4 @@
-import { parseFlag } from '../../lambda/shared/contract/flag.ts';
+import { FLAG_VALUES, parseFlag } from '../../lambda/shared/contract/flag.ts';
 
 import { asJson, type Command, JSON_OPTION, write } from './command-line.ts';
 import { UsageError } from './errors.ts';
@@ -28,9 +28,7 @@ tpi flag restore [--json]          put back the value the last automatic rollbac
       throw new UsageError('expected `flag get` or `flag set VALUE`');
     const setting = action === 'set' ? parseFlag(value as string) : undefined;
     if (setting?.mode === 'off' && setting.misconfigured)
-      throw new UsageError(
-        `flag value must be off, on, false, true, 0, 100 or a percentage 1-99, got "${value}"`,
-      );
+      throw new UsageError(`flag value must be one of ${FLAG_VALUES}, got "${value}"`);
     const target = await connect();
     if (action === 'set') await stopRolloutForManualChange(values, value as string, io);
     const report = action === 'get' ? await getFlag(target) : await setFlag(target, value as string);

@@ -20,7 +20,7 @@ import {
   holdsWholeEvent,
   replayWindowOf,
 } from '../../lambda/shared/contract/dead-letter.ts';
-import { type FlagSetting, parseFlag } from '../../lambda/shared/contract/flag.ts';
+import { FLAG_VALUES, type FlagSetting, parseFlag } from '../../lambda/shared/contract/flag.ts';
 
 import { LOCAL_AWS } from '../../local/clients.ts';
 import type { ListPage } from './command-line.ts';
@@ -60,9 +60,7 @@ export async function getFlag(target: Target): Promise<FlagReport> {
 export async function setFlag(target: Target, value: string): Promise<FlagReport> {
   const setting = parseFlag(value);
   if (setting.mode === 'off' && setting.misconfigured)
-    throw new UsageError(
-      `flag value must be off, on, false, true, 0, 100 or a percentage 1-99, got "${value}"`,
-    );
+    throw new UsageError(`flag value must be one of ${FLAG_VALUES}, got "${value}"`);
   const { Version } = await target.ssm.send(
     new PutParameterCommand({
       Name: target.flagParameterName,

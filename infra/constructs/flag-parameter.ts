@@ -7,6 +7,7 @@ import {
   PhysicalResourceId,
 } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { FLAG_VALUES } from '../../lambda/shared/contract/flag.ts';
 import { acknowledgeCfnLint, W3005_CDK_ROLE_DEPENDENCY } from './cfn-lint.ts';
 
 /** The flag's value at first deploy: the integration starts off. */
@@ -56,9 +57,7 @@ export class FlagParameter extends Construct {
         Type: 'String',
         Value: props.initialValue ?? FLAG_INITIAL_VALUE,
         Overwrite: false,
-        Description:
-          props.description ??
-          'Tournament profile integration rollout: false/off/0, true/on/100, or a percentage 1-99 of users.',
+        Description: props.description ?? `Tournament profile integration rollout: ${FLAG_VALUES}.`,
       },
       ignoreErrorCodesMatching: 'ParameterAlreadyExists',
       physicalResourceId: PhysicalResourceId.of(props.parameterName),

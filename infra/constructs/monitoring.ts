@@ -17,6 +17,7 @@ import { type ITopic, Subscription, SubscriptionProtocol, Topic } from 'aws-cdk-
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { FLAG_VALUES } from '../../lambda/shared/contract/flag.ts';
 import { METRIC } from '../../lambda/shared/observability.ts';
 import { onAnyOccurrence, serviceMetric } from './alarm-metrics.ts';
 import { addDashboard, type BusinessMetric } from './monitoring-dashboard.ts';
@@ -186,7 +187,7 @@ export class Monitoring extends Construct {
         this,
         'FlagMisconfigured',
         onAnyOccurrence(
-          'The flag parameter holds a value that is not off/on/false/true/0-100, so the integration is off. Put a valid value (docs/deploy.md, "Rollout").',
+          `The flag parameter holds a value that is not one of ${FLAG_VALUES}, so the integration is off. Put a valid value (docs/deploy.md, "Rollout").`,
         ),
       ),
     ];
