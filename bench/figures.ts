@@ -1,4 +1,4 @@
-import { DEFAULT_FLAG_CACHE_SECONDS } from '../lambda/recording/constants.ts';
+import { DEFAULT_ERASURE_CACHE_SECONDS } from '../lambda/shared/erased-users.ts';
 import { erasedFigures } from './erased-figures.ts';
 import { writeUnitFigures } from './lib/bill.ts';
 import type { Figure } from './lib/report.ts';
@@ -233,7 +233,9 @@ function readingFigures(reading: ReadingResult): Figure[] {
           `${label}: erasure-log queries in ${(cost.durationMs / 1000).toFixed(0)} s of reads`,
           cost.logQueries,
           'queries',
-          { goal: { op: '<=', bound: Math.floor(cost.durationMs / 1000 / DEFAULT_FLAG_CACHE_SECONDS) + 1 } },
+          {
+            goal: { op: '<=', bound: Math.floor(cost.durationMs / 1000 / DEFAULT_ERASURE_CACHE_SECONDS) + 1 },
+          },
         ],
       ],
     );

@@ -1,11 +1,15 @@
 import { DynamoActivityWriter } from '../../lambda/recording/adapters/activity-store.ts';
-import { DEFAULT_FLAG_CACHE_SECONDS } from '../../lambda/recording/constants.ts';
 import { createRecordHandler } from '../../lambda/recording/handler.ts';
 import { DynamoDeadLetterWriter } from '../../lambda/shared/aws/dead-letters.ts';
 import { DynamoErasureLog } from '../../lambda/shared/aws/erasure-log.ts';
 import { forEachLimit } from '../../lambda/shared/concurrency.ts';
 import type { BridgeEvent } from '../../lambda/shared/contract/events.ts';
-import { CachedErasedUsers, ERASURE_LOG_PARTITION, erasureLogSk } from '../../lambda/shared/erased-users.ts';
+import {
+  CachedErasedUsers,
+  DEFAULT_ERASURE_CACHE_SECONDS,
+  ERASURE_LOG_PARTITION,
+  erasureLogSk,
+} from '../../lambda/shared/erased-users.ts';
 import type { TableNames } from '../../lambda/shared/tables.ts';
 import { batchWrite, type CountedClient, countedClient, dropTables, freshTables } from '../lib/local.ts';
 import { progress } from '../lib/progress.ts';
@@ -61,7 +65,7 @@ async function setUp(shared: Shared, erasedUsers: number): Promise<Setup> {
   const logTables = await freshTables(db.client, `erased${erasedUsers}`);
   await writeLog(shared, logTables.stats, erasedUsers);
   const erased = new CachedErasedUsers(new DynamoErasureLog(db.doc, logTables.stats), {
-    cacheSeconds: DEFAULT_FLAG_CACHE_SECONDS,
+    cacheSeconds: DEFAULT_ERASURE_CACHE_SECONDS,
   });
   const record = createRecordHandler({
     activities: new DynamoActivityWriter(db.doc, writes.activities),
