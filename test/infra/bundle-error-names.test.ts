@@ -15,11 +15,12 @@ const source = (path: string) => fileURLToPath(new URL(`../../lambda/${path}`, i
 
 /**
  * A function entry that logs two errors through the functions' logger, as a handler does when a
- * store call fails: one error class of the errors module, one plain subclass without a spelled name.
+ * store call fails: error classes of the errors modules, one plain subclass without a spelled name.
  */
 const ENTRY = `
-import { logger } from ${JSON.stringify(source('shared/aws/powertools.ts'))};
-import { PublishValidationError, TransientStoreError } from ${JSON.stringify(source('shared/errors.ts'))};
+import { logger } from ${JSON.stringify(source('shared/aws/logger.ts'))};
+import { TransientStoreError } from ${JSON.stringify(source('shared/errors.ts'))};
+import { PublishValidationError } from ${JSON.stringify(source('publisher/errors.ts'))};
 class UnnamedHere extends Error {}
 logger.error('store call failed', new TransientStoreError('throttled; the event is retried'));
 logger.error('publish refused', new PublishValidationError([]));
