@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
  * The flag's valid values, in the one wording every message, description and usage text uses: the
  * parameter's description, the misconfiguration alarm, the recording log, the CLI and the local stack.
  */
-export const FLAG_VALUES = 'false/off/0, true/on/100, or a percentage 1-99 of users';
+export const FLAG_VALUES = 'off, on, false, true, 0, 100 or a percentage 1-99 of users';
 
 /** What a flag value means. `misconfigured` values behave as off and must be reported. */
 export type FlagSetting =
