@@ -1,5 +1,6 @@
-import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
+import { BaseProvider } from '@aws-lambda-powertools/parameters/base';
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import { parameterValue } from '../../shared/aws/ssm.ts';
 
 import { type FlagSetting, parseFlag } from '../../shared/contract/flag.ts';
 
@@ -17,12 +18,31 @@ export interface SsmFlagReaderOptions {
 }
 
 /**
+ * A Powertools Parameters provider of one SSM `String` parameter: Powertools' cache (`maxAge`) over
+ * one `GetParameter`. The stock `SSMProvider` also brings every SSM command its other methods use
+ * (by path, by name, in batches) into the bundle; the flag needs only this one.
+ */
+class StringParameterProvider extends BaseProvider {
+  constructor(private readonly ssm: SSMClient) {
+    super({ awsSdkV3Client: ssm });
+  }
+
+  protected override _get(name: string): Promise<string | undefined> {
+    return parameterValue(this.ssm, name);
+  }
+
+  protected override _getMultiple(): Promise<undefined> {
+    return Promise.reject(new Error('the flag is one parameter: read it with get'));
+  }
+}
+
+/**
  * The flag from its SSM parameter through Powertools Parameters, cached. When SSM cannot be reached
  * the last value read is kept; with no value yet (cold start) it throws, so the event is retried
  * rather than dropped or recorded against the operator's wishes.
  */
 export class SsmFlagReader implements FlagReader {
-  private readonly provider: SSMProvider;
+  private readonly provider: StringParameterProvider;
   private lastKnown: FlagSetting | undefined;
   /** While SSM is failing, the last known value is used until then without asking again. */
   private staleUntil = 0;
@@ -31,7 +51,7 @@ export class SsmFlagReader implements FlagReader {
     client: SSMClient,
     private readonly options: SsmFlagReaderOptions,
   ) {
-    this.provider = new SSMProvider({ awsSdkV3Client: client });
+    this.provider = new StringParameterProvider(client);
   }
 
   async current(): Promise<FlagSetting> {

@@ -1,4 +1,4 @@
-import { SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 
 /**
  * An SSM client; the endpoint comes from the environment (`AWS_ENDPOINT_URL_SSM`) when set. In a
@@ -6,4 +6,10 @@ import { SSMClient } from '@aws-sdk/client-ssm';
  */
 export function ssmClient(): SSMClient {
   return new SSMClient({});
+}
+
+/** The value of a `String` parameter, `undefined` when it has none: one `GetParameter`, not decrypted. */
+export async function parameterValue(client: SSMClient, name: string): Promise<string | undefined> {
+  const { Parameter } = await client.send(new GetParameterCommand({ Name: name, WithDecryption: false }));
+  return Parameter?.Value;
 }
