@@ -61,9 +61,8 @@ export function refersTo(value: unknown, logicalId: string, attributes: readonly
   const v = value as Record<string, unknown>;
   if (v.Ref === logicalId) return true;
   const getAtt = v['Fn::GetAtt'];
-  const [id, attribute] = (typeof getAtt === 'string' ? getAtt.split('.') : getAtt) as
-    | [unknown, unknown]
-    | [];
+  const [id, attribute] =
+    typeof getAtt === 'string' ? getAtt.split('.') : Array.isArray(getAtt) ? getAtt : [];
   return id === logicalId && attributes.includes(String(attribute));
 }
 
