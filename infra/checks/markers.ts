@@ -15,6 +15,7 @@ import { STOP_CONDITION_KINDS, type StopConditionKind } from '../../lambda/domai
  *   new rule cannot roll back by accident.
  */
 export const STOP_CONDITION_MARKER = 'tpi:stop-condition';
+/** Metadata key saying whether an alarm-state-change rule rolls back; see {@link STOP_CONDITION_MARKER}. */
 export const ROLLBACK_TRIGGER_MARKER = 'tpi:rollback-trigger';
 
 export { STOP_CONDITION_KINDS, type StopConditionKind };

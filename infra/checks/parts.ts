@@ -25,8 +25,10 @@ export class Unmeasurable extends Error {
   override readonly name = 'Unmeasurable';
 }
 
+/** A piece of known text. */
 export const text = (value: string): TextPart => ({ text: value });
 
+/** Whether a piece is known at synth. */
 export const isText = (part: Part): part is TextPart => 'text' in part;
 
 /** The most characters `parts` can have once deployed. */

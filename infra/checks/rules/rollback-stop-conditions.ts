@@ -4,8 +4,10 @@ import { ROLLBACK_TRIGGER_MARKER } from '../markers.ts';
 import type { StackTemplate, TemplateResource } from '../stack-template.ts';
 import { alarmFindings, selectedAlarm } from './rollback-sources.ts';
 
-/** The event CloudWatch sends to the default bus when an alarm changes state. */
+/** The event CloudWatch sends to the default bus when an alarm changes state (delivery guaranteed). */
 const ALARM_SOURCE = 'aws.cloudwatch';
+/** The same event, best effort, from "CloudWatch Monitoring" (events-ref-monitoring): it matches too. */
+const MONITORING_SOURCE = 'aws.monitoring';
 const ALARM_DETAIL_TYPE = 'CloudWatch Alarm State Change';
 
 /**
@@ -17,8 +19,11 @@ const ALARM_DETAIL_TYPE = 'CloudWatch Alarm State Change';
  * rolls back is a finding too, so no rule rolls back by accident.
  *
  * CloudWatch sends "CloudWatch Alarm State Change" events with source `aws.cloudwatch`, the alarm's
- * name in `detail.alarmName` and its ARN in `resources`, to the default event bus (Alarm events and
- * EventBridge, https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html).
+ * name in `detail.alarmName` and its ARN in `resources`, to the default event bus: "CloudWatch
+ * guarantees the delivery of alarm state change events to EventBridge." (Alarm events and
+ * EventBridge, https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html);
+ * the same detail type also arrives, best effort, with source `aws.monitoring`
+ * (https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-monitoring.html).
  */
 export const rollbackStopConditions: CheckRule = {
   id: 'RollbackOnlyOnStopConditions',
@@ -72,11 +77,8 @@ function matchesAlarmStateChanges(
 ): boolean {
   const bus = rule.properties.EventBusName;
   const onDefaultBus = bus === undefined || knownValue(bus, template) === 'default';
-  return (
-    onDefaultBus &&
-    mayMatch(pattern.source, ALARM_SOURCE) &&
-    mayMatch(pattern['detail-type'], ALARM_DETAIL_TYPE)
-  );
+  const source = mayMatch(pattern.source, ALARM_SOURCE) || mayMatch(pattern.source, MONITORING_SOURCE);
+  return onDefaultBus && source && mayMatch(pattern['detail-type'], ALARM_DETAIL_TYPE);
 }
 
 function triggerFindings(pattern: Pattern, template: StackTemplate, options: CheckOptions): Finding[] {
