@@ -7,7 +7,11 @@ import type { StackTemplate } from './stack-template.ts';
  * https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html).
  */
 const SECRET_VALUE_MAX = 65_536;
-/** Advanced Parameter Store parameters hold up to 8 KB (standard ones 4 KB). */
+/**
+ * Advanced Parameter Store parameters hold up to 8 KB; standard ones 4 KB ("Standard tier parameters
+ * support a maximum parameter value of 4096 characters", SSM's PutParameter error; tiers on
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html).
+ */
 const PARAMETER_VALUE_MAX = 8_192;
 /** `GenerateSecretString` makes 32 characters unless told otherwise. */
 const GENERATED_SECRET_LENGTH = 32;

@@ -44,6 +44,17 @@ describe('TpiLimits-RollbackOnlyOnStopConditions', () => {
     expect(rollbackFindings((stack) => alarmRule(stack, [alarm(stack, 'Errors')], false))).toEqual([]);
   });
 
+  it('counts best-effort aws.monitoring alarm events, and not rules on another bus or source', () => {
+    const found = rollbackFindings((stack) => {
+      new Rule(stack, 'Monitoring', {
+        eventPattern: { source: ['aws.monitoring'], detailType: ['CloudWatch Alarm State Change'] },
+      });
+      new Rule(stack, 'Tournaments', { eventPattern: { source: ['tournaments'] } });
+    });
+
+    expect(found).toEqual(['TpiLimits-RollbackOnlyOnStopConditions[unclassified]']);
+  });
+
   it('passes a rollback rule that matches only alarms marked as stop conditions', () => {
     const found = rollbackFindings((stack) => {
       const errorRate = alarm(stack, 'ErrorRate');
