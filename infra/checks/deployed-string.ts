@@ -110,7 +110,10 @@ function refParts(target: string, template: StackTemplate): Part[] {
 }
 
 function getAttParts(args: unknown, template: StackTemplate): Part[] {
-  const [logicalId, attribute] = (typeof args === 'string' ? args.split('.') : args) as [string, string];
+  // The string form is "LogicalId.Attribute", where the attribute may itself contain dots.
+  const [logicalId, attribute] = (
+    typeof args === 'string' ? [args.slice(0, args.indexOf('.')), args.slice(args.indexOf('.') + 1)] : args
+  ) as [string, string];
   const { resource, type } = namedResource(logicalId, template);
   const shape = type.attributes[attribute];
   if (!shape)

@@ -1,5 +1,6 @@
 import type { CheckRule } from '../check-rule.ts';
 import { deployedJsonLength, deployedValue } from '../deployed-json.ts';
+import { intrinsic } from '../deployed-string.ts';
 import { maxLength } from '../parts.ts';
 
 /**
@@ -25,7 +26,7 @@ export const eventPatternSize: CheckRule = {
     if (pattern === undefined) return [];
     // A pattern given as a JSON string (or an intrinsic building one) is used as written.
     const length =
-      typeof pattern === 'object' && pattern !== null && !('Fn::Join' in pattern || 'Fn::Sub' in pattern)
+      typeof pattern === 'object' && pattern !== null && !intrinsic(pattern)[0]
         ? deployedJsonLength(pattern, template)
         : maxLength(deployedValue(pattern, template));
     if (length <= EVENT_PATTERN_MAX_CHARACTERS) return [];
