@@ -92,35 +92,13 @@ export class SequenceOverlay {
   }
 
   /** The first break after `pos`, pending or stored. */
-  async nextBreak(scope: string, pos: string): Promise<BreakItem | undefined> {
-    const pending = this.nearestPending(
-      scope,
-      (p) => p > pos,
-      (a, b) => a < b,
-    );
-    for (let from = pos; ; ) {
-      const at = from;
-      const stored = await this.stored(['next', scope, at], () => this.reader.nextBreak(scope, at));
-      if (!stored || (pending && stored.pos >= pending.pos)) return pending;
-      if (!this.entry(scope, stored.pos)) return stored;
-      from = stored.pos;
-    }
+  nextBreak(scope: string, pos: string): Promise<BreakItem | undefined> {
+    return this.nearestBreak(scope, pos, 'next');
   }
 
   /** The last break before `pos`, pending or stored. */
-  async prevBreak(scope: string, pos: string): Promise<BreakItem | undefined> {
-    const pending = this.nearestPending(
-      scope,
-      (p) => p < pos,
-      (a, b) => a > b,
-    );
-    for (let from = pos; ; ) {
-      const at = from;
-      const stored = await this.stored(['prev', scope, at], () => this.reader.prevBreak(scope, at));
-      if (!stored || (pending && stored.pos <= pending.pos)) return pending;
-      if (!this.entry(scope, stored.pos)) return stored;
-      from = stored.pos;
-    }
+  prevBreak(scope: string, pos: string): Promise<BreakItem | undefined> {
+    return this.nearestBreak(scope, pos, 'prev');
   }
 
   /** The number of won matches strictly between the positions. */
@@ -156,7 +134,34 @@ export class SequenceOverlay {
     return writes;
   }
 
-  /** The pending break nearest to the wanted side of a position. */
+  /**
+   * The nearest break on one side of `pos`: the nearer of the nearest pending break and the nearest
+   * stored break whose position has no entry (the stored ones with an entry are stepped over).
+   */
+  private async nearestBreak(
+    scope: string,
+    pos: string,
+    side: 'next' | 'prev',
+  ): Promise<BreakItem | undefined> {
+    // `beyond(a, b)`: a lies further from `pos` than b on the side looked at.
+    const beyond = side === 'next' ? (a: string, b: string) => a > b : (a: string, b: string) => a < b;
+    const pending = this.nearestPending(
+      scope,
+      (p) => beyond(p, pos),
+      (a, b) => beyond(b, a),
+    );
+    for (let from = pos; ; ) {
+      const at = from;
+      const stored = await this.stored([side, scope, at], () =>
+        side === 'next' ? this.reader.nextBreak(scope, at) : this.reader.prevBreak(scope, at),
+      );
+      if (!stored || (pending && !beyond(pending.pos, stored.pos))) return pending;
+      if (!this.entry(scope, stored.pos)) return stored;
+      from = stored.pos;
+    }
+  }
+
+  /** The pending break nearest to `pos` among those `wanted` selects. */
   private nearestPending(
     scope: string,
     wanted: (pos: string) => boolean,
