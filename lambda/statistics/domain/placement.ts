@@ -74,16 +74,23 @@ const samePlacement = (a: Placement, b: Placement): boolean =>
   a.scope === b.scope && a.pos === b.pos && a.outcome === b.outcome;
 
 /**
- * The operations that turn the `before` placements into the `after` ones: removals first (a move
- * within a scope frees its old position before the new one is taken), unchanged placements left alone.
+ * The operations that turn the `before` placements into the `after` ones (a match has at most one
+ * placement per scope), unchanged placements left alone. In each scope the removal comes first, so a
+ * move frees its old position before taking the new one, and an insertion at the position just
+ * removed follows it at once, so that the planner can reuse what the removal read.
  */
 export function placementOps(before: readonly Placement[], after: readonly Placement[]): SequenceOp[] {
   const removed = before.filter((old) => !after.some((next) => samePlacement(old, next)));
   const added = after.filter((next) => !before.some((old) => samePlacement(old, next)));
-  return [
-    ...removed.map((p): SequenceOp => ({ kind: 'remove', ...p })),
-    ...added.map((p): SequenceOp => ({ kind: 'insert', ...p })),
-  ];
+  const inScope = (scope: string) => (p: Placement) => p.scope === scope;
+  const ops: SequenceOp[] = [];
+  for (const old of removed) {
+    ops.push({ kind: 'remove', ...old });
+    const next = added.find(inScope(old.scope));
+    if (next) ops.push({ kind: 'insert', ...next });
+  }
+  for (const next of added) if (!removed.some(inScope(next.scope))) ops.push({ kind: 'insert', ...next });
+  return ops;
 }
 
 /** The operations a match's change of standing needs. */

@@ -1,4 +1,7 @@
 import { type ItemWrite, SequenceOverlay, type SequenceReader } from './overlay.ts';
+
+export type { ItemWrite, SequenceReader } from './overlay.ts';
+
 import {
   type BreakItem,
   breakItem,
@@ -106,13 +109,17 @@ class ScopeWork {
  * - removing the newest match: none for a win, one (`breakAt`) for a loss or draw;
  * - a win anywhere else: one (`nextBreak`), two to remove a loss or draw (`breakAt`, `nextBreak`);
  * - a loss or draw inside a run: three (`nextBreak`, `prevBreak`, `countWins`). `countWins` reads
- *   the won matches of the one run being split, never more of the history;
+ *   the won matches of the one run being split, never more of the history. None of the three when
+ *   the run is empty, and only the memoised `nextBreak` when the previous operation removed a
+ *   break at the same position (a loss overturned into a draw costs the removal's two reads);
  * - plus one per earlier removed break the `nextBreak`/`prevBreak` answer has to step over, and one
  *   `lastMatches` per scope and commit when a match leaves the recent form and older ones refill it.
  */
 export class SequencePlanner {
   private readonly overlay: SequenceOverlay;
   private readonly work = new Map<string, ScopeWork>();
+  /** The break the previous operation removed, if it removed one. */
+  private freed: { readonly scope: string; readonly pos: string; readonly runBefore: number } | undefined;
 
   constructor(
     reader: SequenceReader,
@@ -122,8 +129,12 @@ export class SequencePlanner {
   }
 
   /** Plans one operation after those planned before. */
-  apply(op: SequenceOp): Promise<void> {
-    return op.kind === 'insert' ? this.insert(op) : this.remove(op);
+  async apply(op: SequenceOp): Promise<void> {
+    const freed = this.freed;
+    this.freed = undefined;
+    if (op.kind === 'remove') await this.remove(op);
+    else
+      await this.insert(op, freed?.scope === op.scope && freed.pos === op.pos ? freed.runBefore : undefined);
   }
 
   /** The writes of every operation planned so far, with the recent form refilled where needed. */
@@ -137,7 +148,11 @@ export class SequencePlanner {
     return { items: this.overlay.writes(), summaries };
   }
 
-  private async insert({ scope, pos, outcome }: SequenceOp): Promise<void> {
+  /**
+   * `refilled`: the run before a break the previous operation removed at this very position. Nothing
+   * else changed since, so a loss turned into a draw (or back) needs no count of the wins before it.
+   */
+  private async insert({ scope, pos, outcome }: SequenceOp, refilled: number | undefined): Promise<void> {
     const work = this.scope(scope);
     if (this.overlay.entry(scope, pos)?.current || work.recent.some((match) => match.pos === pos))
       throw new SequenceConflict(`${scope}: a match is already at ${pos}`);
@@ -148,7 +163,7 @@ export class SequencePlanner {
       this.resize(scope, run, run.length + 1);
     } else {
       // At the end every win of the tail is before the new break; an empty run needs no count either.
-      const left = atEnd || run.length === 0 ? run.length : await this.winsBefore(scope, pos);
+      const left = atEnd || run.length === 0 ? run.length : (refilled ?? (await this.winsBefore(scope, pos)));
       this.overlay.set(scope, pos, undefined, breakItem(outcome, left));
       this.adjustRuns(work, left, 1);
       this.resize(scope, run, run.length - left);
@@ -168,6 +183,7 @@ export class SequencePlanner {
       // The break's run and the run after it become one.
       this.adjustRuns(work, item.runBefore, -1);
       this.resize(scope, run, item.runBefore + run.length);
+      this.freed = { scope, pos, runBefore: item.runBefore };
     }
     work.matches -= 1;
     work.recent = work.recent.filter((match) => match.pos !== pos);
