@@ -121,9 +121,10 @@ describe('the planner against the reference, for random histories and commits', 
           for (const actions of commits) {
             // Act: several actions, possibly on one match, planned as one commit
             const ops = actions.flatMap((action) => act(model, action));
-            await commit(store, ops);
+            const plan = await commit(store, ops);
             // Assess
             expectStoreToStandFor(store, model);
+            expect(plan.items.length).toBeLessThanOrEqual(2 * ops.length);
           }
         },
       ),

@@ -24,7 +24,11 @@ export interface PendingItem {
   current: SequenceItem | undefined;
 }
 
-/** A planned write of one item, with the stored item it requires (the transaction's condition). */
+/**
+ * A planned write of one item, with the stored item it requires (the transaction's condition). The
+ * two may differ in kind: a win overturned into a loss in place is one write from a win to a break
+ * (two keys for a store that keeps wins and breaks in separate key ranges).
+ */
 export interface ItemWrite {
   readonly scope: string;
   readonly pos: string;

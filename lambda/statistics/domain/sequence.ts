@@ -3,6 +3,13 @@
  * three statistics the contract derives from it, and the stored representation the projector keeps
  * so that a change anywhere in the history touches a bounded number of items.
  *
+ * Invariants of a scope's stored form ({@link sequenceFromMatches} defines it, the planner keeps it):
+ * 1. one item per match at its position: a win item, or a break item for a loss or draw;
+ * 2. a break's `runBefore` is the number of win items between the previous break (or the start) and it;
+ * 3. the summary's `tailRun` is the number of win items after the last break, `matches` the number of items;
+ * 4. `runLengths` counts the `runBefore` of every break and `tailRun`, zero lengths left out;
+ * 5. `recent` is the last min(5, `matches`) matches, newest first.
+ *
  * Everything here is pure: no storage, no clock.
  */
 

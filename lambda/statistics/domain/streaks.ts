@@ -43,9 +43,11 @@ export interface SummaryWrite {
 }
 
 /**
- * What one commit writes. Every scope an operation touched gets a summary write, even when the
- * summary comes out unchanged: its version condition is what serialises writers of the scope (the
- * breaks a plan relied on without writing them are covered by it). Item conditions guard each item.
+ * What one commit writes: at most two items per operation (its own position, and the break that
+ * closes the run it changes), fewer when operations meet at one position, and one summary per scope.
+ * Every scope an operation touched gets a summary write, even when the summary comes out unchanged:
+ * its version condition is what serialises writers of the scope (the breaks a plan relied on without
+ * writing them are covered by it). Item conditions guard each item.
  */
 export interface SequencePlan {
   readonly items: readonly ItemWrite[];
@@ -149,10 +151,10 @@ export class SequencePlanner {
   }
 
   /**
-   * `refilled`: the run before a break the previous operation removed at this very position. Nothing
+   * `freedRun`: the run before a break the previous operation removed at this very position. Nothing
    * else changed since, so a loss turned into a draw (or back) needs no count of the wins before it.
    */
-  private async insert({ scope, pos, outcome }: SequenceOp, refilled: number | undefined): Promise<void> {
+  private async insert({ scope, pos, outcome }: SequenceOp, freedRun: number | undefined): Promise<void> {
     const work = this.scope(scope);
     if (this.overlay.entry(scope, pos)?.current || work.recent.some((match) => match.pos === pos))
       throw new SequenceConflict(`${scope}: a match is already at ${pos}`);
@@ -163,7 +165,7 @@ export class SequencePlanner {
       this.resize(scope, run, run.length + 1);
     } else {
       // At the end every win of the tail is before the new break; an empty run needs no count either.
-      const left = atEnd || run.length === 0 ? run.length : (refilled ?? (await this.winsBefore(scope, pos)));
+      const left = atEnd || run.length === 0 ? run.length : (freedRun ?? (await this.winsBefore(scope, pos)));
       this.overlay.set(scope, pos, undefined, breakItem(outcome, left));
       this.adjustRuns(work, left, 1);
       this.resize(scope, run, run.length - left);
