@@ -33,6 +33,7 @@ export interface LocalEndpointOptions {
   readonly port?: number;
   /** Loopback address to listen on; any other address is refused. @default 127.0.0.1 */
   readonly host?: string;
+  readonly limits?: Partial<ServerLimits>; // @default DEFAULT_SERVER_LIMITS
   /** Bus name, region and account the events carry. @default tournaments, us-east-1, 000000000000 */
   readonly bus?: Partial<BusIdentity>;
   /** SSM parameters served by GetParameter/PutParameter. @default a new empty in-memory store */
@@ -118,8 +119,7 @@ export interface LoopbackServer {
   readonly url: string;
   readonly port: number;
   readonly limits: ServerLimits;
-  /** Stops listening and closes open connections. */
-  close(): Promise<void>;
+  close(): Promise<void>; // stops listening and closes open connections
 }
 
 function checkedLimits(limits: Partial<ServerLimits> | undefined): ServerLimits {
@@ -282,6 +282,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
     {
       port: options.port,
       host: options.host,
+      limits: options.limits,
       portTaken: (port) =>
         new LocalEndpointError(
           `port ${port} is already in use: stop what uses it or choose another port with --port`,

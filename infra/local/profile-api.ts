@@ -85,10 +85,8 @@ const GATEWAY_ERRORS = {
 } as const;
 type GatewayError = keyof typeof GATEWAY_ERRORS;
 
-/**
- * HTTP API quotas: "Total combined size of request line and header values 10240 bytes", "Payload
- * size 10 MB" (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html).
- */
+// HTTP API quotas: "Total combined size of request line and header values 10240 bytes", "Payload
+// size 10 MB" (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html).
 const HTTP_API_HEADER_BYTES = 10_240;
 const HTTP_API_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
@@ -234,12 +232,10 @@ function routeHandler(options: LocalProfileApiOptions, auth: LocalApiAuth) {
   );
 }
 
+type Admission = { refusal: GatewayError; headers?: Record<string, string> } | { event: ReadEvent };
+
 /** What API Gateway does before the function: request checks, quota, throttling, authorization. */
-function admit(
-  request: IncomingMessage,
-  auth: LocalApiAuth,
-  allow: () => boolean,
-): { refusal: GatewayError; headers?: Record<string, string> } | { event: ReadEvent } {
+function admit(request: IncomingMessage, auth: LocalApiAuth, allow: () => boolean): Admission {
   const target = requestTarget(request.url);
   if (!target || !validHost(request.headers.host)) return { refusal: 'badRequest' };
   if (Number(request.headers['content-length'] ?? 0) > HTTP_API_PAYLOAD_BYTES) return { refusal: 'tooLarge' };
