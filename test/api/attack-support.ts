@@ -64,6 +64,8 @@ export function claimsFor(sub: unknown, overrides: Record<string, unknown> = {})
 /** The key set of the attacked API, and the keys the tests sign with. */
 export function attackKeys() {
   const trusted = rsaKey('rsa-1');
+  // Many issuers publish keys without alg: only the token's header then names the algorithm.
+  const withoutAlg = rsaKey('rsa-noalg', { use: 'sig' });
   const rs384 = rsaKey('rsa-384', { alg: 'RS384', use: 'sig' });
   const encryption = rsaKey('rsa-enc', { use: 'enc' });
   const withoutKid = rsaKey(undefined);
@@ -73,6 +75,7 @@ export function attackKeys() {
   const keys: JsonWebKeySet = {
     keys: [
       trusted.jwk,
+      withoutAlg.jwk,
       rs384.jwk,
       encryption.jwk,
       withoutKid.jwk,
@@ -80,7 +83,7 @@ export function attackKeys() {
       { kty: 'oct', kid: 'hmac-1', alg: 'HS256', k: hmacSecret.toString('base64url') },
     ],
   };
-  return { keys, trusted, rs384, encryption, withoutKid, stranger, ec, hmacSecret };
+  return { keys, trusted, withoutAlg, rs384, encryption, withoutKid, stranger, ec, hmacSecret };
 }
 
 /** The `www-authenticate` challenge of a refused token, as API Gateway shapes it. */

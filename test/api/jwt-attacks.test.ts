@@ -22,10 +22,21 @@ const trustedSigner = rsaSigner(k.trusted.privateKey);
 const strangerSigner = rsaSigner(k.stranger.privateKey);
 
 describe('the rows of issue 28, in JWT mode', () => {
-  it.each(['constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty'])(
-    'row 1: refuses a header alg of %s (looked up on an object before) with 401, only RSA algorithms',
-    async (alg) => {
-      expectRefused(await read(valid({ alg })), 'algorithm');
+  const prototypeNames = ['constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty'];
+  it.each(
+    prototypeNames.flatMap((alg) => [
+      [alg, 'rsa-1'],
+      [alg, 'rsa-noalg'],
+    ]),
+  )(
+    'row 1: refuses a header alg of %s with the kid %s (looked up on an object before) with 401: only RSA algorithms',
+    async (alg, kid) => {
+      const token = jwt(
+        { alg, kid },
+        claimsFor(me),
+        rsaSigner(kid === 'rsa-1' ? k.trusted.privateKey : k.withoutAlg.privateKey),
+      );
+      expectRefused(await read(token), 'algorithm');
     },
   );
 
