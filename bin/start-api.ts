@@ -14,6 +14,24 @@ function positive(value: string | boolean | undefined, name: string, fail: (m: s
   return n;
 }
 
+/**
+ * The key set in `--jwks-file`, refused at start when API Gateway could use none of it: its JWT
+ * authorizer takes only RSA-signed tokens whose `kid` names a key of the set (see infra/local/jwt.ts).
+ */
+function keySet(value: unknown, file: string, fail: (message: string) => never): JsonWebKeySet {
+  const keys: unknown = (value as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(keys) || !keys.every((key) => key !== null && typeof key === 'object'))
+    fail(`--jwks-file ${file} is not a JSON Web Key Set: it must hold {"keys": [ ...keys ]}`);
+  const usable = (keys as Record<string, unknown>[]).filter(
+    (key) => key.kty === 'RSA' && typeof key.kid === 'string' && key.kid !== '',
+  );
+  if (usable.length === 0)
+    fail(
+      `--jwks-file ${file} has no RSA key with a kid: tokens are accepted only when signed with RS256, RS384 or RS512 by a key the set names with a kid; add the issuer's RSA signing keys`,
+    );
+  return { keys } as JsonWebKeySet;
+}
+
 /** The read API's settings from `npm start`'s options; `fail` reports a usage error. */
 export async function apiSettings(
   values: Values,
@@ -28,13 +46,13 @@ export async function apiSettings(
     const file = values['jwks-file'] as string | undefined;
     if (!issuer || audience.length === 0 || !file)
       fail('--api-auth jwt needs --jwt-issuer, --jwt-audience and --jwks-file');
-    let keys: JsonWebKeySet = { keys: [] };
+    let parsed: unknown;
     try {
-      keys = JSON.parse(await readFile(file, 'utf8'));
+      parsed = JSON.parse(await readFile(file, 'utf8'));
     } catch (error) {
       fail(`--jwks-file ${file} is not a readable JSON Web Key Set: ${(error as Error).message}`);
     }
-    auth = { mode: 'jwt', issuer, audience, keys };
+    auth = { mode: 'jwt', issuer, audience, keys: keySet(parsed, file, fail) };
   }
   const rateLimit = positive(values['api-rate-limit'], '--api-rate-limit', fail);
   const burstLimit = positive(values['api-burst-limit'], '--api-burst-limit', fail);

@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type ServerResponse,
+} from 'node:http';
+import { type AddressInfo, isIPv4 } from 'node:net';
 import type { BridgeEvent } from '../lambda/shared/contract/events.ts';
 import { parseJsonBody, readBody, sendError, sendJson } from './aws-json.ts';
 import { AwsServiceError, LocalEndpointError } from './errors.ts';
@@ -31,6 +36,9 @@ export type OperationHandler = (input: Record<string, unknown>) => unknown;
 export interface LocalEndpointOptions {
   /** Loopback port; 0 or omitted picks a free one. */
   readonly port?: number;
+  /** Loopback address to listen on; any other address is refused. @default 127.0.0.1 */
+  readonly host?: string;
+  readonly limits?: Partial<ServerLimits>; // @default DEFAULT_SERVER_LIMITS
   /** Bus name, region and account the events carry. @default tournaments, us-east-1, 000000000000 */
   readonly bus?: Partial<BusIdentity>;
   /** SSM parameters served by GetParameter/PutParameter. @default a new empty in-memory store */
@@ -73,11 +81,109 @@ export const LOCAL_BUS: BusIdentity = {
   account: '000000000000',
 };
 
-/** Longest a request may take to arrive in full; AWS's own front ends time out slow clients too. */
-const REQUEST_TIMEOUT_MS = 30_000;
-const HEADERS_TIMEOUT_MS = 10_000;
-/** Open connections served at once; more are refused at connect time instead of exhausting memory. */
-const MAX_CONNECTIONS = 1024;
+/**
+ * What one client may hold of a local server: a client that sends slowly or never finishes holds a
+ * connection, not the server; more connections than the cap are closed as they connect instead of
+ * exhausting memory. AWS's own front ends time out slow clients too.
+ */
+export interface ServerLimits {
+  /** The request line and headers must arrive within this many ms. */
+  readonly headersTimeoutMs: number;
+  /** The whole request must arrive within this many ms. */
+  readonly requestTimeoutMs: number;
+  /** Connections open at once. */
+  readonly maxConnections: number;
+  /** Largest request line plus headers, in bytes (Node answers 431 beyond it). @default Node's 16 KB */
+  readonly maxHeaderBytes?: number;
+}
+
+/** The limits every local server has unless a test asks for others: headers 10 s, request 30 s, 1,024 connections. */
+export const DEFAULT_SERVER_LIMITS: ServerLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  maxConnections: 1024,
+};
+
+/** Whether `host` is a loopback address literal (127.0.0.0/8 or ::1): nothing else can reach it. */
+export function isLoopbackAddress(host: string): boolean {
+  return (isIPv4(host) && host.startsWith('127.')) || host === '::1';
+}
+
+/** Where {@link listenOnLoopback} serves (port 0: a free one; host: 127.0.0.1), and `portTaken`'s advice. */
+export interface LoopbackServerOptions {
+  readonly port?: number | undefined;
+  readonly host?: string | undefined;
+  /** @default DEFAULT_SERVER_LIMITS */
+  readonly limits?: Partial<ServerLimits> | undefined;
+  /** The error for a port already in use, naming the option that picks another. */
+  readonly portTaken: (port: number | undefined) => Error;
+}
+
+/** A server listening on loopback (`url` is `http://127.0.0.1:<port>`), with the limits in force. */
+export interface LoopbackServer {
+  readonly url: string;
+  readonly port: number;
+  readonly limits: ServerLimits;
+  close(): Promise<void>; // stops listening and closes open connections
+}
+
+function checkedLimits(limits: Partial<ServerLimits> | undefined): ServerLimits {
+  const merged = { ...DEFAULT_SERVER_LIMITS, ...limits };
+  for (const [name, value] of Object.entries(merged))
+    if (value !== undefined && !(Number.isInteger(value) && value > 0))
+      throw new LocalEndpointError(`server limit ${name} must be a whole number > 0, got ${value}`);
+  if (merged.headersTimeoutMs > merged.requestTimeoutMs)
+    throw new LocalEndpointError(
+      `server limit headersTimeoutMs (${merged.headersTimeoutMs}) must not exceed requestTimeoutMs (${merged.requestTimeoutMs})`,
+    );
+  return merged;
+}
+
+/**
+ * Serves `listener` on a loopback address with {@link ServerLimits}: the one way every local server
+ * listens. Any other address is refused: the local stack does not verify signatures, so anything
+ * that can reach it can read and erase every user's data.
+ */
+export async function listenOnLoopback(
+  listener: RequestListener,
+  options: LoopbackServerOptions,
+): Promise<LoopbackServer> {
+  const host = options.host ?? '127.0.0.1';
+  if (!isLoopbackAddress(host))
+    throw new LocalEndpointError(
+      `the local stack listens on loopback only (127.0.0.1 or ::1), not on "${host}": it does not verify IAM signatures, so anyone who could reach it could read and erase every user's data. To use it from another machine, forward the port over SSH (ssh -L PORT:127.0.0.1:PORT this-host).`,
+    );
+  const limits = checkedLimits(options.limits);
+  const server = createServer(
+    {
+      requestTimeout: limits.requestTimeoutMs,
+      headersTimeout: limits.headersTimeoutMs,
+      // Node checks the timeouts on this period (30 s by default): check often enough that a slow
+      // client is closed close to its limit.
+      connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
+      ...(limits.maxHeaderBytes ? { maxHeaderSize: limits.maxHeaderBytes } : {}),
+    },
+    listener,
+  );
+  server.maxConnections = limits.maxConnections;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? options.portTaken(options.port) : error),
+    );
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    limits,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
 
 function contentKey(entry: PutEventsEntry): string {
   return createHash('sha256')
@@ -174,36 +280,25 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
     'AmazonSSM.PutParameter': (input) => parameters.putParameter(input),
     ...options.operations,
   };
-  const server: Server = createServer(
-    // A client that sends slowly or never finishes holds a connection, not the endpoint.
-    { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS },
+  const server = await listenOnLoopback(
     (request, response) => {
       void handleRequest(operations, request, response);
     },
+    {
+      port: options.port,
+      host: options.host,
+      limits: options.limits,
+      portTaken: (port) =>
+        new LocalEndpointError(
+          `port ${port} is already in use: stop what uses it or choose another port with --port`,
+        ),
+    },
   );
-  server.maxConnections = MAX_CONNECTIONS;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new LocalEndpointError(
-              `port ${options.port} is already in use: stop what uses it or choose another port with --port`,
-            )
-          : error,
-      ),
-    );
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    url: server.url,
+    port: server.port,
     bus,
     parameters,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => server.close(),
   };
 }

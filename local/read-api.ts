@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type ErasureRequests, erasureActions } from '../lambda/erasure/index.ts';
 import type { ProfileTables } from '../lambda/read-api/adapters/profile-store.ts';
@@ -14,8 +13,9 @@ import {
 } from '../lambda/read-api/index.ts';
 import { readApiDependencies } from '../lambda/read-api/wiring.ts';
 import { DEFAULT_ERASURE_CACHE_SECONDS } from '../lambda/shared/erased-users.ts';
-import { JwtRejectedError } from './errors.ts';
-import { type JsonWebKeySet, verifyJwt } from './jwt.ts';
+import { listenOnLoopback, type ServerLimits } from './endpoint.ts';
+import { LocalEndpointError } from './errors.ts';
+import { authorizeBearer, type JsonWebKeySet } from './jwt.ts';
 
 /** How the local API authorizes, like the deployed stack's `apiAuth` context. */
 export type LocalApiAuth =
@@ -41,6 +41,10 @@ export interface ThrottleSettings {
 export interface LocalProfileApiOptions {
   /** Loopback port; 0 or omitted picks a free one. */
   readonly port?: number;
+  /** Loopback address to listen on; any other address is refused. @default 127.0.0.1 */
+  readonly host?: string;
+  /** @default the endpoint's limits, with HTTP API's 10,240 bytes of request line and headers */
+  readonly limits?: Partial<ServerLimits>;
   readonly doc: DynamoDBDocumentClient;
   readonly tables: ProfileTables;
   /** @default IAM */
@@ -64,19 +68,32 @@ export interface LocalProfileApi {
   readonly auth: LocalApiAuth['mode'];
   /** One line for the ready output that says how requests are authorized locally. */
   readonly authNote: string;
+  readonly limits: ServerLimits;
   close(): Promise<void>;
 }
 
+/**
+ * API Gateway's own refusals, fixed `{"message": ...}` bodies that echo nothing a caller sent (`401
+ * {"message":"Unauthorized"}`: https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-troubleshooting-jwt.html).
+ */
 const GATEWAY_ERRORS = {
-  forbidden: { status: 403, message: 'Forbidden' },
+  badRequest: { status: 400, message: 'Bad Request' },
   unauthorized: { status: 401, message: 'Unauthorized' },
+  forbidden: { status: 403, message: 'Forbidden' },
+  tooLarge: { status: 413, message: 'Request Entity Too Large' },
   throttled: { status: 429, message: 'Too Many Requests' },
+  internal: { status: 500, message: 'Internal Server Error' },
 } as const;
+type GatewayError = keyof typeof GATEWAY_ERRORS;
+
+// HTTP API quotas: "Total combined size of request line and header values 10240 bytes", "Payload
+// size 10 MB" (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html).
+const HTTP_API_HEADER_BYTES = 10_240;
+const HTTP_API_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
 function tokenBucket(settings: ThrottleSettings | undefined): () => boolean {
   if (!settings) return () => true;
-  let tokens = settings.burstLimit;
-  let last = Date.now();
+  let [tokens, last] = [settings.burstLimit, Date.now()];
   return () => {
     const now = Date.now();
     tokens = Math.min(settings.burstLimit, tokens + ((now - last) / 1000) * settings.rateLimit);
@@ -87,73 +104,86 @@ function tokenBucket(settings: ThrottleSettings | undefined): () => boolean {
   };
 }
 
-type Authorization =
-  | { ok: true; authorizer: NonNullable<HttpApiEvent['requestContext']['authorizer']> }
-  | {
-      ok: false;
-      error: keyof typeof GATEWAY_ERRORS;
-      wwwAuthenticate?: string;
-    };
+/** A `Host` header of RFC 3986's shape: a name, IPv4 or [IPv6] literal, and a port up to 65535. */
+const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~-]+)(?::(\d{1,5}))?$/;
+const validHost = (host: string | undefined): boolean => {
+  const match = host === undefined ? null : HOST.exec(host);
+  return match !== null && (match[1] === undefined || Number(match[1]) <= 65535);
+};
 
-/**
- * IAM locally: a SigV4 `Authorization` header (or presigned query) must be present, as on AWS,
- * but its signature is not verified. JWT: verified like API Gateway's JWT authorizer.
- */
-function authorize(request: IncomingMessage, url: URL, auth: LocalApiAuth, jwtRoute: boolean): Authorization {
-  const header = request.headers.authorization;
-  if (auth.mode === 'jwt' && jwtRoute) {
-    if (!header) return { ok: false, error: 'unauthorized' };
-    try {
-      const claims = verifyJwt(header.replace(/^Bearer\s+/i, ''), auth);
-      const asStrings = Object.fromEntries(
-        Object.entries(claims).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
-      );
-      return { ok: true, authorizer: { jwt: { claims: asStrings, scopes: null } } };
-    } catch (error) {
-      if (!(error instanceof JwtRejectedError)) throw error;
-      return {
-        ok: false,
-        error: 'unauthorized',
-        wwwAuthenticate: `Bearer scope="" error="invalid_token" error_description="${error.message}"`,
-      };
-    }
-  }
-  const signed = header?.startsWith('AWS4-HMAC-SHA256 ') || url.searchParams.has('X-Amz-Signature');
-  if (!signed) return { ok: false, error: 'forbidden' };
-  const accessKey =
-    /Credential=([^/]+)\//.exec(header ?? '')?.[1] ?? url.searchParams.get('X-Amz-Credential');
-  return { ok: true, authorizer: { iam: { accessKey, accountId: '000000000000', userArn: 'local' } } };
+/** The path and query a request names, as sent (the origin or absolute form); `undefined` for any other form. */
+export function requestTarget(raw: string | undefined): { path: string; query: string } | undefined {
+  // An absolute-form target's authority, like the Host header, is never used to build anything.
+  const absolute = /^https?:\/\/[^/?#]*/i.exec(raw ?? '');
+  const target = absolute ? (raw as string).slice(absolute[0].length) || '/' : (raw ?? '');
+  if (!target.startsWith('/')) return undefined;
+  const q = target.indexOf('?');
+  return q < 0 ? { path: target, query: '' } : { path: target.slice(0, q), query: target.slice(q + 1) };
 }
 
-function eventOf(request: IncomingMessage, url: URL, authorizer: Authorization & { ok: true }): HttpApiEvent {
+type Authorizer = NonNullable<HttpApiEvent['requestContext']['authorizer']>;
+/** SigV4's shape: the algorithm, then `Credential=`, `SignedHeaders=` and `Signature=` parameters. */
+const SIGV4_HEADER = /^AWS4-HMAC-SHA256 (?=.*\bCredential=)(?=.*\bSignedHeaders=)(?=.*\bSignature=)/;
+
+/**
+ * IAM locally: a SigV4-shaped `Authorization` header (or presigned query) must be present, as on
+ * AWS, but the signature is NOT verified: any key and signature pass. JWT: verified like API
+ * Gateway's JWT authorizer (jwt.ts).
+ */
+function authorize(request: IncomingMessage, query: URLSearchParams, auth: LocalApiAuth, jwtRoute: boolean) {
+  const header = request.headers.authorization;
+  if (auth.mode === 'jwt' && jwtRoute) {
+    const verdict = authorizeBearer(header, auth);
+    if (!verdict.ok)
+      return { ok: false, error: 'unauthorized', wwwAuthenticate: verdict.wwwAuthenticate } as const;
+    return { ok: true, authorizer: { jwt: { claims: verdict.claims, scopes: null } } } as const;
+  }
+  const signed =
+    SIGV4_HEADER.test(header ?? '') || (query.has('X-Amz-Signature') && query.has('X-Amz-Credential'));
+  if (!signed) return { ok: false, error: 'forbidden', wwwAuthenticate: undefined } as const;
+  const accessKey = /Credential=([^/]+)\//.exec(header ?? '')?.[1] ?? query.get('X-Amz-Credential');
+  return {
+    ok: true,
+    authorizer: { iam: { accessKey, accountId: '000000000000', userArn: 'local' } },
+  } as const;
+}
+
+function eventOf(
+  request: IncomingMessage,
+  target: { path: string; query: string },
+  authorizer: Authorizer,
+): HttpApiEvent {
   const method = request.method ?? 'GET';
-  const match = matchRoute(method, url.pathname);
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers))
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  const match = matchRoute(method, target.path);
+  const headers = Object.fromEntries(
+    Object.entries(request.headers).map(([name, value]) => [name, [value ?? ''].flat().join(',')]),
+  );
+  const params = new URLSearchParams(target.query);
   const query: Record<string, string> = {};
-  for (const name of new Set(url.searchParams.keys())) query[name] = url.searchParams.getAll(name).join(',');
+  for (const name of new Set(params.keys())) query[name] = params.getAll(name).join(',');
   const routeKey = match ? routeKeyOf(match.route) : '$default';
   const now = new Date();
+  const { localAddress, localPort, remoteAddress } = request.socket;
   return {
     version: '2.0',
     routeKey,
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
+    rawPath: target.path,
+    rawQueryString: target.query,
     headers,
-    ...(url.search ? { queryStringParameters: query } : {}),
+    ...(target.query ? { queryStringParameters: query } : {}),
     ...(match ? { pathParameters: match.pathParameters } : {}),
     isBase64Encoded: false,
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',
-      domainName: url.host,
+      // The address the client reached, from the socket: the Host header is the client's to say.
+      domainName: `${localAddress?.includes(':') ? `[${localAddress}]` : localAddress}:${localPort}`,
       domainPrefix: 'local',
       http: {
         method,
-        path: url.pathname,
+        path: target.path,
         protocol: `HTTP/${request.httpVersion}`,
-        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        sourceIp: remoteAddress ?? '127.0.0.1',
         userAgent: request.headers['user-agent'] ?? '',
       },
       requestId: randomUUID(),
@@ -161,7 +191,7 @@ function eventOf(request: IncomingMessage, url: URL, authorizer: Authorization &
       stage: '$default',
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
-      authorizer: authorizer.authorizer,
+      authorizer,
     },
   };
 }
@@ -169,6 +199,11 @@ function eventOf(request: IncomingMessage, url: URL, authorizer: Authorization &
 function send(response: ServerResponse, status: number, headers: Record<string, string>, body: string) {
   response.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
   response.end(body);
+}
+
+function sendGatewayError(response: ServerResponse, kind: GatewayError, extra: Record<string, string> = {}) {
+  const { status, message } = GATEWAY_ERRORS[kind];
+  send(response, status, { 'content-type': 'application/json', ...extra }, JSON.stringify({ message }));
 }
 
 /**
@@ -195,11 +230,29 @@ function routeHandler(options: LocalProfileApiOptions, auth: LocalApiAuth) {
   );
 }
 
+type Admission = { refusal: GatewayError; headers?: Record<string, string> } | { event: HttpApiEvent };
+
+/** What API Gateway does before the function: request checks, quota, throttling, authorization. */
+function admit(request: IncomingMessage, auth: LocalApiAuth, allow: () => boolean): Admission {
+  const target = requestTarget(request.url);
+  if (!target || !validHost(request.headers.host)) return { refusal: 'badRequest' };
+  if (Number(request.headers['content-length'] ?? 0) > HTTP_API_PAYLOAD_BYTES) return { refusal: 'tooLarge' };
+  if (!allow()) return { refusal: 'throttled' };
+  const jwtRoute = matchRoute(request.method ?? 'GET', target.path)?.route.access === 'user';
+  const authorization = authorize(request, new URLSearchParams(target.query), auth, jwtRoute);
+  if (!authorization.ok) {
+    const challenge = authorization.wwwAuthenticate;
+    return { refusal: authorization.error, headers: challenge ? { 'www-authenticate': challenge } : {} };
+  }
+  return { event: eventOf(request, target, authorization.authorizer) };
+}
+
 /**
- * The profile read API on 127.0.0.1, served by the deployed read handler's own code: requests are
+ * The profile read API on loopback, served by the deployed read handler's own code: requests are
  * matched to the declared routes, authorized (IAM presence or a verified JWT), throttled like the
  * stage, turned into API Gateway payload 2.0 events and answered with what the handler returns.
- * The gateway's own refusals keep API Gateway's `{"message": ...}` shape.
+ * The gateway's own refusals keep API Gateway's `{"message": ...}` shape, and an unexpected failure
+ * is API Gateway's fixed 500: its cause goes to stderr for the operator, never into a response.
  */
 export async function startLocalProfileApi(options: LocalProfileApiOptions): Promise<LocalProfileApi> {
   const auth = options.auth ?? { mode: 'iam' };
@@ -207,60 +260,38 @@ export async function startLocalProfileApi(options: LocalProfileApiOptions): Pro
   const allow = tokenBucket(options.throttle);
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
-    const url = new URL(request.url ?? '/', `http://${request.headers.host ?? '127.0.0.1'}`);
-    const gatewayError = (kind: keyof typeof GATEWAY_ERRORS, extra: Record<string, string> = {}) =>
-      send(
-        response,
-        GATEWAY_ERRORS[kind].status,
-        { 'content-type': 'application/json', ...extra },
-        JSON.stringify({ message: GATEWAY_ERRORS[kind].message }),
-      );
-    if (!allow()) return gatewayError('throttled');
-    const match = matchRoute(request.method ?? 'GET', url.pathname);
-    const authorization = authorize(request, url, auth, match?.route.access === 'user');
-    if (!authorization.ok)
-      return gatewayError(
-        authorization.error,
-        authorization.wwwAuthenticate ? { 'www-authenticate': authorization.wwwAuthenticate } : {},
-      );
-    request.resume();
-    const result = await handler(eventOf(request, url, authorization));
+    request.resume(); // no route reads a body
+    const admitted = admit(request, auth, allow);
+    if ('refusal' in admitted) return sendGatewayError(response, admitted.refusal, admitted.headers);
+    const result = await handler(admitted.event);
     const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)]));
     send(response, result.statusCode ?? 200, headers, result.body ?? '');
   };
 
-  const server = createServer((request, response) => {
-    handle(request, response).catch((error: Error) =>
-      send(
-        response,
-        500,
-        { 'content-type': 'application/json' },
-        JSON.stringify({ message: `Internal Server Error: ${error.message}` }),
-      ),
-    );
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new Error(`API port ${options.port} is already in use: choose another with --api-port`)
-          : error,
-      ),
-    );
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const server = await listenOnLoopback(
+    (request, response) => {
+      handle(request, response).catch((error: Error) => {
+        process.stderr.write(`profile API: ${request.method} request failed: ${error.stack}\n`);
+        if (response.headersSent) response.destroy();
+        else sendGatewayError(response, 'internal');
+      });
+    },
+    {
+      port: options.port,
+      host: options.host,
+      limits: { maxHeaderBytes: HTTP_API_HEADER_BYTES, ...options.limits },
+      portTaken: (port) =>
+        new LocalEndpointError(`API port ${port} is already in use: choose another with --api-port`),
+    },
+  );
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     auth: auth.mode,
     authNote:
       auth.mode === 'iam'
-        ? 'api: IAM mode: requests must carry a SigV4 signature, which is not verified locally (any key and signature are accepted)'
-        : `api: JWT mode: tokens from ${auth.issuer} for ${auth.audience.join(', ')} are verified; batch reads need a SigV4 signature (not verified locally)`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+        ? 'api: IAM mode: requests must carry a SigV4 signature, which is not verified locally (any SigV4-shaped Authorization header passes, DELETE /users/{userId} included)'
+        : `api: JWT mode: tokens from ${auth.issuer} for ${auth.audience.join(', ')} are verified; batch reads and erasures need a SigV4 signature, which is not verified locally`,
+    limits: server.limits,
+    close: () => server.close(),
   };
 }

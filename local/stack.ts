@@ -159,7 +159,8 @@ function startRecording(
  * Starts the integration on this machine: DynamoDB Local with the tables, one AWS-compatible
  * endpoint (EventBridge PutEvents with archive and replay, SSM parameters), the recording handler
  * behind the same routing rules as the deployed bus, and the statistics projection on the activity
- * stream. Everything listens on 127.0.0.1 only.
+ * stream. The endpoint and the read API listen on 127.0.0.1 only; DynamoDB Local, which cannot be
+ * told an address, listens on every interface of its port (docs/local.md says so).
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? (() => undefined);

@@ -1,6 +1,6 @@
 import { CfnResource } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { STOP_CONDITION_KINDS, type StopConditionKind } from '../../lambda/domain/stop-conditions.ts';
+import { STOP_CONDITION_KINDS, type StopConditionKind } from '../../lambda/rollout/constants.ts';
 
 /**
  * The project's markers, kept as CloudFormation resource `Metadata` so they travel with the
