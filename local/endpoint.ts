@@ -1,10 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  createServer,
-  type IncomingMessage,
-  type RequestListener,
-  type ServerResponse,
-} from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import { type AddressInfo, isIPv4 } from 'node:net';
 import type { BridgeEvent } from '../lambda/shared/contract/events.ts';
 import { parseJsonBody, readBody, sendError, sendJson } from './aws-json.ts';

@@ -18,8 +18,6 @@ export const STOP_CONDITION_MARKER = 'tpi:stop-condition';
 /** Metadata key saying whether an alarm-state-change rule rolls back; see {@link STOP_CONDITION_MARKER}. */
 export const ROLLBACK_TRIGGER_MARKER = 'tpi:rollback-trigger';
 
-export { STOP_CONDITION_KINDS, type StopConditionKind };
-
 /** Marks an alarm (L1 or L2) as the stop condition `kind`: it may roll the flag back. */
 export function markStopCondition(alarm: IConstruct, kind: StopConditionKind): void {
   resourceOf(alarm).addMetadata(STOP_CONDITION_MARKER, kind);

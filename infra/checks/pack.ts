@@ -1,8 +1,8 @@
 import type { CfnResource, PolicyValidationPluginReport, PolicyViolation } from 'aws-cdk-lib';
 import { NagMessageLevel, NagPack, type NagPackProps, NagRuleCompliance } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { STOP_CONDITION_KINDS } from '../../lambda/rollout/constants.ts';
 import type { CheckOptions, CheckRule, Finding } from './check-rule.ts';
-import { STOP_CONDITION_KINDS } from './markers.ts';
 import { Unmeasurable } from './parts.ts';
 import { alarmStatistics } from './rules/alarm-statistics.ts';
 import { environmentSize } from './rules/environment-size.ts';

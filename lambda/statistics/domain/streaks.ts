@@ -1,7 +1,5 @@
 import { type ItemWrite, SequenceOverlay, type SequenceReader } from './overlay.ts';
 
-export type { ItemWrite, SequenceReader } from './overlay.ts';
-
 import {
   type BreakItem,
   breakItem,
