@@ -5,7 +5,8 @@ import type { StatsActivity } from './stats.ts';
 export function statsActivityOf(activity: StoredActivity): StatsActivity {
   const { userId, idempotencyKey, detailType, tournamentId, occurredAt, role, fields } = activity;
   const matchId = fields.matchId === undefined ? undefined : String(fields.matchId);
-  return { userId, idempotencyKey, detailType, tournamentId, occurredAt, role, matchId };
+  const gameId = fields.gameId === undefined ? undefined : String(fields.gameId);
+  return { userId, idempotencyKey, detailType, tournamentId, occurredAt, role, matchId, gameId };
 }
 
 /**

@@ -35,6 +35,7 @@ export interface StatsActivity {
   readonly role: Role;
   /** The match a finalization is about (`undefined` for other event types). */
   readonly matchId?: string | undefined;
+  readonly gameId?: string | undefined;
 }
 
 /** Sort key prefixes of the latest-wins slots: one match, one tournament. */
