@@ -4,7 +4,42 @@
  * no client is created by anything it reaches), so a bundle keeps only what it calls; the handler
  * and its wiring are imported by path where they are run (the local stack, the bench, the tests).
  */
-export type { StoredStats } from './domain/projection.ts';
+export type { ItemWrite } from './domain/overlay.ts';
+export { gameScope, OVERALL_SCOPE, placementsOf, standingAfter } from './domain/placement.ts';
+export {
+  type ProfileActivity,
+  type ProfileStatistics,
+  profileStatsOf,
+  type ScopeStatistics,
+} from './domain/profile-stats.ts';
+export {
+  countersOf,
+  GAME_PREFIX,
+  gameSk,
+  STATS_SK,
+  scopeItem,
+  scopeSk,
+  scopeStateOf,
+  scopeStatisticsOfItem,
+  storedStatsOf,
+} from './domain/scope-items.ts';
+export {
+  EMPTY_SCOPE,
+  gameOfScope,
+  type ScopeState,
+  type StoredStats,
+  scopeStatistics,
+  scopesOf,
+} from './domain/scopes.ts';
+export {
+  type SequenceItem,
+  type SequenceMatch,
+  type SequenceState,
+  type SequenceSummary,
+  sameItem,
+  sequenceFromMatches,
+} from './domain/sequence.ts';
+export { sequenceChanges } from './domain/sequence-items.ts';
 export {
   addCounters,
   type Counters,
@@ -22,11 +57,10 @@ export {
 } from './domain/stats.ts';
 export { statsActivityOf, statsActivityOfItem } from './domain/stats-activity.ts';
 export {
-  countersOf,
   readStatsPartition,
-  STATS_SK,
+  type StatsPartition,
+  type StoredSequence,
   slotItem,
   statsItem,
   statsItemKind,
-  storedStatsOf,
 } from './domain/stats-items.ts';

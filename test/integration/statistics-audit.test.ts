@@ -2,7 +2,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { auditStatistics } from '../../lambda/audit/adapters/audit-store.ts';
-import { STATS_SK } from '../../lambda/statistics/domain/stats-items.ts';
+import { STATS_SK } from '../../lambda/statistics/domain/scope-items.ts';
 import { ProjectionRig, usersOf } from '../support/projection.ts';
 import { sharedFixture } from '../support/shared.ts';
 import { noStatistics } from '../support/statistics.ts';

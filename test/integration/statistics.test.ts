@@ -2,8 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { activityFromStreamRecord } from '../../lambda/statistics/adapters/stream-records.ts';
 import type { ProjectionStore } from '../../lambda/statistics/application/ports.ts';
+import { OVERALL_SCOPE } from '../../lambda/statistics/domain/placement.ts';
 import { type ProjectionCommit, planProjection } from '../../lambda/statistics/domain/projection.ts';
-import { effectOf } from '../../lambda/statistics/domain/stats.ts';
+import { type Effect, effectOf } from '../../lambda/statistics/domain/stats.ts';
 import { createStatsHandler } from '../../lambda/statistics/handler.ts';
 import { startStreamConsumer } from '../../local/stream-consumer.ts';
 import { ProjectionRig, usersOf } from '../support/projection.ts';
@@ -75,14 +76,15 @@ describe('statistics from the real stream', () => {
       effectOf(activityFromStreamRecord(r)),
     );
     if (!one || !two) throw new Error('expected two stream records');
-    const stale = await rig.store.load(userId, [one.idempotencyKey, two.idempotencyKey], []);
+    const keys = [one.idempotencyKey, two.idempotencyKey];
+    const stale = await rig.store.load(userId, { keys, slots: [], scopes: [OVERALL_SCOPE] });
+    const planFromStale = async (effect: Effect) =>
+      (await planProjection(userId, stale, [effect], rig.store.sequences(userId))) as ProjectionCommit;
 
     // Act and assess: the first commit applies; a plan from the same state must not apply on top of it
-    expect(await rig.store.commit(planProjection(userId, stale, [one]) as ProjectionCommit)).toBe(
-      'committed',
-    );
-    expect(await rig.store.commit(planProjection(userId, stale, [one]) as ProjectionCommit)).toBe('conflict');
-    expect(await rig.store.commit(planProjection(userId, stale, [two]) as ProjectionCommit)).toBe('conflict');
+    expect(await rig.store.commit(await planFromStale(one))).toBe('committed');
+    expect(await rig.store.commit(await planFromStale(one))).toBe('conflict');
+    expect(await rig.store.commit(await planFromStale(two))).toBe('conflict');
 
     // Act: the stream delivers both records
     await rig.deliver(await rig.recordsWithPrefix(prefix));
@@ -96,6 +98,7 @@ describe('statistics from the real stream', () => {
     let commits = 0;
     const crashing: ProjectionStore = {
       load: (...args) => rig.store.load(...args),
+      sequences: (userId) => rig.store.sequences(userId),
       commit: async (c) => {
         if (++commits > 2) throw new Error('process crashed');
         return rig.store.commit(c);

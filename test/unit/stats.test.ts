@@ -1,20 +1,12 @@
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { activityFor } from '../../lambda/recording/domain/activities.ts';
 
 import { acceptEvent } from '../../lambda/shared/contract/events.ts';
-import { type ProjectionState, planProjection } from '../../lambda/statistics/domain/projection.ts';
-import {
-  effectOf,
-  type Slot,
-  type StatsActivity,
-  statsOf,
-  winRate,
-} from '../../lambda/statistics/domain/stats.ts';
+import { type StatsActivity, statsOf, winRate } from '../../lambda/statistics/domain/stats.ts';
 import { statsActivityOf } from '../../lambda/statistics/domain/stats-activity.ts';
 import { bridgeEvent } from '../support/events.ts';
 import { noStatistics } from '../support/statistics.ts';
-import { type PlannedEvent, shuffled, tournamentArbitrary } from '../support/tournament.ts';
+import type { PlannedEvent } from '../support/tournament.ts';
 
 function activitiesOf(events: readonly PlannedEvent[]): StatsActivity[] {
   return events.flatMap((e) => {
@@ -108,103 +100,5 @@ describe('statsOf, the reference definition', () => {
   it('derives winRate, 0 with no match played', () => {
     expect(winRate({ matchesWon: 3, matchesPlayed: 4 })).toBe(0.75);
     expect(winRate({ matchesWon: 0, matchesPlayed: 0 })).toBe(0);
-  });
-});
-
-/** Applies planned commits to an in-memory state, as the store would. */
-function applyAll(userId: string, batches: readonly StatsActivity[][]) {
-  const state = {
-    stats: undefined as ProjectionState['stats'],
-    slots: new Map<string, Slot>(),
-    applied: new Set<string>(),
-  };
-  let writes = 0;
-  for (const batch of batches) {
-    const plan = planProjection(userId, state, batch.map(effectOf));
-    if (!plan) continue;
-    writes += plan.markers.length + plan.slots.length + 1;
-    for (const key of plan.markers) state.applied.add(key);
-    for (const { next } of plan.slots) state.slots.set(next.slot, next);
-    state.stats = plan.stats;
-  }
-  return { state, writes };
-}
-
-describe('planProjection, the incremental projection', () => {
-  it('agrees with statsOf for any order, duplication and batching of a tournament', () => {
-    fc.assert(
-      fc.property(
-        tournamentArbitrary('p'),
-        fc.integer(),
-        fc.array(fc.nat({ max: 4 }), { minLength: 1, maxLength: 60 }),
-        (events, seed, cuts) => {
-          // Prepare: the tournament's activities, some twice, shuffled
-          const activities = activitiesOf(events);
-          const delivered = shuffled(
-            [...activities, ...activities.filter((_, i) => cuts[i % cuts.length] === 0)],
-            seed,
-          );
-          for (const userId of new Set(activities.map((a) => a.userId))) {
-            // Act: each user's deliveries applied in batches of generated sizes
-            const mine = delivered.filter((a) => a.userId === userId);
-            const batches: StatsActivity[][] = [];
-            for (let i = 0, c = 0; i < mine.length; c += 1) {
-              const size = (cuts[c % cuts.length] ?? 0) + 1;
-              batches.push(mine.slice(i, i + size));
-              i += size;
-            }
-            const { state } = applyAll(userId, batches);
-
-            // Assess
-            const expected = statsOf(userId, activities);
-            const { counters, activityCount, lastActivityAt } = state.stats ?? {
-              counters: undefined,
-              activityCount: 0,
-              lastActivityAt: null,
-            };
-            expect({ ...expected, ...(counters ?? {}), activityCount, lastActivityAt }).toEqual(expected);
-          }
-        },
-      ),
-      { numRuns: 150, seed: 7 },
-    );
-  });
-
-  it('does nothing when every activity was already applied', () => {
-    const activities = activitiesOf([finalized(0, ['alice'])]).filter((a) => a.userId === 'alice');
-    const { state } = applyAll('alice', [activities]);
-    expect(planProjection('alice', state, activities.map(effectOf))).toBeUndefined();
-  });
-
-  it('ignores an older finalization arriving late except for activityCount', () => {
-    const [older, newer] = [finalized(0, ['alice']), finalized(30, ['bob'])];
-    const alice = (e: PlannedEvent) => activitiesOf([e]).filter((a) => a.userId === 'alice');
-    const { state } = applyAll('alice', [alice(newer)]);
-    const plan = planProjection('alice', state, alice(older).map(effectOf));
-    expect(plan?.slots).toEqual([]);
-    expect(plan?.stats).toMatchObject({ activityCount: 2, counters: { matchesLost: 1, matchesWon: 0 } });
-  });
-
-  it('writes the same number of items per activity whatever the history length', () => {
-    const history = (n: number) =>
-      activitiesOf(
-        Array.from({ length: n }, (_, i) => ({
-          detailType: 'MatchFinalized' as const,
-          detail: { ...finalized(0, ['alice']).detail, matchId: `h${i}` },
-        })),
-      ).filter((a) => a.userId === 'alice');
-    const costOfOneMore = (n: number) => {
-      const { state } = applyAll(
-        'alice',
-        history(n).map((a) => [a]),
-      );
-      const next = activitiesOf([
-        { ...finalized(0, ['alice']), detail: { ...finalized(0, ['alice']).detail, matchId: 'next' } },
-      ]).filter((a) => a.userId === 'alice');
-      const plan = planProjection('alice', state, next.map(effectOf));
-      return (plan?.markers.length ?? 0) + (plan?.slots.length ?? 0) + 1;
-    };
-    expect(costOfOneMore(1)).toBe(3);
-    expect(costOfOneMore(300)).toBe(3);
   });
 });

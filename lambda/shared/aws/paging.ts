@@ -15,17 +15,23 @@ export type PageKey = Record<string, unknown>;
 /** One page as DynamoDB answers a Query or a Scan. */
 interface Page {
   readonly Items?: Item[] | undefined;
+  readonly Count?: number | undefined;
   readonly LastEvaluatedKey?: PageKey | undefined;
 }
 
 /** Every page `read` returns, each from where the one before stopped: the one paging loop. */
-async function* pagesOf(read: (start: PageKey | undefined) => Promise<Page>): AsyncGenerator<Item[]> {
+async function* rawPagesOf(read: (start: PageKey | undefined) => Promise<Page>): AsyncGenerator<Page> {
   let start: PageKey | undefined;
   do {
     const page = await read(start);
-    yield page.Items ?? [];
+    yield page;
     start = page.LastEvaluatedKey;
   } while (start);
+}
+
+/** The items of every page `read` returns. */
+async function* pagesOf(read: (start: PageKey | undefined) => Promise<Page>): AsyncGenerator<Item[]> {
+  for await (const page of rawPagesOf(read)) yield page.Items ?? [];
 }
 
 /**
@@ -39,6 +45,22 @@ export function queryPages(
   input: Omit<QueryCommandInput, 'ExclusiveStartKey'>,
 ): AsyncGenerator<Item[]> {
   return pagesOf((ExclusiveStartKey) => client.send(new QueryCommand({ ...input, ExclusiveStartKey })));
+}
+
+/**
+ * The number of items a Query matches, with `Select: COUNT`: DynamoDB returns counts, not items,
+ * and stops each page at 1 MB read, so the count is summed over every page.
+ */
+export async function queryCount(
+  client: DynamoDBDocumentClient,
+  input: Omit<QueryCommandInput, 'ExclusiveStartKey' | 'Select'>,
+): Promise<number> {
+  let count = 0;
+  const pages = rawPagesOf((ExclusiveStartKey) =>
+    client.send(new QueryCommand({ ...input, Select: 'COUNT', ExclusiveStartKey })),
+  );
+  for await (const page of pages) count += page.Count ?? 0;
+  return count;
 }
 
 /** Every page of a Scan, one after another, read as the caller asks for them. */

@@ -1,9 +1,18 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll } from '../../shared/aws/batch.ts';
-import { conditionedPut, expecting, transactOrConflict } from '../../shared/aws/conditioned-writes.ts';
-import type { ProjectionStore } from '../application/ports.ts';
+import {
+  conditionedChange,
+  conditionedPut,
+  expecting,
+  transactOrConflict,
+} from '../../shared/aws/conditioned-writes.ts';
+import type { ProjectionStore, StateRequest } from '../application/ports.ts';
+import type { SequenceReader } from '../domain/overlay.ts';
 import type { ProjectionCommit, ProjectionState } from '../domain/projection.ts';
-import { markerSk, readStatsPartition, STATS_SK, slotItem, statsItem } from '../domain/stats-items.ts';
+import { scopeItem, scopeSk } from '../domain/scope-items.ts';
+import { sequenceChanges } from '../domain/sequence-items.ts';
+import { markerSk, readStatsPartition, slotItem } from '../domain/stats-items.ts';
+import { DynamoSequenceReader } from './sequence-reader.ts';
 
 /** Builds the conditioned transaction items of a commit. */
 export function commitActions(tableName: string, commit: ProjectionCommit, now: Date) {
@@ -15,18 +24,20 @@ export function commitActions(tableName: string, commit: ProjectionCommit, now: 
     ...commit.slots.map(({ next, expectedRank }) =>
       conditionedPut(tableName, slotItem(userId, next, now), expecting('rank', expectedRank)),
     ),
-    conditionedPut(
-      tableName,
-      statsItem(userId, commit.stats, now),
-      expecting('version', commit.expectedVersion),
+    ...commit.sequence.flatMap((write) =>
+      sequenceChanges(userId, write).map((c) => conditionedChange(tableName, c)),
+    ),
+    ...commit.scopes.map(({ scope, next, expectedVersion }) =>
+      conditionedPut(tableName, scopeItem(userId, scope, next, now), expecting('version', expectedVersion)),
     ),
   ];
 }
 
 /**
  * The projector's state in the statistics table. A load is one consistent `BatchGetItem` of the
- * statistics item, the markers of the activities at hand and their slots; a commit is one
- * `TransactWriteItems`. Neither depends on how long the user's history is.
+ * summary items of the scopes asked for, the markers of the activities at hand and their slots; the
+ * sequences are read through a {@link DynamoSequenceReader} only where a match lands before others;
+ * a commit is one `TransactWriteItems`. None of it depends on how long the user's history is.
  */
 export class DynamoProjectionStore implements ProjectionStore {
   constructor(
@@ -35,13 +46,9 @@ export class DynamoProjectionStore implements ProjectionStore {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async load(userId: string, keys: readonly string[], slots: readonly string[]): Promise<ProjectionState> {
-    const sks = [STATS_SK, ...keys.map(markerSk), ...slots];
-    const {
-      stats,
-      slots: found,
-      applied,
-    } = readStatsPartition(
+  async load(userId: string, request: StateRequest): Promise<ProjectionState> {
+    const sks = [...request.scopes.map(scopeSk), ...request.keys.map(markerSk), ...request.slots];
+    const found = readStatsPartition(
       await batchGetAll(
         this.client,
         this.tableName,
@@ -49,7 +56,12 @@ export class DynamoProjectionStore implements ProjectionStore {
         { action: 'reading statistics state', consistentRead: true },
       ),
     );
-    return { stats, slots: found, applied };
+    const scopes = new Map(request.scopes.map((scope) => [scope, found.scopes.get(scope)]));
+    return { scopes, slots: found.slots, applied: found.applied };
+  }
+
+  sequences(userId: string): SequenceReader {
+    return new DynamoSequenceReader(this.client, this.tableName, userId);
   }
 
   commit(commit: ProjectionCommit): Promise<'committed' | 'conflict'> {

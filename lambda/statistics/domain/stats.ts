@@ -52,12 +52,21 @@ export interface Slot {
    */
   readonly rank: string;
   readonly counters: Counters;
+  /** The game the counting finalization or completion carries: the match or tournament belongs to it. */
+  readonly gameId?: string | undefined;
+  /**
+   * Match slots: the earliest `occurredAt` among the user's finalizations of the match, which is
+   * where the match stands in the user's history (an overturn changes the outcome, not the position).
+   */
+  readonly firstAt?: string | undefined;
 }
 
 /** The effect of one activity on its user's statistics. */
 export interface Effect {
   readonly idempotencyKey: string;
   readonly occurredAt: string;
+  /** The game the activity carries: it counts in that game's statistics too. */
+  readonly gameId?: string | undefined;
   /** Set for finalizations and completions, which compete latest-wins in their slot. */
   readonly slot?: Slot | undefined;
 }
@@ -101,23 +110,39 @@ export function sameCounters(a: Counters, b: Counters): boolean {
 
 /** The effect of one activity for its user. */
 export function effectOf(activity: StatsActivity): Effect {
-  const { idempotencyKey, occurredAt, role } = activity;
+  const { idempotencyKey, occurredAt, role, gameId } = activity;
   const rank = `${occurredAt}#${idempotencyKey}`;
-  const base = { idempotencyKey, occurredAt };
+  const base = { idempotencyKey, occurredAt, gameId };
   if (activity.detailType === 'MatchFinalized') {
     const counters = {
       ...ZERO,
       matchesDrawn: role === 'draw' ? 1 : 0,
       matchesWon: role === 'winner' ? 1 : 0,
-      matchesLost: role === 'loser' ? 1 : 0,
+      // The contract: a participant who neither won nor drew lost.
+      matchesLost: role === 'winner' || role === 'draw' ? 0 : 1,
     };
-    return { ...base, slot: { slot: `${MATCH_SLOT_PREFIX}${String(activity.matchId)}`, rank, counters } };
+    const slot = `${MATCH_SLOT_PREFIX}${String(activity.matchId)}`;
+    return { ...base, slot: { slot, rank, counters, gameId, firstAt: occurredAt } };
   }
   if (activity.detailType === 'TournamentCompleted') {
     const counters = { ...ZERO, tournamentsPlayed: 1, tournamentsWon: role === 'winner' ? 1 : 0 };
-    return { ...base, slot: { slot: `${TOURNAMENT_SLOT_PREFIX}${activity.tournamentId}`, rank, counters } };
+    return {
+      ...base,
+      slot: { slot: `${TOURNAMENT_SLOT_PREFIX}${activity.tournamentId}`, rank, counters, gameId },
+    };
   }
   return base;
+}
+
+/**
+ * One slot from two finalizations or completions of the same match or tournament: the greater rank
+ * decides the outcome and the game (latest wins), the earlier instant the match's position.
+ */
+export function mergeSlot(known: Slot | undefined, next: Slot): Slot {
+  if (!known) return next;
+  const winner = next.rank > known.rank ? next : known;
+  const firstAt = [known.firstAt, next.firstAt].filter((at) => at !== undefined).sort()[0];
+  return firstAt === winner.firstAt ? winner : { ...winner, firstAt };
 }
 
 /** Statistics from counters, activity count and last activity time. */
@@ -136,14 +161,10 @@ export function profileStats(
   };
 }
 
-/** The slot that counts for each match and tournament: the greatest rank wins. */
+/** The slot that counts for each match and tournament: the greatest rank wins, the earliest instant places a match. */
 export function countingSlots(effects: Iterable<Effect>): Map<string, Slot> {
   const slots = new Map<string, Slot>();
-  for (const { slot } of effects) {
-    if (!slot) continue;
-    const current = slots.get(slot.slot);
-    if (!current || slot.rank > current.rank) slots.set(slot.slot, slot);
-  }
+  for (const { slot } of effects) if (slot) slots.set(slot.slot, mergeSlot(slots.get(slot.slot), slot));
   return slots;
 }
 
