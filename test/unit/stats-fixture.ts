@@ -70,7 +70,11 @@ const otherArb = fc
   }));
 
 /** A user's season: distinct activities (one payload per key) with games, finalizations often re-done. */
-export function seasonArbitrary(userId: string, maxLength = 30, minLength = 0): fc.Arbitrary<StatsActivity[]> {
+export function seasonArbitrary(
+  userId: string,
+  maxLength = 30,
+  minLength = 0,
+): fc.Arbitrary<StatsActivity[]> {
   return fc
     .uniqueArray(fc.oneof(finalizationArb, finalizationArb, otherArb), {
       selector: (a) => a.idempotencyKey,
