@@ -30,6 +30,7 @@ export {
   type StoredStats,
   scopeStatistics,
   scopesOf,
+  standingOfSlot,
 } from './domain/scopes.ts';
 export {
   type SequenceItem,

@@ -1,5 +1,3 @@
-import { marshall } from '@aws-sdk/util-dynamodb';
-import type { DynamoDBRecord } from 'aws-lambda';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { profileStatsOf } from '../../lambda/statistics/domain/profile-stats.ts';
@@ -9,38 +7,15 @@ import { itemsOfUser } from '../support/dynamo.ts';
 import { ProjectionRig } from '../support/projection.ts';
 import { sharedFixture } from '../support/shared.ts';
 import { shuffled } from '../support/tournament.ts';
-import { deliveryArbitrary, expectedSequences, minuteAt, seasonArbitrary } from '../unit/stats-fixture.ts';
+import {
+  deliveryArbitrary,
+  expectedSequences,
+  minuteAt,
+  recordOf,
+  seasonArbitrary,
+} from '../unit/stats-fixture.ts';
 
 const rig = sharedFixture(ProjectionRig.start, (started) => started.close());
-
-let sequence = 0;
-
-/** The stream record of a stored activity item carrying `activity` (its game in `fields.gameId`). */
-function recordOf(activity: StatsActivity): DynamoDBRecord {
-  sequence += 1;
-  const { userId, idempotencyKey, detailType, tournamentId, occurredAt, role, matchId, gameId } = activity;
-  const fields = {
-    ...(matchId === undefined ? {} : { matchId }),
-    ...(gameId === undefined ? {} : { gameId }),
-  };
-  const item = {
-    userId,
-    idempotencyKey,
-    detailType,
-    tournamentId,
-    occurredAt,
-    role,
-    fields,
-    recordedAt: occurredAt,
-  };
-  return {
-    eventName: 'INSERT',
-    dynamodb: {
-      NewImage: marshall(item) as never,
-      SequenceNumber: String(sequence).padStart(21, '0'),
-    },
-  };
-}
 
 /** Expects a user's summary and sequence items to equal the contract's definitions over `activities`. */
 async function expectUserToMatch(userId: string, activities: readonly StatsActivity[]): Promise<void> {

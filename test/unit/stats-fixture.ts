@@ -1,3 +1,5 @@
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
 import fc from 'fast-check';
 import type { Role } from '../../lambda/shared/contract/activity.ts';
 import type { ProjectionStore, StateRequest } from '../../lambda/statistics/application/ports.ts';
@@ -179,4 +181,39 @@ export class MemoryProjectionStore implements ProjectionStore {
     const overall = this.scopes.get(OVERALL_SCOPE);
     return { overall: overall ? scopeStatistics(overall) : profileStatsOf([]).overall, games };
   }
+}
+
+let records = 0;
+
+/** The stored activity item `activity` stands for (its game in `fields.gameId`). */
+export function activityItemOf(activity: StatsActivity): Record<string, unknown> {
+  const { userId, idempotencyKey, detailType, tournamentId, occurredAt, role, matchId, gameId } = activity;
+  const fields = {
+    ...(matchId === undefined ? {} : { matchId }),
+    ...(gameId === undefined ? {} : { gameId }),
+  };
+  return {
+    userId,
+    idempotencyKey,
+    detailType,
+    tournamentId,
+    occurredAt,
+    role,
+    fields,
+    feedKey: `${occurredAt}#${idempotencyKey}`,
+    payloadHash: `test:${idempotencyKey}`,
+    recordedAt: occurredAt,
+  };
+}
+
+/** The stream record of the insert of `activity`'s item. */
+export function recordOf(activity: StatsActivity): DynamoDBRecord {
+  records += 1;
+  return {
+    eventName: 'INSERT',
+    dynamodb: {
+      NewImage: marshall(activityItemOf(activity)) as never,
+      SequenceNumber: String(records).padStart(21, '0'),
+    },
+  };
 }

@@ -12,8 +12,8 @@ import {
   type AuditReport,
   type AuditStore,
   auditUsers,
-  type RepairWrite,
 } from '../application/audit.ts';
+import type { RepairWrite } from '../application/audit-repair.ts';
 import { transactWrite } from './audit-writes.ts';
 
 /** The activity and statistics tables audit reads and repairs. */
@@ -32,7 +32,8 @@ export class DynamoAuditStore implements AuditStore {
       userPartition(client, tables.activities, userId),
       userPartition(client, tables.stats, userId),
     ]);
-    const { stats, slots, applied, storedMatchesPlayed } = readStatsPartition(statsItems);
+    const { stats, slots, applied, storedMatchesPlayed, scopes, views, sequences } =
+      readStatsPartition(statsItems);
     return {
       activities: activityItems.map(statsActivityOfItem),
       recorded: activityItems.map((item) => ({
@@ -44,6 +45,9 @@ export class DynamoAuditStore implements AuditStore {
       slots,
       stats,
       storedMatchesPlayed,
+      scopes,
+      views,
+      sequences,
     };
   }
 

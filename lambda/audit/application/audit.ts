@@ -1,22 +1,26 @@
-import { MAX_TRANSACTION_ITEMS } from '../../shared/contract/limits.ts';
-import type { StoredStats } from '../../statistics/index.ts';
 import {
-  addCounters,
-  type Counters,
-  countersOf,
-  countingSlots,
-  effectOf,
   type ProfileStats,
   profileStats,
+  type ScopeState,
+  type ScopeStatistics,
   type Slot,
-  STAT_FIELDS,
   type StatsActivity,
-  sameCounters,
+  type StoredSequence,
+  type StoredStats,
+  scopeStatistics,
   statsOf,
   ZERO,
 } from '../../statistics/index.ts';
 import { type ActivityIdentity, duplicateActivities } from '../domain/duplicates.ts';
 import { RepairConflictError } from '../errors.ts';
+import {
+  driftedFields,
+  driftedSequences,
+  type ExpectedPartition,
+  expectedPartition,
+  sameSlot,
+} from './audit-compare.ts';
+import { type RepairWrite, repairTransactions } from './audit-repair.ts';
 
 /** What audit reads of one user: the activities and the projector's state, decoded. */
 export interface AuditedUser {
@@ -32,21 +36,12 @@ export interface AuditedUser {
   readonly stats: StoredStats | undefined;
   /** `matchesPlayed` as the item stores it (a stored sum can drift from its parts). */
   readonly storedMatchesPlayed: number | undefined;
-}
-
-/** One repair write: slots to put or delete and the statistics, each conditioned on the state read. */
-export interface RepairWrite {
-  readonly userId: string;
-  readonly slotWrites: readonly {
-    readonly name: string;
-    /** The slot to write, or `undefined` to delete a slot no applied activity supports. */
-    readonly slot: Slot | undefined;
-    /** The rank the slot must still have; `undefined`: it must not exist. */
-    readonly expectedRank: string | undefined;
-  }[];
-  readonly stats: StoredStats;
-  /** The version the statistics must still have; `undefined`: no statistics item yet. */
-  readonly expectedVersion: number | undefined;
+  /** The summary items (overall and per game) as stored, by scope. */
+  readonly scopes: ReadonlyMap<string, ScopeState>;
+  /** The contract's fields exactly as each summary item stores them, by scope. */
+  readonly views: ReadonlyMap<string, ScopeStatistics>;
+  /** The sequence items as stored, by scope. */
+  readonly sequences: ReadonlyMap<string, StoredSequence>;
 }
 
 /** Where audit reads and repairs (the DynamoDB tables in lambda/audit/adapters/audit-store.ts). */
@@ -108,95 +103,73 @@ export interface AuditReport {
 }
 
 interface UserState {
-  readonly stored: StoredStats | undefined;
-  readonly slots: ReadonlyMap<string, Slot>;
-  readonly expectedSlots: Map<string, Slot>;
+  readonly user: AuditedUser;
+  readonly expected: ExpectedPartition;
+  readonly driftedSlots: readonly string[];
+  readonly driftedSequences: readonly string[];
   readonly audit: Omit<UserAudit, 'repaired'>;
   readonly duplicates: number;
 }
 
+/** The overall statistics a user's items store, with their stored `matchesPlayed`. */
+function storedOverall(userId: string, user: AuditedUser): ProfileStats {
+  const { stats } = user;
+  const view = profileStats(
+    userId,
+    stats?.counters ?? ZERO,
+    stats?.activityCount ?? 0,
+    stats?.lastActivityAt ?? null,
+  );
+  return { ...view, matchesPlayed: user.storedMatchesPlayed ?? view.matchesPlayed };
+}
+
+/**
+ * One user's audit: the stored summary items, slots and sequences against what the applied
+ * activities define (the contract's statistics overall and per game, streaks and recent form
+ * included). Slots and sequences that differ are reported by name (`sequence:{scope}` for a
+ * scope's sequence), fields by name (`GAME#{gameId}.{field}` for a game's).
+ */
 async function inspect(store: AuditStore, userId: string): Promise<UserState> {
   const user = await store.readUser(userId);
-  const { activities, stats: stored } = user;
-  const applied = activities.filter((a) => user.applied.has(a.idempotencyKey));
-  const expected = statsOf(userId, applied);
-  const storedStats = profileStats(
-    userId,
-    stored?.counters ?? ZERO,
-    stored?.activityCount ?? 0,
-    stored?.lastActivityAt ?? null,
-  );
-  const storedView = {
-    ...storedStats,
-    matchesPlayed: user.storedMatchesPlayed ?? storedStats.matchesPlayed,
-  };
-  const expectedSlots = countingSlots(applied.map(effectOf));
-  const slotNames = new Set([...user.slots.keys(), ...expectedSlots.keys()]);
-  const driftedSlots = [...slotNames].filter((name) => {
-    const [have, want] = [user.slots.get(name), expectedSlots.get(name)];
-    return !have || !want || have.rank !== want.rank || !sameCounters(have.counters, want.counters);
-  });
+  const applied = user.activities.filter((a) => user.applied.has(a.idempotencyKey));
+  const expected = expectedPartition(applied);
+  const slotNames = new Set([...user.slots.keys(), ...expected.slots.keys()]);
+  const slots = [...slotNames].filter((name) => !sameSlot(user.slots.get(name), expected.slots.get(name)));
+  const sequences = driftedSequences(user, expected);
+  const want = new Map([...expected.scopes].map(([scope, state]) => [scope, scopeStatistics(state)]));
   return {
     duplicates: duplicateActivities(user.recorded),
-    stored,
-    slots: user.slots,
-    expectedSlots,
+    user,
+    expected,
+    driftedSlots: slots,
+    driftedSequences: sequences,
     audit: {
       userId,
-      stored: storedView,
-      expected,
-      expectedWhenCaughtUp: statsOf(userId, activities),
-      pending: activities.length - applied.length,
-      driftedFields: STAT_FIELDS.filter((field) => storedView[field] !== expected[field]),
-      driftedSlots,
+      stored: storedOverall(userId, user),
+      expected: statsOf(userId, applied),
+      expectedWhenCaughtUp: statsOf(userId, user.activities),
+      pending: user.activities.length - applied.length,
+      driftedFields: driftedFields(user.views, want),
+      driftedSlots: [...slots, ...sequences.map((scope) => `sequence:${scope}`)],
     },
   };
 }
 
 /**
- * Rewrites one user's slots and statistics to what the applied activities say. Every write is
- * conditioned on the state read (statistics version, slot ranks), so a projector write in between
- * makes it start over instead of losing either update. Slots are fixed in chunks that move the
- * statistics by their own difference, which keeps slots and statistics consistent after every chunk.
+ * Rewrites one user's slots, sequences and summary items to what the applied activities say, in
+ * the order `repairTransactions` gives. Every write is conditioned on the state read (versions,
+ * slot ranks, sequence items), so a projector write in between makes it start over instead of
+ * losing either update; the partition stays consistent for the projector after each transaction.
  */
 async function repairUser(store: AuditStore, state: UserState): Promise<'repaired' | 'conflict'> {
-  const { userId } = state.audit;
-  const names = state.audit.driftedSlots;
-  let version = state.stored?.version;
-  let counters: Counters = state.stored?.counters ?? ZERO;
-  // Slots per transaction, beside the statistics item (and room for one more action to spare).
-  const CHUNK = MAX_TRANSACTION_ITEMS - 2;
-  for (let i = 0; i === 0 || i < names.length; i += CHUNK) {
-    const chunk = names.slice(i, i + CHUNK);
-    const last = i + CHUNK >= names.length;
-    const slotWrites = chunk.map((name) => {
-      const have = state.slots.get(name);
-      const want = state.expectedSlots.get(name);
-      counters = addCounters(addCounters(counters, want?.counters ?? ZERO), have?.counters ?? ZERO, -1);
-      return { name, have, want };
-    });
-    const target: StoredStats = last
-      ? {
-          counters: countersOf(state.audit.expected),
-          activityCount: state.audit.expected.activityCount,
-          lastActivityAt: state.audit.expected.lastActivityAt,
-          version: (version ?? 0) + 1,
-        }
-      : {
-          counters,
-          activityCount: state.stored?.activityCount ?? 0,
-          lastActivityAt: state.stored?.lastActivityAt ?? null,
-          version: (version ?? 0) + 1,
-        };
-    const outcome = await store.writeRepair({
-      userId,
-      slotWrites: slotWrites.map(({ name, have, want }) => ({ name, slot: want, expectedRank: have?.rank })),
-      stats: target,
-      expectedVersion: version,
-    });
-    if (outcome === 'conflict') return 'conflict';
-    version = target.version;
-  }
+  const transactions = repairTransactions({
+    userId: state.audit.userId,
+    stored: state.user,
+    expected: state.expected,
+    driftedSlots: state.driftedSlots,
+    driftedSequences: state.driftedSequences,
+  });
+  for (const write of transactions) if ((await store.writeRepair(write)) === 'conflict') return 'conflict';
   return 'repaired';
 }
 

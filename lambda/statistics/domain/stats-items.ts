@@ -64,8 +64,8 @@ export function markerSk(idempotencyKey: string): string {
 
 /** A scope's stored sequence items, ascending by position. */
 export interface StoredSequence {
-  readonly wins: string[];
-  readonly breaks: BreakItem[];
+  readonly wins: readonly string[];
+  readonly breaks: readonly BreakItem[];
 }
 
 /** What items of a statistics partition say (all of it, or the part a load read). */
@@ -91,7 +91,7 @@ function addSequenceItem(
   key: NonNullable<ReturnType<typeof sequenceKeyOf>>,
   item: Readonly<Record<string, unknown>>,
 ): void {
-  let sequence = sequences.get(key.scope);
+  let sequence = sequences.get(key.scope) as { wins: string[]; breaks: BreakItem[] } | undefined;
   if (!sequence) {
     sequence = { wins: [], breaks: [] };
     sequences.set(key.scope, sequence);
@@ -123,10 +123,11 @@ export function readStatsPartition(items: Iterable<Readonly<Record<string, unkno
     else if (sk.startsWith(MARKER_PREFIX)) applied.add(sk.slice(MARKER_PREFIX.length));
     else slots.set(sk, slotOf(item));
   }
-  for (const sequence of sequences.values()) {
-    sequence.wins.sort();
-    sequence.breaks.sort((a, b) => (a.pos < b.pos ? -1 : 1));
-  }
+  for (const [scope, { wins, breaks }] of sequences)
+    sequences.set(scope, {
+      wins: [...wins].sort(),
+      breaks: [...breaks].sort((a, b) => (a.pos < b.pos ? -1 : 1)),
+    });
   return { stats: scopes.get(OVERALL_SCOPE), scopes, views, slots, sequences, applied, storedMatchesPlayed };
 }
 
