@@ -64,4 +64,5 @@ export {
   slotItem,
   statsItem,
   statsItemKind,
+  storedProfileOf,
 } from './domain/stats-items.ts';

@@ -1,13 +1,15 @@
+import { isDeepStrictEqual } from 'node:util';
 import { type DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { ProfileReader } from '../../lambda/read-api/adapters/profile-reader.ts';
 import { activityFor } from '../../lambda/recording/domain/activities.ts';
 import { userPartition } from '../../lambda/shared/aws/paging.ts';
-
 import { deadLetterFor } from '../../lambda/shared/contract/dead-letter.ts';
 import type { AcceptedEvent } from '../../lambda/shared/contract/events.ts';
 import { type FlagSetting, isUserIncluded } from '../../lambda/shared/contract/flag.ts';
+import { profileStatsOf } from '../../lambda/statistics/domain/profile-stats.ts';
 import { type StatsActivity, statsOf } from '../../lambda/statistics/domain/stats.ts';
 import { statsActivityOf } from '../../lambda/statistics/domain/stats-activity.ts';
+import { storedProfileOf } from '../../lambda/statistics/domain/stats-items.ts';
 import { namesOnly } from './chaos-erasure.ts';
 import type { ScenarioEvent } from './scenario.ts';
 
@@ -40,16 +42,42 @@ export interface UserVerdict {
   losses: number;
   /** Activities that must not exist (excluded user, unknown key), plus statistics above the oracle. */
   doubles: number;
-  /** Users whose statistics differ from `statsOf` in any field. */
+  /**
+   * Users whose statistics differ from the contract's in any field: the read API's against
+   * `statsOf`, the stored items, overall and per game with streaks and recent form, against
+   * `profileStatsOf`.
+   */
   mismatches: number;
 }
 
-/** Where the checks read: the activities table and the statistics through the profile reader. */
+/** Where the checks read: the tables, and the statistics through the profile reader. */
 export interface OracleReaders {
   readonly doc: DynamoDBDocumentClient;
   readonly reader: ProfileReader;
   readonly activitiesTable: string;
+  readonly statsTable: string;
   readonly log: (line: string) => void;
+}
+
+/** The fields of `shown` that `reference` defines (the reader may show more). */
+const shownOf = (shown: object, reference: object) =>
+  Object.fromEntries(Object.entries(shown).filter(([name]) => name in reference));
+
+/** A user's statistics as the read API and the stored items show them, against the contract's. */
+async function statisticsMatch(readers: OracleReaders, userId: string, mine: readonly StatsActivity[]) {
+  const want = statsOf(userId, mine);
+  const got = shownOf(await readers.reader.stats(userId), want) as typeof want;
+  const profile = profileStatsOf(mine);
+  const stored = storedProfileOf(await userPartition(readers.doc, readers.statsTable, userId));
+  const same = JSON.stringify(got) === JSON.stringify(want) && isDeepStrictEqual(stored, profile);
+  if (!same) {
+    const games = (p: typeof profile) => JSON.stringify(Object.fromEntries(p.games));
+    readers.log(
+      `mismatch ${userId}: read ${JSON.stringify(got)} expected ${JSON.stringify(want)}; ` +
+        `stored ${JSON.stringify(stored.overall)} ${games(stored)} expected ${JSON.stringify(profile.overall)} ${games(profile)}`,
+    );
+  }
+  return { same, activityCount: got.activityCount, expectedCount: want.activityCount };
 }
 
 /** Compares each user's activities and statistics with the oracle's. */
@@ -70,14 +98,11 @@ export async function checkUsers(
     }
     verdict.doubles += [...stored.keys()].filter((key) => !mine.some((a) => a.idempotencyKey === key)).length;
 
-    const want = statsOf(userId, mine);
-    const { winRate: _derived, ...got } = await readers.reader.stats(userId);
-    if (JSON.stringify(got) !== JSON.stringify(want)) {
-      verdict.mismatches += 1;
-      if (got.activityCount < want.activityCount) verdict.losses += 1;
-      if (got.activityCount > want.activityCount) verdict.doubles += 1;
-      readers.log(`mismatch ${userId}: stored ${JSON.stringify(got)} expected ${JSON.stringify(want)}`);
-    }
+    const { same, activityCount, expectedCount } = await statisticsMatch(readers, userId, mine);
+    if (same) continue;
+    verdict.mismatches += 1;
+    if (activityCount < expectedCount) verdict.losses += 1;
+    if (activityCount > expectedCount) verdict.doubles += 1;
   }
   return verdict;
 }

@@ -135,7 +135,13 @@ async function runScenario(h: Harness, generated: Scenario, runIndex: number): P
   figures.expectedActivities += expected.size;
 
   const users = [...new Set(accepted.flatMap((e) => e?.userIds ?? []))];
-  const readers = { doc: h.doc, reader: h.reader, activitiesTable: stack.tables.activities, log: h.log };
+  const readers = {
+    doc: h.doc,
+    reader: h.reader,
+    activitiesTable: stack.tables.activities,
+    statsTable: stack.tables.stats,
+    log: h.log,
+  };
   const { losses, doubles, mismatches } = await checkUsers(readers, users, expected);
   figures.usersChecked += users.length;
   const deadLetters = { eventSource: stack.eventSource, deadLettersTable: stack.tables.deadLetters };

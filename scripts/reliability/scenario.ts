@@ -29,6 +29,8 @@ export interface Scenario {
 }
 
 const tournamentPlan = fc.record({
+  /** The game the tournament is played in; some tournaments name none. */
+  game: fc.constantFrom<string | undefined>('valorant', 'efootball', undefined),
   participants: fc.uniqueArray(fc.nat({ max: 39 }), { minLength: 2, maxLength: 16 }),
   registrations: fc.array(fc.record({ rejectedFirst: fc.boolean(), paid: fc.boolean() }), { maxLength: 4 }),
   checkIns: fc.array(fc.record({ user: fc.nat(), minute: fc.nat({ max: 10 }), checkedIn: fc.boolean() }), {
@@ -176,7 +178,8 @@ function tournamentEvents(prefix: string, index: number, plan: TournamentPlan): 
     participants,
     user: (n) => participants[n % participants.length] as string,
     push: (detailType, detail) => {
-      events.push({ detailType, detail: { tournamentId, ...detail } });
+      const game = plan.game === undefined ? {} : { gameId: plan.game };
+      events.push({ detailType, detail: { tournamentId, ...game, ...detail } });
     },
   };
   registrationEvents(w, plan);
@@ -192,10 +195,11 @@ function tournamentEvents(prefix: string, index: number, plan: TournamentPlan): 
 }
 
 /**
- * Random chaos scenarios: up to three tournaments over a pool of up to 40 users (registrations,
- * payments, check-in toggles, both sides reporting, finalizations re-done after disputes, upheld and
- * rejected disputes, completions), a few events broken on purpose, each event published 1–5 times,
- * shuffled into segments under changing flag values, with recording and statistics faults.
+ * Random chaos scenarios: up to three tournaments, each played in a game or in none, over a pool of
+ * up to 40 users (registrations, payments, check-in toggles, both sides reporting, finalizations
+ * re-done after disputes, upheld and rejected disputes, completions), a few events broken on purpose,
+ * each event published 1–5 times, shuffled into segments under changing flag values, with recording
+ * and statistics faults.
  */
 export function scenarioArbitrary(prefix: string): fc.Arbitrary<Scenario> {
   return fc

@@ -6,7 +6,7 @@ const CI_RUNS = 8;
 const CI_SEED = 20260501;
 
 describe('the whole local pipeline under chaos', () => {
-  it('ends with one activity per admitted (user, key), statistics equal to statsOf, every broken event dead-lettered and nothing of users erased mid-run', async () => {
+  it('ends with one activity per admitted (user, key), statistics overall and per game (streaks included) equal to the contract, every broken event dead-lettered and nothing of users erased mid-run', async () => {
     // Act
     const figures = await runChaos({
       dynamodbEndpoint: inject('dynamoEndpoint'),

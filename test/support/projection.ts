@@ -7,16 +7,10 @@ import { createRecordHandler } from '../../lambda/recording/handler.ts';
 import { recordingDependencies } from '../../lambda/recording/wiring.ts';
 
 import { DynamoProjectionStore } from '../../lambda/statistics/adapters/stats-store.ts';
-import { OVERALL_SCOPE } from '../../lambda/statistics/domain/placement.ts';
-import {
-  type ProfileStatistics,
-  profileStatsOf,
-  type ScopeStatistics,
-} from '../../lambda/statistics/domain/profile-stats.ts';
-import { gameOfScope } from '../../lambda/statistics/domain/scopes.ts';
+import { type ProfileStatistics, profileStatsOf } from '../../lambda/statistics/domain/profile-stats.ts';
 import { statsOf } from '../../lambda/statistics/domain/stats.ts';
 import { statsActivityOfItem } from '../../lambda/statistics/domain/stats-activity.ts';
-import { readStatsPartition } from '../../lambda/statistics/domain/stats-items.ts';
+import { storedProfileOf } from '../../lambda/statistics/domain/stats-items.ts';
 import { createStatsHandler } from '../../lambda/statistics/handler.ts';
 import { localStreamsClient } from '../../local/clients.ts';
 import { readStreamRecords } from '../../local/stream-consumer.ts';
@@ -83,13 +77,7 @@ export class ProjectionRig {
 
   /** What a user's summary items store: overall and per game, as the read API reads them. */
   async storedProfile(userId: string): Promise<ProfileStatistics> {
-    const { views } = readStatsPartition(await itemsOfUser(this.db.doc, this.db.names.stats, userId));
-    const games = new Map<string, ScopeStatistics>();
-    for (const [scope, view] of [...views].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      const gameId = gameOfScope(scope);
-      if (gameId !== undefined) games.set(gameId, view);
-    }
-    return { overall: views.get(OVERALL_SCOPE) ?? profileStatsOf([]).overall, games };
+    return storedProfileOf(await itemsOfUser(this.db.doc, this.db.names.stats, userId));
   }
 
   /**

@@ -1,6 +1,6 @@
 import { ERASURE_RECORD_SK } from '../../shared/erased-users.ts';
 import { OVERALL_SCOPE } from './placement.ts';
-import type { ScopeStatistics } from './profile-stats.ts';
+import type { ProfileStatistics, ScopeStatistics } from './profile-stats.ts';
 import {
   countersOf,
   STATS_SK,
@@ -9,7 +9,7 @@ import {
   scopeStateOf,
   scopeStatisticsOfItem,
 } from './scope-items.ts';
-import type { ScopeState, StoredStats } from './scopes.ts';
+import { gameOfScope, type ScopeState, type StoredStats } from './scopes.ts';
 import type { BreakItem, SequenceSummary } from './sequence.ts';
 import { BREAK_PREFIX, breakOfItem, rangePrefix, sequenceKeyOf, WIN_PREFIX } from './sequence-items.ts';
 import { MATCH_SLOT_PREFIX, type Slot, TOURNAMENT_SLOT_PREFIX } from './stats.ts';
@@ -129,6 +129,20 @@ export function readStatsPartition(items: Iterable<Readonly<Record<string, unkno
       breaks: [...breaks].sort((a, b) => (a.pos < b.pos ? -1 : 1)),
     });
   return { stats: scopes.get(OVERALL_SCOPE), scopes, views, slots, sequences, applied, storedMatchesPlayed };
+}
+
+/**
+ * The contract's statistics a partition's summary items store: overall (zeros without an item)
+ * and per game, in `gameId` order, as the read API shows them.
+ */
+export function storedProfileOf(items: Iterable<Readonly<Record<string, unknown>>>): ProfileStatistics {
+  const { views } = readStatsPartition(items);
+  const games = new Map<string, ScopeStatistics>();
+  for (const [scope, view] of [...views].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const gameId = gameOfScope(scope);
+    if (gameId !== undefined) games.set(gameId, view);
+  }
+  return { overall: views.get(OVERALL_SCOPE) ?? scopeStatisticsOfItem(undefined), games };
 }
 
 /** The kind of an item of a user's statistics partition, by its sort key (what an erasure counts). */
