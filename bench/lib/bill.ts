@@ -54,6 +54,7 @@ export function writeUnitFigures(w: WriteUnitResults): Figure[] {
       goal: { op: '<=', bound: 1.2 },
       headline: true,
     });
+  figures.push(...statisticsCaseFigures(w.statistics));
   figures.push(
     {
       id: 'wu.match.record',
@@ -74,6 +75,71 @@ export function writeUnitFigures(w: WriteUnitResults): Figure[] {
     },
   );
   return figures;
+}
+
+/** The statistics cost of one more activity by event type and case, overall and per game. */
+function statisticsCaseFigures(cases: WriteUnitResults['statistics']): Figure[] {
+  const S =
+    'Statistics per activity, overall + game, by event type (64-character ids, a history of 40 in the game)';
+  return cases.flatMap((c, i) => {
+    const id = `wu.stats.${i}`;
+    return [
+      {
+        id: `${id}.write`,
+        section: S,
+        label: `${c.label}: write units, as billed`,
+        value: c.writeUnits,
+        unit: 'WU',
+      },
+      { id: `${id}.items`, section: S, label: `${c.label}: items written`, value: c.items, unit: 'items' },
+      {
+        id: `${id}.reported`,
+        section: S,
+        label: `${c.label}: write units, as DynamoDB Local reports`,
+        value: c.writeUnitsReported,
+        unit: 'WU',
+      },
+      { id: `${id}.read`, section: S, label: `${c.label}: read units`, value: c.readUnits, unit: 'RU' },
+      {
+        id: `${id}.requests`,
+        section: S,
+        label: `${c.label}: requests`,
+        value: c.requests,
+        unit: 'requests',
+      },
+    ];
+  });
+}
+
+/** The season's statistics cost per activity and the cost per million events, with its goal. */
+export function seasonFigures(season: SeasonResults): Figure[] {
+  const S = `Season cost (${season.tournaments} tournaments of 32 players, a game on every event)`;
+  const { ours } = season;
+  return [
+    {
+      id: 'season.statsWritePerActivity',
+      section: S,
+      label: 'statistics write units per activity, as billed',
+      value: ours.statsWrite / ours.streamRecords,
+      unit: 'WU/activity',
+    },
+    {
+      id: 'season.statsReadPerActivity',
+      section: S,
+      label: 'statistics read units per activity',
+      value: ours.statsRead / ours.streamRecords,
+      unit: 'RU/activity',
+    },
+    {
+      id: 'season.costPerMillion',
+      section: S,
+      label: 'cost per million events, ours',
+      value: costPerMillion(ours, ASSUMPTIONS).total,
+      unit: 'USD',
+      goal: { op: '<=', bound: 10 },
+      headline: true,
+    },
+  ];
 }
 
 const usd = (value: number) => `$${value < 10 ? value.toFixed(3) : value.toFixed(2)}`;

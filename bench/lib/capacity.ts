@@ -7,8 +7,10 @@ export interface CapacityTotals {
   tableWrite: number;
   /** Write units charged to indexes (copies of items in local and global secondary indexes). */
   indexWrite: number;
-  /** Read units (tables and indexes). */
+  /** Read units (tables and indexes), as reported. */
   read: number;
+  /** The part of `read` that queries and single-item reads consumed (the projector's sequence reads). */
+  queryRead: number;
   /**
    * Write units of failed conditional puts, which DynamoDB charges but does not report: the larger
    * of the stored and the new item, 1 unit per started KB, table only (no index is written).
@@ -22,6 +24,8 @@ export interface CapacityTotals {
    * figure to price; `tableWrite` keeps what the engine reported.
    */
   transactionWrite: number;
+  /** Items written by transactions (puts and deletes). */
+  transactionItems: number;
   /**
    * Read units of `BatchGetItem` as documented: 1 per key read strongly consistently (0.5 eventually
    * consistent), found or not, for items up to 4 KB. DynamoDB Local reports found items only.
@@ -51,7 +55,10 @@ interface MeteredInput {
   RequestItems?: Record<string, { readonly Keys?: readonly unknown[]; readonly ConsistentRead?: boolean }>;
 }
 
-/** Documented charge of a transaction of puts: 2 units per started KB of every item. */
+/**
+ * Documented charge of a transaction: 2 units per started KB of every item put, 2 per deleted item
+ * (the items this project deletes in transactions, sequence items, are far below 1 KB).
+ */
 function documentedTransaction(input: MeteredInput): number {
   return (input.TransactItems ?? []).reduce(
     (sum, action) => sum + (action.Put?.Item ? 2 * writeUnitsOf(itemSizeBytes(action.Put.Item)) : 2),
@@ -81,9 +88,11 @@ export function meterCapacity(client: DynamoDBClient): CapacityMeter {
     tableWrite: 0,
     indexWrite: 0,
     read: 0,
+    queryRead: 0,
     failedConditionWrite: 0,
     failedConditions: 0,
     transactionWrite: 0,
+    transactionItems: 0,
     batchRead: 0,
   };
   client.middlewareStack.add(
@@ -91,7 +100,10 @@ export function meterCapacity(client: DynamoDBClient): CapacityMeter {
       const input = args.input as MeteredInput;
       input.ReturnConsumedCapacity = 'INDEXES';
       const operation = (context.commandName ?? '').replace(/Command$/, '');
-      if (operation === 'TransactWriteItems') totals.transactionWrite += documentedTransaction(input);
+      if (operation === 'TransactWriteItems') {
+        totals.transactionWrite += documentedTransaction(input);
+        totals.transactionItems += input.TransactItems?.length ?? 0;
+      }
       if (operation === 'BatchGetItem') totals.batchRead += documentedBatchRead(input);
       let result: Awaited<ReturnType<typeof next>>;
       try {
@@ -112,7 +124,10 @@ export function meterCapacity(client: DynamoDBClient): CapacityMeter {
         if (WRITES.has(operation)) {
           totals.tableWrite += table;
           totals.indexWrite += indexes;
-        } else totals.read += table + indexes;
+        } else {
+          totals.read += table + indexes;
+          if (operation === 'Query' || operation === 'GetItem') totals.queryRead += table + indexes;
+        }
       }
       return result;
     },
@@ -124,9 +139,11 @@ export function meterCapacity(client: DynamoDBClient): CapacityMeter {
       totals.tableWrite = 0;
       totals.indexWrite = 0;
       totals.read = 0;
+      totals.queryRead = 0;
       totals.failedConditionWrite = 0;
       totals.failedConditions = 0;
       totals.transactionWrite = 0;
+      totals.transactionItems = 0;
       totals.batchRead = 0;
     },
   };

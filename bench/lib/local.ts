@@ -14,19 +14,26 @@ import { type TableNames, tableNames } from '../../lambda/shared/tables.ts';
 import { LOCAL_AWS } from '../../local/clients.ts';
 import { ensureTables } from '../../local/tables.ts';
 import { countRequests, type RequestCounter } from './request-counter.ts';
+import { BENCH_REQUEST_TIMEOUT_MS, retryTransientFailures } from './retries.ts';
 
 /**
- * A DynamoDB client for the local engine with enough sockets for the highest concurrency measured:
- * the SDK's default pool (50) would otherwise cap the 64-in-flight runs below what the engine takes.
- * Retries are off so a throttle or fault shows up instead of being hidden inside a timing.
+ * A DynamoDB client for the local engine, the one every measurement builds on: enough sockets for
+ * the highest concurrency measured (the SDK's default pool of 50 would cap the 64-in-flight runs
+ * below what the engine takes), and a late or failed answer sent again and counted (see
+ * retries.ts) instead of ending the run. The SDK's own retries are off: those are counted here.
  */
 export function benchClient(endpoint: string): DynamoDBClient {
-  return new DynamoDBClient({
+  const client = new DynamoDBClient({
     ...LOCAL_AWS,
     endpoint,
     maxAttempts: 1,
-    requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 256 }) },
+    requestHandler: {
+      httpAgent: new Agent({ keepAlive: true, maxSockets: 256 }),
+      requestTimeout: BENCH_REQUEST_TIMEOUT_MS,
+    },
   });
+  retryTransientFailures(client);
+  return client;
 }
 
 /** A client, its document client and a request counter on both. */

@@ -1,3 +1,4 @@
+import type { Activity } from '../../lambda/shared/contract/activity.ts';
 import { EVENT_TYPES } from '../../lambda/shared/contract/event-types.ts';
 import type { BridgeEvent } from '../../lambda/shared/contract/events.ts';
 import { bridgeEvent } from '../../local/bridge-event.ts';
@@ -61,4 +62,15 @@ export function singleUserEvents({ count, users, runId }: WorkloadOptions): Brid
 /** The same actions delivered again (new event ids, as a publisher retry or a replay would). */
 export function redeliveries(events: readonly BridgeEvent[], suffix = 'again'): BridgeEvent[] {
   return events.map((e) => ({ ...e, id: `${e.id}-${suffix}` }));
+}
+
+/** The games the bench's events are played in, in turn: every statistics workload carries a gameId. */
+export const BENCH_GAMES = ['valorant', 'efootball'] as const;
+
+/**
+ * The activity recorded from a detail that carries `gameId`: the contract keeps the game among an
+ * activity's fields, which is where the statistics read it.
+ */
+export function inGame(activity: Activity, gameId: string): Activity {
+  return { ...activity, fields: { ...activity.fields, gameId } };
 }

@@ -7,6 +7,7 @@ import { bridgeEvent } from '../../local/bridge-event.ts';
 import { type CapacityMeter, type CapacityTotals, meterCapacity } from '../lib/capacity.ts';
 import type { SeasonUsage } from '../lib/cost.ts';
 import { progress } from '../lib/progress.ts';
+import { BENCH_GAMES, inGame } from '../lib/workload.ts';
 import { lambdaContext, type OurRecorder, ourRecorder, powertoolsRecorder } from './recording.ts';
 import { streamRecord } from './statistics.ts';
 
@@ -17,8 +18,11 @@ export const DUPLICATE_EVERY = 10;
 /** Every n-th match is disputed, resolved, and finalized again. */
 const DISPUTE_EVERY = 10;
 
+/** The game tournament `t` is played in: every event of the season carries one. */
+export const gameOfTournament = (t: number): string => BENCH_GAMES[t % BENCH_GAMES.length] as string;
+
 /**
- * One single-elimination tournament as the platform publishes it: registrations, payments and
+ * One single-elimination tournament as the platform publishes it, every event naming its game: registrations, payments and
  * check-ins per player, two result reports and a finalization per match, a dispute every tenth
  * match (opened, resolved, finalized again), and the completion naming every player.
  */
@@ -73,8 +77,13 @@ export function tournamentEvents(t: number, start: number): BridgeEvent[] {
     round = next;
   }
   out.push(['TournamentCompleted', { participantUserIds: players, winnerUserIds: round }]);
+  const gameId = gameOfTournament(t);
   return out.map(([detailType, fields], i) =>
-    bridgeEvent(detailType, { tournamentId, occurredAt: at(i), ...fields }, { id: `season-${t}-${i}` }),
+    bridgeEvent(
+      detailType,
+      { tournamentId, gameId, occurredAt: at(i), ...fields },
+      { id: `season-${t}-${i}` },
+    ),
   );
 }
 
@@ -113,7 +122,8 @@ function seasonOf(tournaments: number) {
 
 /**
  * The statistics projector over one stream record per recorded activity, in batches of 100 as the
- * event source mapping hands them: the transaction write and batch read units it consumes.
+ * event source mapping hands them, every activity in its tournament's game: the transaction write
+ * units and the read units (batch reads and sequence queries) it consumes.
  */
 async function projectSeason(events: readonly BridgeEvent[], ours: OurRecorder, meter: CapacityMeter) {
   progress('season cost: statistics');
@@ -121,7 +131,8 @@ async function projectSeason(events: readonly BridgeEvent[], ours: OurRecorder, 
   const recordedAt = new Date();
   const activities = events.flatMap((e) => {
     const accepted = acceptEvent(e);
-    return accepted.userIds.map((u) => activityFor(accepted, u, recordedAt));
+    const gameId = String(e.detail.gameId);
+    return accepted.userIds.map((u) => inGame(activityFor(accepted, u, recordedAt), gameId));
   });
   const project = createStatsHandler({ store: new DynamoProjectionStore(ours.db.doc, ours.tables.stats) });
   const batches = Array.from({ length: Math.ceil(activities.length / 100) }, (_, i) =>
@@ -132,7 +143,7 @@ async function projectSeason(events: readonly BridgeEvent[], ours: OurRecorder, 
   });
   return {
     statsWrite: meter.totals.transactionWrite - before.transactionWrite,
-    statsRead: meter.totals.batchRead - before.batchRead,
+    statsRead: meter.totals.batchRead - before.batchRead + (meter.totals.queryRead - before.queryRead),
     streamRecords: activities.length,
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { costTable, writeUnitFigures } from '../../bench/lib/bill.ts';
+import { ASSUMPTIONS, costTable, seasonFigures, writeUnitFigures } from '../../bench/lib/bill.ts';
 import { costPerMillion, PRICES, type SeasonUsage } from '../../bench/lib/cost.ts';
 import { itemSizeBytes, writeUnitsOf } from '../../bench/lib/item-size.ts';
 import { deliveriesOf, eventChunks, PLAYERS, tournamentEvents } from '../../bench/scenarios/season-cost.ts';
@@ -42,6 +42,12 @@ describe('the bill', () => {
     expect(table).toMatch(/Assumed: 512 MB functions/);
   });
 
+  it('holds the cost per million season events to its goal of 10 dollars', () => {
+    const [, , cost] = seasonFigures({ tournaments: 1, ours: usage, powertools: usage });
+    expect(cost).toMatchObject({ id: 'season.costPerMillion', goal: { op: '<=', bound: 10 }, unit: 'USD' });
+    expect(cost?.value).toBeCloseTo(costPerMillion(usage, ASSUMPTIONS).total);
+  });
+
   it('states the growth goal as the ratio of write units per user at the most and fewest participants', () => {
     const row = (participants: number, record: number) => ({
       participants,
@@ -56,6 +62,16 @@ describe('the bill', () => {
     const figures = writeUnitFigures({
       idLength: 64,
       byParticipants: [row(2, 2), row(1000, 2.2)],
+      statistics: [
+        {
+          label: 'CheckInToggled',
+          writeUnits: 6,
+          writeUnitsReported: 2,
+          items: 3,
+          readUnits: 3,
+          requests: 2,
+        },
+      ],
       matchPerUser: 2,
       matchDuplicatePerUser: 1,
     });
@@ -63,6 +79,10 @@ describe('the bill', () => {
     expect(growth).toMatchObject({ goal: { op: '<=', bound: 1.2 } });
     expect(growth?.value).toBeCloseTo(1.1);
     expect(figures.find((f) => f.id === 'wu.n1000.recordPerEvent')?.value).toBeCloseTo(2200);
+    expect(figures.find((f) => f.id === 'wu.stats.0.write')).toMatchObject({
+      label: 'CheckInToggled: write units, as billed',
+      value: 6,
+    });
   });
 });
 
