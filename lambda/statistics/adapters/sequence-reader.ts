@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { queryCount } from '../../shared/aws/paging.ts';
 import { classifyStoreError } from '../../shared/aws/store-errors.ts';
 import type { SequenceReader } from '../domain/overlay.ts';
@@ -21,7 +21,7 @@ interface KeyRange {
 
 /**
  * One user's sequences in the statistics table, read strongly consistent: the next or previous
- * break is a Query of one item in the scope's break range, the break at a position one GetItem,
+ * break is a Query of one item in the scope's break range, the break at a position a Query of its key,
  * the wins between two positions a `Select: COUNT` Query over the scope's win range between them
  * (it reads those wins' keys and nothing else), the last matches two Queries of at most `n` items.
  */
@@ -49,16 +49,10 @@ export class DynamoSequenceReader implements SequenceReader {
   }
 
   async breakAt(scope: string, pos: string): Promise<BreakItem | undefined> {
-    const { Item } = await this.send('reading a break', () =>
-      this.client.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { userId: this.userId, sk: breakSk(scope, pos) },
-          ConsistentRead: true,
-        }),
-      ),
-    );
-    return Item && breakOfItem(Item, rangePrefix('break', scope));
+    // A range of one key: one Query, the reader's only kind of read (the role grants no GetItem).
+    const sk = breakSk(scope, pos);
+    const [item] = await this.query({ from: sk, to: sk }, 'next', 1);
+    return item && breakOfItem(item, rangePrefix('break', scope));
   }
 
   async countWins(scope: string, afterPos: string | undefined, beforePos: string): Promise<number> {
