@@ -72,9 +72,10 @@ export class StatisticsProjector extends Construct {
     projector.addToRolePolicy(
       new PolicyStatement({
         sid: 'ProjectStatistics',
-        // A load is one BatchGetItem; a commit is a transaction of conditioned puts, which IAM
-        // authorises per contained action (PutItem). The projector reads and writes nothing else.
-        actions: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'],
+        // A load is one BatchGetItem; the sequences are read with Query; a commit is a transaction
+        // of conditioned puts and deletes, which IAM authorises per contained action (PutItem,
+        // DeleteItem). The projector reads and writes nothing else.
+        actions: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
         resources: [props.stats.tableArn],
       }),
     );
