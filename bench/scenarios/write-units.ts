@@ -256,12 +256,12 @@ async function measureStatisticsCases(endpoint: string): Promise<StatisticsCase[
       'MatchFinalized, a late loss mid-history',
       caseActivity(userId, 200, {
         typeIndex: FINALIZED_TYPE,
-        at: Date.parse('2026-05-01T00:20:30Z'),
+        at: Date.parse('2026-05-01T00:08:30Z'),
         outcome: 'loser',
       }),
     ],
     [
-      'MatchFinalized, overturning the last match',
+      'MatchFinalized, overturning a won match played before the last',
       caseActivity(userId, 201, {
         typeIndex: FINALIZED_TYPE,
         matchId: String(lastMatch?.fields.matchId),
