@@ -5,9 +5,8 @@
  * and its wiring are imported by path where they are run (the local stack, the bench, the tests).
  */
 export type { ItemWrite } from './domain/overlay.ts';
-export { gameScope, OVERALL_SCOPE, placementsOf, standingAfter } from './domain/placement.ts';
+export { gameScope, OVERALL_SCOPE, placementsOf } from './domain/placement.ts';
 export {
-  type ProfileActivity,
   type ProfileStatistics,
   profileStatsOf,
   type ScopeStatistics,
@@ -19,7 +18,6 @@ export {
   STATS_SK,
   scopeItem,
   scopeSk,
-  scopeStateOf,
   scopeStatisticsOfItem,
   storedStatsOf,
 } from './domain/scope-items.ts';

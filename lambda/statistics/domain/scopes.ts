@@ -1,7 +1,7 @@
 import { gameScope, type MatchStanding, OVERALL_SCOPE } from './placement.ts';
 import type { ScopeStatistics } from './profile-stats.ts';
 import { EMPTY_SUMMARY, type Outcome, type SequenceSummary, streaksOfSummary } from './sequence.ts';
-import { type Counters, MATCH_SLOT_PREFIX, matchesPlayed, type Slot } from './stats.ts';
+import { type Counters, MATCH_SLOT_PREFIX, matchesPlayed, type Slot, ZERO } from './stats.ts';
 
 /**
  * A user's statistics are kept per scope: every activity counts in the overall scope, and an
@@ -31,7 +31,7 @@ export interface ScopeState extends StoredStats {
 
 /** A scope's statistics before anything was applied to it. */
 export const EMPTY_SCOPE: ScopeState = {
-  counters: { matchesWon: 0, matchesLost: 0, matchesDrawn: 0, tournamentsPlayed: 0, tournamentsWon: 0 },
+  counters: ZERO,
   activityCount: 0,
   lastActivityAt: null,
   version: 0,
