@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { gameIdOf } from '../../lambda/shared/contract/activity.ts';
 import {
   DETAIL_TYPES,
   EVENT_TYPES,
@@ -6,6 +8,7 @@ import {
   fieldsOf,
 } from '../../lambda/shared/contract/event-types.ts';
 import { acceptEvent } from '../../lambda/shared/contract/events.ts';
+import { normaliseId } from '../../lambda/shared/contract/ids.ts';
 import { idempotencyKey } from '../../lambda/shared/contract/keys.ts';
 import { MAX_DETAIL_BYTES } from '../../lambda/shared/contract/limits.ts';
 import { InvalidEventError } from '../../lambda/shared/errors.ts';
@@ -156,6 +159,22 @@ describe('the game an event names', () => {
       // Assess
       expect(withGame.idempotencyKey).toBe(without.idempotencyKey);
     }
+  });
+
+  it('is read back from stored items by the same id rule the schema validates with', () => {
+    const anyValue = fc.oneof(
+      fc.string({ maxLength: 70 }),
+      fc.stringMatching(/^[A-Za-z0-9_.:# -]{0,66}$/),
+      fc.integer({ min: -5, max: Number.MAX_SAFE_INTEGER + 5 }),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.constantFrom(null, undefined, true, [], {}),
+    );
+    fc.assert(
+      fc.property(anyValue, (value) => {
+        expect(gameIdOf({ gameId: value as never })).toBe(normaliseId(value));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('is a contract field of every type, declared once with the common fields', () => {

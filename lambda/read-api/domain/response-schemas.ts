@@ -74,6 +74,9 @@ const FEED_ITEM: SchemaObject = {
       type: 'object',
       description:
         "The detail's small fields (entity ids, status words, flags); user lists and extra fields stay in the bus archive.",
+      properties: {
+        gameId: { type: 'string', description: 'The game the event named; absent when it named none.' },
+      },
     },
   },
 };

@@ -35,6 +35,8 @@ export interface StatsActivity {
   readonly role: Role;
   /** The match a finalization is about (`undefined` for other event types). */
   readonly matchId?: string | undefined;
+  /** The game the event named (`undefined` when it named none). */
+  readonly gameId?: string | undefined;
 }
 
 /** Sort key prefixes of the latest-wins slots: one match, one tournament. */
