@@ -10,7 +10,9 @@ import re
 from datetime import datetime
 from typing import Any, Dict, Iterable, List, Mapping, Optional
 
-from .contract import ID_FIELDS, MAX_SAFE_INTEGER, USER_LIST_FIELDS, canonical_instant, check_detail, normalise_id
+from .contract import (
+    ID_FIELDS, MAX_SAFE_INTEGER, USER_LIST_FIELDS, canonical_instant, check_detail, normalise_id,
+)
 
 _ID_FIELDS = frozenset(ID_FIELDS)
 _USER_LIST_FIELDS = frozenset(USER_LIST_FIELDS)
