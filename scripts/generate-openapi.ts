@@ -8,7 +8,6 @@ import {
   type RouteDeclaration,
 } from '../lambda/read-api/constants.ts';
 import { RESPONSE_SCHEMAS } from '../lambda/read-api/domain/response-schemas.ts';
-import { DETAIL_TYPES } from '../lambda/shared/contract/event-types.ts';
 
 /** Where the OpenAPI document of the read API is committed. */
 export const OPENAPI_FILE = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'openapi.json');
@@ -21,9 +20,7 @@ function parameterOf(decl: ParameterDeclaration) {
   const schema = decl.list
     ? { type: 'string', description: `Comma-separated, at most ${decl.list.maxItems}; each: ${item.pattern}` }
     : item;
-  const description =
-    decl.name === 'type' ? `${decl.description} One of: ${DETAIL_TYPES.join(', ')}.` : decl.description;
-  return { name: decl.name, in: decl.in, required: decl.required, description, schema };
+  return { name: decl.name, in: decl.in, required: decl.required, description: decl.description, schema };
 }
 
 function operationOf(route: RouteDeclaration) {

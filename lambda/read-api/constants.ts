@@ -5,6 +5,7 @@
  * OpenAPI document is generated from them. Pure data: no SDK, no zod (the read bundle stays small).
  */
 import type { StoredActivity } from '../shared/contract/activity-item.ts';
+import type { DetailType } from '../shared/contract/event-types.ts';
 import { ID_PATTERN } from '../shared/contract/keys.ts';
 import { DEFAULT_FEED_LIMIT, MAX_BATCH_USERS, MAX_FEED_LIMIT } from '../shared/contract/limits.ts';
 import type { ProfileStats } from '../statistics/index.ts';
@@ -39,6 +40,8 @@ export interface ParameterDeclaration {
     readonly maximum?: number;
     readonly default?: number;
     readonly maxLength?: number;
+    /** `string` values must be one of these. */
+    readonly enum?: readonly string[];
   };
   /** A comma-separated list: each item must match `schema`, at most `maxItems` of them. */
   readonly list?: { readonly maxItems: number };
@@ -77,6 +80,26 @@ const USER_ID_PATH: ParameterDeclaration = {
   description: 'The user, as the contract spells ids (1-64 characters from A-Z a-z 0-9 _ . -).',
   schema: { type: 'string', pattern: ID_PATTERN.source },
 };
+
+/**
+ * The event types a feed can be filtered by: the contract's eight `detail-type` names. The compiler
+ * holds this list to the contract's one declaration (adding, removing or renaming an event type
+ * there fails the type check here); the import is type-only, so the read function's bundle stays
+ * free of zod and the event schemas.
+ */
+const FEED_TYPES = {
+  RegistrationStatusChanged: true,
+  PaymentStatusChanged: true,
+  CheckInToggled: true,
+  MatchResultSubmitted: true,
+  MatchFinalized: true,
+  DisputeOpened: true,
+  DisputeResolved: true,
+  TournamentCompleted: true,
+} as const satisfies Record<DetailType, true>;
+
+/** The `type` values a feed accepts, in the contract's order. */
+export const FEED_TYPE_NAMES = Object.keys(FEED_TYPES) as readonly DetailType[];
 
 /** The routes, in the order the document lists them. */
 export const ROUTES: readonly RouteDeclaration[] = [
@@ -118,7 +141,7 @@ export const ROUTES: readonly RouteDeclaration[] = [
         in: 'query',
         required: false,
         description: 'Only activities of this event type (its detail-type, e.g. MatchFinalized).',
-        schema: { type: 'string', pattern: '^[A-Za-z]{1,64}$' },
+        schema: { type: 'string', enum: FEED_TYPE_NAMES },
       },
     ],
     responseSchema: 'FeedPage',

@@ -74,17 +74,22 @@ export class DynamoProfileStore implements ProfileStore {
     return new Map(items.map((item) => [String(item.userId), storedStatsOf(item)]));
   }
 
+  /**
+   * One item more than the page is read: the page has a next one only when it exists, so the last
+   * page carries no cursor, even when it is full.
+   */
   async feed(userId: string, query: FeedQuery): Promise<StoredFeedPage> {
     const items: Record<string, unknown>[] = [];
+    const wanted = query.limit + 1;
     let start: Record<string, unknown> | undefined = query.after;
     const rounds = query.detailType ? MAX_FILTERED_ROUNDS : 1;
-    for (let round = 0; round < rounds && items.length < query.limit; round += 1) {
-      const page = await this.queryFeed(userId, query, start);
+    for (let round = 0; round < rounds && items.length < wanted; round += 1) {
+      const page = await this.queryFeed(userId, query, wanted, start);
       items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
       if (!start) break;
     }
-    // A filtered round can return more than the page needs: cut, and continue after the last item kept.
+    // More than the page holds: cut, and continue after the last item kept.
     if (items.length > query.limit) {
       const kept = items.slice(0, query.limit);
       return {
@@ -92,12 +97,15 @@ export class DynamoProfileStore implements ProfileStore {
         next: positionOf(kept[kept.length - 1] as Record<string, unknown>),
       };
     }
+    // Fewer: the end of the feed, unless the reads stopped early (the filtered rounds ran out, or
+    // DynamoDB's 1 MB page): then continue where they stopped.
     return { items: items.map(feedEntryOf), next: start ? positionOf(start) : undefined };
   }
 
   private async queryFeed(
     userId: string,
     query: FeedQuery,
+    limit: number,
     start: Record<string, unknown> | undefined,
   ): Promise<QueryCommandOutput> {
     const filter = query.detailType !== undefined;
@@ -117,7 +125,7 @@ export class DynamoProfileStore implements ProfileStore {
             ...(filter ? { ':detailType': query.detailType } : {}),
           },
           ScanIndexForward: false,
-          Limit: query.limit,
+          Limit: limit,
           ExclusiveStartKey: start,
         }),
       );

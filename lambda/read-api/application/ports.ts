@@ -7,7 +7,7 @@ export type FeedPosition = Readonly<Record<string, string>>;
 /** A page read from storage. */
 export interface StoredFeedPage {
   readonly items: readonly FeedEntry[];
-  /** Set when more items may follow. */
+  /** Set when more items follow. */
   readonly next?: FeedPosition | undefined;
 }
 
