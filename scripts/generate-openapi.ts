@@ -39,7 +39,15 @@ function operationOf(route: RouteDeclaration) {
       '200': {
         description: route.asynchronous ? 'Done' : 'OK',
         ...(route.conditional
-          ? { headers: { ETag: { description: 'Version of the statistics', schema: { type: 'string' } } } }
+          ? {
+              headers: {
+                ETag: {
+                  description:
+                    'A hash of the body: it changes whenever the body does, and never names two different bodies',
+                  schema: { type: 'string' },
+                },
+              },
+            }
           : {}),
         content: jsonContent(ref(route.responseSchema)),
       },

@@ -86,7 +86,7 @@ describe('docs/reading.md', () => {
     );
     const out = JSON.parse(stdout);
     expect(out.stats).toMatchObject({ userId: winner, matchesWon: 2, activityCount: 3, winRate: 1 });
-    expect(out.etag).toMatch(/^"v\d+"$/);
+    expect(out.etag).toMatch(/^"[A-Za-z0-9_-]{22}"$/);
     expect(out.notModified).toBe(true);
     expect(out.feed.items).toHaveLength(1);
     expect(out.feed.items[0].detailType).toBe('MatchFinalized');

@@ -35,7 +35,8 @@ describe('GET /users/{userId}/stats', () => {
       winRate: 2 / 3,
     });
     const etag = first.headers.get('etag') as string;
-    expect(etag).toMatch(/^"v\d+"$/);
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]{22}"$/);
+    expect(first.headers.get('cache-control')).toBe('private, no-cache');
 
     // Act and assess: the same read with the ETag, nothing changed
     const again = await get(`${api.stack.apiUrl}/users/${winner}/stats`, {

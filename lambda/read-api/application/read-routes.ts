@@ -1,6 +1,7 @@
 import type { StoredStats } from '../../statistics/index.ts';
 import { profileStats, winRate, ZERO } from '../../statistics/index.ts';
 import type { FeedPage, ProfileView } from '../constants.ts';
+import { conditionalJson } from './conditional.ts';
 import type { FeedCursors } from './feed-cursor.ts';
 import type { ProfileStore } from './ports.ts';
 import { type ApiRequest, type ApiResponse, json, type RouteActions, serveRoutes } from './serve-routes.ts';
@@ -25,28 +26,12 @@ export function profileView(userId: string, stored: StoredStats | undefined): Pr
   return { ...stats, winRate: winRate(stats) };
 }
 
-/** The ETag of a user's statistics: their version, which every change increments. */
-export const statsETag = (stored: StoredStats | undefined): string => `"v${stored?.version ?? 0}"`;
-
-/** `If-None-Match` matches `etag` (a list, `*`, or a weak form of it). */
-function matchesETag(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  return header.split(',').some((tag) => {
-    const t = tag.trim();
-    return t === '*' || t === etag || t === `W/${etag}`;
-  });
-}
-
 /** The read routes' actions: statistics, feeds and batch reads. */
 export function readActions(deps: ProfileApiDependencies): RouteActions {
   return {
     async getUserStats(values, request) {
       const userId = values.userId as string;
-      const stored = await deps.store.stats(userId);
-      const etag = statsETag(stored);
-      const headers = { etag, 'cache-control': 'private, no-cache' };
-      if (matchesETag(request.headers['if-none-match'], etag)) return { statusCode: 304, headers, body: '' };
-      return json(200, profileView(userId, stored), headers);
+      return conditionalJson(request, profileView(userId, await deps.store.stats(userId)));
     },
     async getUserActivities(values) {
       const userId = values.userId as string;
