@@ -1,24 +1,12 @@
-import Ajv2020 from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ProfileApiError, ProfileClient } from '../../lambda/client/index.ts';
-import { openApiDocument } from '../../scripts/generate-openapi.ts';
 import { fresh } from '../support/events.ts';
-import { checkIn, finalized, sharedApiStack } from './support.ts';
+import { checkIn, conforms, finalized, sharedApiStack } from './support.ts';
 
 const [winner, loser, tournament] = [fresh('win'), fresh('lose'), fresh('t')];
 const api = sharedApiStack([finalized(tournament, winner, loser, 1), checkIn(tournament, winner, 2)]);
 const sentHeaders: Headers[] = [];
 let client: ProfileClient;
-
-const ajv = new Ajv2020({ strict: false });
-addFormats.default(ajv);
-ajv.addSchema({ ...openApiDocument(), $id: 'openapi' });
-const conforms = (schema: string, value: unknown) => {
-  const validate = ajv.getSchema(`openapi#/components/schemas/${schema}`);
-  if (!validate) throw new Error(`no schema ${schema}`);
-  expect(validate(value), JSON.stringify(validate.errors)).toBe(true);
-};
 
 beforeAll(() => {
   client = new ProfileClient({
