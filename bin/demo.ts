@@ -1,7 +1,8 @@
 /**
- * `npm run demo`: starts a throwaway local stack, plays one tournament through the real EventBridge
- * client (with the retries a real publisher makes), waits for the statistics, prints each player's
- * feed and a statistics table, and stops.
+ * `npm run demo`: starts a throwaway local stack, plays two tournaments in two games through the
+ * real EventBridge client (with the retries a real publisher makes), waits for the statistics,
+ * prints each player's feed, their statistics with streaks and recent form overall and per game,
+ * and stops.
  */
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
@@ -17,22 +18,65 @@ const { putEntries } = await import('./cli/publishing.ts');
 const SETTLE_TIMEOUT_MS = 30_000;
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
+/** Prints `rows` under `header` as aligned columns. */
+function table(title: string, header: readonly string[], rows: readonly (readonly unknown[])[]): void {
+  const cells = rows.map((row) => row.map((cell) => String(cell ?? '-')));
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => (row[i] ?? '').length)));
+  const line = (row: readonly string[]) =>
+    row
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  say(`\n${title}\n  ${line(header)}\n  ${widths.map((w) => '─'.repeat(w)).join('  ')}`);
+  for (const row of cells) say(`  ${line(row)}`);
+  if (cells.length === 0) say('  (none)');
+}
+
+/** Streaks and recent form as the tables show them: the last results newest first, `-` for none. */
+const form = (s: {
+  currentWinStreak: number;
+  longestWinStreak: number;
+  recentResults: readonly string[];
+}) => [s.currentWinStreak, s.longestWinStreak, s.recentResults.join(' ') || '-'];
+
 say('starting a local stack on free ports…');
 const stack = await startLocalStack({ port: 0, dynamodbPort: 0, log: (line) => say(`  ${line}`) });
 const bus = new EventBridgeClient({ ...LOCAL_AWS, endpoint: stack.endpoint });
 const dynamo = localDynamoClient(stack.dynamodbEndpoint);
 let exitCode = 0;
 try {
-  const T = 'spring-cup';
+  // Two tournaments in two games: the cup is played in valorant, the night in efootball.
+  const CUP = { tournamentId: 'spring-cup', gameId: 'valorant' };
+  const NIGHT = { tournamentId: 'efootball-night', gameId: 'efootball' };
   const players = ['alice', 'bob', 'carol', 'dave'];
   const at = (day: number, hour: number, minute = 0) =>
     new Date(Date.UTC(2026, 4, day, hour, minute)).toISOString();
-  const event = (detailType: string, detail: Record<string, unknown>) => ({
+  const event = (detailType: string, detail: Record<string, unknown>, tournament = CUP) => ({
     Source: stack.eventSource,
     DetailType: detailType,
-    Detail: JSON.stringify({ tournamentId: T, ...detail }),
+    Detail: JSON.stringify({ ...tournament, ...detail }),
     EventBusName: stack.busName,
   });
+  /** A finalized match of the night: `winner` or a draw, at 5 May `hour:minute`. */
+  const nightMatch = (
+    matchId: string,
+    a: string,
+    b: string,
+    winner: string | 'draw',
+    time: [number, number],
+  ) =>
+    event(
+      'MatchFinalized',
+      {
+        occurredAt: at(5, time[0], time[1]),
+        matchId,
+        resolution: 'completed',
+        participantUserIds: [a, b],
+        winnerUserIds: winner === 'draw' ? [] : [winner],
+        ...(winner === 'draw' ? { isDraw: true } : {}),
+      },
+      NIGHT,
+    );
   const match = (matchId: string, a: string, b: string, winner: string, time: [number, number]) => [
     event('MatchResultSubmitted', {
       occurredAt: at(time[0], time[1], 30),
@@ -170,6 +214,27 @@ try {
         }),
       ],
     ],
+    [
+      'efootball night: bob wins three in a row, carol and dave draw, alice beats carol',
+      [
+        nightMatch('night-1', 'alice', 'bob', 'bob', [10, 0]),
+        nightMatch('night-3', 'bob', 'carol', 'bob', [11, 0]),
+        nightMatch('night-4', 'carol', 'dave', 'draw', [11, 30]),
+        nightMatch('night-5', 'bob', 'dave', 'bob', [12, 0]),
+        nightMatch('night-6', 'alice', 'carol', 'alice', [12, 30]),
+      ],
+    ],
+    [
+      "a result from 10:30 arrives last: dave beat bob, and bob's streak of three is two since",
+      [
+        nightMatch('night-2', 'bob', 'dave', 'dave', [10, 30]),
+        event(
+          'TournamentCompleted',
+          { occurredAt: at(5, 14), participantUserIds: players, winnerUserIds: ['bob'] },
+          NIGHT,
+        ),
+      ],
+    ],
   ];
 
   let sent = 0;
@@ -210,40 +275,73 @@ try {
       say(`    ${item.occurredAt.slice(0, 16).replace('T', ' ')}  ${item.activityType}`);
   }
 
-  const rows = await Promise.all([...players, 'erin'].map((p) => reader.stats(p)));
-  const header = [
-    'user',
-    'played',
-    'won',
-    'lost',
-    'drawn',
-    'win rate',
-    'tourn.',
-    't. won',
-    'activities',
-    'last activity',
-  ];
-  const table = rows.map((s) => [
-    s.userId,
-    s.matchesPlayed,
-    s.matchesWon,
-    s.matchesLost,
-    s.matchesDrawn,
-    `${Math.round(s.winRate * 100)}%`,
-    s.tournamentsPlayed,
-    s.tournamentsWon,
-    s.activityCount,
-    s.lastActivityAt ?? '-',
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => String(r[i]).length)));
-  const line = (cells: unknown[]) =>
-    cells
-      .map((c, i) => String(c).padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  say(`\nStatistics\n  ${line(header)}\n  ${widths.map((w) => '─'.repeat(w)).join('  ')}`);
-  for (const row of table) say(`  ${line(row)}`);
-  say('\ncarol won the cup after the overturned semi-final; the resent events changed nothing.');
+  const overall = await Promise.all([...players, 'erin'].map((p) => reader.stats(p)));
+  table(
+    'Statistics over both games',
+    [
+      'user',
+      'played',
+      'won',
+      'lost',
+      'drawn',
+      'win rate',
+      'streak',
+      'longest',
+      'recent',
+      'tourn.',
+      't. won',
+      'activities',
+      'last activity',
+    ],
+    overall.map((s) => [
+      s.userId,
+      s.matchesPlayed,
+      s.matchesWon,
+      s.matchesLost,
+      s.matchesDrawn,
+      `${Math.round(s.winRate * 100)}%`,
+      ...form(s),
+      s.tournamentsPlayed,
+      s.tournamentsWon,
+      s.activityCount,
+      s.lastActivityAt,
+    ]),
+  );
+  const perGame = await Promise.all(players.map((p) => reader.games(p)));
+  table(
+    'Per game (streak: wins at the end; recent: the last five, newest first)',
+    [
+      'user',
+      'game',
+      'played',
+      'won',
+      'lost',
+      'drawn',
+      'win rate',
+      'streak',
+      'longest',
+      'recent',
+      'tourn.',
+      't. won',
+    ],
+    perGame.flatMap(({ items }) =>
+      items.map((g) => [
+        g.userId,
+        g.gameId,
+        g.matchesPlayed,
+        g.matchesWon,
+        g.matchesLost,
+        g.matchesDrawn,
+        `${Math.round(g.winRate * 100)}%`,
+        ...form(g),
+        g.tournamentsPlayed,
+        g.tournamentsWon,
+      ]),
+    ),
+  );
+  say(
+    "\ncarol won the valorant cup after the overturned semi-final, bob the efootball night; the late result\nmoved bob's streak where it belongs, and the resent events changed nothing.",
+  );
 } catch (error) {
   process.stderr.write(`demo failed: ${(error as Error).message}\n`);
   exitCode = 1;

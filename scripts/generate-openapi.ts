@@ -8,7 +8,6 @@ import {
   type RouteDeclaration,
 } from '../lambda/read-api/constants.ts';
 import { RESPONSE_SCHEMAS } from '../lambda/read-api/domain/response-schemas.ts';
-import { DETAIL_TYPES } from '../lambda/shared/contract/event-types.ts';
 
 /** Where the OpenAPI document of the read API is committed. */
 export const OPENAPI_FILE = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'openapi.json');
@@ -21,9 +20,7 @@ function parameterOf(decl: ParameterDeclaration) {
   const schema = decl.list
     ? { type: 'string', description: `Comma-separated, at most ${decl.list.maxItems}; each: ${item.pattern}` }
     : item;
-  const description =
-    decl.name === 'type' ? `${decl.description} One of: ${DETAIL_TYPES.join(', ')}.` : decl.description;
-  return { name: decl.name, in: decl.in, required: decl.required, description, schema };
+  return { name: decl.name, in: decl.in, required: decl.required, description: decl.description, schema };
 }
 
 function operationOf(route: RouteDeclaration) {
@@ -42,7 +39,15 @@ function operationOf(route: RouteDeclaration) {
       '200': {
         description: route.asynchronous ? 'Done' : 'OK',
         ...(route.conditional
-          ? { headers: { ETag: { description: 'Version of the statistics', schema: { type: 'string' } } } }
+          ? {
+              headers: {
+                ETag: {
+                  description:
+                    'A hash of the body: it changes whenever the body does, and never names two different bodies',
+                  schema: { type: 'string' },
+                },
+              },
+            }
           : {}),
         content: jsonContent(ref(route.responseSchema)),
       },

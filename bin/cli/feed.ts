@@ -1,11 +1,32 @@
-import { DEFAULT_FEED_LIMIT } from '../../lambda/shared/contract/limits.ts';
+import { DETAIL_TYPES } from '../../lambda/shared/contract/event-types.ts';
+import { DEFAULT_FEED_LIMIT, MAX_FEED_LIMIT } from '../../lambda/shared/contract/limits.ts';
 import { type Command, JSON_OPTION, listJson, onePositional, positiveInt, write } from './command-line.ts';
+import { UsageError } from './errors.ts';
 import { profileClient } from './operations.ts';
+
+/** `--limit`, within the API's page sizes: refused here rather than by the server. */
+function feedLimit(value: unknown): number {
+  const limit = positiveInt(value, '--limit') ?? DEFAULT_FEED_LIMIT;
+  if (limit > MAX_FEED_LIMIT)
+    throw new UsageError(
+      `--limit must be 1-${MAX_FEED_LIMIT} (the read API's largest page), got ${limit}: page with --cursor`,
+    );
+  return limit;
+}
+
+/** `--type`, one of the contract's event types. */
+function feedType(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  const type = String(value);
+  if (!(DETAIL_TYPES as readonly string[]).includes(type))
+    throw new UsageError(`--type must be one of ${DETAIL_TYPES.join(', ')}; got "${type}"`);
+  return type;
+}
 
 /** `tpi feed USER`: the user's activities, newest first, through the read API. */
 export const feedCommand: Command = {
   summary: "show a user's activities, newest first",
-  usage: 'tpi feed USER [--limit N] [--cursor C] [--type DETAIL_TYPE] [--token JWT] [--json]',
+  usage: `tpi feed USER [--limit 1-${MAX_FEED_LIMIT}] [--cursor C] [--type DETAIL_TYPE] [--token JWT] [--json]`,
   options: {
     ...JSON_OPTION,
     limit: { type: 'string' },
@@ -15,13 +36,10 @@ export const feedCommand: Command = {
   },
   async run(connect, positionals, values, io) {
     const user = onePositional(positionals, 'USER');
-    const limit = positiveInt(values.limit, '--limit') ?? DEFAULT_FEED_LIMIT;
+    const limit = feedLimit(values.limit);
+    const type = feedType(values.type);
     const client = await profileClient(await connect(), values.token as string | undefined);
-    const page = await client.feed(user, {
-      limit,
-      cursor: values.cursor as string | undefined,
-      type: values.type as string | undefined,
-    });
+    const page = await client.feed(user, { limit, cursor: values.cursor as string | undefined, type });
     if (values.json) listJson(io, page);
     else {
       if (page.items.length === 0) write(io, '(no activities)');

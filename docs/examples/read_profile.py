@@ -45,17 +45,29 @@ class ProfileApi:
             raise ProfileApiError(response.status_code, error["code"], error["message"])
         return response
 
-    def stats(self, user_id, etag=None):
-        """Returns (stats, etag); stats is None when `etag` still matches (304 Not Modified)."""
-        response = self._get(f"/users/{user_id}/stats", headers={"If-None-Match": etag} if etag else None)
+    def stats(self, user_id, etag=None, game_id=None):
+        """Returns (stats, etag): overall, or in one game with `game_id` (zeros in a game the user has
+        nothing in); stats is None when `etag` still matches (304 Not Modified)."""
+        response = self._get(
+            f"/users/{user_id}/stats",
+            {"gameId": game_id} if game_id else None,
+            headers={"If-None-Match": etag} if etag else None,
+        )
         return (None if response.status_code == 304 else response.json()), response.headers.get("ETag")
+
+    def games(self, user_id, etag=None):
+        """Returns (games, etag): the user's statistics per game, sorted by gameId; games is None
+        when `etag` still matches."""
+        response = self._get(f"/users/{user_id}/games", headers={"If-None-Match": etag} if etag else None)
+        return (None if response.status_code == 304 else response.json()["items"]), response.headers.get("ETag")
 
     def feed(self, user_id, limit=20, cursor=None, activity_type=None):
         params = {"limit": limit, **({"cursor": cursor} if cursor else {}), **({"type": activity_type} if activity_type else {})}
         return self._get(f"/users/{user_id}/activities", params).json()
 
-    def stats_many(self, user_ids):
-        return self._get("/stats", {"userIds": ",".join(user_ids)}).json()["items"]
+    def stats_many(self, user_ids, game_id=None):
+        params = {"userIds": ",".join(user_ids), **({"gameId": game_id} if game_id else {})}
+        return self._get("/stats", params).json()["items"]
 
 
 def main(argv):
@@ -69,12 +81,17 @@ def main(argv):
         forged = None
     except ProfileApiError as error:
         forged = {"status": error.status, "code": error.code}
+    games, _ = api.games(user_id)
+    game_id = games[0]["gameId"] if games else "none"
     print(json.dumps({
         "stats": stats,
         "etag": etag,
         "notModified": unchanged is None,
         "feed": feed,
         "batch": api.stats_many([user_id, *argv[3:]]),
+        "games": games,
+        "game": api.stats(user_id, game_id=game_id)[0],
+        "gameBatch": api.stats_many([user_id, *argv[3:]], game_id=game_id),
         "forgedCursor": forged,
     }))
 

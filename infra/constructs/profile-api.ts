@@ -135,10 +135,11 @@ export class ProfileApi extends Construct {
       },
     });
     const read = readFunction.function;
+    // Query reads one user's per-game items (`GAME#` in their partition) for GET /users/{userId}/games.
     read.addToRolePolicy(
       new PolicyStatement({
         sid: 'ReadStatistics',
-        actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
+        actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
         resources: [props.stats.tableArn],
       }),
     );

@@ -5,10 +5,19 @@
  * import { ProfileClient } from 'tournament-profile-integration/client';
  */
 
-export type { FeedEntry, FeedPage, ProfileView } from '../read-api/index.ts';
+export type {
+  FeedEntry,
+  FeedPage,
+  GameList,
+  GameProfileView,
+  MatchResult,
+  ProfileView,
+} from '../read-api/index.ts';
 export { ProfileApiError } from './errors.ts';
 export {
   type AwsCredentials,
+  type ConditionalOptions,
+  type GamesResult,
   ProfileClient,
   type ProfileClientOptions,
   type StatsResult,

@@ -1,6 +1,6 @@
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { FeedPage, ProfileView } from '../read-api/index.ts';
+import type { FeedPage, GameProfileView, ProfileView } from '../read-api/index.ts';
 
 import { ProfileApiError } from './errors.ts';
 
@@ -29,6 +29,16 @@ export interface ProfileClientOptions {
 export type StatsResult =
   | { readonly notModified: false; readonly stats: ProfileView; readonly etag: string }
   | { readonly notModified: true; readonly etag: string };
+
+/** A read of a user's games: their statistics per game and the ETag, or `notModified`. */
+export type GamesResult =
+  | { readonly notModified: false; readonly games: readonly GameProfileView[]; readonly etag: string }
+  | { readonly notModified: true; readonly etag: string };
+
+/** Options of a conditional read: the ETag of the last answer, to learn cheaply that nothing changed. */
+export interface ConditionalOptions {
+  readonly ifNoneMatch?: string | undefined;
+}
 
 type SourceData = string | ArrayBuffer | ArrayBufferView;
 const bytes = (data: SourceData): string | Uint8Array =>
@@ -79,15 +89,31 @@ export class ProfileClient {
       : undefined;
   }
 
-  /** A user's statistics; pass the last ETag as `ifNoneMatch` to learn cheaply that nothing changed. */
-  async stats(userId: string, options: { ifNoneMatch?: string } = {}): Promise<StatsResult> {
-    const headers: Record<string, string> = options.ifNoneMatch
-      ? { 'if-none-match': options.ifNoneMatch }
-      : {};
-    const response = await this.get(`users/${encodeURIComponent(userId)}/stats`, {}, headers);
-    const etag = response.headers.get('etag') ?? '';
-    if (response.status === 304) return { notModified: true, etag };
-    return { notModified: false, stats: (await response.json()) as ProfileView, etag };
+  /**
+   * A user's statistics, overall or in `gameId` (zeros in a game they have nothing in); pass the
+   * last ETag as `ifNoneMatch` to learn cheaply that nothing changed.
+   */
+  async stats(
+    userId: string,
+    options: ConditionalOptions & { gameId?: string | undefined } = {},
+  ): Promise<StatsResult> {
+    const query: Record<string, string> = options.gameId === undefined ? {} : { gameId: options.gameId };
+    const read = await this.conditionalGet<ProfileView>(
+      `users/${encodeURIComponent(userId)}/stats`,
+      query,
+      options,
+    );
+    return read.notModified ? read : { notModified: false, stats: read.body, etag: read.etag };
+  }
+
+  /** A user's statistics in each game they have activity in, sorted by `gameId`, with an ETag. */
+  async games(userId: string, options: ConditionalOptions = {}): Promise<GamesResult> {
+    const read = await this.conditionalGet<{ items: GameProfileView[] }>(
+      `users/${encodeURIComponent(userId)}/games`,
+      {},
+      options,
+    );
+    return read.notModified ? read : { notModified: false, games: read.body.items, etag: read.etag };
   }
 
   /** A page of a user's activities, newest first. */
@@ -103,10 +129,30 @@ export class ProfileClient {
     return (await response.json()) as FeedPage;
   }
 
-  /** Statistics of up to 100 users (IAM only); unknown users come back with zeros. */
-  async statsMany(userIds: readonly string[]): Promise<readonly ProfileView[]> {
-    const response = await this.get('stats', { userIds: userIds.join(',') });
+  /** Statistics of up to 100 users (IAM only), overall or in `gameId`; unknown users come back with zeros. */
+  async statsMany(
+    userIds: readonly string[],
+    options: { gameId?: string | undefined } = {},
+  ): Promise<readonly ProfileView[]> {
+    const query: Record<string, string> = { userIds: userIds.join(',') };
+    if (options.gameId !== undefined) query.gameId = options.gameId;
+    const response = await this.get('stats', query);
     return ((await response.json()) as { items: ProfileView[] }).items;
+  }
+
+  /** A GET that sends `If-None-Match` when given, and tells a `304` from a body. */
+  private async conditionalGet<T>(
+    path: string,
+    query: Record<string, string>,
+    options: ConditionalOptions,
+  ): Promise<{ notModified: true; etag: string } | { notModified: false; body: T; etag: string }> {
+    const headers: Record<string, string> = options.ifNoneMatch
+      ? { 'if-none-match': options.ifNoneMatch }
+      : {};
+    const response = await this.get(path, query, headers);
+    const etag = response.headers.get('etag') ?? '';
+    if (response.status === 304) return { notModified: true, etag };
+    return { notModified: false, body: (await response.json()) as T, etag };
   }
 
   private async get(path: string, query: Record<string, string>, extra: Record<string, string> = {}) {

@@ -5,6 +5,7 @@
  * OpenAPI document is generated from them. Pure data: no SDK, no zod (the read bundle stays small).
  */
 import type { StoredActivity } from '../shared/contract/activity-item.ts';
+import type { DetailType } from '../shared/contract/event-types.ts';
 import { ID_PATTERN } from '../shared/contract/keys.ts';
 import { DEFAULT_FEED_LIMIT, MAX_BATCH_USERS, MAX_FEED_LIMIT } from '../shared/contract/limits.ts';
 import type { ProfileStats } from '../statistics/index.ts';
@@ -15,6 +16,8 @@ import type { ProfileStats } from '../statistics/index.ts';
  */
 export type ResponseSchemaName =
   | 'ProfileStats'
+  | 'GameStats'
+  | 'GameStatsList'
   | 'FeedItem'
   | 'FeedPage'
   | 'StatsBatch'
@@ -39,6 +42,8 @@ export interface ParameterDeclaration {
     readonly maximum?: number;
     readonly default?: number;
     readonly maxLength?: number;
+    /** `string` values must be one of these. */
+    readonly enum?: readonly string[];
   };
   /** A comma-separated list: each item must match `schema`, at most `maxItems` of them. */
   readonly list?: { readonly maxItems: number };
@@ -52,7 +57,7 @@ export type RouteAccess = 'user' | 'platform';
 
 /** One route of the API. */
 export interface RouteDeclaration {
-  readonly operationId: 'getUserStats' | 'getUserActivities' | 'getStatsBatch' | 'eraseUser';
+  readonly operationId: 'getUserStats' | 'getUserGames' | 'getUserActivities' | 'getStatsBatch' | 'eraseUser';
   readonly method: 'GET' | 'DELETE';
   /** API Gateway path template, `{name}` for path parameters. */
   readonly path: string;
@@ -78,6 +83,38 @@ const USER_ID_PATH: ParameterDeclaration = {
   schema: { type: 'string', pattern: ID_PATTERN.source },
 };
 
+const GAME_ID_QUERY: ParameterDeclaration = {
+  name: 'gameId',
+  in: 'query',
+  required: false,
+  description:
+    "Only this game (the events' gameId, as the contract spells ids: 1-64 characters from A-Z a-z 0-9 _ . -). A game the user has nothing in has zero counters.",
+  schema: { type: 'string', pattern: ID_PATTERN.source },
+};
+
+/**
+ * The event types a feed can be filtered by: the contract's eight `detail-type` names. The compiler
+ * holds this list to the contract's one declaration (adding, removing or renaming an event type
+ * there fails the type check here); the import is type-only, so the read function's bundle stays
+ * free of zod and the event schemas.
+ */
+const FEED_TYPES = {
+  RegistrationStatusChanged: true,
+  PaymentStatusChanged: true,
+  CheckInToggled: true,
+  MatchResultSubmitted: true,
+  MatchFinalized: true,
+  DisputeOpened: true,
+  DisputeResolved: true,
+  TournamentCompleted: true,
+} as const satisfies Record<DetailType, true>;
+
+/** The `type` values a feed accepts, in the contract's order. */
+export const FEED_TYPE_NAMES = Object.keys(FEED_TYPES) as readonly DetailType[];
+
+/** How many of a user's latest match outcomes `recentResults` holds (the contract's "last 5"). */
+export const RECENT_RESULTS_SIZE = 5;
+
 /** The routes, in the order the document lists them. */
 export const ROUTES: readonly RouteDeclaration[] = [
   {
@@ -85,9 +122,20 @@ export const ROUTES: readonly RouteDeclaration[] = [
     method: 'GET',
     path: '/users/{userId}/stats',
     access: 'user',
-    summary: "A user's profile statistics (zeros for a user with no activity), with an ETag.",
-    parameters: [USER_ID_PATH],
+    summary:
+      "A user's profile statistics, overall or for one game (zeros for a user with no activity there), with an ETag.",
+    parameters: [USER_ID_PATH, GAME_ID_QUERY],
     responseSchema: 'ProfileStats',
+    conditional: true,
+  },
+  {
+    operationId: 'getUserGames',
+    method: 'GET',
+    path: '/users/{userId}/games',
+    access: 'user',
+    summary: "A user's statistics in each game they have activity in, sorted by gameId, with an ETag.",
+    parameters: [USER_ID_PATH],
+    responseSchema: 'GameStatsList',
     conditional: true,
   },
   {
@@ -118,7 +166,7 @@ export const ROUTES: readonly RouteDeclaration[] = [
         in: 'query',
         required: false,
         description: 'Only activities of this event type (its detail-type, e.g. MatchFinalized).',
-        schema: { type: 'string', pattern: '^[A-Za-z]{1,64}$' },
+        schema: { type: 'string', enum: FEED_TYPE_NAMES },
       },
     ],
     responseSchema: 'FeedPage',
@@ -128,7 +176,7 @@ export const ROUTES: readonly RouteDeclaration[] = [
     method: 'GET',
     path: '/stats',
     access: 'platform',
-    summary: `Statistics of up to ${MAX_BATCH_USERS} users at once; unknown users have zero counters.`,
+    summary: `Statistics of up to ${MAX_BATCH_USERS} users at once, overall or for one game; unknown users have zero counters.`,
     parameters: [
       {
         name: 'userIds',
@@ -138,6 +186,7 @@ export const ROUTES: readonly RouteDeclaration[] = [
         schema: { type: 'string', pattern: ID_PATTERN.source },
         list: { maxItems: MAX_BATCH_USERS },
       },
+      GAME_ID_QUERY,
     ],
     responseSchema: 'StatsBatch',
   },
@@ -173,9 +222,38 @@ export const API_ERRORS = {
 /** One of the API's error kinds. */
 export type ApiErrorKind = keyof typeof API_ERRORS;
 
-/** A user's statistics with the derived win rate: the body of `GET /users/{userId}/stats`. */
-export interface ProfileView extends ProfileStats {
+/** A match's outcome for the user: won, lost, drawn. */
+export type MatchResult = 'W' | 'L' | 'D';
+
+/** Win streaks and recent form, as the contract defines them over the user's counting matches. */
+export interface Streaks {
+  /** `W` at the end of the user's matches in position order (0 after an `L` or `D`, or with none). */
+  readonly currentWinStreak: number;
+  /** The longest run of consecutive `W`. */
+  readonly longestWinStreak: number;
+  /** The outcomes of the last {@link RECENT_RESULTS_SIZE} matches, newest first. */
+  readonly recentResults: readonly MatchResult[];
+}
+
+/**
+ * A user's statistics with their streaks and the derived win rate: the body of
+ * `GET /users/{userId}/stats` (and an entry of `GET /stats`). `gameId` is set when they are of one
+ * game (`?gameId=`).
+ */
+export interface ProfileView extends ProfileStats, Streaks {
+  readonly gameId?: string;
   readonly winRate: number;
+}
+
+/** A user's statistics in one game: an entry of `GET /users/{userId}/games`. */
+export interface GameProfileView extends ProfileView {
+  readonly gameId: string;
+}
+
+/** The games a user has activity in: the body of `GET /users/{userId}/games`. */
+export interface GameList {
+  /** Sorted by `gameId`. */
+  readonly items: readonly GameProfileView[];
 }
 
 /**

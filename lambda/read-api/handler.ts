@@ -6,8 +6,8 @@ import { readApiDependenciesFromEnv } from './wiring.ts';
 let deployed: ReturnType<typeof createHttpApiHandler> | undefined;
 
 /**
- * Lambda entry point of the read routes (`GET /users/{userId}/stats`, `.../activities`, `/stats`):
- * dependencies are built from the environment on the first request.
+ * Lambda entry point of the read routes (`GET /users/{userId}/stats`, `.../games`, `.../activities`,
+ * `/stats`): dependencies are built from the environment on the first request.
  */
 export const handler = (event: HttpApiEvent): Promise<APIGatewayProxyStructuredResultV2> => {
   deployed ??= createHttpApiHandler(createProfileApi(readApiDependenciesFromEnv()));

@@ -16,6 +16,9 @@ export {
 export {
   type FeedEntry,
   type FeedPage,
+  type GameList,
+  type GameProfileView,
+  type MatchResult,
   type ProfileView,
   READ_ROUTES,
   ROUTES,

@@ -59,9 +59,9 @@ export interface OracleReaders {
   readonly log: (line: string) => void;
 }
 
-/** The fields of `shown` that `reference` defines (the reader may show more). */
+/** The fields `reference` defines, as `shown` has them, in the reference's order (the view shows more). */
 const shownOf = (shown: object, reference: object) =>
-  Object.fromEntries(Object.entries(shown).filter(([name]) => name in reference));
+  Object.fromEntries(Object.keys(reference).map((name) => [name, (shown as Record<string, unknown>)[name]]));
 
 /** A user's statistics as the read API and the stored items show them, against the contract's. */
 async function statisticsMatch(readers: OracleReaders, userId: string, mine: readonly StatsActivity[]) {

@@ -1,24 +1,12 @@
-import Ajv2020 from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ProfileApiError, ProfileClient } from '../../lambda/client/index.ts';
-import { openApiDocument } from '../../scripts/generate-openapi.ts';
 import { fresh } from '../support/events.ts';
-import { checkIn, finalized, sharedApiStack } from './support.ts';
+import { checkIn, conforms, finalized, putStatsItems, sharedApiStack, statsItem } from './support.ts';
 
 const [winner, loser, tournament] = [fresh('win'), fresh('lose'), fresh('t')];
 const api = sharedApiStack([finalized(tournament, winner, loser, 1), checkIn(tournament, winner, 2)]);
 const sentHeaders: Headers[] = [];
 let client: ProfileClient;
-
-const ajv = new Ajv2020({ strict: false });
-addFormats.default(ajv);
-ajv.addSchema({ ...openApiDocument(), $id: 'openapi' });
-const conforms = (schema: string, value: unknown) => {
-  const validate = ajv.getSchema(`openapi#/components/schemas/${schema}`);
-  if (!validate) throw new Error(`no schema ${schema}`);
-  expect(validate(value), JSON.stringify(validate.errors)).toBe(true);
-};
 
 beforeAll(() => {
   client = new ProfileClient({
@@ -63,6 +51,39 @@ describe('ProfileClient against the local API', () => {
     const batch = await client.statsMany([winner, loser, fresh('none')]);
     conforms('StatsBatch', { items: batch });
     expect(batch.map((s) => s.matchesPlayed)).toEqual([1, 1, 0]);
+  });
+
+  it('reads one game, the list of games with its ETag and a batch for one game, all conforming to the document', async () => {
+    // Prepare: the winner's statistics in one game, as the statistics projector stores them
+    const valorant = {
+      gameId: 'valorant',
+      matchesWon: 1,
+      matchesPlayed: 1,
+      activityCount: 2,
+      currentWinStreak: 1,
+      longestWinStreak: 1,
+      recentResults: ['W'],
+    };
+    await putStatsItems(api.stack, [statsItem(winner, 'GAME#valorant', valorant)]);
+
+    // Act
+    const game = await client.stats(winner, { gameId: 'valorant' });
+    const games = await client.games(winner);
+    const unchanged = games.notModified ? games : await client.games(winner, { ifNoneMatch: games.etag });
+    const batch = await client.statsMany([winner, loser], { gameId: 'valorant' });
+
+    // Assess
+    if (game.notModified || games.notModified) throw new Error('expected bodies');
+    conforms('GameStats', game.stats);
+    expect(game.stats).toMatchObject({ userId: winner, ...valorant, winRate: 1 });
+    conforms('GameStatsList', { items: games.games });
+    expect(games.games).toEqual([game.stats]);
+    expect(unchanged).toEqual({ notModified: true, etag: games.etag });
+    conforms('StatsBatch', { items: batch });
+    expect(batch.map((s) => [s.userId, s.gameId, s.matchesPlayed])).toEqual([
+      [winner, 'valorant', 1],
+      [loser, 'valorant', 0],
+    ]);
   });
 
   it('throws ProfileApiError with the status and code of a refusal', async () => {

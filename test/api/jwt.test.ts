@@ -49,10 +49,14 @@ describe('JWT mode', () => {
     const feed = await get(`${api.stack.apiUrl}/users/${me}/activities`, bearer(token()));
     expect(feed.status).toBe(200);
     expect(feed.body.items).toHaveLength(1);
+    const game = await get(`${api.stack.apiUrl}/users/${me}/stats?gameId=valorant`, bearer(token()));
+    expect(game.body).toMatchObject({ userId: me, gameId: 'valorant' });
+    const games = await get(`${api.stack.apiUrl}/users/${me}/games`, bearer(token()));
+    expect([games.status, games.body]).toEqual([200, { items: [] }]);
   });
 
   it("refuses another user's profile with 403 and a JSON error", async () => {
-    for (const route of ['stats', 'activities']) {
+    for (const route of ['stats', 'stats?gameId=valorant', 'games', 'activities']) {
       const { status, body } = await get(`${api.stack.apiUrl}/users/${other}/${route}`, bearer(token()));
       expect(status).toBe(403);
       expect(body.error.code).toBe('Forbidden');

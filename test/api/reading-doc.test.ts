@@ -3,10 +3,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fresh } from '../support/events.ts';
 import { typecheckExample } from '../support/typecheck.ts';
-import { checkIn, finalized, sharedApiStack } from './support.ts';
+import { checkIn, finalized, putStatsItems, sharedApiStack, statsItem } from './support.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PYTHON_EXAMPLE = join(ROOT, 'docs', 'examples', 'read_profile.py');
@@ -41,6 +41,15 @@ const api = sharedApiStack([
   finalized(tournament, winner, loser, 3),
 ]);
 
+/** The winner's statistics in one game, as the statistics projector stores them. */
+const VALORANT = {
+  gameId: 'valorant',
+  matchesWon: 2,
+  matchesPlayed: 2,
+  currentWinStreak: 2,
+  recentResults: ['W', 'W'],
+};
+beforeAll(() => putStatsItems(api.stack, [statsItem(winner, 'GAME#valorant', VALORANT)]));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** The TypeScript example, importing the client from this checkout instead of the installed package. */
@@ -62,7 +71,7 @@ describe('docs/reading.md', () => {
     expect(typecheckExample(typescriptExample(), work)).toEqual({ output: '', status: 0 });
   }, 300_000);
 
-  it('TypeScript example reads statistics, a 304, filtered pages and a batch from the local API', async () => {
+  it('TypeScript example reads statistics, a 304, one game, the games, filtered pages and batches from the local API', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', typescriptExample()], {
       cwd: ROOT,
       env: { ...AWS_ENV, PROFILE_API_URL: api.stack.apiUrl, PROFILE_USER: winner },
@@ -73,9 +82,12 @@ describe('docs/reading.md', () => {
     expect(out.page.items.every((i: { detailType: string }) => i.detailType === 'MatchFinalized')).toBe(true);
     expect(out.page.items).toHaveLength(2);
     expect(out.leaderboard.map((s: { userId: string }) => s.userId)).toEqual([winner, 'someone-else']);
+    expect(out.valorant.stats).toMatchObject({ userId: winner, ...VALORANT });
+    expect(out.games.games).toEqual([out.valorant.stats]);
+    expect(out.valorantBoard.map((s: { matchesPlayed: number }) => s.matchesPlayed)).toEqual([2, 0]);
   }, 120_000);
 
-  it('Python example reads statistics, a 304, a feed page and a batch with SigV4-signed requests', async (context) => {
+  it('Python example reads statistics, a 304, a feed page, the games and batches with SigV4-signed requests', async (context) => {
     if (pythonMissing) return context.skip(pythonMissing);
     const { stdout } = await promisify(execFile)(
       'python3',
@@ -86,7 +98,7 @@ describe('docs/reading.md', () => {
     );
     const out = JSON.parse(stdout);
     expect(out.stats).toMatchObject({ userId: winner, matchesWon: 2, activityCount: 3, winRate: 1 });
-    expect(out.etag).toMatch(/^"v\d+"$/);
+    expect(out.etag).toMatch(/^"[A-Za-z0-9_-]{22}"$/);
     expect(out.notModified).toBe(true);
     expect(out.feed.items).toHaveLength(1);
     expect(out.feed.items[0].detailType).toBe('MatchFinalized');
@@ -96,5 +108,17 @@ describe('docs/reading.md', () => {
       [loser, 2],
     ]);
     expect(out.forgedCursor).toEqual({ status: 400, code: 'InvalidCursor' });
+    expect(out.games).toEqual([expect.objectContaining({ userId: winner, ...VALORANT })]);
+    expect(out.game).toEqual(out.games[0]);
+    expect(
+      out.gameBatch.map((s: { userId: string; gameId: string; matchesPlayed: number }) => [
+        s.userId,
+        s.gameId,
+        s.matchesPlayed,
+      ]),
+    ).toEqual([
+      [winner, 'valorant', 2],
+      [loser, 'valorant', 0],
+    ]);
   }, 120_000);
 });

@@ -1,6 +1,7 @@
 import { describe, expect, inject, it } from 'vitest';
 
 import { documentClient } from '../../lambda/shared/aws/dynamodb.ts';
+import { DETAIL_TYPES } from '../../lambda/shared/contract/event-types.ts';
 import { MAX_BATCH_USERS } from '../../lambda/shared/contract/limits.ts';
 import { localDynamoClient } from '../../local/clients.ts';
 import { startLocalProfileApi } from '../../local/read-api.ts';
@@ -21,7 +22,7 @@ describe('GET /users/{userId}/stats', () => {
     // Act and assess: the first read
     const first = await get(`${api.stack.apiUrl}/users/${winner}/stats`);
     expect(first.status).toBe(200);
-    expect(first.body).toEqual({
+    expect(first.body).toMatchObject({
       userId: winner,
       matchesWon: 2,
       matchesLost: 1,
@@ -33,8 +34,10 @@ describe('GET /users/{userId}/stats', () => {
       lastActivityAt: '2026-05-01T12:05:00.000Z',
       winRate: 2 / 3,
     });
+    expect(Object.keys(first.body)).toEqual(expect.arrayContaining(['currentWinStreak', 'recentResults']));
     const etag = first.headers.get('etag') as string;
-    expect(etag).toMatch(/^"v\d+"$/);
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]{22}"$/);
+    expect(first.headers.get('cache-control')).toBe('private, no-cache');
 
     // Act and assess: the same read with the ETag, nothing changed
     const again = await get(`${api.stack.apiUrl}/users/${winner}/stats`, {
@@ -135,7 +138,44 @@ describe('GET /users/{userId}/activities', () => {
     expect(otherFilter.status).toBe(400);
   });
 
-  it.each(['limit=0', 'limit=101', 'limit=two', 'type=Match-Finalized'])(
+  it('gives a full last page no cursor: paging ends without an empty page', async () => {
+    // Prepare: the winner has exactly six activities.
+    const url = `${api.stack.apiUrl}/users/${winner}/activities`;
+    const { body: all } = await get(`${url}?limit=100`);
+    const count = all.items.length as number;
+
+    // Act: one page of exactly all of them, and pages of half of them
+    const whole = await get(`${url}?limit=${count}`);
+    const firstHalf = await get(`${url}?limit=${count / 2}`);
+    const secondHalf = await get(
+      `${url}?limit=${count / 2}&cursor=${encodeURIComponent(firstHalf.body.nextCursor)}`,
+    );
+
+    // Assess
+    expect(count).toBe(6);
+    expect(all.nextCursor).toBeUndefined();
+    expect(whole.body.items).toHaveLength(count);
+    expect(whole.body).not.toHaveProperty('nextCursor');
+    expect(firstHalf.body.nextCursor).toEqual(expect.any(String));
+    expect(secondHalf.body.items).toHaveLength(count / 2);
+    expect(secondHalf.body).not.toHaveProperty('nextCursor');
+  });
+
+  it('gives a full last page of a type filter no cursor either', async () => {
+    const { body } = await get(`${api.stack.apiUrl}/users/${winner}/activities?type=MatchFinalized&limit=3`);
+    expect(body.items).toHaveLength(3);
+    expect(body).not.toHaveProperty('nextCursor');
+  });
+
+  it('refuses a type outside the contract with 400 naming the parameter and the eight types', async () => {
+    const { status, body } = await get(`${api.stack.apiUrl}/users/${winner}/activities?type=Nope`);
+    expect(status).toBe(400);
+    expect(body.error.code).toBe('InvalidParameter');
+    expect(body.error.message).toMatch(/^type "Nope" is not one of /);
+    for (const detailType of DETAIL_TYPES) expect(body.error.message).toContain(detailType);
+  });
+
+  it.each(['limit=0', 'limit=101', 'limit=two', 'type=Match-Finalized', 'type=matchfinalized'])(
     'refuses %s with 400',
     async (query) => {
       const { status, body } = await get(`${api.stack.apiUrl}/users/${winner}/activities?${query}`);

@@ -1,9 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, inject } from 'vitest';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
+import { documentClient } from '../../lambda/shared/aws/dynamodb.ts';
 import type { DetailType } from '../../lambda/shared/contract/event-types.ts';
+import { localDynamoClient } from '../../local/clients.ts';
 import type { LocalApiAuth } from '../../local/read-api.ts';
 import { startLocalStack } from '../../local/stack.ts';
 import type { LocalStack } from '../../local/stack-options.ts';
+import { openApiDocument } from '../../scripts/generate-openapi.ts';
 import { exampleDetail, fresh } from '../support/events.ts';
 import { publishTo } from '../support/local-stack.ts';
 
@@ -95,4 +101,52 @@ export async function get(url: string, headers: Record<string, string> = SIGNED)
     // biome-ignore lint/suspicious/noExplicitAny: each test asserts the fields it reads
     body: text ? (JSON.parse(text) as any) : undefined,
   };
+}
+
+/**
+ * Writes items into the stack's statistics table as the statistics projector stores them (`STATS`
+ * overall, `GAME#{gameId}` per game): reads are tested without the projector that writes them.
+ */
+export async function putStatsItems(stack: LocalStack, items: readonly Record<string, unknown>[]) {
+  const dynamo = localDynamoClient(stack.dynamodbEndpoint);
+  try {
+    const doc = documentClient(dynamo);
+    for (const item of items) await doc.send(new PutCommand({ TableName: stack.tables.stats, Item: item }));
+  } finally {
+    dynamo.destroy();
+  }
+}
+
+/** A statistics item with the contract's fields, the given ones over zeros, and internal attributes. */
+export function statsItem(userId: string, sk: string, fields: Record<string, unknown> = {}) {
+  return {
+    userId,
+    sk,
+    matchesWon: 0,
+    matchesLost: 0,
+    matchesDrawn: 0,
+    matchesPlayed: 0,
+    tournamentsPlayed: 0,
+    tournamentsWon: 0,
+    activityCount: 0,
+    currentWinStreak: 0,
+    longestWinStreak: 0,
+    recentResults: [],
+    // The projector's own attributes: never part of an answer.
+    version: 7,
+    updatedAt: '2026-05-02T00:00:00.000Z',
+    runCounts: { '3': 1 },
+    ...fields,
+  };
+}
+
+const ajv = new Ajv2020({ strict: false });
+addFormats.default(ajv);
+ajv.addSchema({ ...openApiDocument(), $id: 'openapi' });
+
+/** Asserts that `value` is valid against one of the OpenAPI document's `components.schemas`. */
+export function conforms(schema: string, value: unknown): void {
+  const validate = ajv.getSchema(`openapi#/components/schemas/${schema}`);
+  if (!validate) throw new Error(`no schema ${schema}`);
+  expect(validate(value), JSON.stringify(validate.errors)).toBe(true);
 }

@@ -40,14 +40,14 @@ describe('the profile read API in IAM mode (the default)', () => {
     s.template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
   });
 
-  it('lets the read function GetItem/BatchGetItem the statistics, Query the feed index and the erasure log, nothing else', () => {
+  it('lets the read function GetItem/BatchGetItem/Query the statistics, Query the feed index and the erasure log, nothing else', () => {
     const { activities, stats: statistics } = s.stack.tables;
     const dynamo = readStatements(s).filter((st) => asList(st.Action).some((a) => a.startsWith('dynamodb:')));
     expect(dynamo).toEqual([
       {
         Sid: 'ReadStatistics',
         Effect: 'Allow',
-        Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
+        Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
         Resource: { 'Fn::GetAtt': [s.logicalId(statistics), 'Arn'] },
       },
       {
@@ -102,7 +102,12 @@ describe('the profile read API in IAM mode (the default)', () => {
       r['Fn::Join'][1].at(-1),
     );
     expect(suffixes.sort()).toEqual(
-      ['/$default/GET/users/*/stats', '/$default/GET/users/*/activities', '/$default/GET/stats'].sort(),
+      [
+        '/$default/GET/users/*/stats',
+        '/$default/GET/users/*/games',
+        '/$default/GET/users/*/activities',
+        '/$default/GET/stats',
+      ].sort(),
     );
   });
 
@@ -141,6 +146,7 @@ describe('the profile read API in JWT mode', () => {
     const byKey = Object.fromEntries(routes(s).map((r) => [r.RouteKey, r.AuthorizationType]));
     expect(byKey).toEqual({
       'GET /users/{userId}/stats': 'JWT',
+      'GET /users/{userId}/games': 'JWT',
       'GET /users/{userId}/activities': 'JWT',
       'GET /stats': 'AWS_IAM',
       'DELETE /users/{userId}': 'AWS_IAM',

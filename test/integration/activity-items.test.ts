@@ -44,8 +44,12 @@ beforeAll(async () => {
   );
 }, 180_000);
 
+/** An id of exactly `length` characters. */
+const sizedId = (prefix: string, n: number, length: number) =>
+  `${prefix}${String(n).padStart(length - prefix.length, '0')}`;
+
 /** A 64-character id, the longest the contract allows. */
-const longId = (prefix: string, n: number) => `${prefix}${String(n).padStart(64 - prefix.length, '0')}`;
+const longId = (prefix: string, n: number) => sizedId(prefix, n, 64);
 
 let events = 0;
 function completion(participants: number, extra: Record<string, unknown> = {}) {
@@ -61,6 +65,38 @@ function completion(participants: number, extra: Record<string, unknown> = {}) {
 }
 
 const definitionEntity = (typeIndex: number) => EVENT_TYPES[typeIndex]?.entityIdField;
+
+/** The shapes of {@link largestEvent}: how long its ids are, and whether it names a game. */
+interface Largest {
+  /** @default 64, the longest the contract allows */
+  readonly idLength?: number;
+  /** Length of its gameId; none when omitted. */
+  readonly gameIdLength?: number;
+}
+
+let largest = 0;
+/** The largest activity an event type makes for two users: long ids, the largest revision. */
+function largestEvent(typeIndex: number, { idLength = 64, gameIdLength }: Largest = {}) {
+  largest += 1;
+  const id = (prefix: string) => sizedId(`${prefix}${largest}-`, typeIndex, idLength);
+  const { detailType, detail } = detailFor(
+    typeIndex,
+    id('e'),
+    [id('a'), id('b')],
+    '2026-05-01T10:00:00.123Z',
+  );
+  for (const [field, value] of Object.entries(detail))
+    if (
+      field.endsWith('Id') &&
+      typeof value !== 'object' &&
+      !field.endsWith('UserId') &&
+      field !== definitionEntity(typeIndex)
+    )
+      detail[field] = id(field);
+  detail.revision = Number.MAX_SAFE_INTEGER;
+  if (gameIdLength !== undefined) detail.gameId = sizedId('game', typeIndex, gameIdLength);
+  return bridgeEvent(detailType, detail);
+}
 
 async function writeUnitsPerUser(participants: number): Promise<number> {
   meter.reset();
@@ -80,26 +116,36 @@ describe('activity items', () => {
   it.each(EVENT_TYPES.map((t, i) => [t.detailType, i] as const))(
     'fit in one write unit and one index unit for a %s with 64-character ids and the largest revision',
     async (_type, typeIndex) => {
-      const { detailType, detail } = detailFor(
-        typeIndex,
-        longId('e', typeIndex),
-        [longId('a', typeIndex), longId('b', typeIndex)],
-        '2026-05-01T10:00:00.123Z',
-      );
-      for (const [field, value] of Object.entries(detail))
-        if (
-          field.endsWith('Id') &&
-          typeof value !== 'object' &&
-          !field.endsWith('UserId') &&
-          field !== definitionEntity(typeIndex)
-        )
-          detail[field] = longId(field, typeIndex);
-      detail.revision = Number.MAX_SAFE_INTEGER;
       meter.reset();
-      expect(await record(bridgeEvent(detailType, detail))).toMatchObject({ recorded: 2 });
+      expect(await record(largestEvent(typeIndex))).toMatchObject({ recorded: 2 });
       expect(meter.totals).toMatchObject({ tableWrite: 2, indexWrite: 2 });
     },
   );
+
+  const resultIndex = EVENT_TYPES.findIndex((t) => t.detailType === 'MatchResultSubmitted');
+
+  it.each(EVENT_TYPES.map((t, i) => [t.detailType, i] as const).filter(([, i]) => i !== resultIndex))(
+    'fit in one write unit and one index unit for a %s with 64-character ids, the largest revision and a 64-character gameId',
+    async (_type, typeIndex) => {
+      meter.reset();
+      expect(await record(largestEvent(typeIndex, { gameIdLength: 64 }))).toMatchObject({ recorded: 2 });
+      expect(meter.totals).toMatchObject({ tableWrite: 2, indexWrite: 2 });
+    },
+  );
+
+  it('fit in one write unit and one index unit for a MatchResultSubmitted with a 64-character gameId and the largest revision while its ids are at most 56 characters', async () => {
+    meter.reset();
+    const event = largestEvent(resultIndex, { idLength: 56, gameIdLength: 64 });
+    expect(await record(event)).toMatchObject({ recorded: 2 });
+    expect(meter.totals).toMatchObject({ tableWrite: 2, indexWrite: 2 });
+  });
+
+  it('cost 2 write units and 2 index units for the one activity over a kilobyte: a MatchResultSubmitted with five 64-character ids, a 64-character gameId and the largest revision', async () => {
+    // Its key and fields hold the match and submitter ids twice each (docs/contract.md says so)
+    meter.reset();
+    expect(await record(largestEvent(resultIndex, { gameIdLength: 64 }))).toMatchObject({ recorded: 2 });
+    expect(meter.totals).toMatchObject({ tableWrite: 4, indexWrite: 4 });
+  });
 
   it('keep the role and small fields, and none of the user lists or extra fields', () => {
     const accepted = acceptEvent(completion(1000, { bracket: 'x'.repeat(50_000) }));

@@ -12,7 +12,7 @@ const rig = sharedFixture(ProjectionRig.start, (started) => started.close());
 
 describe('reading profiles', () => {
   it('gives zeros and no lastActivityAt for an unknown user', async () => {
-    expect(await rig.reader.stats('never-seen')).toEqual({ ...noStatistics('never-seen'), winRate: 0 });
+    expect(await rig.reader.stats('never-seen')).toMatchObject({ ...noStatistics('never-seen'), winRate: 0 });
   });
 
   it('pages through a feed newest first', async () => {

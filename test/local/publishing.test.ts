@@ -1,10 +1,13 @@
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publish } from '../../bin/cli/publish.ts';
 import { putEntries, readRecords } from '../../bin/cli/publishing.ts';
-import type { BridgeEvent } from '../../lambda/shared/contract/events.ts';
+import type { Target } from '../../bin/cli/target.ts';
+import { acceptEvent, type BridgeEvent } from '../../lambda/shared/contract/events.ts';
 import { LOCAL_AWS } from '../../local/clients.ts';
 import { type LocalEndpoint, startLocalEndpoint } from '../../local/endpoint.ts';
+import { exampleDetail } from '../support/events.ts';
 
 let endpoint: LocalEndpoint;
 let client: EventBridgeClient;
@@ -93,6 +96,32 @@ describe('publishing through the local endpoint', () => {
     );
     expect(result).toMatchObject({ ok: false, errorCode: 'SomeFutureError' });
     expect(unknownCodeAttempts).toBe(1);
+  });
+
+  it('passes the game of every record form through `tpi publish` as written', async () => {
+    // Prepare: a {detailType, detail} record with a numeric game, a PutEvents entry with a named one
+    const before = received.length;
+    const detail = exampleDetail('MatchFinalized', { gameId: 7 });
+    const lines = [
+      JSON.stringify({ detailType: 'MatchFinalized', detail }),
+      JSON.stringify({
+        DetailType: 'MatchFinalized',
+        Detail: JSON.stringify({ ...detail, gameId: 'valorant' }),
+      }),
+    ];
+    const target = { eventBridge: client, eventSource: 'tournaments', busName: 'tournaments' } as Target;
+    // Act
+    const report = await publish(target, {
+      file: '-',
+      stdin: Readable.from([`${lines.join('\n')}\n`]),
+      stderr: new PassThrough(),
+    });
+    await new Promise((r) => setImmediate(r));
+    // Assess
+    expect(report).toMatchObject({ read: 2, accepted: 2, failed: 0 });
+    const events = received.slice(before);
+    expect(events.map((e) => (e.detail as { gameId: unknown }).gameId).sort()).toEqual([7, 'valorant']);
+    expect(events.map((e) => acceptEvent(e).detail.gameId).sort()).toEqual(['7', 'valorant']);
   });
 
   it('turns accepted entries into real-shaped EventBridge events', async () => {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  type DetailInputOf,
   type FailedEvent,
   type PublisherLogger,
   TournamentEventPublisher,
@@ -9,6 +10,14 @@ import type { FailEntry } from '../../local/endpoint.ts';
 import { checkIns, closeHarnesses, harness, registrationOf, settle } from './support.ts';
 
 afterEach(closeHarnesses);
+
+const exampleCheckIn: DetailInputOf<'CheckInToggled'> = {
+  tournamentId: 7,
+  occurredAt: '2026-05-02T09:00:00Z',
+  registrationId: 77,
+  checkedIn: true,
+  userIds: [42],
+};
 
 describe('TournamentEventPublisher against the local EventBridge endpoint', () => {
   it('sends 25 events in 3 requests of 10, 10 and 5, each accepted by the recording side', async () => {
@@ -122,6 +131,52 @@ describe('TournamentEventPublisher against the local EventBridge endpoint', () =
     expect(result.requests).toBe(3);
     expect(failures).toEqual([result.failed]);
     expect(warnings).toHaveLength(1);
+  });
+
+  it('sends the game of every event type as given, and the recording side reads one game for 7 and "7"', async () => {
+    // Prepare: the typed detail of each type, with the game as a number and as a string
+    const { publisher, requests } = await harness();
+    const finalized: DetailInputOf<'MatchFinalized'> = {
+      tournamentId: 7,
+      occurredAt: '2026-05-02T10:45:00Z',
+      matchId: 9,
+      resolution: 'completed',
+      participantUserIds: [42, 43],
+      winnerUserIds: [42],
+    };
+
+    // Act
+    const result = await publisher.publishMany([
+      { detailType: 'MatchFinalized', detail: { ...finalized, gameId: 7 } },
+      { detailType: 'MatchFinalized', detail: { ...finalized, gameId: '7' } },
+      { detailType: 'CheckInToggled', detail: { ...exampleCheckIn, gameId: 'valorant' } },
+    ]);
+    await settle();
+
+    // Assess
+    expect(result.failed).toEqual([]);
+    const delivered = requests.flat();
+    expect(delivered.map((e) => (e.detail as { gameId: unknown }).gameId).sort()).toEqual([
+      7,
+      '7',
+      'valorant',
+    ]);
+    const accepted = delivered.map((e) => acceptEvent(e));
+    expect(new Set(accepted.map((a) => a.detail.gameId))).toEqual(new Set(['7', 'valorant']));
+    const matches = accepted.filter((a) => a.detailType === 'MatchFinalized');
+    expect(new Set(matches.map((a) => a.payloadHash)).size).toBe(1);
+  });
+
+  it('refuses a game that is not an id, at compile time and at run time, sending nothing', async () => {
+    // Prepare
+    const { publisher, requests } = await harness();
+    // @ts-expect-error a game is an id (a string or a number), not a flag
+    const flagged: DetailInputOf<'CheckInToggled'> = { ...exampleCheckIn, gameId: true };
+    // Act
+    const refused = publisher.publish('CheckInToggled', flagged);
+    // Assess
+    await expect(refused).rejects.toThrow(/detail\.gameId: must be an id/);
+    expect(requests).toEqual([]);
   });
 
   it('reports an entry for an unknown bus as failed without retrying it', async () => {

@@ -110,7 +110,7 @@ describe('DynamoDB Local killed with SIGKILL in the middle of a stream of events
     for (const tag of all) {
       const { winRate: _w, ...winner } = await reader.stats(`${tag}w`);
       const mine = items.filter((item) => item.userId === `${tag}w`).map(statsActivityOfItem);
-      expect(winner, tag).toEqual(statsOf(`${tag}w`, mine));
+      expect(winner, tag).toMatchObject(statsOf(`${tag}w`, mine));
       expect(winner.matchesWon, tag).toBe(1);
     }
     expect((await listDeadLetters(target)).filter((l) => l.kind === 'delivery-failed')).toEqual([]);

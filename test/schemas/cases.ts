@@ -70,6 +70,11 @@ export const INVALID_DETAILS: readonly [
   ['a negative revision', 'CheckInToggled', { revision: -1 }],
   ['a fractional revision', 'CheckInToggled', { revision: 1.5 }],
   ['isDraw with winners', 'MatchFinalized', { isDraw: true, winnerUserIds: [42] }],
+  ['a gameId with ":"', 'MatchFinalized', { gameId: 'cs:go' }],
+  ['an empty gameId', 'TournamentCompleted', { gameId: '' }],
+  ['a 65-character gameId', 'DisputeOpened', { gameId: 'g'.repeat(65) }],
+  ['a fractional gameId', 'CheckInToggled', { gameId: 7.5 }],
+  ['a null gameId', 'RegistrationStatusChanged', { gameId: null }],
   [
     'a detail nested 150 levels deep',
     'DisputeOpened',
@@ -96,4 +101,7 @@ export const VALID_DETAILS: readonly [name: string, DetailType, overrides: Recor
   ['a draw without winners', 'MatchFinalized', { isDraw: true, winnerUserIds: [] }],
   ['no winners', 'TournamentCompleted', { winnerUserIds: [] }],
   ['isDraw omitted', 'MatchFinalized', { isDraw: undefined }],
+  ['a gameId', 'MatchFinalized', { gameId: 'valorant' }],
+  ['a numeric gameId', 'PaymentStatusChanged', { gameId: 42 }],
+  ['a 64-character gameId', 'MatchResultSubmitted', { gameId: 'g'.repeat(64) }],
 ];

@@ -105,6 +105,28 @@ describe('schema registry documents', () => {
     },
   );
 
+  it.each(EVENT_TYPES.map((t) => t.detailType))(
+    '%s offers the optional gameId as an id, with what it means, in both schema forms',
+    (detailType) => {
+      // Prepare
+      const registry = JSON.parse(registrySchemaOf(detailType).content).components.schemas[
+        detailType
+      ] as Schema;
+      const published = jsonSchemaOf(detailType);
+      // Assess
+      expect((registry.properties as Schema).gameId).toEqual({
+        description: expect.stringContaining('the game the tournament is played in'),
+        allOf: [{ $ref: '#/components/schemas/Id' }],
+      });
+      expect((published.properties as Schema).gameId).toEqual({
+        description: expect.stringContaining('Not part of the idempotency key'),
+        $ref: '#/$defs/Id',
+      });
+      expect(published.required).not.toContain('gameId');
+      expect(registry.required).not.toContain('gameId');
+    },
+  );
+
   it('names the draw rule in the description, as OpenAPI 3.0 has no if/then', () => {
     const detail = JSON.parse(registrySchemaOf('MatchFinalized').content).components.schemas.MatchFinalized;
     expect(detail.description).toContain('when isDraw is true, winnerUserIds must be empty');

@@ -80,6 +80,24 @@ describe('the canonical form of a detail', () => {
     );
   });
 
+  it('treats a game spelled 7 or "7" as one game, and another game or none as another action', () => {
+    // Act
+    const [number, text] = [finalized({ gameId: 7 }), finalized({ gameId: '7' })];
+    // Assess
+    expect(number.payloadHash).toBe(text.payloadHash);
+    expect(finalized({ gameId: 8 }).payloadHash).not.toBe(number.payloadHash);
+    expect(finalized().payloadHash).not.toBe(number.payloadHash);
+    expect(finalized({ gameId: 7 }).idempotencyKey).toBe(finalized().idempotencyKey);
+  });
+
+  it('gives an event without a game the hash it had before games existed', () => {
+    // The hash of the declared example, as stored by every version since the v2 form: resends of
+    // events published before gameId existed must stay duplicates, not conflicts.
+    expect(finalized().payloadHash).toBe(
+      'v2:4d63d39fd8251764531291cfbb1db758e5fc9db2743ff8aa1cbbd69a76a93a02',
+    );
+  });
+
   it('is versioned, so a stored hash says which form it was made from', () => {
     expect(finalized().payloadHash).toMatch(/^v2:[0-9a-f]{64}$/);
   });

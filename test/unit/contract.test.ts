@@ -1,6 +1,14 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DETAIL_TYPES, EVENT_TYPES } from '../../lambda/shared/contract/event-types.ts';
+import { gameIdOf } from '../../lambda/shared/contract/activity.ts';
+import {
+  DETAIL_TYPES,
+  EVENT_TYPES,
+  type EventTypeDefinition,
+  fieldsOf,
+} from '../../lambda/shared/contract/event-types.ts';
 import { acceptEvent } from '../../lambda/shared/contract/events.ts';
+import { normaliseId } from '../../lambda/shared/contract/ids.ts';
 import { idempotencyKey } from '../../lambda/shared/contract/keys.ts';
 import { MAX_DETAIL_BYTES } from '../../lambda/shared/contract/limits.ts';
 import { InvalidEventError } from '../../lambda/shared/errors.ts';
@@ -121,6 +129,60 @@ describe('the event contract', () => {
   });
 });
 
+describe('the game an event names', () => {
+  it.each(EVENT_TYPES.map((t) => t.detailType))(
+    'is accepted on a %s as a string or a positive integer, normalised to its string',
+    (detailType) => {
+      // Act
+      const named = acceptEvent(bridgeEvent(detailType, exampleDetail(detailType, { gameId: 'valorant' })));
+      const numbered = acceptEvent(bridgeEvent(detailType, exampleDetail(detailType, { gameId: 42 })));
+      // Assess
+      expect(named.detail.gameId).toBe('valorant');
+      expect(numbered.detail.gameId).toBe('42');
+      expect(named.fields.gameId).toBe('valorant');
+    },
+  );
+
+  it('is optional: an event without one is accepted with no gameId field at all', () => {
+    // Act
+    const accepted = acceptEvent(bridgeEvent('MatchFinalized', exampleDetail('MatchFinalized')));
+    // Assess
+    expect(Object.keys(accepted.detail)).not.toContain('gameId');
+    expect(Object.keys(accepted.fields)).not.toContain('gameId');
+  });
+
+  it('leaves the idempotency key alone: the contract fixes its format', () => {
+    for (const type of EVENT_TYPES) {
+      // Act
+      const withGame = acceptEvent(bridgeEvent(type.detailType, { ...type.example, gameId: 'efootball' }));
+      const without = acceptEvent(bridgeEvent(type.detailType, type.example));
+      // Assess
+      expect(withGame.idempotencyKey).toBe(without.idempotencyKey);
+    }
+  });
+
+  it('is read back from stored items by the same id rule the schema validates with', () => {
+    const anyValue = fc.oneof(
+      fc.string({ maxLength: 70 }),
+      fc.stringMatching(/^[A-Za-z0-9_.:# -]{0,66}$/),
+      fc.integer({ min: -5, max: Number.MAX_SAFE_INTEGER + 5 }),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.constantFrom(null, undefined, true, [], {}),
+    );
+    fc.assert(
+      fc.property(anyValue, (value) => {
+        expect(gameIdOf({ gameId: value as never })).toBe(normaliseId(value));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('is a contract field of every type, declared once with the common fields', () => {
+    for (const type of EVENT_TYPES)
+      expect(fieldsOf(type as unknown as EventTypeDefinition), type.detailType).toContain('gameId');
+  });
+});
+
 describe('invalid events', () => {
   const bad: [string, string, Record<string, unknown>, RegExp][] = [
     ['an id with a colon', 'RegistrationStatusChanged', { registrationId: '1:approved' }, /registrationId/],
@@ -164,6 +226,14 @@ describe('invalid events', () => {
     ['a missing tournamentId', 'CheckInToggled', { tournamentId: undefined }, /tournamentId/],
     ['a negative revision', 'CheckInToggled', { revision: -1 }, /revision/],
     ['a string where a boolean belongs', 'CheckInToggled', { checkedIn: 'yes' }, /checkedIn/],
+    ['a gameId with a colon', 'MatchFinalized', { gameId: 'cs:go' }, /detail\.gameId: must be 1-64/],
+    ['a gameId with a space', 'TournamentCompleted', { gameId: 'rocket league' }, /detail\.gameId/],
+    ['an empty gameId', 'RegistrationStatusChanged', { gameId: '' }, /detail\.gameId/],
+    ['a 65-character gameId', 'PaymentStatusChanged', { gameId: 'g'.repeat(65) }, /detail\.gameId/],
+    ['a fractional gameId', 'CheckInToggled', { gameId: 7.5 }, /detail\.gameId/],
+    ['a zero gameId', 'MatchResultSubmitted', { gameId: 0 }, /detail\.gameId/],
+    ['a null gameId', 'DisputeOpened', { gameId: null }, /detail\.gameId: must be an id/],
+    ['a gameId as an object', 'DisputeResolved', { gameId: { name: 'valorant' } }, /detail\.gameId/],
   ];
   it.each(bad)('rejects %s, naming the field', (_name, detailType, overrides, reason) => {
     const reasons = reasonsOf(bridgeEvent(detailType, exampleDetail(detailType as never, overrides)));

@@ -24,8 +24,20 @@ interface InvalidVector {
 const read = <T>(file: string): T[] =>
   (JSON.parse(readFileSync(join(import.meta.dirname, file), 'utf8')) as { vectors: T[] }).vectors;
 
+/** Two valid details under one key: one action (a duplicate) or two (a conflict). */
+interface EquivalenceVector {
+  readonly name: string;
+  readonly detailType: string;
+  readonly first: unknown;
+  readonly second: unknown;
+  /** Whether the two have one canonical payload. */
+  readonly sameAction: boolean;
+  readonly why: string;
+}
+
 const VALID = read<ValidVector>('valid.json');
 const INVALID = read<InvalidVector>('invalid.json');
+const EQUIVALENT = read<EquivalenceVector>('equivalent.json');
 
 function reasonsOf(vector: InvalidVector): readonly string[] {
   try {
@@ -50,6 +62,18 @@ describe('the shared contract vectors, as the recording side judges them', () =>
     // Assess
     expect(accepted.idempotencyKey).toBe(vector.idempotencyKey);
   });
+
+  it.each(EQUIVALENT.map((v) => [v.name, v] as const))(
+    'judges %s one action exactly when the vector says, under one key',
+    (_, vector) => {
+      // Act
+      const first = acceptEvent(bridgeEvent(vector.detailType, vector.first));
+      const second = acceptEvent(bridgeEvent(vector.detailType, vector.second));
+      // Assess
+      expect(second.idempotencyKey).toBe(first.idempotencyKey);
+      expect(second.payloadHash === first.payloadHash, vector.why).toBe(vector.sameAction);
+    },
+  );
 
   it.each(INVALID.map((v) => [v.name, v] as const))('refuses %s, naming the field', (_, vector) => {
     // Act

@@ -105,6 +105,35 @@ def test_a_hook_sends_the_same_bytes_for_the_same_action_however_it_is_spelled(
 
 
 @pytest.mark.parametrize(("hook", "kwargs", "detail_type", "detail", "key"), CASES, ids=IDS)
+def test_a_hook_sends_the_game_it_is_given_as_an_id_without_changing_the_key(
+    configured: FakeEvents, hook: Callable[..., None], kwargs: Dict[str, Any], detail_type: str,
+    detail: Dict[str, Any], key: str,
+) -> None:
+    # Act: the same game as a number and as a string, then a named game
+    hook(**kwargs, game_id=7)
+    hook(**kwargs, game_id="7")
+    hook(**kwargs, game_id="valorant")
+    # Assess
+    as_number, as_string, named = configured.sent
+    assert as_number == as_string
+    assert json.loads(as_number["Detail"]) == {**detail, "gameId": "7"}
+    assert json.loads(named["Detail"])["gameId"] == "valorant"
+    assert {idempotency_key(detail_type, json.loads(e["Detail"])) for e in configured.sent} == {key}
+
+
+@pytest.mark.parametrize(("hook", "kwargs", "detail_type", "detail", "key"), CASES, ids=IDS)
+def test_a_hook_given_no_game_sends_no_gameId_field(
+    configured: FakeEvents, hook: Callable[..., None], kwargs: Dict[str, Any], detail_type: str,
+    detail: Dict[str, Any], key: str,
+) -> None:
+    # Act
+    hook(**kwargs, game_id=None)
+    # Assess
+    [entry] = configured.sent
+    assert "gameId" not in json.loads(entry["Detail"])
+
+
+@pytest.mark.parametrize(("hook", "kwargs", "detail_type", "detail", "key"), CASES, ids=IDS)
 def test_a_hook_given_a_naive_datetime_logs_why_and_sends_nothing(
     configured: FakeEvents, caplog: pytest.LogCaptureFixture, hook: Callable[..., None], kwargs: Dict[str, Any],
     detail_type: str, detail: Dict[str, Any], key: str,
@@ -128,6 +157,13 @@ def test_a_hook_given_a_naive_datetime_logs_why_and_sends_nothing(
         ({"occurred_at": "2026-05-02T10:00:00Z"}, "occurred_at: must be a timezone-aware datetime"),
         ({"extra": {"status": "rejected"}}, "extra: may not set the contract's fields status"),
         ({"extra": {"when": datetime(2026, 1, 1)}}, "detail: is not plain JSON"),
+        ({"game_id": "cs:go"}, "game_id: must be an id"),
+        ({"game_id": ""}, "game_id: must be an id"),
+        ({"game_id": "g" * 65}, "game_id: must be an id"),
+        ({"game_id": True}, "game_id: must be an id"),
+        ({"game_id": 7.5}, "game_id: must be an id"),
+        ({"game_id": 0}, "game_id: must be a positive whole number"),
+        ({"extra": {"gameId": "valorant"}}, "extra: may not set the contract's fields gameId; pass them as arguments"),
     ],
 )
 def test_a_bad_argument_is_logged_with_its_reason_and_sent_nowhere(

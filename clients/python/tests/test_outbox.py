@@ -96,6 +96,23 @@ def test_a_failed_hook_then_a_flush_delivers_the_event_once_the_bus_is_back(stor
     hooks.configure(client=FakeEvents())
 
 
+def test_the_game_of_a_failed_hook_survives_the_outbox_and_the_flush(store: Outbox) -> None:
+    # Prepare: the bus is down for the hook's three attempts; the game is given as a number
+    down = FakeEvents([fail_where(lambda i, _: True, "InternalFailure")] * 3)
+    hooks.configure(client=down, outbox=store, retry_base_delay=0)
+    hooks.on_match_finalized(match_id=9, tournament_id=7, resolution="completed", participant_user_ids=[42, 43],
+                             winner_user_ids=[42], occurred_at=AT, game_id=7)
+    up = FakeEvents()
+    hooks.configure(client=up, outbox=store)
+    # Act
+    result = hooks.flush()
+    # Assess: the resend is the first attempt's bytes, with the game as its canonical string
+    assert (result.sent, result.failed) == (1, 0)
+    assert up.sent == [down.calls[0][0]]
+    assert json.loads(up.sent[0]["Detail"])["gameId"] == "7"
+    hooks.configure(client=FakeEvents())
+
+
 def test_flush_never_raises_when_the_outbox_breaks(caplog: pytest.LogCaptureFixture) -> None:
     # Prepare
     class Broken(MemoryOutbox):

@@ -3,8 +3,8 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_FEED_LIMIT, MAX_READER_FEED_LIMIT } from '../../shared/contract/limits.ts';
 import { FeedCursors } from '../application/feed-cursor.ts';
 import type { ProfileStore } from '../application/ports.ts';
-import { profileView } from '../application/read-routes.ts';
-import type { FeedPage, ProfileView } from '../constants.ts';
+import { gameList, profileView } from '../application/read-routes.ts';
+import type { FeedPage, GameList, ProfileView } from '../constants.ts';
 import { erasureAwareProfileStore, type ProfileTables } from './profile-store.ts';
 
 /**
@@ -21,9 +21,18 @@ export class ProfileReader {
     this.store = erasureAwareProfileStore(client, tables, 0);
   }
 
-  /** A user's statistics; an unknown (or erased) user has zeros and `lastActivityAt: null`. */
-  async stats(userId: string): Promise<ProfileView> {
-    return profileView(userId, await this.store.stats(userId));
+  /**
+   * A user's statistics, overall or in `gameId`; an unknown (or erased) user, or a game they have
+   * nothing in, has zeros and `lastActivityAt: null`.
+   */
+  async stats(userId: string, options: { gameId?: string | undefined } = {}): Promise<ProfileView> {
+    const { gameId } = options;
+    return profileView(userId, await this.store.stats(userId, gameId), gameId);
+  }
+
+  /** A user's statistics in each game they have activity in, sorted by `gameId`. */
+  async games(userId: string): Promise<GameList> {
+    return gameList(userId, await this.store.games(userId));
   }
 
   /** A user's activities, newest first (by `occurredAt`, then key), `limit` at a time (at most {@link MAX_READER_FEED_LIMIT}). */

@@ -6,15 +6,21 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll, type UnprocessedRetry } from '../../shared/aws/batch.ts';
 import { DynamoErasureLog } from '../../shared/aws/erasure-log.ts';
+import { allItems, queryPages } from '../../shared/aws/paging.ts';
 import { classifyStoreError } from '../../shared/aws/store-errors.ts';
 import { readActivityItem } from '../../shared/contract/activity-item.ts';
 import { CachedErasedUsers } from '../../shared/erased-users.ts';
 import { FEED_INDEX, type TableNames } from '../../shared/tables.ts';
-import type { StoredStats } from '../../statistics/index.ts';
-import { STATS_SK, storedStatsOf } from '../../statistics/index.ts';
 import { ErasureAwareProfileStore } from '../application/erasure-aware-store.ts';
-import type { FeedPosition, FeedQuery, ProfileStore, StoredFeedPage } from '../application/ports.ts';
+import type {
+  FeedPosition,
+  FeedQuery,
+  ProfileStore,
+  ScopeStats,
+  StoredFeedPage,
+} from '../application/ports.ts';
 import type { FeedEntry } from '../constants.ts';
+import { GAME_SK_PREFIX, gameIdOfSk, scopeSk, scopeStatsOf } from './scope-items.ts';
 
 /** Where the read API finds its tables. */
 export type ProfileTables = Pick<TableNames, 'activities' | 'stats'>;
@@ -44,9 +50,10 @@ const positionOf = (item: Record<string, unknown>): FeedPosition => ({
 });
 
 /**
- * The read side of the tables: one eventually consistent `GetItem` per user's statistics, one
- * `BatchGetItem` for up to 100 users, and `Query` on the feed index (never on the statistics
- * partition, whose markers grow with the history).
+ * The read side of the tables: one eventually consistent `GetItem` per user's statistics (overall
+ * or in one game), one `BatchGetItem` for up to 100 users, a `Query` of the `GAME#` items of one
+ * user's statistics partition for their games (never of the whole partition, whose markers grow
+ * with the history), and `Query` on the feed index.
  */
 export class DynamoProfileStore implements ProfileStore {
   constructor(
@@ -54,37 +61,63 @@ export class DynamoProfileStore implements ProfileStore {
     private readonly tables: ProfileTables,
   ) {}
 
-  async stats(userId: string): Promise<StoredStats | undefined> {
+  async stats(userId: string, gameId?: string): Promise<ScopeStats | undefined> {
     try {
       const { Item } = await this.client.send(
-        new GetCommand({ TableName: this.tables.stats, Key: { userId, sk: STATS_SK } }),
+        new GetCommand({ TableName: this.tables.stats, Key: { userId, sk: scopeSk(gameId) } }),
       );
-      return Item ? storedStatsOf(Item) : undefined;
+      return Item ? scopeStatsOf(Item) : undefined;
     } catch (error) {
       throw classifyStoreError(error, `reading the statistics of user ${userId}`);
     }
   }
 
-  async statsMany(userIds: readonly string[]): Promise<ReadonlyMap<string, StoredStats>> {
-    const keys = [...new Set(userIds)].map((userId) => ({ userId, sk: STATS_SK }));
+  async statsMany(userIds: readonly string[], gameId?: string): Promise<ReadonlyMap<string, ScopeStats>> {
+    const keys = [...new Set(userIds)].map((userId) => ({ userId, sk: scopeSk(gameId) }));
     const items = await batchGetAll(this.client, this.tables.stats, keys, {
       action: 'reading the statistics of many users',
       retry: BATCH_READ_RETRY,
     });
-    return new Map(items.map((item) => [String(item.userId), storedStatsOf(item)]));
+    return new Map(items.map((item) => [String(item.userId), scopeStatsOf(item)]));
   }
 
+  async games(userId: string): Promise<ReadonlyMap<string, ScopeStats>> {
+    try {
+      const items = await allItems(
+        queryPages(this.client, {
+          TableName: this.tables.stats,
+          KeyConditionExpression: '#userId = :userId AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: { '#userId': 'userId', '#sk': 'sk' },
+          ExpressionAttributeValues: { ':userId': userId, ':prefix': GAME_SK_PREFIX },
+        }),
+      );
+      const games = new Map<string, ScopeStats>();
+      for (const item of items) {
+        const gameId = gameIdOfSk(item.sk);
+        if (gameId !== undefined) games.set(gameId, scopeStatsOf(item));
+      }
+      return games;
+    } catch (error) {
+      throw classifyStoreError(error, `reading the games of user ${userId}`);
+    }
+  }
+
+  /**
+   * One item more than the page is read: the page has a next one only when it exists, so the last
+   * page carries no cursor, even when it is full.
+   */
   async feed(userId: string, query: FeedQuery): Promise<StoredFeedPage> {
     const items: Record<string, unknown>[] = [];
+    const wanted = query.limit + 1;
     let start: Record<string, unknown> | undefined = query.after;
     const rounds = query.detailType ? MAX_FILTERED_ROUNDS : 1;
-    for (let round = 0; round < rounds && items.length < query.limit; round += 1) {
-      const page = await this.queryFeed(userId, query, start);
+    for (let round = 0; round < rounds && items.length < wanted; round += 1) {
+      const page = await this.queryFeed(userId, query, wanted, start);
       items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
       if (!start) break;
     }
-    // A filtered round can return more than the page needs: cut, and continue after the last item kept.
+    // More than the page holds: cut, and continue after the last item kept.
     if (items.length > query.limit) {
       const kept = items.slice(0, query.limit);
       return {
@@ -92,12 +125,15 @@ export class DynamoProfileStore implements ProfileStore {
         next: positionOf(kept[kept.length - 1] as Record<string, unknown>),
       };
     }
+    // Fewer: the end of the feed, unless the reads stopped early (the filtered rounds ran out, or
+    // DynamoDB's 1 MB page): then continue where they stopped.
     return { items: items.map(feedEntryOf), next: start ? positionOf(start) : undefined };
   }
 
   private async queryFeed(
     userId: string,
     query: FeedQuery,
+    limit: number,
     start: Record<string, unknown> | undefined,
   ): Promise<QueryCommandOutput> {
     const filter = query.detailType !== undefined;
@@ -117,7 +153,7 @@ export class DynamoProfileStore implements ProfileStore {
             ...(filter ? { ':detailType': query.detailType } : {}),
           },
           ScanIndexForward: false,
-          Limit: query.limit,
+          Limit: limit,
           ExclusiveStartKey: start,
         }),
       );

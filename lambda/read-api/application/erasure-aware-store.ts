@@ -1,6 +1,5 @@
 import type { ErasedUsers } from '../../shared/erased-users.ts';
-import type { StoredStats } from '../../statistics/index.ts';
-import type { FeedQuery, ProfileStore, StoredFeedPage } from './ports.ts';
+import type { FeedQuery, ProfileStore, ScopeStats, StoredFeedPage } from './ports.ts';
 
 /**
  * Reads that answer for an erased user as for an unknown one, also in the short time between the
@@ -13,14 +12,19 @@ export class ErasureAwareProfileStore implements ProfileStore {
     private readonly erased: ErasedUsers,
   ) {}
 
-  async stats(userId: string): Promise<StoredStats | undefined> {
-    const [erased, stats] = await Promise.all([this.erased.current(), this.inner.stats(userId)]);
+  async stats(userId: string, gameId?: string): Promise<ScopeStats | undefined> {
+    const [erased, stats] = await Promise.all([this.erased.current(), this.inner.stats(userId, gameId)]);
     return erased.has(userId) ? undefined : stats;
   }
 
-  async statsMany(userIds: readonly string[]): Promise<ReadonlyMap<string, StoredStats>> {
-    const [erased, found] = await Promise.all([this.erased.current(), this.inner.statsMany(userIds)]);
+  async statsMany(userIds: readonly string[], gameId?: string): Promise<ReadonlyMap<string, ScopeStats>> {
+    const [erased, found] = await Promise.all([this.erased.current(), this.inner.statsMany(userIds, gameId)]);
     return new Map([...found].filter(([userId]) => !erased.has(userId)));
+  }
+
+  async games(userId: string): Promise<ReadonlyMap<string, ScopeStats>> {
+    const [erased, games] = await Promise.all([this.erased.current(), this.inner.games(userId)]);
+    return erased.has(userId) ? new Map() : games;
   }
 
   async feed(userId: string, query: FeedQuery): Promise<StoredFeedPage> {

@@ -1,11 +1,14 @@
-import type { StoredStats } from '../../statistics/index.ts';
 import { profileStats, winRate, ZERO } from '../../statistics/index.ts';
-import type { FeedPage, ProfileView } from '../constants.ts';
+import type { FeedPage, GameList, GameProfileView, ProfileView } from '../constants.ts';
+import { conditionalJson } from './conditional.ts';
 import type { FeedCursors } from './feed-cursor.ts';
-import type { ProfileStore } from './ports.ts';
+import type { ProfileStore, ScopeStats } from './ports.ts';
 import { type ApiRequest, type ApiResponse, json, type RouteActions, serveRoutes } from './serve-routes.ts';
 
-/** The read routes: a user's statistics (with an ETag), their feed page by page, batch statistics. */
+/**
+ * The read routes: a user's statistics overall or per game (with an ETag), their games, their
+ * feed page by page, batch statistics.
+ */
 
 /** What the read API is built from. */
 export interface ProfileApiDependencies {
@@ -17,36 +20,59 @@ export interface ProfileApiDependencies {
   readonly onError?: (error: unknown, request: ApiRequest) => void;
 }
 
-/** The view of stored statistics (zeros for a user without any). */
-export function profileView(userId: string, stored: StoredStats | undefined): ProfileView {
-  const stats = stored
-    ? profileStats(userId, stored.counters, stored.activityCount, stored.lastActivityAt)
-    : profileStats(userId, ZERO, 0, null);
-  return { ...stats, winRate: winRate(stats) };
+/** The statistics of a scope with no activity. */
+const NOTHING: ScopeStats = {
+  counters: ZERO,
+  activityCount: 0,
+  lastActivityAt: null,
+  currentWinStreak: 0,
+  longestWinStreak: 0,
+  recentResults: [],
+};
+
+/** The view of stored statistics, overall or in `gameId` (zeros for a user without any there). */
+export function profileView(userId: string, stored: ScopeStats | undefined, gameId?: string): ProfileView {
+  const scope = stored ?? NOTHING;
+  const { userId: _, ...stats } = profileStats(
+    userId,
+    scope.counters,
+    scope.activityCount,
+    scope.lastActivityAt,
+  );
+  return {
+    userId,
+    ...(gameId === undefined ? {} : { gameId }),
+    ...stats,
+    currentWinStreak: scope.currentWinStreak,
+    longestWinStreak: scope.longestWinStreak,
+    recentResults: scope.recentResults,
+    winRate: winRate(stats),
+  };
 }
 
-/** The ETag of a user's statistics: their version, which every change increments. */
-export const statsETag = (stored: StoredStats | undefined): string => `"v${stored?.version ?? 0}"`;
+/** The view of a user's stored statistics in one game. */
+const gameView = (userId: string, stored: ScopeStats | undefined, gameId: string): GameProfileView => ({
+  ...profileView(userId, stored, gameId),
+  gameId,
+});
 
-/** `If-None-Match` matches `etag` (a list, `*`, or a weak form of it). */
-function matchesETag(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  return header.split(',').some((tag) => {
-    const t = tag.trim();
-    return t === '*' || t === etag || t === `W/${etag}`;
-  });
+/** A user's games, sorted by `gameId` (as the contract compares ids: as strings). */
+export function gameList(userId: string, games: ReadonlyMap<string, ScopeStats>): GameList {
+  const gameIds = [...games.keys()].sort();
+  return { items: gameIds.map((gameId) => gameView(userId, games.get(gameId), gameId)) };
 }
 
-/** The read routes' actions: statistics, feeds and batch reads. */
+/** The read routes' actions: statistics, games, feeds and batch reads. */
 export function readActions(deps: ProfileApiDependencies): RouteActions {
   return {
     async getUserStats(values, request) {
       const userId = values.userId as string;
-      const stored = await deps.store.stats(userId);
-      const etag = statsETag(stored);
-      const headers = { etag, 'cache-control': 'private, no-cache' };
-      if (matchesETag(request.headers['if-none-match'], etag)) return { statusCode: 304, headers, body: '' };
-      return json(200, profileView(userId, stored), headers);
+      const gameId = values.gameId as string | undefined;
+      return conditionalJson(request, profileView(userId, await deps.store.stats(userId, gameId), gameId));
+    },
+    async getUserGames(values, request) {
+      const userId = values.userId as string;
+      return conditionalJson(request, gameList(userId, await deps.store.games(userId)));
     },
     async getUserActivities(values) {
       const userId = values.userId as string;
@@ -62,8 +88,9 @@ export function readActions(deps: ProfileApiDependencies): RouteActions {
     },
     async getStatsBatch(values) {
       const userIds = values.userIds as readonly string[];
-      const found = await deps.store.statsMany(userIds);
-      return json(200, { items: userIds.map((id) => profileView(id, found.get(id))) });
+      const gameId = values.gameId as string | undefined;
+      const found = await deps.store.statsMany(userIds, gameId);
+      return json(200, { items: userIds.map((id) => profileView(id, found.get(id), gameId)) });
     },
   };
 }

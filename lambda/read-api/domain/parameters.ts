@@ -24,6 +24,8 @@ function checkValue(decl: ParameterDeclaration, value: string): string | undefin
   }
   if (schema.maxLength !== undefined && value.length > schema.maxLength)
     return `must be at most ${schema.maxLength} characters`;
+  if (schema.enum && !schema.enum.includes(value))
+    return `"${value.slice(0, 80)}" is not one of ${schema.enum.join(', ')}`;
   if (schema.pattern && !new RegExp(schema.pattern).test(value))
     return `"${value.slice(0, 80)}" does not match ${schema.pattern}`;
   return undefined;

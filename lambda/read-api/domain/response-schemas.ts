@@ -4,44 +4,63 @@
  */
 
 import { ERASED_KINDS } from '../../shared/erased-users.ts';
-import { API_ERRORS, type ResponseSchemaName, type SchemaObject } from '../constants.ts';
+import { API_ERRORS, RECENT_RESULTS_SIZE, type ResponseSchemaName, type SchemaObject } from '../constants.ts';
+
+/** Fields of a user's statistics, overall or in one game, in the order the API writes them. */
+const STATS_PROPERTIES = {
+  userId: { type: 'string' },
+  gameId: {
+    type: 'string',
+    description: 'The game these statistics are of; absent from the overall statistics.',
+  },
+  matchesWon: { type: 'integer', minimum: 0 },
+  matchesLost: { type: 'integer', minimum: 0 },
+  matchesDrawn: { type: 'integer', minimum: 0 },
+  tournamentsPlayed: { type: 'integer', minimum: 0 },
+  tournamentsWon: { type: 'integer', minimum: 0 },
+  matchesPlayed: { type: 'integer', minimum: 0, description: 'matchesWon + matchesLost + matchesDrawn' },
+  activityCount: { type: 'integer', minimum: 0 },
+  lastActivityAt: {
+    type: ['string', 'null'],
+    format: 'date-time',
+    description: 'Latest occurredAt of the user’s activities (UTC); null with none.',
+  },
+  currentWinStreak: {
+    type: 'integer',
+    minimum: 0,
+    description:
+      'Wins at the end of the user’s matches in position order (when each match was first finalized); 0 after a loss or draw, or with none.',
+  },
+  longestWinStreak: { type: 'integer', minimum: 0, description: 'The longest run of consecutive wins.' },
+  recentResults: {
+    type: 'array',
+    maxItems: RECENT_RESULTS_SIZE,
+    items: { enum: ['W', 'L', 'D'] },
+    description: `Outcomes of the last ${RECENT_RESULTS_SIZE} matches, newest first (fewer when fewer were played).`,
+  },
+  winRate: {
+    type: 'number',
+    minimum: 0,
+    maximum: 1,
+    description: 'matchesWon / matchesPlayed; 0 with none.',
+  },
+} as const;
+
+/** Every field but `gameId` is always present. */
+const ALWAYS_PRESENT = Object.keys(STATS_PROPERTIES).filter((name) => name !== 'gameId');
 
 const PROFILE_STATS: SchemaObject = {
   type: 'object',
   additionalProperties: false,
-  required: [
-    'userId',
-    'matchesWon',
-    'matchesLost',
-    'matchesDrawn',
-    'tournamentsPlayed',
-    'tournamentsWon',
-    'matchesPlayed',
-    'activityCount',
-    'lastActivityAt',
-    'winRate',
-  ],
-  properties: {
-    userId: { type: 'string' },
-    matchesWon: { type: 'integer', minimum: 0 },
-    matchesLost: { type: 'integer', minimum: 0 },
-    matchesDrawn: { type: 'integer', minimum: 0 },
-    tournamentsPlayed: { type: 'integer', minimum: 0 },
-    tournamentsWon: { type: 'integer', minimum: 0 },
-    matchesPlayed: { type: 'integer', minimum: 0, description: 'matchesWon + matchesLost + matchesDrawn' },
-    activityCount: { type: 'integer', minimum: 0 },
-    lastActivityAt: {
-      type: ['string', 'null'],
-      format: 'date-time',
-      description: 'Latest occurredAt of the user’s activities (UTC); null with none.',
-    },
-    winRate: {
-      type: 'number',
-      minimum: 0,
-      maximum: 1,
-      description: 'matchesWon / matchesPlayed; 0 with none.',
-    },
-  },
+  required: ALWAYS_PRESENT,
+  properties: STATS_PROPERTIES,
+};
+
+const GAME_STATS: SchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['gameId', ...ALWAYS_PRESENT],
+  properties: STATS_PROPERTIES,
 };
 
 const FEED_ITEM: SchemaObject = {
@@ -74,6 +93,9 @@ const FEED_ITEM: SchemaObject = {
       type: 'object',
       description:
         "The detail's small fields (entity ids, status words, flags); user lists and extra fields stay in the bus archive.",
+      properties: {
+        gameId: { type: 'string', description: 'The game the event named; absent when it named none.' },
+      },
     },
   },
 };
@@ -81,6 +103,19 @@ const FEED_ITEM: SchemaObject = {
 /** Response bodies by name (`components.schemas` of the OpenAPI document). */
 export const RESPONSE_SCHEMAS = {
   ProfileStats: PROFILE_STATS,
+  GameStats: GAME_STATS,
+  GameStatsList: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['items'],
+    properties: {
+      items: {
+        type: 'array',
+        description: 'One entry per game the user has activity in, sorted by gameId.',
+        items: { $ref: '#/components/schemas/GameStats' },
+      },
+    },
+  },
   FeedItem: FEED_ITEM,
   FeedPage: {
     type: 'object',
@@ -98,7 +133,8 @@ export const RESPONSE_SCHEMAS = {
     properties: {
       items: {
         type: 'array',
-        description: 'One entry per distinct requested id, in request order.',
+        description:
+          'One entry per distinct requested id, in request order; each with gameId when the request named a game.',
         items: { $ref: '#/components/schemas/ProfileStats' },
       },
     },

@@ -7,6 +7,8 @@ import { type Activity, type Role, roleOf, type SmallFields, smallFieldsOf } fro
  * - items written before activities were slimmed carry `payload` (the whole detail as JSON text)
  *   instead; the role and fields are derived from it the way recording derives them now.
  * Both shapes keep every other attribute (`occurredAt` was already the UTC millisecond instant).
+ * The game an event named is among the `fields` of either shape (`gameIdOf` in `activity.ts` reads
+ * it); an activity without one reads exactly as before games existed.
  */
 export type StoredActivity = Pick<
   Activity,

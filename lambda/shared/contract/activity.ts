@@ -1,3 +1,5 @@
+import { idText } from './keys.ts';
+
 /** A user's own part in an event: what their feed shows and their statistics count. */
 export type Role = 'winner' | 'loser' | 'draw' | 'participant';
 
@@ -23,7 +25,9 @@ export interface Activity {
   readonly role: Role;
   /**
    * The detail's contract fields that are scalars, except `tournamentId` and `occurredAt` (kept
-   * above); the entity id is here under its own name (`matchId`, `registrationId`, ...).
+   * above); the entity id is here under its own name (`matchId`, `registrationId`, ...), and so is
+   * `gameId` when the event carries one: the feed index projects a fixed list of attributes, which
+   * a deployed index cannot change, and `fields` is on it.
    */
   readonly fields: SmallFields;
   /** `v2:` + SHA-256 of the whole detail's canonical form. */
@@ -53,6 +57,15 @@ export function smallFieldsOf(
       fields[field] = value as string | number | boolean;
   }
   return fields;
+}
+
+/**
+ * The game an activity's event named, from its small fields (where the item keeps it), in either
+ * item shape; `undefined` when the event named none. A value that is no id is no game: only a
+ * payload of the previous shape can hold one, where `gameId` was an extra field like any other.
+ */
+export function gameIdOf(fields: SmallFields): string | undefined {
+  return idText(fields.gameId);
 }
 
 const idsOf = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);

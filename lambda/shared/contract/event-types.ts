@@ -6,7 +6,7 @@ import { contractSchema } from './zod.ts';
 /** The only major version of the event detail this code understands. */
 export const SUPPORTED_SCHEMA_VERSION = 1;
 
-/** Fields every event detail carries. Unknown extra fields are kept (forward compatibility). */
+/** Fields of every event type (some optional). Unknown extra fields are kept (forward compatibility). */
 const commonFields = contractSchema(() => ({
   schemaVersion: z._default(
     z.literal(SUPPORTED_SCHEMA_VERSION, {
@@ -26,6 +26,9 @@ const commonFields = contractSchema(() => ({
       }),
     ),
   revision: z.optional(z.number().check(z.int(), z.minimum(0))),
+  // An id like the others, so `7` and `"7"` are one game in the canonical form and the hash; never
+  // part of the key: the contract fixes the key's format, and a game is not what tells actions apart.
+  gameId: z.optional(idSchema()),
 }));
 
 type Issue = { path: (string | number)[]; message: string };

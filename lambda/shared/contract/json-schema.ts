@@ -50,6 +50,10 @@ const COMMON_FIELD_DESCRIPTIONS: Readonly<Record<string, string>> = {
   revision:
     'Only for an action that can legitimately happen twice with the same status (a check-in toggled back ' +
     'and forth): a new revision makes it a new action; resending the same revision is a harmless retry.',
+  gameId:
+    'Optional: the game the tournament is played in (valorant, efootball, 42). Statistics are also kept per ' +
+    'game for the events that carry one. Not part of the idempotency key: a resend must carry the same gameId, ' +
+    'or it is another payload under the same key (a conflict, ignored).',
 };
 
 /** The draw rule: JSON Schema 2020-12 can state it with if/then, OpenAPI 3.0 cannot. */

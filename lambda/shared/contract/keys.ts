@@ -4,6 +4,16 @@
  */
 export const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 
+/**
+ * The id's string form when `value` is an id (`42` and `"42"` both give `'42'`), `undefined`
+ * otherwise: the rule of the id schema, without zod, for readers of stored items (the read API
+ * leaves the event schemas out of its bundle).
+ */
+export function idText(value: unknown): string | undefined {
+  if (typeof value === 'string') return ID_PATTERN.test(value) ? value : undefined;
+  return Number.isSafeInteger(value) && (value as number) > 0 ? String(value) : undefined;
+}
+
 /** Separator between the parts of an idempotency key; ids can never contain it. */
 export const KEY_SEPARATOR = ':';
 

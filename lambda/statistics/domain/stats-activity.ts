@@ -1,3 +1,4 @@
+import { gameIdOf } from '../../shared/contract/activity.ts';
 import { readActivityItem, type StoredActivity } from '../../shared/contract/activity-item.ts';
 import type { StatsActivity } from './stats.ts';
 
@@ -5,7 +6,7 @@ import type { StatsActivity } from './stats.ts';
 export function statsActivityOf(activity: StoredActivity): StatsActivity {
   const { userId, idempotencyKey, detailType, tournamentId, occurredAt, role, fields } = activity;
   const matchId = fields.matchId === undefined ? undefined : String(fields.matchId);
-  const gameId = fields.gameId === undefined ? undefined : String(fields.gameId);
+  const gameId = gameIdOf(fields);
   return { userId, idempotencyKey, detailType, tournamentId, occurredAt, role, matchId, gameId };
 }
 

@@ -35,6 +35,7 @@ export interface StatsActivity {
   readonly role: Role;
   /** The match a finalization is about (`undefined` for other event types). */
   readonly matchId?: string | undefined;
+  /** The game the event named (`undefined` when it named none). */
   readonly gameId?: string | undefined;
 }
 

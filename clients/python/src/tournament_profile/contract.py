@@ -77,10 +77,12 @@ EVENT_TYPES: Dict[str, EventType] = {
     )
 }
 
-#: Detail fields holding one id, beyond each type's entity id.
-_ID_FIELDS = ("tournamentId", "registrationId", "paymentId", "matchId", "disputeId",
-              "submittedByUserId", "openedByUserId")
-_USER_LIST_FIELDS = ("userIds", "participantUserIds", "winnerUserIds")
+#: Detail fields holding one id: every type's entity id and the other ids, `gameId` (optional on
+#: every type) included.
+ID_FIELDS = ("tournamentId", "registrationId", "paymentId", "matchId", "disputeId",
+             "submittedByUserId", "openedByUserId", "gameId")
+#: Detail fields holding a list of user ids (compared as sets by the recording side).
+USER_LIST_FIELDS = ("userIds", "participantUserIds", "winnerUserIds")
 
 
 def normalise_id(value: Any) -> str:
@@ -211,13 +213,13 @@ def _field_rules(detail: Mapping[str, Any]) -> List[str]:
     """The rules Python's regular expressions would let through (`$` before a newline, Unicode
     digits) and the instant's calendar and UTC-year checks."""
     reasons: List[str] = []
-    for field in _ID_FIELDS:
+    for field in ID_FIELDS:
         if field in detail:
             try:
                 normalise_id(detail[field])
             except ValueError as error:
                 reasons.append(f"detail.{field}: {error}")
-    for field in _USER_LIST_FIELDS:
+    for field in USER_LIST_FIELDS:
         for index, user in enumerate(detail[field] if isinstance(detail.get(field), list) else []):
             try:
                 normalise_id(user)

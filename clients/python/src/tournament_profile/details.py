@@ -1,7 +1,7 @@
 """Builds an event's detail from a hook's keyword arguments, in the contract's canonical form: ids as
-strings (`7` and `"7"` are one id), user lists without repeats, `occurredAt` as the UTC instant at
-millisecond precision with a `Z`. A resend of the same action therefore carries the same bytes
-whatever zone or type the platform passed the values in."""
+strings (`7` and `"7"` are one id, and one game), user lists without repeats, `occurredAt` as the
+UTC instant at millisecond precision with a `Z`. A resend of the same action therefore carries the
+same bytes whatever zone or type the platform passed the values in."""
 
 from __future__ import annotations
 
@@ -10,13 +10,16 @@ import re
 from datetime import datetime
 from typing import Any, Dict, Iterable, List, Mapping, Optional
 
-from .contract import MAX_SAFE_INTEGER, canonical_instant, check_detail, normalise_id
+from .contract import (
+    ID_FIELDS, MAX_SAFE_INTEGER, USER_LIST_FIELDS, canonical_instant, check_detail, normalise_id,
+)
 
-_ID_FIELDS = frozenset({"tournamentId", "registrationId", "paymentId", "matchId", "disputeId",
-                        "submittedByUserId", "openedByUserId"})
-_USER_LIST_FIELDS = frozenset({"userIds", "participantUserIds", "winnerUserIds"})
+_ID_FIELDS = frozenset(ID_FIELDS)
+_USER_LIST_FIELDS = frozenset(USER_LIST_FIELDS)
 _BOOLEAN_FIELDS = frozenset({"checkedIn", "isDraw"})
 _WORD_FIELDS = frozenset({"status", "resolution"})
+#: Optional fields a hook leaves out of the detail when their argument is `None` (not given).
+_OPTIONAL_FIELDS = frozenset({"revision", "isDraw", "gameId"})
 #: Fields `extra` may not set: they belong to the contract, and some are part of the key.
 RESERVED_FIELDS = _ID_FIELDS | _USER_LIST_FIELDS | _BOOLEAN_FIELDS | _WORD_FIELDS | frozenset(
     {"occurredAt", "revision", "schemaVersion"}
@@ -98,7 +101,7 @@ def build_detail(detail_type: str, fields: Mapping[str, Any], extra: Optional[Ma
                 reasons.append(f"extra: may not set the contract's fields {', '.join(clashes)}; pass them as arguments")
             detail.update(extra)
     for field, value in fields.items():
-        if value is None and field in ("revision", "isDraw"):
+        if value is None and field in _OPTIONAL_FIELDS:
             continue
         try:
             detail[field] = _canonical(field, value)

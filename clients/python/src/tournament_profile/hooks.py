@@ -2,8 +2,9 @@
 
 Each hook builds the event's detail in the contract's canonical form, checks it against the
 contract, and publishes it to EventBridge after the surrounding Django transaction commits (at once
-outside a transaction or without Django). A hook never raises: a bad argument is logged with its
-reason and nothing is sent; a failed publish is retried a bounded number of times with jitter,
+outside a transaction or without Django). Every hook takes an optional `game_id`, the game the
+tournament is played in (an id, like the others). A hook never raises: a bad argument is logged with
+its reason and nothing is sent; a failed publish is retried a bounded number of times with jitter,
 then logged and kept in the outbox, which `flush()` sends again.
 """
 
@@ -173,93 +174,103 @@ def _never_raises(function: _F) -> _F:
 @_never_raises
 def on_registration_status_change(
     *, registration_id: Id, tournament_id: Id, status: str, user_ids: Iterable[Id], occurred_at: datetime,
-    revision: Optional[int] = None, extra: Extra = None,
+    game_id: Optional[Id] = None, revision: Optional[int] = None,
+    extra: Extra = None,
 ) -> None:
     """A registration was approved or rejected (`status`): `RegistrationStatusChanged`."""
     _publish("on_registration_status_change", "RegistrationStatusChanged", {
         "tournamentId": tournament_id, "occurredAt": occurred_at, "registrationId": registration_id,
-        "status": status, "userIds": user_ids, "revision": revision}, extra)
+        "status": status, "userIds": user_ids, "gameId": game_id, "revision": revision}, extra)
 
 
 @_never_raises
 def on_payment_status_change(
     *, payment_id: Id, registration_id: Id, tournament_id: Id, status: str, user_ids: Iterable[Id],
-    occurred_at: datetime, revision: Optional[int] = None, extra: Extra = None,
+    occurred_at: datetime, game_id: Optional[Id] = None, revision: Optional[int] = None,
+    extra: Extra = None,
 ) -> None:
     """A payment was verified or rejected (`status`): `PaymentStatusChanged`."""
     _publish("on_payment_status_change", "PaymentStatusChanged", {
         "tournamentId": tournament_id, "occurredAt": occurred_at, "paymentId": payment_id,
-        "registrationId": registration_id, "status": status, "userIds": user_ids, "revision": revision}, extra)
+        "registrationId": registration_id, "status": status, "userIds": user_ids, "gameId": game_id,
+        "revision": revision}, extra)
 
 
 @_never_raises
 def on_checkin_toggled(
     *, registration_id: Id, tournament_id: Id, checked_in: bool, user_ids: Iterable[Id], occurred_at: datetime,
-    revision: Optional[int] = None, extra: Extra = None,
+    game_id: Optional[Id] = None, revision: Optional[int] = None,
+    extra: Extra = None,
 ) -> None:
     """A registration was checked in or out. Pass `revision` (a toggle counter): a toggle can recur."""
     _publish("on_checkin_toggled", "CheckInToggled", {
         "tournamentId": tournament_id, "occurredAt": occurred_at, "registrationId": registration_id,
-        "checkedIn": checked_in, "userIds": user_ids, "revision": revision}, extra)
+        "checkedIn": checked_in, "userIds": user_ids, "gameId": game_id, "revision": revision}, extra)
 
 
 @_never_raises
 def on_match_result_submitted(
     *, match_id: Id, tournament_id: Id, submitted_by_user_id: Id, participant_user_ids: Iterable[Id],
-    occurred_at: datetime, revision: Optional[int] = None, extra: Extra = None,
+    occurred_at: datetime, game_id: Optional[Id] = None, revision: Optional[int] = None,
+    extra: Extra = None,
 ) -> None:
     """One side reported a match result: `MatchResultSubmitted`, keyed by the submitter."""
     _publish("on_match_result_submitted", "MatchResultSubmitted", {
         "tournamentId": tournament_id, "occurredAt": occurred_at, "matchId": match_id,
         "submittedByUserId": submitted_by_user_id, "participantUserIds": participant_user_ids,
-        "revision": revision}, extra)
+        "gameId": game_id, "revision": revision}, extra)
 
 
 @_never_raises
 def on_dispute_opened(
     *, dispute_id: Id, match_id: Id, tournament_id: Id, opened_by_user_id: Id, participant_user_ids: Iterable[Id],
-    occurred_at: datetime, revision: Optional[int] = None, extra: Extra = None,
+    occurred_at: datetime, game_id: Optional[Id] = None, revision: Optional[int] = None,
+    extra: Extra = None,
 ) -> None:
     """A participant disputed a match result: `DisputeOpened`."""
     _publish("on_dispute_opened", "DisputeOpened", {
         "tournamentId": tournament_id, "occurredAt": occurred_at, "disputeId": dispute_id, "matchId": match_id,
         "openedByUserId": opened_by_user_id, "participantUserIds": participant_user_ids,
-        "revision": revision}, extra)
+        "gameId": game_id, "revision": revision}, extra)
 
 
 @_never_raises
 def on_dispute_resolved(
     *, dispute_id: Id, match_id: Id, tournament_id: Id, resolution: str, participant_user_ids: Iterable[Id],
-    occurred_at: datetime, revision: Optional[int] = None, extra: Extra = None,
+    occurred_at: datetime, game_id: Optional[Id] = None, revision: Optional[int] = None,
+    extra: Extra = None,
 ) -> None:
     """A dispute was upheld or rejected (`resolution`): `DisputeResolved`."""
     _publish("on_dispute_resolved", "DisputeResolved", {
         "tournamentId": tournament_id, "occurredAt": occurred_at, "disputeId": dispute_id, "matchId": match_id,
-        "resolution": resolution, "participantUserIds": participant_user_ids, "revision": revision}, extra)
+        "resolution": resolution, "participantUserIds": participant_user_ids, "gameId": game_id,
+        "revision": revision}, extra)
 
 
 @_never_raises
 def on_match_finalized(
     *, match_id: Id, tournament_id: Id, resolution: str, participant_user_ids: Iterable[Id],
     winner_user_ids: Iterable[Id], occurred_at: datetime, is_draw: bool = False,
-    revision: Optional[int] = None, extra: Extra = None,
+    game_id: Optional[Id] = None, revision: Optional[int] = None,
+    extra: Extra = None,
 ) -> None:
     """A match result became final (`completed`, `forfeit` or `dispute_resolved`): `MatchFinalized`."""
     _publish("on_match_finalized", "MatchFinalized", {
         "tournamentId": tournament_id, "occurredAt": occurred_at, "matchId": match_id, "resolution": resolution,
         "participantUserIds": participant_user_ids, "winnerUserIds": winner_user_ids, "isDraw": is_draw,
-        "revision": revision}, extra)
+        "gameId": game_id, "revision": revision}, extra)
 
 
 @_never_raises
 def on_tournament_completed(
     *, tournament_id: Id, participant_user_ids: Iterable[Id], winner_user_ids: Iterable[Id],
-    occurred_at: datetime, revision: Optional[int] = None, extra: Extra = None,
+    occurred_at: datetime, game_id: Optional[Id] = None, revision: Optional[int] = None,
+    extra: Extra = None,
 ) -> None:
     """A tournament finished: `TournamentCompleted`."""
     _publish("on_tournament_completed", "TournamentCompleted", {
         "tournamentId": tournament_id, "occurredAt": occurred_at, "participantUserIds": participant_user_ids,
-        "winnerUserIds": winner_user_ids, "revision": revision}, extra)
+        "winnerUserIds": winner_user_ids, "gameId": game_id, "revision": revision}, extra)
 
 
 @dataclass(frozen=True)
