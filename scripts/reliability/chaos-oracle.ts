@@ -60,13 +60,15 @@ export interface OracleReaders {
 }
 
 /** The fields `reference` defines, as `shown` has them, in the reference's order (the view shows more). */
-const shownOf = (shown: object, reference: object) =>
-  Object.fromEntries(Object.keys(reference).map((name) => [name, (shown as Record<string, unknown>)[name]]));
+function shownOf<T extends object>(shown: object, reference: T): T {
+  const view = shown as Record<string, unknown>;
+  return Object.fromEntries(Object.keys(reference).map((name) => [name, view[name]])) as T;
+}
 
 /** A user's statistics as the read API and the stored items show them, against the contract's. */
 async function statisticsMatch(readers: OracleReaders, userId: string, mine: readonly StatsActivity[]) {
   const want = statsOf(userId, mine);
-  const got = shownOf(await readers.reader.stats(userId), want) as typeof want;
+  const got = shownOf(await readers.reader.stats(userId), want);
   const profile = profileStatsOf(mine);
   const stored = storedProfileOf(await userPartition(readers.doc, readers.statsTable, userId));
   const same = JSON.stringify(got) === JSON.stringify(want) && isDeepStrictEqual(stored, profile);
