@@ -17,11 +17,13 @@ export interface ChaosFigures {
   /** (user, key) activities the flag admitted: each must exist exactly once. */
   expectedActivities: number;
   usersChecked: number;
+  /** Per-game statistics checked (one per user and game): games reached the projector. */
+  gameStatisticsChecked: number;
   /** Expected activities missing, plus statistics below the oracle. */
   losses: number;
   /** Activities that must not exist (excluded user, unknown key), plus statistics above the oracle. */
   doubles: number;
-  /** Users whose statistics differ from `statsOf` in any field. */
+  /** Users whose statistics (overall or in a game, streaks included) differ from the contract's. */
   statsMismatches: number;
   /** Broken events without their dead letter. */
   missingDeadLetters: number;
@@ -48,6 +50,7 @@ export const emptyFigures = (): ChaosFigures => ({
   consumerRestarts: 0,
   expectedActivities: 0,
   usersChecked: 0,
+  gameStatisticsChecked: 0,
   losses: 0,
   doubles: 0,
   statsMismatches: 0,

@@ -48,6 +48,8 @@ export interface UserVerdict {
    * `profileStatsOf`.
    */
   mismatches: number;
+  /** Per-game statistics the oracle expected (one per user and game) and compared. */
+  games: number;
 }
 
 /** Where the checks read: the tables, and the statistics through the profile reader. */
@@ -79,7 +81,12 @@ async function statisticsMatch(readers: OracleReaders, userId: string, mine: rea
         `stored ${JSON.stringify(stored.overall)} ${games(stored)} expected ${JSON.stringify(profile.overall)} ${games(profile)}`,
     );
   }
-  return { same, activityCount: got.activityCount, expectedCount: want.activityCount };
+  return {
+    same,
+    activityCount: got.activityCount,
+    expectedCount: want.activityCount,
+    games: profile.games.size,
+  };
 }
 
 /** Compares each user's activities and statistics with the oracle's. */
@@ -88,7 +95,7 @@ export async function checkUsers(
   users: readonly string[],
   expected: ExpectedActivities,
 ): Promise<UserVerdict> {
-  const verdict: UserVerdict = { losses: 0, doubles: 0, mismatches: 0 };
+  const verdict: UserVerdict = { losses: 0, doubles: 0, mismatches: 0, games: 0 };
   for (const userId of users) {
     const items = await userPartition(readers.doc, readers.activitiesTable, userId);
     const stored = new Map(items.map((item) => [String(item.idempotencyKey), item]));
@@ -100,7 +107,8 @@ export async function checkUsers(
     }
     verdict.doubles += [...stored.keys()].filter((key) => !mine.some((a) => a.idempotencyKey === key)).length;
 
-    const { same, activityCount, expectedCount } = await statisticsMatch(readers, userId, mine);
+    const { same, activityCount, expectedCount, games } = await statisticsMatch(readers, userId, mine);
+    verdict.games += games;
     if (same) continue;
     verdict.mismatches += 1;
     if (activityCount < expectedCount) verdict.losses += 1;

@@ -142,8 +142,9 @@ async function runScenario(h: Harness, generated: Scenario, runIndex: number): P
     statsTable: stack.tables.stats,
     log: h.log,
   };
-  const { losses, doubles, mismatches } = await checkUsers(readers, users, expected);
+  const { losses, doubles, mismatches, games } = await checkUsers(readers, users, expected);
   figures.usersChecked += users.length;
+  figures.gameStatisticsChecked += games;
   const deadLetters = { eventSource: stack.eventSource, deadLettersTable: stack.tables.deadLetters };
   const missing = await missingDeadLetters(h.doc, deadLetters, events, erasure?.userId);
   figures.givenUp += await deliveryFailures(h.doc, stack.tables.deadLetters);

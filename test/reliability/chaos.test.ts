@@ -27,6 +27,7 @@ describe('the whole local pipeline under chaos', () => {
     expect(figures.statisticsFaults).toBeGreaterThan(0);
     expect(figures.consumerRestarts).toBeGreaterThan(0);
     expect(figures.erasures).toBeGreaterThan(0);
+    expect(figures.gameStatisticsChecked).toBeGreaterThan(0);
     expect({
       losses: figures.losses,
       doubles: figures.doubles,
