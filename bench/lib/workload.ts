@@ -1,4 +1,3 @@
-import type { Activity } from '../../lambda/shared/contract/activity.ts';
 import { EVENT_TYPES } from '../../lambda/shared/contract/event-types.ts';
 import type { BridgeEvent } from '../../lambda/shared/contract/events.ts';
 import { bridgeEvent } from '../../local/bridge-event.ts';
@@ -66,11 +65,3 @@ export function redeliveries(events: readonly BridgeEvent[], suffix = 'again'): 
 
 /** The games the bench's events are played in, in turn: every statistics workload carries a gameId. */
 export const BENCH_GAMES = ['valorant', 'efootball'] as const;
-
-/**
- * The activity recorded from a detail that carries `gameId`: the contract keeps the game among an
- * activity's fields, which is where the statistics read it.
- */
-export function inGame(activity: Activity, gameId: string): Activity {
-  return { ...activity, fields: { ...activity.fields, gameId } };
-}

@@ -7,7 +7,7 @@ import { bridgeEvent } from '../../local/bridge-event.ts';
 import { type CapacityMeter, type CapacityTotals, meterCapacity } from '../lib/capacity.ts';
 import type { SeasonUsage } from '../lib/cost.ts';
 import { progress } from '../lib/progress.ts';
-import { BENCH_GAMES, inGame } from '../lib/workload.ts';
+import { BENCH_GAMES } from '../lib/workload.ts';
 import { lambdaContext, type OurRecorder, ourRecorder, powertoolsRecorder } from './recording.ts';
 import { streamRecord } from './statistics.ts';
 
@@ -131,8 +131,7 @@ async function projectSeason(events: readonly BridgeEvent[], ours: OurRecorder, 
   const recordedAt = new Date();
   const activities = events.flatMap((e) => {
     const accepted = acceptEvent(e);
-    const gameId = String(e.detail.gameId);
-    return accepted.userIds.map((u) => inGame(activityFor(accepted, u, recordedAt), gameId));
+    return accepted.userIds.map((u) => activityFor(accepted, u, recordedAt));
   });
   const project = createStatsHandler({ store: new DynamoProjectionStore(ours.db.doc, ours.tables.stats) });
   const batches = Array.from({ length: Math.ceil(activities.length / 100) }, (_, i) =>

@@ -17,7 +17,7 @@ import { createTableInput } from '../../local/tables.ts';
 import { type CapacityMeter, meterCapacity } from '../lib/capacity.ts';
 import { benchClient, countedClient, freshTables } from '../lib/local.ts';
 import { progress } from '../lib/progress.ts';
-import { detailFor, inGame } from '../lib/workload.ts';
+import { detailFor } from '../lib/workload.ts';
 import { AlwaysOnFlag } from './recording.ts';
 import { streamRecord } from './statistics.ts';
 
@@ -159,8 +159,7 @@ async function measureEvent(endpoint: string, event: BridgeEvent, label: string)
   const duplicate = snapshot(meter);
 
   const recordedAt = new Date();
-  const gameId = String(event.detail.gameId);
-  const activities = accepted.userIds.map((u) => inGame(activityFor(accepted, u, recordedAt), gameId));
+  const activities = accepted.userIds.map((u) => activityFor(accepted, u, recordedAt));
   const project = createStatsHandler({ store: new DynamoProjectionStore(doc, tables.stats) });
   meter.reset();
   for (let i = 0; i < activities.length; i += 100)
@@ -228,7 +227,7 @@ function caseActivity(
     });
   }
   const accepted = acceptEvent(bridgeEvent(detailType, { ...detail, gameId }, { id: `wu-case-${n}` }));
-  return inGame(activityFor(accepted, userId, new Date()), gameId);
+  return activityFor(accepted, userId, new Date());
 }
 
 const FINALIZED_TYPE = EVENT_TYPES.findIndex((t) => t.detailType === 'MatchFinalized');
