@@ -2,10 +2,11 @@
  * The profile read client: what a platform imports to read statistics and feeds over HTTP.
  *
  * @example
- * import { ProfileClient } from 'tournament-profile-integration/client';
+ * import { ProfileClient } from 'tournament-profile-client/reader';
  */
 
 export type { FeedEntry, FeedPage, ProfileView } from '../read-api/index.ts';
+export { defaultCredentials } from './credentials.ts';
 export { ProfileApiError } from './errors.ts';
 export {
   type AwsCredentials,
