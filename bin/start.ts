@@ -94,6 +94,8 @@ const { DEFAULT_ENDPOINT_PORT, startLocalStack } = await import('../local/stack.
 const { DEFAULT_DYNAMODB_PORT } = await import('../local/database.ts');
 const { stopOnSignalsAndParentExit } = await import('./start-lifecycle.ts');
 const log = (line: string) => process.stdout.write(`${line}\n`);
+// DynamoDB Local's JVM takes a second or two to answer, much longer on a busy machine.
+process.stderr.write('starting DynamoDB Local, the tables, the endpoint and the read API…\n');
 try {
   const stack = await startLocalStack({
     port: portOf(values.port, '--port', DEFAULT_ENDPOINT_PORT),

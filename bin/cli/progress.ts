@@ -50,26 +50,3 @@ export function progressPrinter(
     stderr.write(stderr.isTTY ? `\r${line}\x1b[K${final ? '\n' : ''}` : `${line}\n`);
   };
 }
-
-/**
- * Counts down a wait on stderr so a long one never looks like a hang: every second on a terminal
- * (one rewritten line), every 10 s otherwise. Returns what stops it (call it when the wait ends).
- */
-export function countdown(stderr: ProgressStream, waitMs: number, what: string): () => void {
-  const end = Date.now() + waitMs;
-  const print = (last: boolean) => {
-    const left = Math.max(0, Math.ceil((end - Date.now()) / 1000));
-    const line = last ? `${what}: done` : `${what}: ${duration(left)} left`;
-    stderr.write(stderr.isTTY ? `\r${line}\x1b[K${last ? '\n' : ''}` : `${line}\n`);
-  };
-  print(false);
-  const timer = setInterval(() => print(false), stderr.isTTY ? 1000 : 10_000);
-  timer.unref();
-  let stopped = false;
-  return () => {
-    if (stopped) return;
-    stopped = true;
-    clearInterval(timer);
-    print(true);
-  };
-}
