@@ -103,12 +103,17 @@ function localOutputs(
 function startEndpoint(
   options: LocalStackOptions,
   port: number,
-  parts: { parameters: LocalParameterStore; eventBus: LocalEventBus<RecordSummary>; rollout: LocalRollout },
-  outputs: () => Record<string, string>,
+  parts: {
+    parameters: LocalParameterStore;
+    eventBus: LocalEventBus<RecordSummary>;
+    rollout: LocalRollout;
+    outputs: () => Record<string, string>;
+    /** Resolves once every accepted event is delivered and the statistics caught up. */
+    settled: () => Promise<unknown>;
+  },
   log: (line: string) => void,
-  settled: () => Promise<void>,
 ): Promise<LocalEndpoint> {
-  const { eventBus } = parts;
+  const { eventBus, outputs, settled } = parts;
   return startLocalEndpoint({
     port,
     bus: LOCAL_BUS,
@@ -210,23 +215,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const profileApi = await startApi(options, database, { erasureCacheSeconds, log }, cleanups);
     const outputs = () => localOutputs(database, profileApi.url, erasureCacheSeconds);
     let statistics: StatisticsProjection | undefined;
-    const settled = async () => {
-      await eventBus.idle();
-      await statistics?.caughtUp();
-    };
-    const endpoint = await startEndpoint(
-      options,
-      port,
-      { parameters, eventBus, rollout },
-      outputs,
-      log,
-      settled,
-    );
+    const settled = () => eventBus.idle().then(() => statistics?.caughtUp());
+    const parts = { parameters, eventBus, rollout, outputs, settled };
+    const endpoint = await startEndpoint(options, port, parts, log);
     cleanups.push(() => endpoint.close());
     record = startRecording(options, database, endpoint.url, cleanups);
     statistics = await startProjection(options, database, { erasureCacheSeconds, log, rollout });
-    const projection = statistics;
-    if (projection) cleanups.push(() => projection.stop());
+    cleanups.push(async () => statistics?.stop());
 
     return handle({
       endpoint,
