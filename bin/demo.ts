@@ -2,16 +2,20 @@
  * `npm run demo`: starts a throwaway local stack, plays two tournaments in two games through the
  * real EventBridge client (with the retries a real publisher makes), waits for the statistics,
  * prints each player's feed, their statistics with streaks and recent form overall and per game,
- * and stops.
+ * and stops. `npm run demo -- --endpoint URL` plays into the stack `npm start` runs there instead,
+ * so that `tpi` and the read API can explore the data afterwards.
  */
+import { parseArgs } from 'node:util';
+
+const { values: options } = parseArgs({ options: { endpoint: { type: 'string' } }, strict: true });
+
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const { EventBridgeClient } = await import('@aws-sdk/client-eventbridge');
-const { startLocalStack } = await import('../local/stack.ts');
-const { LOCAL_AWS, localDynamoClient } = await import('../local/clients.ts');
-const { documentClient } = await import('../lambda/shared/aws/dynamodb.ts');
+const { demoStack } = await import('./demo-stack.ts');
+const { LOCAL_AWS } = await import('../local/clients.ts');
 const { ProfileReader } = await import('../lambda/read-api/adapters/profile-reader.ts');
 const { putEntries } = await import('./cli/publishing.ts');
 
@@ -39,10 +43,16 @@ const form = (s: {
   recentResults: readonly string[];
 }) => [s.currentWinStreak, s.longestWinStreak, s.recentResults.join(' ') || '-'];
 
-say('starting a local stack on free ports…');
-const stack = await startLocalStack({ port: 0, dynamodbPort: 0, log: (line) => say(`  ${line}`) });
+say(
+  options.endpoint
+    ? `playing into the stack at ${options.endpoint}…`
+    : 'starting a local stack on free ports…',
+);
+const stack = await demoStack(options.endpoint, (line) => say(`  ${line}`)).catch((error: Error) => {
+  process.stderr.write(`demo failed: ${error.message}\n`);
+  process.exit(1);
+});
 const bus = new EventBridgeClient({ ...LOCAL_AWS, endpoint: stack.endpoint });
-const dynamo = localDynamoClient(stack.dynamodbEndpoint);
 let exitCode = 0;
 try {
   // Two tournaments in two games: the cup is played in valorant, the night in efootball.
@@ -263,7 +273,7 @@ try {
     }),
   ]).finally(() => clearTimeout(timer));
 
-  const reader = new ProfileReader(documentClient(dynamo), {
+  const reader = new ProfileReader(stack.doc, {
     activities: stack.tables.activities,
     stats: stack.tables.stats,
   });
@@ -342,14 +352,13 @@ try {
   say(
     "\ncarol won the valorant cup after the overturned semi-final, bob the efootball night; the late result\nmoved bob's streak where it belongs, and the resent events changed nothing.",
   );
+  if (options.endpoint)
+    say(`\nThe events stay in that stack: npx tpi feed alice --endpoint ${stack.endpoint}, or its read API.`);
 } catch (error) {
   process.stderr.write(`demo failed: ${(error as Error).message}\n`);
   exitCode = 1;
 } finally {
   bus.destroy();
-  dynamo.destroy();
   await stack.stop();
 }
 process.exit(exitCode);
-
-export {};

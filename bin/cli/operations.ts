@@ -243,7 +243,12 @@ export async function replay(
   target: Target,
   from: Date,
   to: Date,
-  options: { name?: string | undefined; waitSeconds?: number } = {},
+  options: {
+    name?: string | undefined;
+    waitSeconds?: number;
+    /** Told each time the replay's state is read while it runs: a long replay shows it is alive. */
+    onState?: (replayName: string, state: string) => void;
+  } = {},
 ): Promise<ReplayReport> {
   const name = options.name ?? defaultReplayName();
   const archive = await target.eventBridge.send(
@@ -264,6 +269,7 @@ export async function replay(
     const done = ['COMPLETED', 'FAILED', 'CANCELLED'].includes(state.State ?? '');
     if (done || Date.now() > deadline)
       return { replayName: name, state: state.State ?? 'UNKNOWN', reason: state.StateReason };
+    options.onState?.(name, state.State ?? 'UNKNOWN');
     await sleep(target.kind === 'local' ? 100 : 5000);
   }
 }

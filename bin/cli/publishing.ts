@@ -44,6 +44,8 @@ export async function putEntries(
 export interface InputRecord {
   readonly number: number;
   readonly text: string;
+  /** What `number` counts: lines of JSON Lines, or elements (from 1) of a JSON array. */
+  readonly kind: 'line' | 'element';
 }
 
 /**
@@ -82,7 +84,7 @@ export async function* readRecords(
         current = '';
         start = i + 1;
         number += 1;
-        if (line.trim() !== '') yield { number, text: line };
+        if (line.trim() !== '') yield { number, text: line, kind: 'line' };
       }
       current += chunk.slice(start);
       continue;
@@ -104,7 +106,7 @@ export async function* readRecords(
         const text = current + chunk.slice(start, i);
         current = '';
         start = i + 1;
-        if (text.trim() !== '') yield { number, text };
+        if (text.trim() !== '') yield { number, text, kind: 'element' };
         number += 1;
         if (c === ']') {
           mode = 'done';
@@ -116,7 +118,7 @@ export async function* readRecords(
   }
   if (mode === 'lines') {
     const rest = current + decoder.end();
-    if (rest.trim() !== '') yield { number: number + 1, text: rest };
+    if (rest.trim() !== '') yield { number: number + 1, text: rest, kind: 'line' };
   } else if (mode === 'array') throw new Error('the JSON array is not closed: the input ends inside it');
 }
 

@@ -1,6 +1,7 @@
 import { asJson, type Command, JSON_OPTION, write } from './command-line.ts';
 import { UsageError } from './errors.ts';
 import { parseInstant, replay } from './operations.ts';
+import { duration } from './progress.ts';
 
 /** `tpi replay --from T --to T`: replays the archive's window onto the bus and waits for it. */
 export const replayCommand: Command = {
@@ -16,7 +17,17 @@ the stack's archive file) onto the bus and waits for it to finish. Safe: recordi
     const from = parseInstant(values.from as string, '--from');
     const to = parseInstant(values.to as string, '--to');
     if (from >= to) throw new UsageError('--from must be before --to');
-    const report = await replay(await connect(), from, to, { name: values.name as string | undefined });
+    const started = Date.now();
+    let lastNotice = started;
+    const report = await replay(await connect(), from, to, {
+      name: values.name as string | undefined,
+      // A replay on AWS takes minutes: a line every 10 s says it is still running.
+      onState: (name, state) => {
+        if (Date.now() - lastNotice < 10_000) return;
+        lastNotice = Date.now();
+        io.stderr.write(`replay ${name}: ${state} for ${duration((lastNotice - started) / 1000)}\n`);
+      },
+    });
     if (values.json) asJson(io, report);
     else
       write(io, `replay ${report.replayName}: ${report.state}${report.reason ? ` (${report.reason})` : ''}`);

@@ -3,17 +3,27 @@
 Usage: python3 read_profile.py API_URL USER_ID [OTHER_USER_ID ...]
 
 Credentials and region come from botocore's usual chain (environment, ~/.aws, instance role), the
-same a Django app running on AWS would use. Needs `requests` and `botocore`.
+same a Django app running on AWS would use. Needs only botocore, which `pip install ./clients/python`
+installs (through boto3); requests go out with the standard library.
 """
 
 import json
 import sys
+from urllib.error import HTTPError
 from urllib.parse import urlencode
+from urllib.request import Request, urlopen
 
-import requests
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.session import Session
+
+
+class Response:
+    """What a call answered: the status, the headers and the parsed JSON body (None when empty)."""
+
+    def __init__(self, status, headers, body):
+        self.status, self.headers = status, headers
+        self.body = json.loads(body) if body else None
 
 
 class ProfileApiError(Exception):
@@ -32,18 +42,21 @@ class ProfileApi:
         self.base_url = base_url.rstrip("/")
         self.region = region or session.get_config_variable("region") or "us-east-1"
         self.credentials = credentials or session.get_credentials()
-        self.http = requests.Session()
 
     def _get(self, path, params=None, headers=None):
         url = self.base_url + path + ("?" + urlencode(params) if params else "")
         request = AWSRequest(method="GET", url=url, headers=headers or {})
         SigV4Auth(self.credentials, "execute-api", self.region).add_auth(request)
-        response = self.http.get(url, headers=dict(request.headers), timeout=10)
-        if response.status_code >= 400:
-            body = response.json() if response.content else {}
-            error = body.get("error") or {"code": body.get("message", "Error"), "message": response.reason}
-            raise ProfileApiError(response.status_code, error["code"], error["message"])
-        return response
+        try:
+            with urlopen(Request(url, headers=dict(request.headers)), timeout=10) as answer:
+                return Response(answer.status, answer.headers, answer.read())
+        except HTTPError as refused:
+            response = Response(refused.code, refused.headers, refused.read())
+            if refused.code == 304:
+                return response
+            body = response.body or {}
+            error = body.get("error") or {"code": body.get("message", "Error"), "message": refused.reason}
+            raise ProfileApiError(refused.code, error["code"], error["message"]) from None
 
     def stats(self, user_id, etag=None, game_id=None):
         """Returns (stats, etag): overall, or in one game with `game_id` (zeros in a game the user has
@@ -53,21 +66,21 @@ class ProfileApi:
             {"gameId": game_id} if game_id else None,
             headers={"If-None-Match": etag} if etag else None,
         )
-        return (None if response.status_code == 304 else response.json()), response.headers.get("ETag")
+        return (None if response.status == 304 else response.body), response.headers.get("ETag")
 
     def games(self, user_id, etag=None):
         """Returns (games, etag): the user's statistics per game, sorted by gameId; games is None
         when `etag` still matches."""
         response = self._get(f"/users/{user_id}/games", headers={"If-None-Match": etag} if etag else None)
-        return (None if response.status_code == 304 else response.json()["items"]), response.headers.get("ETag")
+        return (None if response.status == 304 else response.body["items"]), response.headers.get("ETag")
 
     def feed(self, user_id, limit=20, cursor=None, activity_type=None):
         params = {"limit": limit, **({"cursor": cursor} if cursor else {}), **({"type": activity_type} if activity_type else {})}
-        return self._get(f"/users/{user_id}/activities", params).json()
+        return self._get(f"/users/{user_id}/activities", params).body
 
     def stats_many(self, user_ids, game_id=None):
         params = {"userIds": ",".join(user_ids), **({"gameId": game_id} if game_id else {})}
-        return self._get("/stats", params).json()["items"]
+        return self._get("/stats", params).body["items"]
 
 
 def main(argv):

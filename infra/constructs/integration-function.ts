@@ -6,6 +6,7 @@ import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lam
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { BUNDLE_OPTIONS } from '../bundling.ts';
+import { prebuiltCode } from '../prebuilt-functions.ts';
 import { acknowledgeCfnLint, W3005_CDK_ROLE_DEPENDENCY } from './cfn-lint.ts';
 
 /** Root of the project: entry points and the lock file are resolved from here, not from the cwd. */
@@ -72,6 +73,8 @@ export class IntegrationFunction extends Construct {
       role: this.role,
       entry: fileURLToPath(new URL(props.entry, new URL('../..', import.meta.url))),
       handler: 'handler',
+      // The packaged construct deploys the bundle it ships (no bundling at synth); here, nothing.
+      ...prebuiltCode(props.entry),
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: fileURLToPath(new URL('../../package-lock.json', import.meta.url)),
       description: props.description,

@@ -2,7 +2,7 @@
  * The profile read client: what a platform imports to read statistics and feeds over HTTP.
  *
  * @example
- * import { ProfileClient } from 'tournament-profile-integration/client';
+ * import { ProfileClient } from 'tournament-profile-client/reader';
  */
 
 export type {
@@ -13,6 +13,7 @@ export type {
   MatchResult,
   ProfileView,
 } from '../read-api/index.ts';
+export { defaultCredentials } from './credentials.ts';
 export { ProfileApiError } from './errors.ts';
 export {
   type AwsCredentials,

@@ -67,7 +67,7 @@ class NodeSha256 {
  * `execute-api`); JWT mode sends the end user's token.
  *
  * @example
- * const client = new ProfileClient({ baseUrl, credentials: await fromNodeProviderChain()(), region });
+ * const client = new ProfileClient({ baseUrl, credentials: defaultCredentials(), region });
  * const { stats } = await client.stats('u-1');
  */
 export class ProfileClient {

@@ -3,7 +3,7 @@
  * integration's EventBridge bus.
  *
  * @example
- * import { TournamentEventPublisher } from 'tournament-profile-integration/publisher';
+ * import { TournamentEventPublisher } from 'tournament-profile-client/publisher';
  */
 
 export { fullJitterDelay } from '../shared/backoff.ts';

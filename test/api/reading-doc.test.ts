@@ -11,11 +11,12 @@ import { checkIn, finalized, putStatsItems, sharedApiStack, statsItem } from './
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PYTHON_EXAMPLE = join(ROOT, 'docs', 'examples', 'read_profile.py');
 const doc = readFileSync(join(ROOT, 'docs', 'reading.md'), 'utf8');
+// The first TypeScript block: the IAM example (blocks marked `runnable` are run by test/docs).
 const tsBlock = /```ts\n([\s\S]*?)```/.exec(doc)?.[1];
-const python = spawnSync('python3', ['-c', 'import botocore, requests'], { encoding: 'utf8' });
+const python = spawnSync('python3', ['-c', 'import botocore'], { encoding: 'utf8' });
 const pythonMissing =
   python.error || python.status !== 0
-    ? `python3 with botocore and requests is not available here (${python.error?.message ?? python.stderr.trim()}): install them to run the Python example`
+    ? `python3 with botocore is not available here (${python.error?.message ?? python.stderr.trim()}): install it (python3-botocore) to run the Python example`
     : undefined;
 
 // Inside node_modules/.cache so the example resolves the project's dependencies as a consumer would.
@@ -59,7 +60,7 @@ function typescriptExample(): string {
   writeFileSync(
     file,
     tsBlock.replace(
-      "'tournament-profile-integration/client'",
+      "'tournament-profile-client/reader'",
       JSON.stringify(join(ROOT, 'lambda', 'client', 'index.ts')),
     ),
   );

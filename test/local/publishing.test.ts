@@ -56,9 +56,9 @@ describe('reading publish input', () => {
   it('numbers JSON Lines by line, skipping blank lines, with a last line lacking a newline', async () => {
     const records = await collect(['{"a":1}\n\n{"b"', ':2}\n{"c":3}']);
     expect(records).toEqual([
-      { number: 1, text: '{"a":1}' },
-      { number: 3, text: '{"b":2}' },
-      { number: 4, text: '{"c":3}' },
+      { number: 1, text: '{"a":1}', kind: 'line' },
+      { number: 3, text: '{"b":2}', kind: 'line' },
+      { number: 4, text: '{"c":3}', kind: 'line' },
     ]);
   });
 

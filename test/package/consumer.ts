@@ -1,130 +1,163 @@
 /**
- * A project that installed the packed package: plain Node ESM (run) and TypeScript (type-checked
- * against the shipped declarations only). Written into a fresh temporary project by pack.test.ts.
+ * Fresh projects that install the packed packages, as their users would: plain Node ESM (run) and
+ * TypeScript (type-checked against the shipped declarations only). Written by pack.test.ts.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 
-/** The ESM consumer: imports every entry point and reads statistics from a fake API through the client. */
-export const CONSUMER_MJS = `
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import { createRequire } from 'node:module';
-import * as root from 'tournament-profile-integration';
-import { DETAIL_TYPES, planRequests, TournamentEventPublisher } from 'tournament-profile-integration/publisher';
-import { ProfileApiError, ProfileClient } from 'tournament-profile-integration/client';
-
-const require = createRequire(import.meta.url);
-const openapi = require('tournament-profile-integration/openapi.json');
-const schema = require('tournament-profile-integration/schemas/MatchFinalized.json');
-let authorization;
-const server = createServer((request, response) => {
-  authorization = request.headers.authorization;
-  response.writeHead(200, { 'content-type': 'application/json', etag: '"v7"' });
-  response.end(JSON.stringify({ userId: 'u1', matchesWon: 1, matchesPlayed: 2, winRate: 0.5 }));
-});
-server.listen(0, '127.0.0.1');
-await once(server, 'listening');
-const client = new ProfileClient({
-  baseUrl: 'http://127.0.0.1:' + server.address().port,
-  credentials: { accessKeyId: 'AKIDCONSUMER', secretAccessKey: 'secret' },
-  region: 'eu-west-1',
-});
-const result = await client.stats('u1');
-server.close();
-console.log(JSON.stringify({
-  rootHasBoth: root.ProfileClient === ProfileClient && root.TournamentEventPublisher === TournamentEventPublisher,
-  publisher: typeof TournamentEventPublisher,
-  planRequests: typeof planRequests,
-  detailTypes: DETAIL_TYPES.length,
-  errorClass: new ProfileApiError(400, 'InvalidCursor', 'x') instanceof Error,
-  openapi: openapi.openapi,
-  schemaTitle: typeof schema.title,
-  etag: result.etag,
-  winRate: result.stats.winRate,
-  signed: /^AWS4-HMAC-SHA256 Credential=AKIDCONSUMER\\/\\d{8}\\/eu-west-1\\/execute-api\\//.test(authorization),
-}));
-`;
-
-/** The TypeScript consumer: must type-check, and the marked mistakes must be errors. */
-export const CONSUMER_TS = `
-import { ProfileClient, type ProfileView, type StatsResult } from 'tournament-profile-integration/client';
-import { type DetailOf, TournamentEventPublisher } from 'tournament-profile-integration/publisher';
-import { ProfileClient as RootClient } from 'tournament-profile-integration';
-
-const client: ProfileClient = new RootClient({ baseUrl: 'http://127.0.0.1:1', token: async () => 'jwt' });
-
-export async function winRateOf(userId: string): Promise<number> {
-  const result: StatsResult = await client.stats(userId, { ifNoneMatch: '"v1"' });
-  if (result.notModified) return -1;
-  const view: ProfileView = result.stats;
-  // @ts-expect-error userId is a string: the declarations must say so
-  const wrong: number = view.userId;
-  // @ts-expect-error feed takes a limit number, not a string
-  await client.feed(userId, { limit: '10' });
-  return view.winRate + (wrong ? 0 : 0);
+/** A package as `npm pack --json` describes its tarball. */
+export interface Packed {
+  readonly name: string;
+  readonly version: string;
+  readonly filename: string;
+  readonly integrity: string;
+  readonly size: number;
+  readonly unpackedSize: number;
+  readonly files: readonly { readonly path: string }[];
 }
 
-export const finalizedWinners = (detail: DetailOf<'MatchFinalized'>) => detail.winnerUserIds;
-export const publisherClass: typeof TournamentEventPublisher = TournamentEventPublisher;
-`;
+type LockEntry = {
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  link?: boolean;
+};
 
-/** Writes a fresh consumer project that depends on `tarball`, with a lock built from the repository's. */
+/** Where Node would find `name` from the lock path `from` (its own node_modules, then each parent's). */
+function resolveInLock(packages: Record<string, LockEntry>, from: string, name: string): string | undefined {
+  let base = from;
+  for (;;) {
+    const path = `${base ? `${base}/` : ''}node_modules/${name}`;
+    if (packages[path] && !packages[path].link) return path;
+    if (!base) return undefined;
+    const parent = base.lastIndexOf('/node_modules/');
+    base = parent < 0 ? '' : base.slice(0, parent);
+  }
+}
+
+/**
+ * The lock entries an install of `dependencies` needs, taken from the repository's lock: every
+ * package the dependencies reach, at the place the repository installed it. With them `npm ci
+ * --offline` takes each tarball from npm's cache (filled by the repository's own `npm ci`) instead
+ * of asking the registry, and installs exactly what a user's `npm install` of the package would.
+ */
+export function lockEntriesFor(
+  dependencies: Record<string, string>,
+  repoRoot: string,
+): Record<string, LockEntry> {
+  const lock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, LockEntry>;
+  };
+  const reached: Record<string, LockEntry> = {};
+  const visit = (from: string, name: string, optional: boolean) => {
+    const path = resolveInLock(lock.packages, from, name);
+    if (path === undefined) {
+      if (optional) return;
+      throw new Error(
+        `${name} (needed by ${from || 'the package'}) is not in package-lock.json: run npm install`,
+      );
+    }
+    if (reached[path]) return;
+    const entry = lock.packages[path] as LockEntry;
+    reached[path] = entry;
+    for (const dependency of Object.keys(entry.dependencies ?? {})) visit(path, dependency, false);
+    for (const dependency of Object.keys(entry.optionalDependencies ?? {})) visit(path, dependency, true);
+  };
+  for (const name of Object.keys(dependencies)) visit('', name, false);
+  return reached;
+}
+
+/** Writes a project that depends on a packed package: its package.json, its lock and `files`. */
 export function writeConsumerProject(
   dir: string,
+  packed: Packed,
   tarball: string,
-  integrity: string,
   repoRoot: string,
+  files: Record<string, string>,
 ): void {
   mkdirSync(dir, { recursive: true });
-  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
-  const repoLock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8')) as {
-    packages: Record<string, { dev?: boolean; link?: boolean }>;
-  };
+  const manifest = JSON.parse(
+    execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }),
+  ) as { dependencies?: Record<string, string>; bin?: Record<string, string>; engines?: unknown };
   const spec = `file:${tarball}`;
-  // The lock pins every dependency to what the repository installed, so `npm ci --offline` takes
-  // the tarballs from npm's cache instead of asking the registry for package metadata.
-  const packages: Record<string, unknown> = {
-    '': { name: 'consumer', dependencies: { [pkg.name]: spec } },
-    [`node_modules/${pkg.name}`]: {
-      version: pkg.version,
+  const packages = {
+    '': { name: 'consumer', dependencies: { [packed.name]: spec } },
+    [`node_modules/${packed.name}`]: {
+      version: packed.version,
       resolved: spec,
-      integrity,
-      dependencies: pkg.dependencies,
-      bin: pkg.bin,
+      integrity: packed.integrity,
+      dependencies: manifest.dependencies,
+      bin: manifest.bin,
+      engines: manifest.engines,
     },
+    ...lockEntriesFor(manifest.dependencies ?? {}, repoRoot),
   };
-  for (const [path, entry] of Object.entries(repoLock.packages))
-    if (path.startsWith('node_modules/') && !entry.dev && !entry.link) packages[path] = entry;
   writeFileSync(
     join(dir, 'package.json'),
-    JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { [pkg.name]: spec } }),
+    JSON.stringify({
+      name: 'consumer',
+      private: true,
+      type: 'module',
+      dependencies: { [packed.name]: spec },
+    }),
   );
   writeFileSync(
     join(dir, 'package-lock.json'),
     JSON.stringify({ name: 'consumer', lockfileVersion: 3, requires: true, packages }),
   );
-  writeFileSync(join(dir, 'consumer.mjs'), CONSUMER_MJS);
-  writeFileSync(join(dir, 'consumer.ts'), CONSUMER_TS);
-  writeFileSync(
-    join(dir, 'tsconfig.json'),
-    JSON.stringify({
-      compilerOptions: {
-        target: 'ES2022',
-        module: 'nodenext',
-        moduleResolution: 'nodenext',
-        strict: true,
-        noEmit: true,
-        types: ['node'],
-        typeRoots: [join(repoRoot, 'node_modules', '@types')],
-      },
-      files: ['consumer.ts'],
-    }),
-  );
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+}
+
+/** Size of a folder's files: their bytes, and the disk they take (4 KB blocks on most file systems). */
+export function folderSize(dir: string): { bytes: number; diskBytes: number; files: number } {
+  const total = { bytes: 0, diskBytes: 0, files: 0 };
+  const walk = (path: string) => {
+    for (const name of readdirSync(path)) {
+      const child = join(path, name);
+      const stat = lstatSync(child);
+      if (stat.isDirectory()) walk(child);
+      else {
+        total.bytes += stat.size;
+        total.diskBytes += stat.blocks * 512;
+        total.files += 1;
+      }
+    }
+  };
+  walk(dir);
+  return total;
+}
+
+/** The installed packages of a project, by name (scoped ones included). */
+export function installedPackages(dir: string): string[] {
+  const modules = join(dir, 'node_modules');
+  return readdirSync(modules)
+    .filter((name) => !name.startsWith('.'))
+    .flatMap((name) =>
+      name.startsWith('@') ? readdirSync(join(modules, name)).map((n) => `${name}/${n}`) : [name],
+    )
+    .sort();
 }
 
 /** Runs a command in `cwd`, returning stdout; the error carries stdout and stderr. */
-export function run(command: string, args: readonly string[], cwd: string): string {
-  return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+export function run(command: string, args: readonly string[], cwd: string, env?: NodeJS.ProcessEnv): string {
+  return execFileSync(command, args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(env ? { env } : {}),
+  });
+}
+
+/**
+ * Runs a command in `cwd` without blocking: what it talks to may be served by this very process
+ * (the local stack the tests start), which a synchronous run would starve.
+ */
+export async function runAsync(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  env?: NodeJS.ProcessEnv,
+): Promise<{ stdout: string; stderr: string }> {
+  return promisify(execFile)(command, [...args], { cwd, encoding: 'utf8', ...(env ? { env } : {}) });
 }

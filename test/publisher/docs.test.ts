@@ -17,6 +17,7 @@ import { typecheckExample } from '../support/typecheck.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const doc = readFileSync(join(root, 'docs', 'publishing.md'), 'utf8');
+// Blocks marked `runnable` (```ts runnable) are run against the local stack by test/docs, not here.
 const blocks = [...doc.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map((m) => ({
   language: m[1] as string,
   code: m[2] as string,
@@ -37,7 +38,7 @@ function typescriptExample(): string {
   writeFileSync(
     file,
     block.code.replace(
-      "'tournament-profile-integration/publisher'",
+      "'tournament-profile-client/publisher'",
       JSON.stringify(join(root, 'lambda', 'publisher', 'index.ts')),
     ),
   );
