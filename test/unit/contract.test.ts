@@ -240,6 +240,27 @@ describe('invalid events', () => {
     expect(reasons.join('\n')).toMatch(reason);
   });
 
+  it.each([
+    '2026-06-30T23:59:60Z',
+    '2026-05-01T12:00:00+24:00',
+    '2026-05-01T12:00:00,5Z',
+    '20260501T120000Z',
+    '2026-05-01T12:00:00+02',
+  ])('gives a malformed instant (%s) one reason, the format, and no false year reason', (occurredAt) => {
+    // Act
+    const reasons = reasonsOf(bridgeEvent('CheckInToggled', exampleDetail('CheckInToggled', { occurredAt })));
+
+    // Assess
+    expect(reasons).toEqual([expect.stringMatching(/occurredAt: must be an ISO-8601 instant with a zone/)]);
+  });
+
+  it('still names the year range for a well-formed instant outside it once converted to UTC', () => {
+    const detail = exampleDetail('CheckInToggled', { occurredAt: '0000-01-01T00:30:00+01:00' });
+    expect(reasonsOf(bridgeEvent('CheckInToggled', detail))).toEqual([
+      expect.stringMatching(/occurredAt: must fall in the years 0000-9999/),
+    ]);
+  });
+
   it('rejects another source', () => {
     expect(
       reasonsOf(bridgeEvent('CheckInToggled', exampleDetail('CheckInToggled'), { source: 'billing' })).join(),

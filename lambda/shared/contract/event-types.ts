@@ -18,6 +18,9 @@ const commonFields = contractSchema(() => ({
   occurredAt: z.iso
     .datetime({
       offset: true,
+      // A malformed instant gets this reason alone: the year check below would add a false second
+      // one ("must fall in the years 0000-9999"), and the operator should fix what the message says.
+      abort: true,
       error: 'must be an ISO-8601 instant with a zone, for example 2026-05-01T12:00:00Z',
     })
     .check(
