@@ -26,7 +26,14 @@ function feedType(value: unknown): string | undefined {
 /** `tpi feed USER`: the user's activities, newest first, through the read API. */
 export const feedCommand: Command = {
   summary: "show a user's activities, newest first",
-  usage: `tpi feed USER [--limit 1-${MAX_FEED_LIMIT}] [--cursor C] [--type DETAIL_TYPE] [--token JWT] [--json]`,
+  usage: `tpi feed USER [--limit 1-${MAX_FEED_LIMIT}] [--cursor C] [--type DETAIL_TYPE] [--token JWT] [--json]
+
+Reads the user's activities newest first (GET /users/{userId}/activities), one page at a time.
+  --limit N         activities per page, 1-${MAX_FEED_LIMIT} (default ${DEFAULT_FEED_LIMIT})
+  --cursor C        the next page: the cursor the previous page printed (none after the last page)
+  --type T          only one event type: ${DETAIL_TYPES.join(', ')}
+  --token JWT       a bearer token, when the read API authorizes with JWTs (otherwise requests are signed)
+  --json            the API's JSON as it answered`,
   options: {
     ...JSON_OPTION,
     limit: { type: 'string' },

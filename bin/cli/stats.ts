@@ -72,7 +72,15 @@ function gameOption(value: unknown, games: boolean): string | undefined {
 /** `tpi stats USER`: the user's profile statistics, overall, in one game or per game, through the read API. */
 export const statsCommand: Command = {
   summary: "show a user's profile statistics, overall, in one game (--game) or per game (--games)",
-  usage: 'tpi stats USER [--game G | --games] [--token JWT] [--json]',
+  usage: `tpi stats USER [--game G | --games] [--token JWT] [--json]
+
+Reads the statistics the stream projector keeps (GET /users/{userId}/stats): matches played, won,
+lost and drawn, win rate, current and longest win streak, the last five results (newest first),
+tournaments played and won, activity count and last activity.
+  --game G     the same statistics in one game (zeros for a game the user has nothing in)
+  --games      one row per game the user played, sorted by game id
+  --token JWT  a bearer token, when the read API authorizes with JWTs (otherwise requests are signed)
+  --json       the API's JSON as it answered`,
   options: {
     ...JSON_OPTION,
     token: { type: 'string' },
