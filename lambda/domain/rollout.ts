@@ -1,3 +1,5 @@
+import type { StopConditionKind } from './stop-conditions.ts';
+
 /** A progressive rollout: raise the flag through `steps`, holding each for its wait. */
 export interface RolloutPlan {
   /** Percentages, ascending, each 1–100. */
@@ -154,4 +156,79 @@ export const HISTORY_EVENTS_PER_TURN = 9;
 /** Where a rollback keeps the value it replaced: next to the flag, so one name derives the other. */
 export function previousFlagParameterName(flagParameterName: string): string {
   return `${flagParameterName}/previous`;
+}
+
+/**
+ * Where the rollout keeps whether the stop conditions are armed (they roll back only from
+ * `rollout start` until a bake time after the last step) and a raise not yet confirmed: next to
+ * the flag, read by the rollback function on every alarm and flag change.
+ */
+export function rolloutStateParameterName(flagParameterName: string): string {
+  return `${flagParameterName}/rollout-state`;
+}
+
+/** What the rollout state parameter holds (JSON). */
+export interface RolloutArming {
+  /** Until when (epoch ms) a stop condition in ALARM rolls the flag back; before that time: armed. */
+  readonly armedUntil: number;
+  /**
+   * A raise written but not yet confirmed by the check after it: an alarm in between must save
+   * `from` (the value before the incident), not the raised value. Unset when none is pending.
+   */
+  readonly pendingRaise?: { readonly from: string; readonly to: string; readonly at: number } | undefined;
+}
+
+/** The rollout state a deploy creates when the parameter is absent: nothing armed, nothing pending. */
+export const NOT_ARMED: RolloutArming = { armedUntil: 0 };
+
+/**
+ * How long the stop conditions stay armed after the last step (the plan's last phase, like
+ * AppConfig's bake time); `tpi rollout start --bake` sets another.
+ */
+export const DEFAULT_BAKE_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * Longest single Wait of the rollout machine (`--slice` and the stack's default are capped to it,
+ * and the machine itself never waits longer): what bounds one execution's duration below.
+ */
+export const MAX_WAIT_SLICE_SECONDS = 900;
+
+/**
+ * Longest the task of one turn can take: the step function's 30-second timeout over at most 12
+ * attempts (the machine retries AWS errors 5 times and Lambda service errors 6 times) plus the
+ * backoff between them (10 + 20 + ... + 160 s and 2 + 4 + ... + 64 s): 796 s, rounded up.
+ */
+export const TURN_TASK_BUDGET_SECONDS = 900;
+
+/**
+ * The rollout machine's `TimeoutSeconds`: an execution runs at most {@link MAX_TURNS_PER_EXECUTION}
+ * turns (then it continues as a new execution), each at most one capped Wait and one task, plus a
+ * day of margin. About 43 days: an execution past it is stuck, and `ExecutionsTimedOut` says so.
+ */
+export function rolloutExecutionTimeoutSeconds(): number {
+  return MAX_TURNS_PER_EXECUTION * (MAX_WAIT_SLICE_SECONDS + TURN_TASK_BUDGET_SECONDS) + 24 * 60 * 60;
+}
+
+/** Environment variables the stack gives the rollout functions (step and rollback). */
+export const ROLLOUT_ENVIRONMENT = {
+  flagParameterName: 'FLAG_PARAMETER_NAME',
+  /** The top-level stop-conditions composite alarm; its children are read with `ChildrenOfAlarmName`. */
+  stopConditionsAlarmName: 'STOP_CONDITIONS_ALARM_NAME',
+  rolloutStateParameterName: 'ROLLOUT_STATE_PARAMETER_NAME',
+  waitSliceSeconds: 'ROLLOUT_WAIT_SLICE_SECONDS',
+  minEventsPerStep: 'ROLLOUT_MIN_EVENTS_PER_STEP',
+  recordingFunctionName: 'RECORDING_FUNCTION_NAME',
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
+} as const;
+
+/** Name of the composite alarm that is in ALARM while any stop condition is: `<stack>-StopConditions`. */
+export function stopConditionsAlarmName(stackName: string): string {
+  return `${stackName}-StopConditions`;
+}
+
+/** Name of the composite alarm of one stop condition: `<stack>-StopConditions-<Kind>`. */
+export function stopConditionKindAlarmName(stackName: string, kind: StopConditionKind): string {
+  const pascal = kind.replace(/(^|-)([a-z])/g, (_, __, letter: string) => letter.toUpperCase());
+  return `${stopConditionsAlarmName(stackName)}-${pascal}`;
 }
