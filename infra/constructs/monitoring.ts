@@ -1,6 +1,6 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import {
-  Alarm,
+  type Alarm,
   ComparisonOperator,
   type Dashboard,
   type IAlarm,
@@ -41,39 +41,43 @@ export interface MonitoringProps {
   readonly deliveryRules: readonly IRule[];
   /** Functions whose asynchronous or stream destinations could fail to receive a record. */
   readonly destinationFunctions: Readonly<Record<string, IFunction>>;
-  /** The four stop conditions (infra/constructs/stop-condition-alarms.ts), shown and notified here. */
-  readonly stopConditions: readonly IAlarm[];
+  /** Oldest event in the recording function's asynchronous queue that pages, in seconds. */
+  readonly asyncEventAgeSeconds: number;
+  /**
+   * The four stop conditions (infra/constructs/stop-condition-alarms.ts): their own alarms notify
+   * here like every alarm, and the dashboard shows the composites first (the platform's alarms are
+   * behind the tournament-operations composite, however many there are).
+   */
+  readonly stopConditions: { readonly alarms: readonly Alarm[]; readonly composites: readonly IAlarm[] };
 }
 
 /**
- * Alarms and the dashboard. The stop-condition alarms are the ones a rollout watches: while any of
- * them is in ALARM the flag must not be raised further (see docs/deploy.md).
+ * The paging alarms, the alarm topic and the dashboard. None of these alarms touches the flag:
+ * only the four stop conditions may roll it back (infra/constructs/stop-condition-alarms.ts); an
+ * invalid event, a dead letter, a conflict, a throttle or a lagging stream pages an operator.
  */
 export class Monitoring extends Construct {
-  /** Alarms that mean "stop (or roll back) the rollout". */
-  readonly stopConditionAlarms: readonly IAlarm[];
-  /** Alarms that need an operator but say nothing about the rollout's safety. */
-  readonly otherAlarms: readonly IAlarm[];
+  /** Alarms that need an operator and never roll the flag back. */
+  readonly pagingAlarms: readonly Alarm[];
   readonly dashboard: Dashboard;
   readonly alarmTopic: ITopic | undefined;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
     const business = (metricName: string, label?: string) => serviceMetric(props, metricName, PERIOD, label);
-    const stop = [
+    this.pagingAlarms = [
       ...this.queueAlarms(props),
       ...this.deliveryAlarms(props, business),
       ...this.lagAlarms(props),
+      ...this.destinationAlarms(props, business),
     ];
-    const other = this.destinationAlarms(props, business);
-    this.stopConditionAlarms = [...props.stopConditions, ...stop];
-    this.otherAlarms = other;
     this.alarmTopic = this.topic(props);
-    this.notify(...stop, ...other, ...props.stopConditions.filter((a): a is Alarm => a instanceof Alarm));
+    this.notify(...this.pagingAlarms, ...props.stopConditions.alarms);
+    const { stopConditions } = props;
     this.dashboard = addDashboard(this, {
       ...props,
       business,
-      alarms: [...this.stopConditionAlarms, ...other],
+      alarms: [...stopConditions.composites, ...stopConditions.alarms, ...this.pagingAlarms],
     });
   }
 
@@ -134,11 +138,23 @@ export class Monitoring extends Construct {
     ];
   }
 
-  /** Statistics lagging the stream, and either function throttled. */
+  /** Statistics lagging the stream, recording events waiting, and either function throttled. */
   private lagAlarms(props: MonitoringProps): Alarm[] {
     const recording = props.recordingFunction;
     const statistics = props.statisticsFunction;
     return [
+      // Event age grows with throttles and retried errors: a capacity matter that pages, never a
+      // reason to turn the flag off (the error rate and the duration are the stop conditions).
+      recording
+        .metric('AsyncEventAge', { statistic: 'Maximum', period: PERIOD })
+        .createAlarm(this, 'RecordingAsyncEventAge', {
+          alarmDescription: `Events waited more than ${props.asyncEventAgeSeconds} s in the recording function's asynchronous queue in 2 of 3 5-minute periods (throttles, retried errors or slow writes). Check the recording throttles, errors and duration; raise recordingMaxConcurrency or the account's concurrency if it is throttled.`,
+          threshold: props.asyncEventAgeSeconds * 1000,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 3,
+          datapointsToAlarm: 2,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
       statistics
         .metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(1) })
         .createAlarm(this, 'StatisticsIteratorAge', {
@@ -168,7 +184,7 @@ export class Monitoring extends Construct {
     ];
   }
 
-  /** Failures that need an operator but say nothing about the rollout's safety. */
+  /** Failures whose records are lost, and a flag nobody can read. */
   private destinationAlarms(props: MonitoringProps, business: BusinessMetric): Alarm[] {
     return [
       ...Object.entries(props.destinationFunctions).map(([label, fn]) =>
