@@ -87,14 +87,25 @@ export class ScheduledAudit extends Construct {
     });
   }
 
-  /** Reads both tables and keeps the sweep position in its parameter; writes nothing else. */
+  /**
+   * What lambda/adapters/audit-sweep.ts calls: a Scan of the activity table (keys only) and one
+   * user's partition Query in each table. It keeps the sweep position in its parameter and writes
+   * nothing else; it never scans the statistics table.
+   */
   private grantSweep(props: ScheduledAuditProps): void {
     const fn = this.function.function;
     fn.addToRolePolicy(
       new PolicyStatement({
-        sid: 'ReadActivitiesAndStatistics',
+        sid: 'SweepActivities',
         actions: ['dynamodb:Scan', 'dynamodb:Query'],
-        resources: [props.activities.tableArn, props.statistics.tableArn],
+        resources: [props.activities.tableArn],
+      }),
+    );
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'ReadUsersStatistics',
+        actions: ['dynamodb:Query'],
+        resources: [props.statistics.tableArn],
       }),
     );
     fn.addToRolePolicy(

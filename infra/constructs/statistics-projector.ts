@@ -72,16 +72,10 @@ export class StatisticsProjector extends Construct {
     projector.addToRolePolicy(
       new PolicyStatement({
         sid: 'ProjectStatistics',
-        // Transactions and batch writes are authorised per contained action, plus BatchWriteItem.
-        actions: [
-          'dynamodb:GetItem',
-          'dynamodb:BatchGetItem',
-          'dynamodb:PutItem',
-          'dynamodb:UpdateItem',
-          'dynamodb:DeleteItem',
-          'dynamodb:ConditionCheckItem',
-          'dynamodb:BatchWriteItem',
-        ],
+        // Exactly what lambda/adapters/stats-store.ts sends: one consistent BatchGetItem per load and
+        // one TransactWriteItems of conditioned puts per commit. A transaction is authorised per
+        // contained action (Put: dynamodb:PutItem); the erasure log query is granted by Erasure.
+        actions: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'],
         resources: [props.statistics.tableArn],
       }),
     );
