@@ -1,18 +1,9 @@
 import { Stack } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { METRIC } from '../../lambda/adapters/observability.ts';
 import { AUDIT_METRIC } from '../../lambda/domain/audit-sweep.ts';
 import { signalMetrics } from '../../lambda/domain/observability.ts';
-import {
-  MAX_TURNS_PER_EXECUTION,
-  MAX_WAIT_SLICE_SECONDS,
-  NOT_ARMED,
-  rolloutExecutionTimeoutSeconds,
-  rolloutStateParameterName,
-  stopConditionKindAlarmName,
-  TURN_TASK_BUDGET_SECONDS,
-} from '../../lambda/domain/rollout.ts';
+import { stopConditionKindAlarmName } from '../../lambda/domain/rollout.ts';
 import { STOP_CONDITION_DEFAULTS, STOP_CONDITION_KINDS } from '../../lambda/domain/stop-conditions.ts';
 import { PUBLISH_FAILURES_METRIC } from '../../lambda/publisher/failure-metric.ts';
 import { resourcesOf, SYNTH_TIMEOUT_MS, type Synthesized, synthesize } from './synth.ts';
@@ -221,8 +212,8 @@ describe('the synthesized stop-condition alarms', () => {
     const names = platform.map((c) => Stack.of(s.stack).resolve(c.alarm.alarmName));
     expect(names.sort()).toEqual(['Checkout errors', 'PaymentsDown']);
     const rules = compositeRules();
-    expect(rules['TournamentOperations']).toContain('ALARM("PaymentsDown")');
-    expect(rules['TournamentOperations']).toContain(`ALARM("${PLATFORM_ARN}")`);
+    expect(rules.TournamentOperations).toContain('ALARM("PaymentsDown")');
+    expect(rules.TournamentOperations).toContain(`ALARM("${PLATFORM_ARN}")`);
     for (const [kind, rule] of Object.entries(rules))
       if (kind !== 'TournamentOperations') expect(rule, kind).not.toContain('PaymentsDown');
     // A composite can watch only its own account and region: the ARN's are asserted at deploy.
@@ -275,7 +266,7 @@ describe('the stop conditions as composite alarms', () => {
     const ids = STOP_CONDITION_KINDS.map(
       (kind) => `ALARM("<${s.logicalId(s.stack.stopConditions.byKind[kind])}>")`,
     );
-    expect(compositeRules()['Any']).toBe(ids.join(' OR '));
+    expect(compositeRules().Any).toBe(ids.join(' OR '));
   });
 
   it('marks every stop-condition alarm, and only those, with the condition it detects', () => {
