@@ -209,6 +209,7 @@ export class IntegrationStack extends Stack {
       alarmEmail: config.alarmEmail,
       alarmTopicArn: config.alarmTopicArn,
       deliveryRules: this.rules,
+      deliveryBusName: this.eventBus.eventBusName,
       destinationFunctions: { Recording: recording, Statistics: projector },
       stopConditions: {
         alarms: stopConditions.alarms,

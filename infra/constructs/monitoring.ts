@@ -39,6 +39,12 @@ export interface MonitoringProps {
   readonly alarmTopicArn?: string | undefined;
   /** The rules delivering events to the recording function (their failures to reach the DLQ). */
   readonly deliveryRules: readonly IRule[];
+  /**
+   * The custom bus those rules are on: EventBridge publishes a custom bus rule's metrics under both
+   * `EventBusName` and `RuleName` ("Metrics that specify only the RuleName dimension refer to the
+   * default event bus", https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html).
+   */
+  readonly deliveryBusName: string;
   /** Functions whose asynchronous or stream destinations could fail to receive a record. */
   readonly destinationFunctions: Readonly<Record<string, IFunction>>;
   /** Oldest event in the recording function's asynchronous queue that pages, in seconds. */
@@ -114,7 +120,7 @@ export class Monitoring extends Construct {
             new Metric({
               namespace: 'AWS/Events',
               metricName: 'InvocationsFailedToBeSentToDlq',
-              dimensionsMap: { RuleName: rule.ruleName },
+              dimensionsMap: { EventBusName: props.deliveryBusName, RuleName: rule.ruleName },
               statistic: 'Sum',
               period: PERIOD,
             }),

@@ -19,6 +19,18 @@ describe('the default stage', () => {
         expect(alarm.Properties).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
     });
 
+    it('alarms when given-up events miss the delivery queue, reading the custom bus rules with their bus', () => {
+      type Query = { MetricStat?: { Metric: { MetricName: string; Dimensions: { Name: string }[] } } };
+      const [alarm] = alarms().filter((a) => String(a.Properties.AlarmDescription).includes('they are lost'));
+      const queries = (alarm?.Properties.Metrics ?? []) as Query[];
+      const stats = queries.map((m) => m.MetricStat?.Metric).filter((m) => m !== undefined);
+      expect(stats).toHaveLength(s.stack.rules.length);
+      for (const metric of stats) {
+        expect(metric.MetricName).toBe('InvocationsFailedToBeSentToDlq');
+        expect(metric.Dimensions.map((d) => d.Name).sort()).toEqual(['EventBusName', 'RuleName']);
+      }
+    });
+
     it('alarms on any idempotency conflict of this stage', () => {
       const [alarm] = alarms().filter((a) => a.Properties.MetricName === METRIC.conflict);
       expect(alarm?.Properties).toMatchObject({
