@@ -20,6 +20,9 @@ export const STACK_OUTPUTS = {
   statsFailureQueueUrl: 'StatsFailureQueueUrl',
   dashboardUrl: 'DashboardUrl',
   rolloutStateMachineArn: 'RolloutStateMachineArn',
+  stopConditionsAlarmName: 'StopConditionsAlarmName',
+  metricsNamespace: 'MetricsNamespace',
+  metricsService: 'MetricsService',
   profileApiUrl: 'ProfileApiUrl',
   profileReadPolicyArn: 'ProfileReadPolicyArn',
 } as const;

@@ -89,7 +89,11 @@ export class ScheduledAudit extends Construct {
     });
   }
 
-  /** Reads both tables and keeps the sweep position in its parameter; writes nothing else. */
+  /**
+   * What lambda/audit/adapters/audit-sweep.ts calls: a Scan of the activity table (keys only) and one
+   * user's partition Query in each table. It keeps the sweep position in its parameter and writes
+   * nothing else; it never scans the statistics table.
+   */
   private grantSweep(props: ScheduledAuditProps): void {
     const fn = this.function.function;
     fn.addToRolePolicy(

@@ -72,8 +72,9 @@ export class StatisticsProjector extends Construct {
     projector.addToRolePolicy(
       new PolicyStatement({
         sid: 'ProjectStatistics',
-        // A load is one BatchGetItem; a commit is a transaction of conditioned puts, which IAM
-        // authorises per contained action (PutItem). The projector reads and writes nothing else.
+        // Exactly what lambda/statistics/adapters/stats-store.ts sends: one consistent BatchGetItem per
+        // load and one TransactWriteItems of conditioned puts per commit. A transaction is authorised
+        // per contained action (Put: dynamodb:PutItem); the erasure log query is granted by Erasure.
         actions: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'],
         resources: [props.stats.tableArn],
       }),

@@ -64,6 +64,8 @@ describe('the default stage', () => {
     it('lets the statistics function write only its own table and read only the activity stream', () => {
       const statements = statementsOfRole(s, s.logicalId(s.stack.statisticsFunction.role));
       const { activities, stats: statistics, deadLetters } = s.stack.tables;
+      // What lambda/statistics/adapters/stats-store.ts sends: a consistent BatchGetItem, a
+      // TransactWriteItems of puts (authorised as PutItem), and the erasure log's query.
       expect(actionsOn(statements, arnOf(statistics))).toEqual(
         ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:Query'].sort(),
       );
@@ -73,6 +75,15 @@ describe('the default stage', () => {
       expect(actionsOn(statements, arnOf(activities))).toEqual([]);
       expect(actionsOn(statements, arnOf(deadLetters))).toEqual([]);
       expect(statements.some((st) => asList(st.Action).some((a) => a.startsWith('ssm:')))).toBe(false);
+    });
+
+    it('lets the scheduled audit scan the activity table and query one user of either table, nothing more', () => {
+      const statements = statementsOfRole(s, s.logicalId(s.stack.audit.function.role));
+      const { activities, stats: statistics, deadLetters } = s.stack.tables;
+      expect(actionsOn(statements, arnOf(activities))).toEqual(['dynamodb:Query', 'dynamodb:Scan']);
+      // lambda/audit/adapters/audit-sweep.ts never scans the statistics table.
+      expect(actionsOn(statements, arnOf(statistics))).toEqual(['dynamodb:Query']);
+      expect(actionsOn(statements, arnOf(deadLetters))).toEqual([]);
     });
 
     it('gives the erase path a managed policy with only the queries, scans and deletes it performs', () => {
@@ -124,7 +135,7 @@ describe('the default stage', () => {
           'logs:ListLogDeliveries',
           'logs:PutResourcePolicy',
           'logs:UpdateLogDelivery',
-          // Rollout step: composite alarms are returned only on "*"; GetMetricData takes no ARN.
+          // Rollout step and rollback: composite alarms are returned only on "*"; GetMetricData takes no ARN.
           'cloudwatch:DescribeAlarms',
           'cloudwatch:GetMetricData',
         ]),
@@ -186,8 +197,8 @@ describe('the default stage', () => {
       const statements = Object.values(resourcesOf(s.template, 'AWS::IAM::Policy'))
         .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
         .filter((statement) => asList(statement.Action).includes('ssm:DeleteParameter'));
-      // One creator for the flag, one for the value a rollback saves next to it.
-      expect(statements).toHaveLength(2);
+      // One creator for the flag, one for the value a rollback saves, one for the rollout state.
+      expect(statements).toHaveLength(3);
       for (const statement of statements)
         expect(asList(statement.Action).sort()).toEqual(['ssm:DeleteParameter', 'ssm:PutParameter']);
       const resources = statements.map((st) => JSON.stringify(st.Resource));
@@ -196,6 +207,11 @@ describe('the default stage', () => {
       ).toHaveLength(1);
       expect(
         resources.filter((r) => r.includes(':parameter/tournament-profile/integration-enabled/previous"')),
+      ).toHaveLength(1);
+      expect(
+        resources.filter((r) =>
+          r.includes(':parameter/tournament-profile/integration-enabled/rollout-state"'),
+        ),
       ).toHaveLength(1);
     });
   });

@@ -119,11 +119,12 @@ describe('the default stage', () => {
     ];
 
     it.each([ACTIVITY_TABLE, STATS_TABLE, DEAD_LETTER_TABLE] as TableDefinition[])(
-      'builds $id from its shared declaration: on-demand, PITR, encrypted, destroyed with the stage',
+      'builds $id from its shared declaration: on-demand, PITR, encrypted, retained unless the stage is ephemeral',
       (definition) => {
         const indexes = definition.localIndexes ?? [];
+        // The default stage is not declared ephemeral: a `cdk destroy` keeps its data.
         const tables = s.template.findResources('AWS::DynamoDB::Table', {
-          DeletionPolicy: 'Delete',
+          DeletionPolicy: 'Retain',
           Properties: {
             KeySchema: keySchema(definition),
             BillingMode: 'PAY_PER_REQUEST',
