@@ -155,8 +155,8 @@ describe('the default stage', () => {
 
   describe('statistics stream consumer', () => {
     it('reads only inserts, bisects, reports item failures and gives up to a failure queue', () => {
-      // This one, and the erasure worker's on its queue.
-      s.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+      // This one, the audit of touched users' on the same stream, and the erasure worker's on its queue.
+      s.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
       s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         EventSourceArn: { 'Fn::GetAtt': [s.logicalId(s.stack.tables.activities), 'StreamArn'] },
         FunctionName: { Ref: s.logicalId(s.stack.statisticsFunction.function) },
