@@ -21,6 +21,7 @@ export const STACK_OUTPUTS = {
   dashboardUrl: 'DashboardUrl',
   rolloutStateMachineArn: 'RolloutStateMachineArn',
   stopConditionsAlarmName: 'StopConditionsAlarmName',
+  auditAlarmName: 'AuditAlarmName',
   metricsNamespace: 'MetricsNamespace',
   metricsService: 'MetricsService',
   profileApiUrl: 'ProfileApiUrl',

@@ -25,6 +25,8 @@ export interface OutputSources {
   readonly rollout: Rollout;
   /** The composite alarm in ALARM while any stop condition is. */
   readonly stopConditionsAlarmName: string;
+  /** The alarm that says the scheduled audit stopped (it holds raises). */
+  readonly auditAlarmName: string;
   /** Where the integration's metrics are: the namespace and the `service` dimension. */
   readonly metrics: { readonly namespace: string; readonly service: string };
   readonly profileApi: ProfileApi;
@@ -93,6 +95,10 @@ function outputTable(s: OutputSources): OutputTable {
     stopConditionsAlarmName: {
       value: s.stopConditionsAlarmName,
       description: 'Composite alarm in ALARM while any stop condition is (its children: the conditions)',
+    },
+    auditAlarmName: {
+      value: s.auditAlarmName,
+      description: 'Alarm in ALARM while the scheduled audit does not run: raises of the flag wait for it',
     },
     metricsNamespace: {
       value: s.metrics.namespace,

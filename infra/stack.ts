@@ -3,6 +3,7 @@ import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { Archive, EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { auditNotRunningAlarmName } from '../lambda/audit/constants.ts';
 import {
   ACTIVITY_TABLE,
   DEAD_LETTER_TABLE,
@@ -129,6 +130,7 @@ export class IntegrationStack extends Stack {
       dashboardName: operations.monitoring.dashboard.dashboardName,
       rollout: this.rollout,
       stopConditionsAlarmName: this.stopConditions.compositeName,
+      auditAlarmName: auditNotRunningAlarmName(config.names.stackName),
       metrics: { namespace: config.metricsNamespace, service: names.serviceName },
       profileApi: this.profileApi,
       erasure,
@@ -217,6 +219,7 @@ export class IntegrationStack extends Stack {
     const rollout = new Rollout(this, 'Rollout', {
       flag: this.flag,
       stopConditionsAlarmName: stopConditions.compositeName,
+      auditAlarmName: auditNotRunningAlarmName(names.stackName),
       alarmTopic: monitoring.alarmTopic,
       defaults,
       recordingFunctionName: recording.functionName,

@@ -4,6 +4,7 @@ import {
   kindAlarmNameUnder,
   STOP_CONDITION_DEFAULTS,
   STOP_CONDITION_KINDS,
+  STOP_CONDITION_PERIOD_SECONDS,
   type StopConditionKind,
   type StopConditionSettings,
   stopConditionAlarmDefinitions,
@@ -29,6 +30,11 @@ export interface LocalStopConditionOptions {
   readonly platformAlarms?: readonly string[] | undefined;
   /** The scheduled audit's period: its metrics' and its alarms' period. */
   readonly auditPeriodSeconds: number;
+  /**
+   * The period of the alarms declared on 5-minute data, in seconds, for tests that cannot wait
+   * minutes; M of N, thresholds and missing data stay. @default as declared (300)
+   */
+  readonly periodSeconds?: number | undefined;
 }
 
 /** The names the local rollout and rollback read: the top-level composite and the audit's alarm. */
@@ -41,9 +47,16 @@ export interface LocalAlarmNames {
 export const localAlarmName = (id: string) => `${LOCAL_STACK_NAME}-${id}`;
 
 /** Adds the stop conditions' alarms and composites and the audit's alarm to `alarms`. */
-export function addLocalStopConditions(alarms: LocalAlarms, options: LocalStopConditionOptions): LocalAlarmNames {
+export function addLocalStopConditions(
+  alarms: LocalAlarms,
+  options: LocalStopConditionOptions,
+): LocalAlarmNames {
   const settings = { ...STOP_CONDITION_DEFAULTS, ...options.settings };
-  const definitions = stopConditionAlarmDefinitions(settings, options.auditPeriodSeconds);
+  const definitions = stopConditionAlarmDefinitions(settings, options.auditPeriodSeconds).map((d) =>
+    d.periodSeconds === STOP_CONDITION_PERIOD_SECONDS && options.periodSeconds
+      ? { ...d, periodSeconds: options.periodSeconds }
+      : d,
+  );
   for (const definition of definitions) alarms.addMetricAlarm(localAlarmName(definition.id), definition);
   const top = stopConditionsAlarmName(LOCAL_STACK_NAME);
   const children = (kind: StopConditionKind) => [
@@ -57,7 +70,9 @@ export function addLocalStopConditions(alarms: LocalAlarms, options: LocalStopCo
     );
   alarms.addCompositeAlarm(
     top,
-    anyInAlarm(STOP_CONDITION_KINDS.map((kind) => ({ reference: kindAlarmNameUnder(top, kind), maxLength: 0 }))),
+    anyInAlarm(
+      STOP_CONDITION_KINDS.map((kind) => ({ reference: kindAlarmNameUnder(top, kind), maxLength: 0 })),
+    ),
   );
   const audit = auditNotRunningAlarmName(LOCAL_STACK_NAME);
   alarms.addMetricAlarm(audit, auditNotRunningAlarm(options.auditPeriodSeconds));

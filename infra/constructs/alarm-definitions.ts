@@ -8,8 +8,8 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
-import type { StopConditionAlarmDefinition } from '../../lambda/rollout/constants.ts';
 import {
+  type AlarmDefinition,
   type DeployedName,
   type MetricDefinition,
   type SignalDefinition,
@@ -20,22 +20,29 @@ import {
 export interface DeployedMetrics {
   /** The integration's own namespace (`metricsNamespace`). */
   readonly metricsNamespace: string;
-  /** The deployed name (or a token of it) of every resource a dimension may name. */
-  readonly names: Readonly<Record<DeployedName, string>>;
+  /** The deployed name (or a token of it) of each resource a dimension may name. */
+  readonly names: Readonly<Partial<Record<DeployedName, string>>>;
 }
 
-const COMPARISON: Readonly<Record<StopConditionAlarmDefinition['comparison'], ComparisonOperator>> = {
+const COMPARISON: Readonly<Record<AlarmDefinition['comparison'], ComparisonOperator>> = {
   GreaterThanThreshold: ComparisonOperator.GREATER_THAN_THRESHOLD,
   GreaterThanOrEqualToThreshold: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
   LessThanThreshold: ComparisonOperator.LESS_THAN_THRESHOLD,
 };
 
-const MISSING: Readonly<Record<StopConditionAlarmDefinition['treatMissingData'], TreatMissingData>> = {
+const MISSING: Readonly<Record<AlarmDefinition['treatMissingData'], TreatMissingData>> = {
   notBreaching: TreatMissingData.NOT_BREACHING,
   breaching: TreatMissingData.BREACHING,
   ignore: TreatMissingData.IGNORE,
   missing: TreatMissingData.MISSING,
 };
+
+function deployedName(where: DeployedMetrics, name: DeployedName): string {
+  const value = where.names[name];
+  if (value === undefined)
+    throw new Error(`an alarm reads a metric of ${name}, which this construct was not given`);
+  return value;
+}
 
 /** One declared metric as a CDK metric of this deployment. */
 export function metricOf(definition: MetricDefinition, where: DeployedMetrics, period: Duration): Metric {
@@ -45,7 +52,7 @@ export function metricOf(definition: MetricDefinition, where: DeployedMetrics, p
     dimensionsMap: Object.fromEntries(
       Object.entries(definition.dimensions).map(([name, value]) => [
         name,
-        typeof value === 'string' ? where.names[value] : value.value,
+        typeof value === 'string' ? deployedName(where, value) : value.value,
       ]),
     ),
     statistic: definition.statistic,
@@ -104,22 +111,24 @@ export function signalOf(signal: SignalDefinition, where: DeployedMetrics, perio
 export const MAX_ALARM_METRICS = 10;
 
 /** Refuses, at synth, a declared signal that reads more metrics than one alarm may. */
-export function checkAlarmSize(definition: StopConditionAlarmDefinition): void {
+export function checkAlarmSize(definition: AlarmDefinition): void {
   const metrics = signalMetrics(definition.signal).length;
   if (metrics > MAX_ALARM_METRICS)
     throw new Error(
-      `stop condition ${definition.id} reads ${metrics} metrics; one alarm may read ${MAX_ALARM_METRICS}: split it`,
+      `alarm ${definition.id} reads ${metrics} metrics; one alarm may read ${MAX_ALARM_METRICS}: split it`,
     );
 }
 
-/** The alarm of one definition, as a child `definition.id` of `scope`. */
+/** The alarm of one definition, as a child `definition.id` of `scope` (named `alarmName` when given). */
 export function alarmOf(
   scope: Construct,
-  definition: StopConditionAlarmDefinition,
+  definition: AlarmDefinition,
   where: DeployedMetrics,
+  alarmName?: string,
 ): Alarm {
   checkAlarmSize(definition);
   return new Alarm(scope, definition.id, {
+    ...(alarmName ? { alarmName } : {}),
     metric: signalOf(definition.signal, where, Duration.seconds(definition.periodSeconds)),
     threshold: definition.threshold,
     comparisonOperator: COMPARISON[definition.comparison],

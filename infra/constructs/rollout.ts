@@ -40,6 +40,8 @@ export interface RolloutProps {
    * rule matches, and all the rollout functions are told (they read its children at run time).
    */
   readonly stopConditionsAlarmName: string;
+  /** The alarm that says the scheduled audit stopped: in ALARM it holds raises, never rolls back. */
+  readonly auditAlarmName: string;
   /** When set, every rollback is published here. */
   readonly alarmTopic?: ITopic | undefined;
   readonly defaults: FunctionDefaults;
@@ -154,6 +156,7 @@ export class Rollout extends Construct {
         [ENV.flagParameterName]: props.flag.parameterName,
         [ENV.stopConditionsAlarmName]: props.stopConditionsAlarmName,
         [ENV.rolloutStateParameterName]: parameters.state.parameterName,
+        [ENV.auditAlarmName]: props.auditAlarmName,
         [ENV.waitSliceSeconds]: String(slice),
         [ENV.minEventsPerStep]: String(props.minEventsPerStep),
         [ENV.recordingFunctionName]: props.recordingFunctionName,
@@ -178,6 +181,15 @@ export class Rollout extends Construct {
     });
     const rollback = rollbackFunction.function;
     rollback.addToRolePolicy(shared.flagAccess);
+    rollback.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'FlagHistory',
+        // Whether a change raised the flag, who made it, and whether it was forced: the flag's
+        // last versions with their descriptions and LastModifiedUser.
+        actions: ['ssm:GetParameterHistory'],
+        resources: [props.flag.parameterArn],
+      }),
+    );
     rollback.addToRolePolicy(
       new PolicyStatement({
         sid: 'StopConditionStates',

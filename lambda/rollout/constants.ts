@@ -8,13 +8,11 @@
  * Pure values: no CDK, no SDK, no Powertools. docs/deploy.md explains each default.
  */
 import {
-  type AlarmComparison,
+  type AlarmDefinition,
   AUDIT_METRIC,
   METRIC,
   type MetricDefinition,
-  type MissingData,
   PUBLISH_FAILURES_METRIC,
-  type SignalDefinition,
 } from '../shared/observability.ts';
 
 /** The failures the rollout plan names; every stop-condition alarm belongs to one of them. */
@@ -27,20 +25,8 @@ export const STOP_CONDITION_KINDS = [
 export type StopConditionKind = (typeof STOP_CONDITION_KINDS)[number];
 
 /** One stop-condition alarm, declared once: the stack renders it, the local stack evaluates it. */
-export interface StopConditionAlarmDefinition {
-  /** Construct id of the alarm, also its name's distinctive part. */
-  readonly id: string;
+export interface StopConditionAlarmDefinition extends AlarmDefinition {
   readonly kind: StopConditionKind;
-  readonly signal: SignalDefinition;
-  readonly periodSeconds: number;
-  readonly threshold: number;
-  readonly comparison: AlarmComparison;
-  /** M of N: breaching periods (M) among the last evaluated (N). */
-  readonly datapointsToAlarm: number;
-  readonly evaluationPeriods: number;
-  readonly treatMissingData: MissingData;
-  /** What it means and what the operator does next (the alarm's description). */
-  readonly description: string;
 }
 
 /** The DynamoDB operations each table serves (its metrics' `Operation` dimension). */
@@ -327,8 +313,8 @@ export interface RolloutArming {
 export const NOT_ARMED: RolloutArming = { armedUntil: 0 };
 
 /**
- * How long the stop conditions stay armed after the last step (the plan's last phase, like
- * AppConfig's bake time); `tpi rollout start --bake` sets another.
+ * How long the stop conditions stay armed after the last step's hold ended (like AppConfig's final
+ * bake time); `tpi rollout start --bake` sets another.
  */
 export const DEFAULT_BAKE_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -360,6 +346,8 @@ export const ROLLOUT_ENVIRONMENT = {
   /** The top-level stop-conditions composite alarm; its children are read with `ChildrenOfAlarmName`. */
   stopConditionsAlarmName: 'STOP_CONDITIONS_ALARM_NAME',
   rolloutStateParameterName: 'ROLLOUT_STATE_PARAMETER_NAME',
+  /** The alarm that says the scheduled audit stopped: in ALARM, it blocks raises (never rolls back). */
+  auditAlarmName: 'AUDIT_ALARM_NAME',
   waitSliceSeconds: 'ROLLOUT_WAIT_SLICE_SECONDS',
   minEventsPerStep: 'ROLLOUT_MIN_EVENTS_PER_STEP',
   recordingFunctionName: 'RECORDING_FUNCTION_NAME',
@@ -374,6 +362,14 @@ export function stopConditionsAlarmName(stackName: string): string {
 
 /** Name of the composite alarm of one stop condition: `<stack>-StopConditions-<Kind>`. */
 export function stopConditionKindAlarmName(stackName: string, kind: StopConditionKind): string {
+  return kindAlarmNameUnder(stopConditionsAlarmName(stackName), kind);
+}
+
+/**
+ * The composite of one stop condition under the top-level composite `topName`: how the rollout
+ * functions, which know only the top-level name, tell which condition a child belongs to.
+ */
+export function kindAlarmNameUnder(topName: string, kind: StopConditionKind): string {
   const pascal = kind.replace(/(^|-)([a-z])/g, (_, __, letter: string) => letter.toUpperCase());
-  return `${stopConditionsAlarmName(stackName)}-${pascal}`;
+  return `${topName}-${pascal}`;
 }

@@ -110,6 +110,26 @@ export type AlarmComparison = 'GreaterThanThreshold' | 'GreaterThanOrEqualToThre
 /** How an alarm treats a period without data (CloudWatch's `TreatMissingData`). */
 export type MissingData = 'notBreaching' | 'breaching' | 'ignore' | 'missing';
 
+/**
+ * One metric alarm, declared once: the stack renders it (infra/constructs/alarm-definitions.ts) and
+ * the local stack evaluates it (local/alarm-evaluator.ts) with the same metrics, statistics,
+ * periods, M of N and missing-data handling.
+ */
+export interface AlarmDefinition {
+  /** Construct id of the alarm, also its name's distinctive part. */
+  readonly id: string;
+  readonly signal: SignalDefinition;
+  readonly periodSeconds: number;
+  readonly threshold: number;
+  readonly comparison: AlarmComparison;
+  /** M of N: breaching periods (M) among the last evaluated (N). */
+  readonly datapointsToAlarm: number;
+  readonly evaluationPeriods: number;
+  readonly treatMissingData: MissingData;
+  /** What it means and what the operator does next (the alarm's description). */
+  readonly description: string;
+}
+
 /** Every metric a signal reads, in a stable order (numerator, then denominator; presence last). */
 export function signalMetrics(signal: SignalDefinition): readonly MetricDefinition[] {
   if (signal.form === 'metric') return [signal.metric];

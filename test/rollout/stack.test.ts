@@ -117,6 +117,8 @@ describe('progressive rollout in the stack', () => {
       'sqs:GetQueueUrl',
       'sqs:SendMessage',
       'ssm:GetParameter',
+      // Whether a flag change raised it, who made it, and whether it was forced.
+      'ssm:GetParameterHistory',
       'ssm:PutParameter',
     ]);
   });
@@ -142,7 +144,9 @@ describe('progressive rollout in the stack', () => {
             [env.stopConditionsAlarmName]: 'TournamentProfileIntegration-StopConditions',
             [env.flagParameterName]: '/tournament-profile/integration-enabled',
             [env.rolloutStateParameterName]: '/tournament-profile/integration-enabled/rollout-state',
+            [env.auditAlarmName]: 'TournamentProfileIntegration-AuditNotRunning',
             STOP_CONDITION_ALARMS: Match.absent(),
+            ROLLBACK_ALARMS: Match.absent(),
           },
         },
       });

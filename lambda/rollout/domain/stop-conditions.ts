@@ -1,5 +1,9 @@
-import type { AlarmComparison, MetricDefinition, SignalDefinition } from '../../shared/observability.ts';
-import type { StopConditionAlarmDefinition } from '../constants.ts';
+import type {
+  AlarmComparison,
+  AlarmDefinition,
+  MetricDefinition,
+  SignalDefinition,
+} from '../../shared/observability.ts';
 
 /**
  * How a declared stop condition turns metric values into a breach, exactly as the deployed alarm's
@@ -15,7 +19,7 @@ export function compare(comparison: AlarmComparison, value: number, threshold: n
 }
 
 /** Whether one period's value breaches a definition's threshold. */
-export function breaches(definition: StopConditionAlarmDefinition, value: number): boolean {
+export function breaches(definition: AlarmDefinition, value: number): boolean {
   return compare(definition.comparison, value, definition.threshold);
 }
 
@@ -41,22 +45,4 @@ export function signalValue(
       return (100 * signal.numerator.reduce((sum, metric) => sum + filled(metric), 0)) / denominator;
     }
   }
-}
-
-/** Integration errors and included events (`IncludedEvents`) over one period, or since a rollout started. */
-export interface ErrorRateSample {
-  readonly errors: number;
-  readonly handled: number;
-}
-
-/**
- * Whether one period breaches the error-rate condition: the same formula as the deployed alarm's
- * metric math, `IF(included >= floor, 100 * errors / included, 0) > threshold`.
- */
-export function errorRateBreaches(
-  sample: ErrorRateSample,
-  settings: { readonly errorRateMinEvents: number; readonly errorRateThresholdPercent: number },
-): boolean {
-  if (sample.handled < settings.errorRateMinEvents || sample.handled === 0) return false;
-  return (100 * sample.errors) / sample.handled > settings.errorRateThresholdPercent;
 }
