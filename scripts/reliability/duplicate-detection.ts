@@ -42,6 +42,8 @@ const sizes = (values.sizes as string).split(',').map(Number);
 const runs = Number(values.runs);
 const periodSeconds = Number(values.period);
 const ACTIVITIES_PER_USER = 50;
+/** A generous deadline: a busy machine slows the audit, it does not lose the duplicate. */
+const GIVE_UP_MS = 10 * 60_000;
 
 /** One match finalization of `userId` alone: a valid activity of its own. */
 function activity(userId: string, n: number) {
@@ -126,6 +128,10 @@ async function measure(endpoint: string, size: number) {
       );
       let toMetricMs = 0;
       while (state() !== 'ALARM') {
+        if (Date.now() - injectedAt > GIVE_UP_MS)
+          throw new Error(
+            `no alarm ${GIVE_UP_MS / 60_000} minutes after the duplicate at ${size} activities: read the audit's log (POWERTOOLS_LOG_LEVEL=INFO)`,
+          );
         if (!toMetricMs && stack.cloudWatch.metrics.store.sumSince(duplicates, injectedAt) > 0)
           toMetricMs = Date.now() - injectedAt;
         await sleep(10);
