@@ -20,6 +20,10 @@ export const STACK_OUTPUTS = {
   statsFailureQueueUrl: 'StatsFailureQueueUrl',
   dashboardUrl: 'DashboardUrl',
   rolloutStateMachineArn: 'RolloutStateMachineArn',
+  stopConditionsAlarmName: 'StopConditionsAlarmName',
+  auditAlarmName: 'AuditAlarmName',
+  metricsNamespace: 'MetricsNamespace',
+  metricsService: 'MetricsService',
   profileApiUrl: 'ProfileApiUrl',
   profileReadPolicyArn: 'ProfileReadPolicyArn',
 } as const;

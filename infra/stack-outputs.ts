@@ -23,6 +23,12 @@ export interface OutputSources {
   };
   readonly dashboardName: string;
   readonly rollout: Rollout;
+  /** The composite alarm in ALARM while any stop condition is. */
+  readonly stopConditionsAlarmName: string;
+  /** The alarm that says the scheduled audit stopped (it holds raises). */
+  readonly auditAlarmName: string;
+  /** Where the integration's metrics are: the namespace and the `service` dimension. */
+  readonly metrics: { readonly namespace: string; readonly service: string };
   readonly profileApi: ProfileApi;
   readonly erasure: ErasureOutputs;
 }
@@ -85,6 +91,22 @@ function outputTable(s: OutputSources): OutputTable {
     rolloutStateMachineArn: {
       value: s.rollout.stateMachine.stateMachineArn,
       description: 'Progressive rollout of the flag (tpi rollout)',
+    },
+    stopConditionsAlarmName: {
+      value: s.stopConditionsAlarmName,
+      description: 'Composite alarm in ALARM while any stop condition is (its children: the conditions)',
+    },
+    auditAlarmName: {
+      value: s.auditAlarmName,
+      description: 'Alarm in ALARM while the scheduled audit does not run: raises of the flag wait for it',
+    },
+    metricsNamespace: {
+      value: s.metrics.namespace,
+      description: "Namespace of the integration's metrics (the publisher's PublishFailures goes here)",
+    },
+    metricsService: {
+      value: s.metrics.service,
+      description: "The service dimension of the integration's metrics (PublishFailures included)",
     },
     profileApiUrl: { value: s.profileApi.url, description: 'Profile read API base URL' },
     profileReadPolicyArn: {

@@ -1,9 +1,9 @@
 import { type App, Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import type { IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { Archive, EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { auditNotRunningAlarmName } from '../lambda/audit/constants.ts';
 import {
   ACTIVITY_TABLE,
   DEAD_LETTER_TABLE,
@@ -49,8 +49,6 @@ interface FailureQueues {
  * logical IDs (and the deployed tables, queues and functions) stay the same.
  */
 export class IntegrationStack extends Stack {
-  /** Alarms that roll the flag back: the stop conditions and every alarm that means "stop the rollout". */
-  readonly rollbackAlarms: readonly IAlarm[];
   readonly eventBus: EventBus;
   readonly archive: Archive;
   readonly rules: readonly Rule[];
@@ -60,8 +58,15 @@ export class IntegrationStack extends Stack {
   readonly flag: FlagParameter;
   /** Progressive rollout of the flag and automatic rollback on the stop-condition alarms. */
   readonly rollout: Rollout;
-  /** The four stop conditions of the rollout plan, each alarm with the failure it detects. */
+  /**
+   * The four stop conditions of the rollout plan: each alarm with the failure it detects, a
+   * composite alarm per condition and the top-level composite the rollback rule matches.
+   */
   readonly stopConditions: StopConditionAlarms;
+  /** Paging alarms, the alarm topic and the dashboard. */
+  readonly monitoring: Monitoring;
+  /** The scheduled audit that detects duplicates and drift. */
+  readonly audit: ScheduledAudit;
   /** The profile read API (statistics and feeds over HTTP). */
   readonly profileApi: ProfileApi;
   /** `DELETE /users/{userId}`: the erase route, its queue and worker. */
@@ -71,14 +76,17 @@ export class IntegrationStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const { production, names } = config;
+    // Data outlives the stack unless the stage says it is throw-away: a mistyped stage name
+    // (`prd`, `live`) must not deploy tables that `cdk destroy` deletes.
+    const retain = !config.ephemeral;
     const table = (definition: TableDefinition) =>
-      new IntegrationTable(this, definition.id, { definition, production }).table;
+      new IntegrationTable(this, definition.id, { definition, production, retain }).table;
     this.tables = {
       activities: table(ACTIVITY_TABLE),
       stats: table(STATS_TABLE),
       deadLetters: table(DEAD_LETTER_TABLE),
     };
-    const queues = failureQueues(this, production);
+    const queues = failureQueues(this, retain);
     this.flag = new FlagParameter(this, 'Flag', { parameterName: names.flagParameterName, production });
     acknowledgeCustomResourceProvider(this);
     const defaults = functionDefaults(config);
@@ -105,11 +113,13 @@ export class IntegrationStack extends Stack {
 
     const operations = this.addOperations(config, defaults, queues);
     this.stopConditions = operations.stopConditions;
-    this.rollbackAlarms = operations.monitoring.rollbackAlarms;
+    this.monitoring = operations.monitoring;
+    this.audit = operations.audit;
     this.rollout = operations.rollout;
     this.profileApi = this.addProfileApi(config, defaults);
     const erasure = addErasure(this, { erasureCacheSeconds: erasureCacheSecondsOf(config), defaults });
     this.erasureService = erasure.service;
+    this.monitoring.notify(...this.profileApi.alarms, ...erasure.service.alarms);
     addStackOutputs(this, {
       eventBus: this.eventBus,
       eventSource: config.eventSource,
@@ -119,6 +129,9 @@ export class IntegrationStack extends Stack {
       queues,
       dashboardName: operations.monitoring.dashboard.dashboardName,
       rollout: this.rollout,
+      stopConditionsAlarmName: this.stopConditions.compositeName,
+      auditAlarmName: auditNotRunningAlarmName(config.names.stackName),
+      metrics: { namespace: config.metricsNamespace, service: names.serviceName },
       profileApi: this.profileApi,
       erasure,
     });
@@ -178,6 +191,7 @@ export class IntegrationStack extends Stack {
       serviceName: names.serviceName,
       settings: config,
       platformAlarms: config.platformAlarms,
+      platformAlarmsReason: config.platformAlarmsReason,
       auditPeriod: audit.period,
     });
     const monitoring = new Monitoring(this, 'Monitoring', {
@@ -191,22 +205,28 @@ export class IntegrationStack extends Stack {
       serviceName: names.serviceName,
       metricsNamespace: config.metricsNamespace,
       iteratorAgeAlarmSeconds: config.iteratorAgeAlarmSeconds,
+      asyncEventAgeSeconds: config.asyncEventAgeSeconds,
       alarmEmail: config.alarmEmail,
       alarmTopicArn: config.alarmTopicArn,
       deliveryRules: this.rules,
+      deliveryBusName: this.eventBus.eventBusName,
       destinationFunctions: { Recording: recording, Statistics: projector },
-      stopConditions: stopConditions.conditions.map((condition) => condition.alarm),
+      stopConditions: {
+        alarms: stopConditions.alarms,
+        composites: [stopConditions.composite, ...Object.values(stopConditions.byKind)],
+      },
     });
     const rollout = new Rollout(this, 'Rollout', {
       flag: this.flag,
-      rollbackAlarms: monitoring.rollbackAlarms,
+      stopConditionsAlarmName: stopConditions.compositeName,
+      auditAlarmName: auditNotRunningAlarmName(names.stackName),
       alarmTopic: monitoring.alarmTopic,
       defaults,
       recordingFunctionName: recording.functionName,
       minEventsPerStep: config.rolloutMinEventsPerStep,
     });
     monitoring.notify(...rollout.alarms, audit.notRunning);
-    return { stopConditions, monitoring, rollout };
+    return { stopConditions, monitoring, rollout, audit };
   }
 
   /** The profile read API over the activity and statistics tables, with IAM or JWT access. */
@@ -223,6 +243,7 @@ export class IntegrationStack extends Stack {
               issuer: config.jwtIssuer,
               audience: config.jwtAudience,
               userIdClaim: config.jwtUserIdClaim,
+              allowedOrigins: config.apiCorsAllowedOrigins,
             },
           }
         : {}),
@@ -232,9 +253,8 @@ export class IntegrationStack extends Stack {
 }
 
 /** The three failure queues, children of the stack (their ids are their logical IDs' names). */
-function failureQueues(stack: Stack, production: boolean): FailureQueues {
-  const queue = (id: string, purpose: string) =>
-    new DeadLetterQueue(stack, id, { purpose, production }).queue;
+function failureQueues(stack: Stack, retain: boolean): FailureQueues {
+  const queue = (id: string, purpose: string) => new DeadLetterQueue(stack, id, { purpose, retain }).queue;
   return {
     deliveryDeadLetters: queue(
       'DeliveryDeadLetters',
@@ -260,6 +280,7 @@ function functionDefaults(config: IntegrationConfig): FunctionDefaults {
     logRetentionDays: config.logRetentionDays,
     tracing: config.tracing,
     production: config.production,
+    retainData: !config.ephemeral,
   };
 }
 

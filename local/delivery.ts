@@ -8,7 +8,7 @@ import { TransientStoreError } from '../lambda/shared/errors.ts';
 import { LocalEventBus } from './event-bus.ts';
 import type { FlagWatch } from './flag-watch.ts';
 import { LOCAL_INVOCATION_SECONDS } from './invocation-deadline.ts';
-import type { LocalRollout } from './rollout.ts';
+import type { LocalMetrics } from './metric-feeds.ts';
 
 /** Options of {@link startLocalDelivery}. */
 export interface LocalDeliveryOptions {
@@ -24,7 +24,8 @@ export interface LocalDeliveryOptions {
   readonly deadLetters: DeadLetterWriter;
   /** The recording handler; `undefined` until the endpoint it reads the flag from listens. */
   readonly recorder: () => ((event: BridgeEvent) => Promise<RecordSummary>) | undefined;
-  readonly rollout: LocalRollout;
+  /** The local CloudWatch's metrics: the recording function's and the delivery queue's. */
+  readonly metrics: LocalMetrics;
   readonly flagWatch: FlagWatch;
   readonly log: (line: string) => void;
 }
@@ -89,18 +90,18 @@ async function storeDeliveryFailure(
 
 /**
  * The local bus with the deployed routing rules and its archive, delivering to the recording
- * handler: one log line per outcome, retries and give-ups counted for the rollout's stop
- * conditions, and unmatched events dropped as EventBridge drops them (silently there, logged here).
+ * handler: one log line per outcome, the recording function's metrics (invocations, duration,
+ * errors) and the delivery queue's in the local CloudWatch, and unmatched events dropped as EventBridge drops them (silently there, logged here).
  */
 export function startLocalDelivery(options: LocalDeliveryOptions): LocalEventBus<RecordSummary> {
-  const { log, rollout, flagWatch } = options;
+  const { log, metrics, flagWatch } = options;
   return new LocalEventBus<RecordSummary>({
     rules: routingRules(options.eventSource),
     target: (event) => {
       const record = options.recorder();
       if (!record) throw new Error('the recording handler is not ready yet');
       const started = performance.now();
-      return record(event).finally(() => rollout.recordingDuration(performance.now() - started));
+      return record(event).finally(() => metrics.invocation(performance.now() - started, false));
     },
     archiveFile: options.archiveFile,
     deliveryAttempts: options.deliveryAttempts,
@@ -109,7 +110,7 @@ export function startLocalDelivery(options: LocalDeliveryOptions): LocalEventBus
     onDelivered: (event, summary) => {
       log(describeOutcome(event, summary));
       if (summary.status !== 'invalid') flagWatch.delivered(summary.flag);
-      rollout.delivered(summary);
+      metrics.delivered(summary);
     },
     onUnmatched: (event) =>
       log(
@@ -118,13 +119,14 @@ export function startLocalDelivery(options: LocalDeliveryOptions): LocalEventBus
       ),
     onBackgroundError: (message) => log(`failed    ${message}`),
     onRetry: (event, attempt, error) => {
-      rollout.failedDelivery();
+      metrics.failed();
       log(
         `retry     ${event['detail-type']} ${event.id}: attempt ${attempt} failed: ${(error as Error).message}`,
       );
     },
     onGiveUp: async (event, attempts, error) => {
-      rollout.gaveUp();
+      metrics.failed();
+      metrics.gaveUp();
       await storeDeliveryFailure(options, event, attempts, error);
     },
   });

@@ -24,8 +24,20 @@ import {
  */
 export type FailEntry = (entry: PutEventsEntry, attempt: number, index: number) => EntryFailure | undefined;
 
-/** An operation served besides PutEvents and the SSM parameter calls, by its `X-Amz-Target`. */
-export type OperationHandler = (input: Record<string, unknown>) => unknown;
+/**
+ * An operation served besides PutEvents and the SSM parameter calls, by its `X-Amz-Target`.
+ * `caller` is the IAM identity the request was signed as, as AWS records it (`LastModifiedUser`).
+ */
+export type OperationHandler = (input: Record<string, unknown>, caller?: string) => unknown;
+
+/**
+ * The identity a request was signed as: the access key id of its SigV4 `Authorization` header as an
+ * IAM user of `account` (the local stack does not verify signatures; it only records who asked).
+ */
+export function callerOf(request: IncomingMessage, account: string): string | undefined {
+  const credential = /Credential=([^/,\s]+)\//.exec(request.headers.authorization ?? '');
+  return credential ? `arn:aws:iam::${account}:user/${credential[1]}` : undefined;
+}
 
 /** Options of {@link startLocalEndpoint}. */
 export interface LocalEndpointOptions {
@@ -237,6 +249,7 @@ async function handleRequest(
   operations: Readonly<Record<string, OperationHandler>>,
   request: IncomingMessage,
   response: ServerResponse,
+  account: string,
 ): Promise<void> {
   try {
     if (request.method !== 'POST')
@@ -249,7 +262,7 @@ async function handleRequest(
         'UnknownOperationException',
         `Unknown operation ${JSON.stringify(target ?? null)}; this endpoint serves ${Object.keys(operations).join(', ')}.`,
       );
-    sendJson(response, 200, await operation(parseJsonBody(body)));
+    sendJson(response, 200, await operation(parseJsonBody(body), callerOf(request, account)));
   } catch (error) {
     sendError(
       response,
@@ -261,8 +274,9 @@ async function handleRequest(
 }
 
 /**
- * Starts one AWS-compatible HTTP endpoint on 127.0.0.1 speaking AWS JSON 1.1: `AWSEvents.PutEvents`,
- * `AmazonSSM.GetParameter` and `AmazonSSM.PutParameter`, plus any `operations` given. Unmodified AWS
+ * Starts one AWS-compatible HTTP endpoint on 127.0.0.1 speaking AWS JSON: `AWSEvents.PutEvents`,
+ * `AmazonSSM.GetParameter`, `AmazonSSM.PutParameter` and `AmazonSSM.GetParameterHistory`, plus any
+ * `operations` given. Unmodified AWS
  * SDK clients and the AWS CLI work against it with `endpoint` / `--endpoint-url`. Requests that AWS
  * would refuse get AWS-shaped errors (`{"__type", "message"}`), and the endpoint keeps serving.
  */
@@ -272,12 +286,13 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
   const operations: Record<string, OperationHandler> = {
     'AWSEvents.PutEvents': putEventsOperation(bus, options),
     'AmazonSSM.GetParameter': (input) => parameters.getParameter(input),
-    'AmazonSSM.PutParameter': (input) => parameters.putParameter(input),
+    'AmazonSSM.PutParameter': (input, caller) => parameters.putParameter(input, caller),
+    'AmazonSSM.GetParameterHistory': (input) => parameters.getParameterHistory(input),
     ...options.operations,
   };
   const server = await listenOnLoopback(
     (request, response) => {
-      void handleRequest(operations, request, response);
+      void handleRequest(operations, request, response, bus.account);
     },
     {
       port: options.port,

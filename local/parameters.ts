@@ -20,14 +20,23 @@ export const MAX_PARAMETER_VERSIONS = 100;
 const MAX_NAME_LENGTH = 2048;
 const NAME_PATTERN = /^[a-zA-Z0-9_.\-/]+$/;
 
-/** One stored version of a parameter, as `GetParameter` returns it. */
+/** One stored version of a parameter, as `GetParameter` and `GetParameterHistory` return it. */
 export interface StoredParameter {
   readonly name: string;
   readonly value: string;
   readonly type: string;
   readonly version: number;
   readonly lastModified: Date;
+  /** The parameter's description as of this version (`Description`). */
+  readonly description?: string | undefined;
+  /** The identity that wrote this version (`LastModifiedUser`). */
+  readonly lastModifiedUser?: string | undefined;
 }
+
+/** Most versions one `GetParameterHistory` page returns (`MaxResults`, 1–50). */
+export const MAX_HISTORY_RESULTS = 50;
+/** Longest description of a parameter. */
+const MAX_DESCRIPTION_LENGTH = 1024;
 
 /** Told of each written version (the local stack logs a misconfigured flag from it). */
 export type ParameterListener = (parameter: StoredParameter) => void;
@@ -76,8 +85,16 @@ export class LocalParameterStore {
    * Writes a value; refuses to replace an existing one unless `overwrite`, like SSM. A new
    * parameter written here without a type is a String (the API call itself requires the type).
    */
-  put(name: string, value: string, options: { overwrite?: boolean; type?: string } = {}): StoredParameter {
+  put(
+    name: string,
+    value: string,
+    options: { overwrite?: boolean; type?: string; description?: string; user?: string } = {},
+  ): StoredParameter {
     checkName(name);
+    if (options.description !== undefined && options.description.length > MAX_DESCRIPTION_LENGTH)
+      throw validation(
+        `1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to ${MAX_DESCRIPTION_LENGTH}`,
+      );
     if (Buffer.byteLength(value, 'utf8') > MAX_PARAMETER_VALUE_BYTES)
       throw validation(
         `Standard tier parameters support a maximum parameter value of ${MAX_PARAMETER_VALUE_BYTES} characters.`,
@@ -110,6 +127,10 @@ export class LocalParameterStore {
       type: options.type ?? existing?.type ?? 'String',
       version: (existing?.version ?? 0) + 1,
       lastModified: new Date(),
+      // AWS does not document whether an overwrite without a description keeps the previous one;
+      // it is kept here, the case a description-bound record (a forced raise) must survive.
+      description: options.description ?? existing?.description,
+      lastModifiedUser: options.user ?? this.localUser,
     };
     this.parameters.set(name, [...versions, stored].slice(-MAX_PARAMETER_VERSIONS));
     this.save();
@@ -120,6 +141,11 @@ export class LocalParameterStore {
   /** Writes a String value only when the parameter does not exist yet (the stack's default flag). */
   putIfAbsent(name: string, value: string): StoredParameter {
     return this.get(name) ?? this.put(name, value);
+  }
+
+  /** Who wrote a version without a caller (the local stack itself): the account's root, as an ARN. */
+  private get localUser(): string {
+    return `arn:aws:iam::${this.account}:root`;
   }
 
   /** The ARN of a parameter of this account and region. */
@@ -166,8 +192,51 @@ export class LocalParameterStore {
     };
   }
 
+  /** Every stored version of the parameter, oldest first (the last {@link MAX_PARAMETER_VERSIONS}). */
+  history(name: string): readonly StoredParameter[] {
+    return this.parameters.get(name) ?? [];
+  }
+
+  /**
+   * `AmazonSSM.GetParameterHistory`: the versions oldest first, `MaxResults` (1–50) a page with a
+   * `NextToken`, each with its description and `LastModifiedUser`; SecureString values only with
+   * `WithDecryption`.
+   */
+  getParameterHistory(input: Record<string, unknown>): unknown {
+    const requested = requireString(input, 'Name');
+    const { name } = this.resolve(requested);
+    const versions = this.parameters.get(name);
+    if (!versions) throw new AwsServiceError('ParameterNotFound', `Parameter ${requested} not found.`);
+    const max = input.MaxResults ?? MAX_HISTORY_RESULTS;
+    if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > MAX_HISTORY_RESULTS)
+      throw validation(
+        `1 validation error detected: Value '${String(max)}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to ${MAX_HISTORY_RESULTS}`,
+      );
+    const start = input.NextToken === undefined ? 0 : Number(input.NextToken);
+    if (!Number.isInteger(start) || start < 0 || start > versions.length)
+      throw new AwsServiceError('InvalidNextToken', "The specified token isn't valid.");
+    const page = versions.slice(start, start + max);
+    const secret = (p: StoredParameter) => p.type === 'SecureString' && input.WithDecryption !== true;
+    return {
+      Parameters: page.map((p) => ({
+        Name: p.name,
+        Type: p.type,
+        Value: secret(p) ? ciphertextOf(p) : p.value,
+        Version: p.version,
+        LastModifiedDate: p.lastModified.getTime() / 1000,
+        ...(p.lastModifiedUser ? { LastModifiedUser: p.lastModifiedUser } : {}),
+        ...(p.description !== undefined ? { Description: p.description } : {}),
+        Labels: [],
+        Tier: 'Standard',
+        Policies: [],
+        DataType: 'text',
+      })),
+      ...(start + max < versions.length ? { NextToken: String(start + max) } : {}),
+    };
+  }
+
   /** `AmazonSSM.PutParameter`. */
-  putParameter(input: Record<string, unknown>): unknown {
+  putParameter(input: Record<string, unknown>, caller?: string): unknown {
     const name = requireString(input, 'Name');
     const value = requireString(input, 'Value');
     if (input.Type !== undefined && typeof input.Type !== 'string')
@@ -175,9 +244,13 @@ export class LocalParameterStore {
     // "You must specify a parameter type when creating a parameter" (PutParameter API reference).
     if (input.Type === undefined && !this.get(name))
       throw validation('A parameter type is required when you create a parameter.');
+    if (input.Description !== undefined && typeof input.Description !== 'string')
+      throw new AwsServiceError('SerializationException', 'Description must be a string.');
     const stored = this.put(name, value, {
       overwrite: input.Overwrite === true,
       ...(input.Type !== undefined ? { type: input.Type as string } : {}),
+      ...(input.Description !== undefined ? { description: input.Description as string } : {}),
+      ...(caller ? { user: caller } : {}),
     });
     return { Version: stored.version, Tier: 'Standard' };
   }
@@ -199,24 +272,32 @@ export class LocalParameterStore {
   }
 
   private load(file: string): void {
-    let saved: (Omit<StoredParameter, 'lastModified'> & { lastModified: string; history?: unknown })[];
+    type Saved = Omit<StoredParameter, 'lastModified'> & { lastModified: string };
+    let saved: (Saved & { history?: Saved[] })[];
     try {
       saved = JSON.parse(readFileSync(file, 'utf8'));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw error;
     }
-    for (const p of saved) {
-      const { history: _history, ...latest } = p;
-      this.parameters.set(p.name, [{ ...latest, lastModified: new Date(p.lastModified) }]);
+    for (const { history, ...latest } of saved) {
+      // Files written before versions were kept hold the latest version only.
+      const versions = Array.isArray(history) ? history : [latest];
+      this.parameters.set(
+        latest.name,
+        versions.map((v) => ({ ...v, lastModified: new Date(v.lastModified) })),
+      );
     }
   }
 
   private save(): void {
     if (!this.file) return;
     mkdirSync(dirname(this.file), { recursive: true });
-    const latest = [...this.parameters.values()].map((versions) => versions.at(-1));
-    writeFileSync(this.file, JSON.stringify(latest, null, 2));
+    const saved = [...this.parameters.values()].map((versions) => ({
+      ...versions.at(-1),
+      history: versions,
+    }));
+    writeFileSync(this.file, JSON.stringify(saved, null, 2));
   }
 }
 

@@ -3,8 +3,11 @@ import { DEFAULT_FLAG_CACHE_SECONDS } from '../lambda/recording/constants.ts';
 import type { StopConditionSettings } from '../lambda/rollout/constants.ts';
 import { type Environment, seconds } from '../lambda/shared/config.ts';
 import type { TableNames } from '../lambda/shared/tables.ts';
+import type { LocalAudit } from './audit.ts';
+import type { LocalCloudWatch } from './cloudwatch.ts';
 import type { FailEntry } from './endpoint.ts';
 import type { LocalApiAuth, ThrottleSettings } from './read-api.ts';
+import type { LocalRollback } from './rollout-rollback.ts';
 import type { StreamBatchHandler } from './stream-consumer.ts';
 
 /** Options of {@link startLocalStack}. */
@@ -47,9 +50,20 @@ export interface LocalStackOptions {
    * Deliveries give up exactly when storage is down, so one attempt would lose the event. @default 60000
    */
   readonly deadLetterRetryMs?: number;
-  /** Thresholds of the local stop conditions. @default the deployed defaults */
+  /** Thresholds and M of N of the stop conditions. @default the deployed defaults */
   readonly stopConditions?: Partial<StopConditionSettings>;
-  /** Events a rollout step must handle before its hold counts. @default 0 */
+  /**
+   * The platform's alarms the tournament-operations condition names; each exists once set with
+   * CloudWatch's `SetAlarmState` on the endpoint. @default none
+   */
+  readonly platformAlarms?: readonly string[];
+  /** Every alarm's period, in seconds, instead of the declared ones (M of N stay). @default as deployed (300) */
+  readonly alarmPeriodSeconds?: number;
+  /** Seconds between runs of the scheduled audit's sweep (also its metrics' period). @default 300 */
+  readonly auditIntervalSeconds?: number;
+  /** Run the sweep on its schedule; off, only `RunAudit` runs it (the stream audit runs either way). @default true */
+  readonly auditSweep?: boolean;
+  /** Included events a rollout step must see before its hold counts. @default 0 */
   readonly minEventsPerStep?: number;
   /** The profile read API: its port (0 picks one), authorization and throttling. @default IAM on a free port */
   readonly api?: {
@@ -92,6 +106,12 @@ export interface LocalStack {
   readonly dynamodbPid: number | undefined;
   /** CloudFormation-style outputs, the same keys a deployed stack has (plus the DynamoDB endpoint). */
   outputs(): Record<string, string>;
+  /** The local CloudWatch: its metrics and alarms (tests read and feed them). */
+  readonly cloudWatch: LocalCloudWatch;
+  /** The local rollback's outcomes, oldest first, and a wait for the events in flight. */
+  readonly rollback: Pick<LocalRollback, 'outcomes' | 'idle'>;
+  /** The local audit: a sweep run now, and a wait for the stream audit. */
+  readonly audit: Pick<LocalAudit, 'sweep' | 'caughtUp'>;
   /** Resolves when every accepted event was delivered and the statistics caught up with it. */
   settled(): Promise<void>;
   /** Stops everything it started, DynamoDB Local included. */

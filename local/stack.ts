@@ -3,16 +3,26 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STACK_OUTPUTS } from '../infra/output-keys.ts';
+import { AUDIT_DEFAULTS, auditNotRunningAlarmName } from '../lambda/audit/constants.ts';
 
 import { createRecordHandler } from '../lambda/recording/handler.ts';
 import { type RecordSummary, SsmFlagReader } from '../lambda/recording/index.ts';
 import { recordingDependencies } from '../lambda/recording/wiring.ts';
+import {
+  NOT_ARMED,
+  NOTHING_SAVED,
+  previousFlagParameterName,
+  rolloutStateParameterName,
+  stopConditionsAlarmName,
+} from '../lambda/rollout/constants.ts';
 import { DynamoDeadLetterWriter } from '../lambda/shared/aws/dead-letters.ts';
 import { DynamoErasureLog } from '../lambda/shared/aws/erasure-log.ts';
 import { DEFAULT_EVENT_SOURCE, DEFAULT_FLAG_PARAMETER_NAME } from '../lambda/shared/contract/defaults.ts';
 import type { BridgeEvent } from '../lambda/shared/contract/events.ts';
 import { CachedErasedUsers } from '../lambda/shared/erased-users.ts';
+import { type LocalAudit, startLocalAudit } from './audit.ts';
 import { LOCAL_AWS } from './clients.ts';
+import { type LocalCloudWatch, startLocalCloudWatch } from './cloudwatch.ts';
 import { type Cleanups, type Database, startDatabase } from './database.ts';
 import { startLocalDelivery } from './delivery.ts';
 import { isPortTaken } from './dynamodb-local.ts';
@@ -21,11 +31,13 @@ import { localSettleSeconds, startErasureWorker } from './erasure-worker.ts';
 import { LocalStackError } from './errors.ts';
 import type { LocalEventBus } from './event-bus.ts';
 import { type FlagWatch, watchFlag } from './flag-watch.ts';
+import { type LocalMetrics, watchDynamoMetrics } from './metric-feeds.ts';
 import { LocalParameterStore } from './parameters.ts';
 import { type LocalProfileApi, startLocalProfileApi } from './read-api.ts';
 import { archiveArns, LOCAL_ARCHIVE_NAME, replayOperations } from './replay-api.ts';
 import { LocalRollout } from './rollout.ts';
 import { rolloutOperations } from './rollout-operations.ts';
+import { LocalRollback } from './rollout-rollback.ts';
 import {
   erasureCacheSecondsOf,
   flagCacheSecondsOf,
@@ -33,7 +45,7 @@ import {
   type LocalStackOptions,
 } from './stack-options.ts';
 import { type StatisticsProjection, startStatistics } from './statistics.ts';
-import { localAudit, watchDynamoFaults } from './stop-conditions.ts';
+import { LOCAL_STACK_NAME } from './stop-conditions.ts';
 
 /** Default port of the local AWS endpoint (EventBridge and SSM). */
 export const DEFAULT_ENDPOINT_PORT = 4010;
@@ -47,34 +59,76 @@ export const WAIT_UNTIL_SETTLED_TARGET = 'TournamentProfileLocal.WaitUntilSettle
 /** Output key, besides {@link STACK_OUTPUTS}, that tells the CLI where DynamoDB Local listens. */
 export const DYNAMODB_ENDPOINT_OUTPUT = 'DynamoDbEndpoint';
 
-/** The flag parameter (created if absent), its watch for the log, and the progressive rollout. */
+/** The flag and the rollout's parameters (created if absent), the flag's watch, the local CloudWatch, the rollout and the rollback. */
+interface FlagControl {
+  readonly parameters: LocalParameterStore;
+  readonly flagWatch: FlagWatch;
+  readonly cloudWatch: LocalCloudWatch;
+  readonly rollout: LocalRollout;
+  readonly rollback: LocalRollback;
+}
+
+/** Seconds between runs of the local audit's sweep: the option, else the deployed default. */
+const auditIntervalOf = (options: LocalStackOptions) =>
+  options.auditIntervalSeconds ?? AUDIT_DEFAULTS.intervalMinutes * 60;
+
 function startFlagControl(
   options: LocalStackOptions,
   dataDir: string | undefined,
   database: Database,
   log: (line: string) => void,
   cleanups: Cleanups,
-): { parameters: LocalParameterStore; flagWatch: FlagWatch; rollout: LocalRollout } {
+): FlagControl {
   const parameters = new LocalParameterStore(
     LOCAL_BUS.region,
     LOCAL_BUS.account,
     dataDir ? join(dataDir, 'parameters.json') : undefined,
   );
-  const flagWatch = watchFlag(parameters, DEFAULT_FLAG_PARAMETER_NAME, log);
-  parameters.putIfAbsent(DEFAULT_FLAG_PARAMETER_NAME, options.flag ?? 'on');
+  const flagParameterName = DEFAULT_FLAG_PARAMETER_NAME;
+  const flagWatch = watchFlag(parameters, flagParameterName, log);
+  parameters.putIfAbsent(flagParameterName, options.flag ?? 'on');
+  // As the stack creates them: only when absent, never overwriting what a rollout or a rollback wrote.
+  parameters.putIfAbsent(previousFlagParameterName(flagParameterName), NOTHING_SAVED);
+  parameters.putIfAbsent(rolloutStateParameterName(flagParameterName), JSON.stringify(NOT_ARMED));
   flagWatch.check();
-  const rollout = new LocalRollout({
-    parameters,
-    flagParameterName: DEFAULT_FLAG_PARAMETER_NAME,
-    log,
-    ...(options.stopConditions ? { stopConditions: options.stopConditions } : {}),
-    ...(options.minEventsPerStep !== undefined ? { minEventsPerStep: options.minEventsPerStep } : {}),
-    audit: localAudit(database.doc, database.tables),
+  const cloudWatch = startLocalCloudWatch({
+    settings: options.stopConditions,
+    platformAlarms: options.platformAlarms,
+    auditPeriodSeconds: auditIntervalOf(options),
+    periodSeconds: options.alarmPeriodSeconds,
   });
-  // Throttles and server errors count toward the database stop condition (retried or not).
-  watchDynamoFaults(database.dynamo, () => rollout.dynamoFault());
+  cleanups.push(() => cloudWatch.stop());
+  // DynamoDB's latency, throttles and server errors, per table and operation, as it publishes them.
+  watchDynamoMetrics(database.dynamo, database.tables, cloudWatch.metrics);
+  const parts = { parameters, flagParameterName, cloudWatch };
+  const rollout = new LocalRollout({
+    ...parts,
+    log,
+    ...(options.minEventsPerStep !== undefined ? { minEventsPerStep: options.minEventsPerStep } : {}),
+  });
   cleanups.push(() => rollout.close());
-  return { parameters, flagWatch, rollout };
+  return { parameters, flagWatch, cloudWatch, rollout, rollback: new LocalRollback(parts, log) };
+}
+
+/** The audit of touched users and the periodic sweep, feeding the local CloudWatch. */
+async function startAudit(
+  options: LocalStackOptions,
+  database: Database,
+  metrics: LocalMetrics,
+  log: (line: string) => void,
+  cleanups: Cleanups,
+): Promise<LocalAudit> {
+  const audit = await startLocalAudit({
+    doc: database.doc,
+    dynamodbEndpoint: database.endpoint,
+    tables: database.tables,
+    metrics,
+    periodSeconds: auditIntervalOf(options),
+    scheduled: options.auditSweep ?? true,
+    log,
+  });
+  cleanups.push(() => audit.stop());
+  return audit;
 }
 
 /** CloudFormation-style outputs, the same keys a deployed stack has (plus the DynamoDB endpoint). */
@@ -96,6 +150,8 @@ function localOutputs(
     [STACK_OUTPUTS.erasureSettleSeconds]: String(localSettleSeconds(erasureCacheSeconds)),
     [DYNAMODB_ENDPOINT_OUTPUT]: database.endpoint,
     [STACK_OUTPUTS.profileApiUrl]: apiUrl,
+    [STACK_OUTPUTS.stopConditionsAlarmName]: stopConditionsAlarmName(LOCAL_STACK_NAME),
+    [STACK_OUTPUTS.auditAlarmName]: auditNotRunningAlarmName(LOCAL_STACK_NAME),
   };
 }
 
@@ -106,14 +162,15 @@ function startEndpoint(
   parts: {
     parameters: LocalParameterStore;
     eventBus: LocalEventBus<RecordSummary>;
-    rollout: LocalRollout;
-    outputs: () => Record<string, string>;
+    control: FlagControl;
+    audit: LocalAudit;
     /** Resolves once every accepted event is delivered and the statistics caught up. */
     settled: () => Promise<unknown>;
   },
+  outputs: () => Record<string, string>,
   log: (line: string) => void,
 ): Promise<LocalEndpoint> {
-  const { eventBus, outputs, settled } = parts;
+  const { eventBus, settled } = parts;
   return startLocalEndpoint({
     port,
     bus: LOCAL_BUS,
@@ -130,7 +187,8 @@ function startEndpoint(
     onError: (error) => log(`failed    handing accepted events to the bus: ${error.message}`),
     saturated: () => eventBus.saturated,
     operations: {
-      ...rolloutOperations(parts.rollout),
+      ...rolloutOperations(parts.control.rollout, parts.audit),
+      ...parts.control.cloudWatch.operations,
       [DESCRIBE_LOCAL_STACK_TARGET]: () => ({
         Outputs: Object.entries(outputs()).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
       }),
@@ -144,9 +202,10 @@ function startEndpoint(
 function startRecording(
   options: LocalStackOptions,
   database: Database,
-  endpointUrl: string,
+  parts: { endpointUrl: string; metrics: LocalMetrics },
   cleanups: Cleanups,
 ): (event: BridgeEvent) => Promise<RecordSummary> {
+  const { endpointUrl } = parts;
   const { doc, tables } = database;
   const ssm = new SSMClient({ ...LOCAL_AWS, endpoint: endpointUrl });
   cleanups.push(() => ssm.destroy());
@@ -163,6 +222,7 @@ function startRecording(
       }),
       eventSource: DEFAULT_EVENT_SOURCE,
       wrapActivities: options.wrapActivities,
+      onIncluded: () => parts.metrics.included(),
     }),
   );
 }
@@ -192,35 +252,31 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   try {
     const database = await startDatabase(options, dataDir, cleanups);
-    const { parameters, flagWatch, rollout } = startFlagControl(options, dataDir, database, log, cleanups);
-    const deadLetters = new DynamoDeadLetterWriter(database.doc, database.tables.deadLetters);
+    const control = startFlagControl(options, dataDir, database, log, cleanups);
+    const { parameters, cloudWatch } = control;
     // Assigned once the endpoint listens: the flag reader calls the endpoint's SSM API, and no event
     // can be delivered before the endpoint accepted it.
     let record: ((event: BridgeEvent) => Promise<RecordSummary>) | undefined;
     const archiveFile = join(workDir, 'archive.jsonl');
-    const eventBus = startLocalDelivery({
-      eventSource: DEFAULT_EVENT_SOURCE,
-      archiveFile,
-      deliveryAttempts: options.deliveryAttempts ?? 3,
-      retryBaseMs: options.retryBaseMs ?? 200,
-      deadLetterRetryMs: options.deadLetterRetryMs ?? 60_000,
-      deadLetters,
-      recorder: () => record,
-      rollout,
-      flagWatch,
-      log,
-    });
+    const eventBus = startBus(options, { archiveFile, database, control, log }, () => record);
     cleanups.push(() => eventBus.close());
+    const audit = await startAudit(options, database, cloudWatch.metrics, log, cleanups);
     const erasureCacheSeconds = erasureCacheSecondsOf(options);
     const profileApi = await startApi(options, database, { erasureCacheSeconds, log }, cleanups);
     const outputs = () => localOutputs(database, profileApi.url, erasureCacheSeconds);
     let statistics: StatisticsProjection | undefined;
     const settled = () => eventBus.idle().then(() => statistics?.caughtUp());
-    const parts = { parameters, eventBus, rollout, outputs, settled };
-    const endpoint = await startEndpoint(options, port, parts, log);
+    const endpoint = await startEndpoint(
+      options,
+      port,
+      { parameters, eventBus, control, audit, settled },
+      outputs,
+      log,
+    );
     cleanups.push(() => endpoint.close());
-    record = startRecording(options, database, endpoint.url, cleanups);
-    statistics = await startProjection(options, database, { erasureCacheSeconds, log, rollout });
+    const { metrics } = cloudWatch;
+    record = startRecording(options, database, { endpointUrl: endpoint.url, metrics }, cleanups);
+    statistics = await startProjection(options, database, { erasureCacheSeconds, log, metrics });
     cleanups.push(async () => statistics?.stop());
 
     return handle({
@@ -229,6 +285,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       archiveFile,
       profileApi,
       outputs,
+      control,
+      audit,
       settled,
       // Deliveries in flight finish first: they still need the endpoint (the flag) and DynamoDB.
       stop: () => eventBus.close().then(cleanup),
@@ -239,17 +297,38 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
 }
 
+/** The local bus with the deployed routing rules, delivering to the recording handler once it exists. */
+function startBus(
+  options: LocalStackOptions,
+  parts: { archiveFile: string; database: Database; control: FlagControl; log: (line: string) => void },
+  recorder: () => ((event: BridgeEvent) => Promise<RecordSummary>) | undefined,
+): LocalEventBus<RecordSummary> {
+  const { database } = parts;
+  return startLocalDelivery({
+    eventSource: DEFAULT_EVENT_SOURCE,
+    archiveFile: parts.archiveFile,
+    deliveryAttempts: options.deliveryAttempts ?? 3,
+    retryBaseMs: options.retryBaseMs ?? 200,
+    deadLetterRetryMs: options.deadLetterRetryMs ?? 60_000,
+    deadLetters: new DynamoDeadLetterWriter(database.doc, database.tables.deadLetters),
+    recorder,
+    metrics: parts.control.cloudWatch.metrics,
+    flagWatch: parts.control.flagWatch,
+    log: parts.log,
+  });
+}
+
 /** The statistics projection on the activity stream, unless the options turn it off. */
 function startProjection(
   options: LocalStackOptions,
   database: Database,
-  parts: { erasureCacheSeconds: number; log: (line: string) => void; rollout: LocalRollout },
+  parts: { erasureCacheSeconds: number; log: (line: string) => void; metrics: LocalMetrics },
 ): Promise<StatisticsProjection | undefined> {
   if (options.statistics === false) return Promise.resolve(undefined);
   return startStatistics(database, parts.log, {
     erasureCacheSeconds: parts.erasureCacheSeconds,
     wrap: options.wrapStatistics,
-    signals: parts.rollout,
+    metrics: parts.metrics,
   });
 }
 
@@ -260,6 +339,8 @@ function handle(parts: {
   archiveFile: string;
   profileApi: LocalProfileApi;
   outputs: () => Record<string, string>;
+  control: FlagControl;
+  audit: LocalAudit;
   settled: () => Promise<void>;
   stop: () => Promise<void>;
 }): LocalStack {
@@ -277,6 +358,9 @@ function handle(parts: {
     apiUrl: profileApi.url,
     apiAuthNote: profileApi.authNote,
     outputs: parts.outputs,
+    cloudWatch: parts.control.cloudWatch,
+    rollback: parts.control.rollback,
+    audit: parts.audit,
     settled: parts.settled,
     stop() {
       stopping ??= parts.stop();

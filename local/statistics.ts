@@ -8,8 +8,7 @@ import {
   refuseAfterDeadline,
   withInvocationDeadline,
 } from './invocation-deadline.ts';
-import type { LocalRollout } from './rollout.ts';
-import { watchDynamoFaults } from './stop-conditions.ts';
+import { type LocalMetrics, watchDynamoMetrics } from './metric-feeds.ts';
 import { type StreamBatchHandler, startStreamConsumer } from './stream-consumer.ts';
 
 /** The statistics projection running on the activity stream. */
@@ -26,14 +25,15 @@ export async function startStatistics(
     /** Seconds the set of erased users is cached. */
     readonly erasureCacheSeconds: number;
     readonly wrap?: ((handler: StreamBatchHandler) => StreamBatchHandler) | undefined;
-    readonly signals?: Pick<LocalRollout, 'statisticsFailed' | 'dynamoFault'>;
+    /** The local CloudWatch's metrics: DynamoDB's and the statistics failures. */
+    readonly metrics?: LocalMetrics;
   },
 ): Promise<StatisticsProjection> {
   const { endpoint: dynamodbEndpoint, tables } = database;
-  const { erasureCacheSeconds: cacheSeconds, wrap = (handler) => handler, signals } = settings;
+  const { erasureCacheSeconds: cacheSeconds, wrap = (handler) => handler, metrics } = settings;
   const streams = localStreamsClient(dynamodbEndpoint);
   const dynamo = refuseAfterDeadline(localDynamoClient(dynamodbEndpoint));
-  if (signals) watchDynamoFaults(dynamo, () => signals.dynamoFault());
+  if (metrics) watchDynamoMetrics(dynamo, tables, metrics);
   const doc = documentClient(dynamo);
   const handler = wrap(
     createStatsHandler(statisticsDependencies({ client: doc, tables, erasureCacheSeconds: cacheSeconds })),
@@ -45,7 +45,7 @@ export async function startStatistics(
     handler: (event) => withInvocationDeadline(LOCAL_INVOCATION_SECONDS * 1000, () => handler(event)),
     batchSize: 100,
     onFailure: async (records, reason) => {
-      signals?.statisticsFailed(records.length);
+      metrics?.statisticsFailed(records.length);
       log(`failed    statistics for ${records.length} activities not applied after retries: ${reason}`);
     },
     // A single failed poll is routine on DynamoDB Local (the consumer retries it); repeated ones are news.

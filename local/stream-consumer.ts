@@ -35,6 +35,12 @@ export interface StreamConsumerOptions {
    * consumer restarted from an earlier checkpoint, as Lambda does after a failure. @default none
    */
   readonly startAfter?: Readonly<Record<string, string>>;
+  /**
+   * Where the shards open when the consumer starts begin: their oldest record, or only what is
+   * written from now on (shards that appear later are read from their start, as Lambda does).
+   * @default 'TRIM_HORIZON'
+   */
+  readonly startingPosition?: 'TRIM_HORIZON' | 'LATEST';
 }
 
 /** A running consumer. */
@@ -180,6 +186,8 @@ interface ShardPoll {
   readonly shardId: string;
   readonly state: ShardState;
   readonly stopped: () => boolean;
+  /** Where to begin before any record was handled. */
+  readonly start: 'TRIM_HORIZON' | 'LATEST';
 }
 
 /** An iterator after the last record handled, or at the shard's oldest record before any. */
@@ -190,7 +198,7 @@ async function iteratorAfter(poll: ShardPoll, lastSequence: string | undefined):
       ShardId: poll.shardId,
       ...(lastSequence
         ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: lastSequence }
-        : { ShardIteratorType: 'TRIM_HORIZON' }),
+        : { ShardIteratorType: poll.start }),
     }),
   );
   return ShardIterator;
@@ -204,6 +212,8 @@ async function pollShard(poll: ShardPoll): Promise<void> {
   let failures = 0;
   while (!poll.stopped()) {
     try {
+      // A LATEST shard reopened before its first record skips what was written meanwhile: a
+      // consumer that starts at LATEST is a detector whose history another reader covers.
       iterator ??= await iteratorAfter(poll, lastSequence);
       if (!iterator) break;
       const startedAt = Date.now();
@@ -261,6 +271,7 @@ export async function startStreamConsumer(options: StreamConsumerOptions): Promi
   let stopped = false;
   const shards = new Map<string, ShardState>();
   const loops: Promise<void>[] = [];
+  let first = true;
 
   const discover = async (): Promise<void> => {
     const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
@@ -268,8 +279,12 @@ export async function startStreamConsumer(options: StreamConsumerOptions): Promi
       if (!shard.ShardId || shards.has(shard.ShardId)) continue;
       const state: ShardState = { lastEmptyPollStartedAt: 0, busy: false, done: false };
       shards.set(shard.ShardId, state);
-      loops.push(pollShard({ settings, streamArn, shardId: shard.ShardId, state, stopped: () => stopped }));
+      const start = first ? (settings.startingPosition ?? 'TRIM_HORIZON') : 'TRIM_HORIZON';
+      loops.push(
+        pollShard({ settings, streamArn, shardId: shard.ShardId, state, stopped: () => stopped, start }),
+      );
     }
+    first = false;
   };
   await discover();
   // New shards appear over time (and after a parent closes); look for them now and then.

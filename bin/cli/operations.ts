@@ -5,7 +5,7 @@ import {
   type PutEventsRequestEntry,
   StartReplayCommand,
 } from '@aws-sdk/client-eventbridge';
-import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { ProfileClient } from '../../lambda/client/profile-client.ts';
 import { ProfileReader } from '../../lambda/read-api/adapters/profile-reader.ts';
 import {
@@ -20,7 +20,7 @@ import {
   holdsWholeEvent,
   replayWindowOf,
 } from '../../lambda/shared/contract/dead-letter.ts';
-import { FLAG_VALUES, type FlagSetting, parseFlag } from '../../lambda/shared/contract/flag.ts';
+import { type FlagSetting, parseFlag } from '../../lambda/shared/contract/flag.ts';
 
 import { LOCAL_AWS } from '../../local/clients.ts';
 import type { ListPage } from './command-line.ts';
@@ -54,22 +54,6 @@ function flagReport(parameterName: string, value: string, version?: number): Fla
 export async function getFlag(target: Target): Promise<FlagReport> {
   const { Parameter } = await target.ssm.send(new GetParameterCommand({ Name: target.flagParameterName }));
   return flagReport(target.flagParameterName, Parameter?.Value ?? '', Parameter?.Version);
-}
-
-/** `flag set`: refuses values the handler would treat as a misconfiguration. */
-export async function setFlag(target: Target, value: string): Promise<FlagReport> {
-  const setting = parseFlag(value);
-  if (setting.mode === 'off' && setting.misconfigured)
-    throw new UsageError(`flag value must be one of ${FLAG_VALUES}, got "${value}"`);
-  const { Version } = await target.ssm.send(
-    new PutParameterCommand({
-      Name: target.flagParameterName,
-      Value: value,
-      Type: 'String',
-      Overwrite: true,
-    }),
-  );
-  return flagReport(target.flagParameterName, value, Version);
 }
 
 /** A reader of the target's profile tables. */

@@ -1,3 +1,4 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
@@ -7,8 +8,15 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { STACK_OUTPUTS } from '../../infra/output-keys.ts';
+import { cloudWatchAlarms } from '../../lambda/rollout/adapters/cloudwatch.ts';
 import type { RolloutInput, RolloutStepOutput } from '../../lambda/rollout/application/rollout.ts';
 import { type RolloutView, rolloutView } from '../../lambda/rollout/application/rollout-view.ts';
+import {
+  describeFiring,
+  describeMissing,
+  firingOf,
+  readStopConditions,
+} from '../../lambda/rollout/application/stop-conditions.ts';
 import type { RolloutPlan } from '../../lambda/rollout/domain/rollout.ts';
 import { LOCAL_ROLLOUT_TARGETS } from '../../local/rollout-operations.ts';
 import { RolloutError, TargetError } from './errors.ts';
@@ -47,6 +55,7 @@ function localBackend(endpoint: string): RolloutBackend {
       (await call(LOCAL_ROLLOUT_TARGETS.start, {
         Steps: plan.steps,
         WaitsMs: plan.waitsMs,
+        ...(plan.bakeMs !== undefined ? { BakeMs: plan.bakeMs } : {}),
         ...(sliceSeconds !== undefined ? { SliceSeconds: sliceSeconds } : {}),
       })) as RolloutView,
     describe: () => call(LOCAL_ROLLOUT_TARGETS.describe, {}),
@@ -101,14 +110,40 @@ async function executionView(sfn: SFNClient, executionArn: string): Promise<Roll
   );
 }
 
-function awsBackend(stateMachineArn: string, region: string | undefined): RolloutBackend {
+/**
+ * Refuses to start a rollout its first step would refuse: a stop condition in ALARM, or an alarm
+ * a stop condition names that does not exist (a platform alarm misspelled or deleted), named.
+ */
+async function checkStopConditions(
+  cloudWatch: CloudWatchClient,
+  stopConditionsAlarmName: string,
+): Promise<void> {
+  const report = await readStopConditions(cloudWatchAlarms(cloudWatch), stopConditionsAlarmName);
+  const firing = firingOf(report);
+  if (firing.length > 0)
+    throw new RolloutError(
+      `stop condition(s) in ALARM: ${describeFiring(firing)}. Fix the cause, then start the rollout.`,
+    );
+  if (report.missing.length > 0)
+    throw new RolloutError(
+      `these stop-condition alarms do not exist, so their conditions could never stop the rollout: ${describeMissing(report.missing)}. Create them, or fix platformAlarms and deploy; then start the rollout.`,
+    );
+}
+
+function awsBackend(
+  stateMachineArn: string,
+  region: string | undefined,
+  stopConditionsAlarmName: string | undefined,
+): RolloutBackend {
   const sfn = new SFNClient(region ? { region } : {});
+  const cloudWatch = new CloudWatchClient(region ? { region } : {});
   const running = async () =>
     (await sfn.send(new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING' }))).executions ??
     [];
   const view = (executionArn: string) => executionView(sfn, executionArn);
   return {
     async start(plan, sliceSeconds) {
+      if (stopConditionsAlarmName) await checkStopConditions(cloudWatch, stopConditionsAlarmName);
       const others = await running();
       if (others.length > 0)
         throw new RolloutError(
@@ -140,7 +175,10 @@ function awsBackend(stateMachineArn: string, region: string | undefined): Rollou
       );
       return view(current.executionArn);
     },
-    close: () => sfn.destroy(),
+    close: () => {
+      sfn.destroy();
+      cloudWatch.destroy();
+    },
   };
 }
 
@@ -149,10 +187,11 @@ export async function backendFor(values: Record<string, unknown>): Promise<Rollo
     return localBackend((values.endpoint as string | undefined) ?? DEFAULT_LOCAL_ENDPOINT);
   const stack = values.stack as string;
   const region = values.region as string | undefined;
-  const arn = (await stackOutputs(stack, region))[STACK_OUTPUTS.rolloutStateMachineArn];
+  const outputs = await stackOutputs(stack, region);
+  const arn = outputs[STACK_OUTPUTS.rolloutStateMachineArn];
   if (!arn)
     throw new TargetError(
       `stack ${stack} has no output ${STACK_OUTPUTS.rolloutStateMachineArn}: deploy the current version of the stack`,
     );
-  return awsBackend(arn, region);
+  return awsBackend(arn, region, outputs[STACK_OUTPUTS.stopConditionsAlarmName]);
 }

@@ -1,7 +1,5 @@
-import { ssmFlagPorts } from '../../lambda/rollout/adapters/rollout-aws.ts';
-import { restoreFlag } from '../../lambda/rollout/application/rollout.ts';
 import type { RolloutView } from '../../lambda/rollout/application/rollout-view.ts';
-import { previousFlagParameterName } from '../../lambda/rollout/constants.ts';
+import { DEFAULT_BAKE_MS, MAX_WAIT_SLICE_SECONDS } from '../../lambda/rollout/constants.ts';
 import { DEFAULT_PLAN, type RolloutPlan, validatePlan } from '../../lambda/rollout/domain/rollout.ts';
 import type { Io } from './command-line.ts';
 import { UsageError } from './errors.ts';
@@ -17,8 +15,11 @@ export function parseDuration(text: string, option: string): number {
   return Math.round(Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS]);
 }
 
-/** The plan from `--steps 10,25,50,100 --wait 1d,2d,2d,2d` (the default plan for what is missing). */
-export function parsePlan(steps: string | undefined, waits: string | undefined): RolloutPlan {
+/**
+ * The plan from `--steps 10,25,50,100 --wait 1d,2d,2d,2d --bake 7d` (the default plan and bake time
+ * for what is missing).
+ */
+export function parsePlan(steps: string | undefined, waits: string | undefined, bake?: string): RolloutPlan {
   const stepList = steps === undefined ? DEFAULT_PLAN.steps : steps.split(',').map((s) => Number(s.trim()));
   let waitList = waits === undefined ? undefined : waits.split(',').map((w) => parseDuration(w, '--wait'));
   if (waitList === undefined)
@@ -28,7 +29,8 @@ export function parsePlan(steps: string | undefined, waits: string | undefined):
         : stepList.map(() => DEFAULT_PLAN.waitsMs[0] as number);
   // One wait for every step is the common case for short test rollouts.
   if (waitList.length === 1 && stepList.length > 1) waitList = stepList.map(() => waitList?.[0] as number);
-  const plan = { steps: stepList, waitsMs: waitList };
+  const bakeMs = bake === undefined ? DEFAULT_BAKE_MS : parseDuration(bake, '--bake');
+  const plan = { steps: stepList, waitsMs: waitList, bakeMs };
   const problems = validatePlan(plan);
   if (problems.length > 0) throw new UsageError(`invalid rollout plan: ${problems.join('; ')}`);
   return plan;
@@ -59,19 +61,24 @@ const write = (io: Io, text: string) => io.stdout.write(`${text}\n`);
 /** `tpi rollout start|status|abort`. */
 export const rolloutCommand = {
   summary: 'raise the flag step by step, rolling back on a stop condition',
-  usage: `tpi rollout start [--steps 10,25,50,100] [--wait 1d,2d,2d,2d] [--slice 5m] [--json]
+  usage: `tpi rollout start [--steps 10,25,50,100] [--wait 1d,2d,2d,2d] [--slice 5m] [--bake 7d] [--json]
 tpi rollout status [--json]
 tpi rollout abort [--json]
 
 start raises the flag to each step and holds it for its wait (30s, 5m, 2h, 1d), checking the stop
-conditions before each raise and at least every --slice during a hold. Any stop condition in ALARM
-turns the flag off (the value is saved: \`tpi flag restore\` puts it back); a change of the flag by
-hand stops the rollout. Only one rollout runs at a time. abort stops it and leaves the flag as it is.`,
+conditions before each raise and at least every --slice (at most 15m) during a hold. The stop
+conditions are armed from start until --bake (default 7d) after the last step's hold: while armed,
+any of them in ALARM turns the flag off (the value before the incident is saved: \`tpi flag restore\`
+puts it back); after the bake they page only. start refuses while a stop condition is in ALARM or
+one of their alarms does not exist (it names them); raises wait while the audit is not running. A
+change of the flag by hand stops the rollout. Only one rollout runs at a time. abort stops it and
+leaves the flag as it is.`,
   options: {
     json: { type: 'boolean' },
     steps: { type: 'string' },
     wait: { type: 'string' },
     slice: { type: 'string' },
+    bake: { type: 'string' },
   } as const,
   async run(
     _connect: () => Promise<Target>,
@@ -82,14 +89,19 @@ hand stops the rollout. Only one rollout runs at a time. abort stops it and leav
     const [action, ...rest] = positionals;
     if (rest.length > 0 || !(action === 'start' || action === 'status' || action === 'abort'))
       throw new UsageError('expected `rollout start`, `rollout status` or `rollout abort`');
-    if (action !== 'start' && (values.steps ?? values.wait ?? values.slice) !== undefined)
-      throw new UsageError('--steps, --wait and --slice belong to `rollout start`');
+    if (action !== 'start' && (values.steps ?? values.wait ?? values.slice ?? values.bake) !== undefined)
+      throw new UsageError('--steps, --wait, --slice and --bake belong to `rollout start`');
     const plan =
       action === 'start'
-        ? parsePlan(values.steps as string | undefined, values.wait as string | undefined)
+        ? parsePlan(
+            values.steps as string | undefined,
+            values.wait as string | undefined,
+            values.bake as string | undefined,
+          )
         : undefined;
     const slice = values.slice === undefined ? undefined : parseDuration(values.slice as string, '--slice');
-    if (slice !== undefined && slice < 1000) throw new UsageError('--slice must be at least 1s');
+    if (slice !== undefined && (slice < 1000 || slice > MAX_WAIT_SLICE_SECONDS * 1000))
+      throw new UsageError(`--slice must be from 1s to ${MAX_WAIT_SLICE_SECONDS / 60}m`);
     const backend = await backendFor(values);
     try {
       const view =
@@ -110,15 +122,6 @@ hand stops the rollout. Only one rollout runs at a time. abort stops it and leav
     }
   },
 };
-
-/** `tpi flag restore`: puts back the value the last automatic rollback saved. */
-export async function restoreFlagValue(
-  target: Target,
-): Promise<{ parameterName: string; value: string; restoredFrom: string }> {
-  const restoredFrom = previousFlagParameterName(target.flagParameterName);
-  const value = await restoreFlag(ssmFlagPorts(target.ssm, target.flagParameterName, restoredFrom));
-  return { parameterName: target.flagParameterName, value, restoredFrom };
-}
 
 /**
  * Before an operator sets the flag by hand: stops a running rollout (the operator wins) and says so

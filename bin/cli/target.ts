@@ -1,4 +1,5 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -22,6 +23,12 @@ export interface Target {
   readonly label: string;
   readonly eventBridge: EventBridgeClient;
   readonly ssm: SSMClient;
+  /** CloudWatch's alarms (the stop conditions), deployed or the local stack's. */
+  readonly cloudWatch: CloudWatchClient;
+  /** The top-level stop-conditions composite (absent on a stack deployed before it existed). */
+  readonly stopConditionsAlarmName?: string | undefined;
+  /** The alarm that says the scheduled audit stopped (absent on older stacks). */
+  readonly auditAlarmName?: string | undefined;
   readonly doc: DynamoDBDocumentClient;
   readonly busName: string;
   readonly busArn: string;
@@ -114,12 +121,16 @@ export async function resolveTarget(options: TargetOptions): Promise<Target> {
     : (options.dynamodbEndpoint ?? output(outputs, DYNAMODB_ENDPOINT_OUTPUT, where));
   const eventBridge = new EventBridgeClient(isAws ? awsConfig : { ...LOCAL_AWS, endpoint });
   const ssm = new SSMClient(isAws ? awsConfig : { ...LOCAL_AWS, endpoint });
+  const cloudWatch = new CloudWatchClient(isAws ? awsConfig : { ...LOCAL_AWS, endpoint });
   const dynamo = new DynamoDBClient(isAws ? awsConfig : { ...LOCAL_AWS, endpoint: dynamodbEndpoint });
   return {
     kind: isAws ? 'aws' : 'local',
     label: isAws ? `stack ${options.stack}${options.region ? ` (${options.region})` : ''}` : endpoint,
     eventBridge,
     ssm,
+    cloudWatch,
+    stopConditionsAlarmName: outputs[STACK_OUTPUTS.stopConditionsAlarmName] || undefined,
+    auditAlarmName: outputs[STACK_OUTPUTS.auditAlarmName] || undefined,
     doc: documentClient(dynamo),
     busName: output(outputs, STACK_OUTPUTS.eventBusName, where),
     busArn: output(outputs, STACK_OUTPUTS.eventBusArn, where),
@@ -138,6 +149,7 @@ export async function resolveTarget(options: TargetOptions): Promise<Target> {
     close() {
       eventBridge.destroy();
       ssm.destroy();
+      cloudWatch.destroy();
       dynamo.destroy();
     },
   };

@@ -8,7 +8,8 @@ import { STOP_CONDITION_KINDS, type StopConditionKind } from '../../lambda/rollo
  *
  * - `tpi:stop-condition`, on an `AWS::CloudWatch::Alarm` or `AWS::CloudWatch::CompositeAlarm`:
  *   which of the rollout plan's four stop conditions the alarm detects (one of
- *   {@link STOP_CONDITION_KINDS}). Only such alarms may roll the flag back.
+ *   {@link STOP_CONDITION_KINDS}), or, on a composite alarm over several conditions, the list of
+ *   them. Only such alarms may roll the flag back.
  * - `tpi:rollback-trigger`, on an `AWS::Events::Rule` that matches CloudWatch alarm state changes:
  *   `true` when its targets roll the flag back, `false` when it only notifies. The rollback rule may
  *   match only alarms marked as stop conditions; an alarm rule without the marker is a finding, so a
@@ -18,9 +19,16 @@ export const STOP_CONDITION_MARKER = 'tpi:stop-condition';
 /** Metadata key saying whether an alarm-state-change rule rolls back; see {@link STOP_CONDITION_MARKER}. */
 export const ROLLBACK_TRIGGER_MARKER = 'tpi:rollback-trigger';
 
-/** Marks an alarm (L1 or L2) as the stop condition `kind`: it may roll the flag back. */
-export function markStopCondition(alarm: IConstruct, kind: StopConditionKind): void {
-  resourceOf(alarm).addMetadata(STOP_CONDITION_MARKER, kind);
+/**
+ * Marks an alarm (L1 or L2) as the stop condition `kind`: it may roll the flag back. A composite
+ * alarm over several conditions (the top-level one the rollback rule matches) is marked with each
+ * of their kinds; its children must then carry those kinds between them.
+ */
+export function markStopCondition(
+  alarm: IConstruct,
+  kind: StopConditionKind | readonly StopConditionKind[],
+): void {
+  resourceOf(alarm).addMetadata(STOP_CONDITION_MARKER, typeof kind === 'string' ? kind : [...kind]);
 }
 
 /**

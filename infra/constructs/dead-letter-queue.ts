@@ -6,7 +6,8 @@ import { Construct } from 'constructs';
 export interface DeadLetterQueueProps {
   /** What ends up here, for the console and the nag report. */
   readonly purpose: string;
-  readonly production: boolean;
+  /** Keep the queue and its messages when the stack is deleted (every stage but an ephemeral one). */
+  readonly retain: boolean;
   /** A FIFO queue, as the dead-letter queue of a FIFO queue must be. @default false */
   readonly fifo?: boolean;
 }
@@ -26,7 +27,7 @@ export class DeadLetterQueue extends Construct {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
-      removalPolicy: props.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy: props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
     const terminal = `This queue is itself the terminal dead-letter store (${props.purpose}); a dead-letter queue of a dead-letter queue would only move the same messages. An alarm fires on any visible message.`;
     Validations.of(this.queue).acknowledge(

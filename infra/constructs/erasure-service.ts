@@ -1,7 +1,8 @@
-import { type CfnElement, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import { type HttpApi, HttpMethod, type HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { type Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IManagedPolicy, ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -9,6 +10,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ROUTES } from '../../lambda/read-api/constants.ts';
 import { TABLE_NAME_VARIABLES } from '../../lambda/shared/tables.ts';
+import { onAnyOccurrence } from './alarm-metrics.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
 import { type FunctionDefaults, IntegrationFunction } from './integration-function.ts';
 
@@ -16,6 +18,12 @@ import { type FunctionDefaults, IntegrationFunction } from './integration-functi
 export const ERASURE_WORKER_TIMEOUT = Duration.minutes(15);
 /** Deliveries of one request before it waits in the dead-letter queue. */
 export const ERASURE_MAX_RECEIVES = 5;
+/**
+ * A request waiting this long pages: an erasure takes the settle time and seconds of deletes, so an
+ * hour means runs failed (each retry waits the 90-minute visibility timeout) or the worker is not
+ * running. The regulation's clock is running: someone must look.
+ */
+export const ERASURE_REQUEST_MAX_AGE = Duration.hours(1);
 
 /** The erase route, as declared. */
 const ERASE_ROUTE = ROUTES.find((route) => route.operationId === 'eraseUser') as (typeof ROUTES)[number];
@@ -47,12 +55,14 @@ export class ErasureService extends Construct {
   readonly worker: IntegrationFunction;
   /** `execute-api:Invoke` on the erase route alone (the read policy does not include it). */
   readonly invokePolicy: ManagedPolicy;
+  /** A request waiting too long, and any request given up on: both page. */
+  readonly alarms: readonly Alarm[];
 
   constructor(scope: Construct, id: string, props: ErasureServiceProps) {
     super(scope, id);
     this.deadLetters = new DeadLetterQueue(this, 'DeadLetters', {
       purpose: 'erasure requests that failed every delivery: run tpi erase USER to finish them',
-      production: props.defaults.production,
+      retain: props.defaults.retainData,
       fifo: true,
     });
     this.requests = new Queue(this, 'Requests', {
@@ -63,10 +73,37 @@ export class ErasureService extends Construct {
       visibilityTimeout: Duration.seconds(ERASURE_WORKER_TIMEOUT.toSeconds() * 6),
       retentionPeriod: Duration.days(14),
       deadLetterQueue: { queue: this.deadLetters.queue, maxReceiveCount: ERASURE_MAX_RECEIVES },
+      // Pending erasures of data that outlives the stack must outlive it too.
+      removalPolicy: props.defaults.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
     this.worker = this.addWorker(props);
     this.requestFunction = this.addRequestFunction(props);
     this.invokePolicy = this.addInvokePolicy(props);
+    this.alarms = this.addAlarms();
+  }
+
+  /** The request queue's oldest message and the dead-letter queue's first one page. */
+  private addAlarms(): Alarm[] {
+    return [
+      this.requests
+        .metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period: Duration.minutes(5) })
+        .createAlarm(this, 'RequestsAge', {
+          alarmDescription: `An erasure request has waited more than ${ERASURE_REQUEST_MAX_AGE.toHumanString()}: the worker failed on it (it is retried after the visibility timeout) or is not running. Read the erasure worker's logs and throttles; \`tpi erase USER --yes\` finishes one by hand.`,
+          threshold: ERASURE_REQUEST_MAX_AGE.toSeconds(),
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      this.deadLetters.queue
+        .metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(1) })
+        .createAlarm(
+          this,
+          'DeadLettersMessages',
+          onAnyOccurrence(
+            `An erasure request failed all ${ERASURE_MAX_RECEIVES} deliveries and waits in the erasure dead-letter queue: the user is not erased yet. Run \`tpi erase USER --yes\` for the user in the message, read the worker's logs, then delete the message.`,
+          ),
+        ),
+    ];
   }
 
   /** The worker behind the FIFO queue, with exactly what an erasure reads and deletes. */

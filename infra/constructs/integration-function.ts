@@ -28,6 +28,11 @@ export interface FunctionDefaults {
   readonly logRetentionDays: number;
   readonly tracing: boolean;
   readonly production: boolean;
+  /**
+   * Keep the data (tables, queues of failed or pending work) when the stack is deleted: true for
+   * every stage not declared ephemeral, so a mistyped stage name never deploys destroyable data.
+   */
+  readonly retainData: boolean;
 }
 
 /** Properties of {@link IntegrationFunction}. */

@@ -14,8 +14,10 @@ import type { KeyAttribute, TableDefinition } from '../../lambda/shared/tables.t
 export interface IntegrationTableProps {
   /** The shared declaration (keys, indexes, stream, TTL) the local stack builds from too. */
   readonly definition: TableDefinition;
-  /** Production keeps the table on stack deletion and turns deletion protection on. */
+  /** Production turns deletion protection on. */
   readonly production: boolean;
+  /** Keep the table when the stack is deleted: every stage but an ephemeral one. */
+  readonly retain: boolean;
 }
 
 const attribute = (key: KeyAttribute) => ({
@@ -25,7 +27,7 @@ const attribute = (key: KeyAttribute) => ({
 
 /**
  * A DynamoDB table from a {@link TableDefinition}, with the integration's defaults: on-demand,
- * point-in-time recovery, deletion protection and retention in production.
+ * point-in-time recovery, retained unless the stage is ephemeral, deletion protection in production.
  *
  * Encryption at rest uses the AWS-owned key: the tables hold platform ids and activity payloads,
  * nothing a regulation ties to a customer-managed key, and the AWS-owned key costs no KMS requests,
@@ -37,7 +39,7 @@ export class IntegrationTable extends Construct {
 
   constructor(scope: Construct, id: string, props: IntegrationTableProps) {
     super(scope, id);
-    const { definition, production } = props;
+    const { definition, production, retain } = props;
     this.table = new Table(this, 'Table', {
       partitionKey: attribute(definition.partitionKey),
       ...(definition.sortKey ? { sortKey: attribute(definition.sortKey) } : {}),
@@ -53,7 +55,7 @@ export class IntegrationTable extends Construct {
           }
         : {}),
       deletionProtection: production,
-      removalPolicy: production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
     for (const index of definition.localIndexes ?? [])
       this.table.addLocalSecondaryIndex({

@@ -1,6 +1,6 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import {
-  Alarm,
+  type Alarm,
   ComparisonOperator,
   type Dashboard,
   type IAlarm,
@@ -40,41 +40,51 @@ export interface MonitoringProps {
   readonly alarmTopicArn?: string | undefined;
   /** The rules delivering events to the recording function (their failures to reach the DLQ). */
   readonly deliveryRules: readonly IRule[];
+  /**
+   * The custom bus those rules are on: EventBridge publishes a custom bus rule's metrics under both
+   * `EventBusName` and `RuleName` ("Metrics that specify only the RuleName dimension refer to the
+   * default event bus", https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html).
+   */
+  readonly deliveryBusName: string;
   /** Functions whose asynchronous or stream destinations could fail to receive a record. */
   readonly destinationFunctions: Readonly<Record<string, IFunction>>;
-  /** The four stop conditions (infra/constructs/stop-condition-alarms.ts), shown and notified here. */
-  readonly stopConditions: readonly IAlarm[];
+  /** Oldest event in the recording function's asynchronous queue that pages, in seconds. */
+  readonly asyncEventAgeSeconds: number;
+  /**
+   * The four stop conditions (infra/constructs/stop-condition-alarms.ts): their own alarms notify
+   * here like every alarm, and the dashboard shows the composites first (the platform's alarms are
+   * behind the tournament-operations composite, however many there are).
+   */
+  readonly stopConditions: { readonly alarms: readonly Alarm[]; readonly composites: readonly IAlarm[] };
 }
 
 /**
- * Alarms and the dashboard. The stop-condition alarms are the ones a rollout watches: while any of
- * them is in ALARM the flag must not be raised further (see docs/deploy.md).
+ * The paging alarms, the alarm topic and the dashboard. None of these alarms touches the flag:
+ * only the four stop conditions may roll it back (infra/constructs/stop-condition-alarms.ts); an
+ * invalid event, a dead letter, a conflict, a throttle or a lagging stream pages an operator.
  */
 export class Monitoring extends Construct {
-  /** Alarms that roll the flag back: the stop conditions, and the queue, delivery and lag alarms. */
-  readonly rollbackAlarms: readonly IAlarm[];
-  /** Alarms that need an operator but say nothing about the rollout's safety. */
-  readonly otherAlarms: readonly IAlarm[];
+  /** Alarms that need an operator and never roll the flag back. */
+  readonly pagingAlarms: readonly Alarm[];
   readonly dashboard: Dashboard;
   readonly alarmTopic: ITopic | undefined;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
     const business = (metricName: string, label?: string) => serviceMetric(props, metricName, PERIOD, label);
-    const stop = [
+    this.pagingAlarms = [
       ...this.queueAlarms(props),
       ...this.deliveryAlarms(props, business),
       ...this.lagAlarms(props),
+      ...this.destinationAlarms(props, business),
     ];
-    const other = this.destinationAlarms(props, business);
-    this.rollbackAlarms = [...props.stopConditions, ...stop];
-    this.otherAlarms = other;
     this.alarmTopic = this.topic(props);
-    this.notify(...stop, ...other, ...props.stopConditions.filter((a): a is Alarm => a instanceof Alarm));
+    this.notify(...this.pagingAlarms, ...props.stopConditions.alarms);
+    const { stopConditions } = props;
     this.dashboard = addDashboard(this, {
       ...props,
       business,
-      alarms: [...this.rollbackAlarms, ...other],
+      alarms: [...stopConditions.composites, ...stopConditions.alarms, ...this.pagingAlarms],
     });
   }
 
@@ -111,7 +121,7 @@ export class Monitoring extends Construct {
             new Metric({
               namespace: 'AWS/Events',
               metricName: 'InvocationsFailedToBeSentToDlq',
-              dimensionsMap: { RuleName: rule.ruleName },
+              dimensionsMap: { EventBusName: props.deliveryBusName, RuleName: rule.ruleName },
               statistic: 'Sum',
               period: PERIOD,
             }),
@@ -135,11 +145,23 @@ export class Monitoring extends Construct {
     ];
   }
 
-  /** Statistics lagging the stream, and either function throttled. */
+  /** Statistics lagging the stream, recording events waiting, and either function throttled. */
   private lagAlarms(props: MonitoringProps): Alarm[] {
     const recording = props.recordingFunction;
     const statistics = props.statisticsFunction;
     return [
+      // Event age grows with throttles and retried errors: a capacity matter that pages, never a
+      // reason to turn the flag off (the error rate and the duration are the stop conditions).
+      recording
+        .metric('AsyncEventAge', { statistic: 'Maximum', period: PERIOD })
+        .createAlarm(this, 'RecordingAsyncEventAge', {
+          alarmDescription: `Events waited more than ${props.asyncEventAgeSeconds} s in the recording function's asynchronous queue in 2 of 3 5-minute periods (throttles, retried errors or slow writes). Check the recording throttles, errors and duration; raise recordingMaxConcurrency or the account's concurrency if it is throttled.`,
+          threshold: props.asyncEventAgeSeconds * 1000,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 3,
+          datapointsToAlarm: 2,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
       statistics
         .metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(1) })
         .createAlarm(this, 'StatisticsIteratorAge', {
@@ -169,7 +191,7 @@ export class Monitoring extends Construct {
     ];
   }
 
-  /** Failures that need an operator but say nothing about the rollout's safety. */
+  /** Failures whose records are lost, and a flag nobody can read. */
   private destinationAlarms(props: MonitoringProps, business: BusinessMetric): Alarm[] {
     return [
       ...Object.entries(props.destinationFunctions).map(([label, fn]) =>

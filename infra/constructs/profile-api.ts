@@ -1,6 +1,7 @@
 import { type CfnElement, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  CorsHttpMethod,
   HttpApi,
   HttpMethod,
   HttpStage,
@@ -9,6 +10,7 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -17,6 +19,7 @@ import { Construct } from 'constructs';
 import { READ_ROUTES } from '../../lambda/read-api/constants.ts';
 import { FEED_INDEX, TABLE_NAME_VARIABLES } from '../../lambda/shared/tables.ts';
 import { acknowledgeLogGroup, type FunctionDefaults, IntegrationFunction } from './integration-function.ts';
+import { addReadApiAlarms } from './profile-api-alarms.ts';
 
 /** What the stage's JSON access log records of each request. */
 const ACCESS_LOG_FIELDS = {
@@ -38,7 +41,15 @@ export interface JwtSettings {
   readonly audience: readonly string[];
   /** Claim that holds the user id. @default "sub" */
   readonly userIdClaim?: string;
+  /**
+   * Browser origins allowed to call the per-user routes (CORS), or `*`. API Gateway answers their
+   * preflight itself. @default none: no CORS, only non-browser clients
+   */
+  readonly allowedOrigins?: readonly string[];
 }
+
+/** How long a browser may cache a preflight answer. */
+export const CORS_MAX_AGE = Duration.hours(1);
 
 /** Properties of {@link ProfileApi}. */
 export interface ProfileApiProps {
@@ -66,6 +77,8 @@ export class ProfileApi extends Construct {
   readonly stage: HttpStage;
   readonly readFunction: IntegrationFunction;
   readonly accessLogs: LogGroup;
+  /** Server errors and latency of the stage: they page. */
+  readonly alarms: readonly Alarm[];
   /** `execute-api:Invoke` on exactly the API's routes. */
   readonly readPolicy: ManagedPolicy;
 
@@ -96,6 +109,7 @@ export class ProfileApi extends Construct {
       },
     });
     this.readPolicy = this.addReadPolicy();
+    this.alarms = addReadApiAlarms(this, this.stage);
   }
 
   /**
@@ -156,13 +170,28 @@ export class ProfileApi extends Construct {
   /** The HTTP API with one route per read declaration, IAM or JWT as each route's access says. */
   private addApi(props: ProfileApiProps, integration: HttpLambdaIntegration): HttpApi {
     const iam = new HttpIamAuthorizer();
+    const origins = props.jwt?.allowedOrigins ?? [];
     const api = new HttpApi(this, 'Api', {
       apiName: props.apiName,
       description: 'Profile statistics and activity feeds',
       createDefaultStage: false,
       defaultAuthorizer: iam,
-      // Unmatched requests reach the function too, which answers a JSON 404 naming the routes.
-      defaultIntegration: integration,
+      // Unmatched requests reach the function, which answers a JSON 404 naming the routes. Not
+      // with CORS: a browser's preflight (OPTIONS) would match $default, be refused by IAM and fail;
+      // without $default, API Gateway answers every preflight itself (unknown routes then get API
+      // Gateway's own 404).
+      ...(origins.length === 0 ? { defaultIntegration: integration } : {}),
+      ...(origins.length > 0
+        ? {
+            corsPreflight: {
+              allowOrigins: [...origins],
+              allowMethods: [CorsHttpMethod.GET],
+              // Authorization carries the token; it is never covered by a wildcard.
+              allowHeaders: ['authorization', 'content-type'],
+              maxAge: CORS_MAX_AGE,
+            },
+          }
+        : {}),
     });
     const userAuthorizer: IHttpRouteAuthorizer = props.jwt
       ? new HttpJwtAuthorizer('UserToken', props.jwt.issuer, { jwtAudience: [...props.jwt.audience] })

@@ -17,6 +17,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { CallAwsService, LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import { MAX_WAIT_SLICE_SECONDS, rolloutExecutionTimeoutSeconds } from '../../lambda/rollout/constants.ts';
 import { acknowledgeCfnLint, W3005_CDK_ROLE_DEPENDENCY } from './cfn-lint.ts';
 import { acknowledgeLogGroup, type FunctionDefaults } from './integration-function.ts';
 
@@ -55,6 +56,9 @@ export function addRolloutStateMachine(scope: Construct, props: RolloutStateMach
     definitionBody: DefinitionBody.fromChainable(definition),
     logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
     tracingEnabled: true,
+    // Turns x (capped Wait + task) plus a day: past it an execution is stuck, and the
+    // ExecutionsTimedOut alarm can fire (without a timeout an execution may run for a year).
+    timeout: Duration.seconds(rolloutExecutionTimeoutSeconds()),
   });
   acknowledgeCfnLint(machine, 'W3005', W3005_CDK_ROLE_DEPENDENCY);
   Validations.of(machine.role).acknowledge(
@@ -105,6 +109,11 @@ function rolloutDefinition(scope: Construct, step: IFunction, stateMachineArn: s
   });
   continueAsNew.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(10), maxAttempts: 5 });
   const hold = new Wait(scope, 'Hold', { time: WaitTime.secondsPath('$.waitSeconds') });
+  // The machine never waits longer than MAX_WAIT_SLICE_SECONDS, whatever a step asks: the bound
+  // its timeout is derived from. One Choice per turn still (this is a branch of it), 9 events.
+  const holdCapped = new Wait(scope, 'HoldCapped', {
+    time: WaitTime.duration(Duration.seconds(MAX_WAIT_SLICE_SECONDS)),
+  });
   check.next(
     new Choice(scope, 'Next')
       .when(Condition.stringEquals('$.status', 'finished'), new Succeed(scope, 'Finished'))
@@ -119,6 +128,13 @@ function rolloutDefinition(scope: Construct, step: IFunction, stateMachineArn: s
       .when(
         Condition.booleanEquals('$.continueAsNew', true),
         continueAsNew.next(new Succeed(scope, 'ContinuedAsNew')),
+      )
+      .when(
+        Condition.and(
+          Condition.isPresent('$.waitSeconds'),
+          Condition.numberGreaterThan('$.waitSeconds', MAX_WAIT_SLICE_SECONDS),
+        ),
+        holdCapped.next(check),
       )
       .otherwise(hold.next(check)),
   );

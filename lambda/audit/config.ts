@@ -21,3 +21,8 @@ export function scheduledAuditConfig(env: Environment = process.env): ScheduledA
     },
   };
 }
+
+/** Reads the stream audit's settings: the two tables it reads. */
+export function streamAuditConfig(env: Environment = process.env): Pick<ScheduledAuditConfig, 'tables'> {
+  return { tables: requiredTables(env, 'activities', 'stats') };
+}

@@ -4,13 +4,14 @@ import { documentClient } from '../shared/aws/dynamodb.ts';
 import { ssmClient } from '../shared/aws/ssm.ts';
 import type { AuditSweepOptions } from './adapters/audit-sweep.ts';
 import { type SweepCursorStore, ssmSweepCursor } from './adapters/sweep-cursor.ts';
-import { scheduledAuditConfig } from './config.ts';
+import { scheduledAuditConfig, streamAuditConfig } from './config.ts';
 import type { AuditSweepSettings } from './constants.ts';
 
 /**
  * The scheduled audit, wired one way for the deployed function and the tests: from the function's
- * environment, or from options that name the clients, tables and the cursor's parameter. (The
- * local stack sweeps in process with its own cursor: local/stop-conditions.ts.)
+ * environment, or from options that name the clients, tables and the cursor's parameter; and the
+ * audit of the users the activity stream touched. (The local stack runs both in process:
+ * local/audit.ts.)
  */
 
 /** What one run of the scheduled audit reads and where it keeps its position. */
@@ -49,4 +50,14 @@ export function scheduledAuditDependenciesFromEnv(
     cursorParameterName: config.cursorParameterName,
     settings: config.settings,
   });
+}
+
+/** What the audit of touched users reads: the activity and statistics tables. */
+export type StreamAuditDependencies = Pick<AuditSweepOptions, 'client' | 'tables'>;
+
+/** The stream audit's dependencies, from its environment; the client lives for the container. */
+export function streamAuditDependenciesFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): StreamAuditDependencies {
+  return { client: documentClient(), tables: streamAuditConfig(env).tables };
 }

@@ -9,7 +9,7 @@ import { CachedErasedUsers, type ErasedUsers } from '../shared/erased-users.ts';
 import type { TableNames } from '../shared/tables.ts';
 import { DynamoActivityWriter } from './adapters/activity-store.ts';
 import { SsmFlagReader } from './adapters/flag-reader.ts';
-import { flagStaleObserved } from './adapters/telemetry.ts';
+import { flagStaleObserved, includedEventObserved } from './adapters/telemetry.ts';
 import type { ActivityWriter, FlagReader } from './application/ports.ts';
 import type { RecordDependencies } from './application/record-event.ts';
 import { recordingConfig } from './config.ts';
@@ -33,6 +33,8 @@ export interface RecordingOptions {
   readonly writeConcurrency?: number;
   /** Wraps the activity writer (fault injection in the local stack and the tests). @default none */
   readonly wrapActivities?: ((writer: ActivityWriter) => ActivityWriter) | undefined;
+  /** Told of each included event besides the `IncludedEvents` metric (the local stack's metric store). */
+  readonly onIncluded?: (() => void) | undefined;
 }
 
 /** Recording's dependencies from options: the activity and dead-letter writers over one client. */
@@ -45,6 +47,10 @@ export function recordingDependencies(options: RecordingOptions): RecordDependen
     erased: options.erased,
     eventSource: options.eventSource ?? DEFAULT_EVENT_SOURCE,
     writeConcurrency: options.writeConcurrency,
+    onIncluded: () => {
+      includedEventObserved();
+      options.onIncluded?.();
+    },
   };
 }
 

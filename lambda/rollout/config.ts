@@ -1,18 +1,26 @@
-import { type Environment, requiredList, requiredString, wholeNumber } from '../shared/config.ts';
-import { DEFAULT_WAIT_SLICE_SECONDS } from './constants.ts';
+import { type Environment, optionalString, requiredString, wholeNumber } from '../shared/config.ts';
+import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from '../shared/observability.ts';
+import {
+  DEFAULT_WAIT_SLICE_SECONDS,
+  ROLLOUT_ENVIRONMENT as ENV,
+  MAX_WAIT_SLICE_SECONDS,
+} from './constants.ts';
 
 /** Settings of the rollback function. */
 export interface RollbackConfig {
   readonly flagParameterName: string;
-  /** Names of the alarms that roll the flag back: the stop conditions and the alarms that stop a rollout. */
-  readonly rollbackAlarms: readonly string[];
+  /** The top-level stop-conditions composite; its children are read when the function runs. */
+  readonly stopConditionsAlarmName: string;
+  /** Where the arming and a pending raise are kept (`<flag>/rollout-state`). */
+  readonly rolloutStateParameterName: string;
 }
 
 /** Reads the rollback function's settings; throws a `ConfigurationError` naming what is missing. */
 export function rollbackConfig(env: Environment = process.env): RollbackConfig {
   return {
-    flagParameterName: requiredString(env, 'FLAG_PARAMETER_NAME'),
-    rollbackAlarms: requiredList(env, 'ROLLBACK_ALARMS'),
+    flagParameterName: requiredString(env, ENV.flagParameterName),
+    stopConditionsAlarmName: requiredString(env, ENV.stopConditionsAlarmName),
+    rolloutStateParameterName: requiredString(env, ENV.rolloutStateParameterName),
   };
 }
 
@@ -20,18 +28,25 @@ export function rollbackConfig(env: Environment = process.env): RollbackConfig {
 export interface RolloutStepConfig extends RollbackConfig {
   /** Longest single wait of the machine, when its input does not say. */
   readonly waitSliceSeconds: number;
-  /** Events a step must handle before its hold counts (0: time alone). */
+  /** Included events a step must see before its hold counts (0: time alone). */
   readonly minEventsPerStep: number;
-  /** The recording function, whose invocations are the events handled. */
-  readonly recordingFunctionName: string | undefined;
+  /** The alarm that says the scheduled audit stopped: it blocks raises. */
+  readonly auditAlarmName: string | undefined;
+  /** Where `IncludedEvents` is: the integration's namespace and `service` dimension. */
+  readonly metrics: { readonly namespace: string; readonly service: string };
 }
 
 /** Reads the step function's settings; throws a `ConfigurationError` naming what is missing. */
 export function rolloutStepConfig(env: Environment = process.env): RolloutStepConfig {
+  const slice = wholeNumber(env, ENV.waitSliceSeconds, DEFAULT_WAIT_SLICE_SECONDS, 1);
   return {
     ...rollbackConfig(env),
-    waitSliceSeconds: wholeNumber(env, 'ROLLOUT_WAIT_SLICE_SECONDS', DEFAULT_WAIT_SLICE_SECONDS, 1),
-    minEventsPerStep: wholeNumber(env, 'ROLLOUT_MIN_EVENTS_PER_STEP', 0, 0),
-    recordingFunctionName: env.RECORDING_FUNCTION_NAME || undefined,
+    waitSliceSeconds: Math.min(slice, MAX_WAIT_SLICE_SECONDS),
+    minEventsPerStep: wholeNumber(env, ENV.minEventsPerStep, 0, 0),
+    auditAlarmName: env[ENV.auditAlarmName] || undefined,
+    metrics: {
+      namespace: optionalString(env, ENV.metricsNamespace, DEFAULT_METRICS_NAMESPACE),
+      service: optionalString(env, ENV.serviceName, DEFAULT_SERVICE_NAME),
+    },
   };
 }

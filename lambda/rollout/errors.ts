@@ -21,3 +21,13 @@ export class NothingToRestoreError extends IntegrationError {
 export class RolloutAwsError extends IntegrationError {
   override readonly name = 'RolloutAwsError';
 }
+
+/** An alarm a stop condition's composite names does not exist: that condition could never fire. */
+export class StopConditionMissingError extends IntegrationError {
+  override readonly name = 'StopConditionMissingError';
+}
+
+/** A raise of the flag was refused: a stop condition is in ALARM (or the audit stopped). */
+export class RaiseRefusedError extends IntegrationError {
+  override readonly name = 'RaiseRefusedError';
+}

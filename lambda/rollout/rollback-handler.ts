@@ -1,7 +1,6 @@
 import type { EventBridgeEvent } from 'aws-lambda';
-import { rollbackSkipped, rolledBack } from './adapters/telemetry.ts';
-import { rollBackFlag } from './application/rollout.ts';
-import { ROLLBACK_FLAG_VALUE } from './constants.ts';
+import { rollbackReported } from './adapters/telemetry.ts';
+import { onFlagChange, onStopConditionAlarm, type RollbackOutcome } from './application/rollback.ts';
 import { type RollbackDependencies, rollbackDependenciesFromEnv } from './wiring.ts';
 
 /** The part of a "CloudWatch Alarm State Change" event the rollback reads. */
@@ -10,52 +9,67 @@ export interface AlarmStateChangeDetail {
   readonly state: { readonly value: string; readonly reason?: string };
 }
 
-/** A "CloudWatch Alarm State Change" event, as the rollback rule delivers it. */
-export type AlarmStateChange = EventBridgeEvent<'CloudWatch Alarm State Change', AlarmStateChangeDetail>;
+/** The part of a "Parameter Store Change" event the rollback reads. */
+export interface ParameterChangeDetail {
+  readonly name: string;
+  readonly operation: string;
+}
+
+/** What the rollback function's two rules deliver. */
+export type RollbackEvent =
+  | EventBridgeEvent<'CloudWatch Alarm State Change', AlarmStateChangeDetail>
+  | EventBridgeEvent<'Parameter Store Change', ParameterChangeDetail>;
 
 /** What a rollback did: also the message the alarm topic receives through the success destination. */
-export interface RollbackResult {
-  readonly alarm: string;
+export interface RollbackResult extends RollbackOutcome {
+  /** The alarm or the parameter whose event this was. */
+  readonly source: string;
   readonly rolledBack: boolean;
-  readonly flag: string;
-  readonly previous?: string | undefined;
-  readonly message: string;
 }
 
 /**
- * A rollback alarm went into ALARM: save the flag and turn it off. The rule only routes rollback
- * alarms; the name is checked again so a widened rule cannot turn the flag off.
+ * The stop-conditions composite went into ALARM, or the flag changed. The rules route only those;
+ * names are checked again so a widened rule cannot turn the flag off. Armed, a stop condition rolls
+ * the flag back (and a raise made while one is in ALARM is undone); otherwise it pages only.
  */
 export function createRollback(deps: RollbackDependencies) {
-  return async (event: AlarmStateChange): Promise<RollbackResult> => {
-    const { alarmName, state } = event.detail;
-    if (!deps.config.rollbackAlarms.includes(alarmName) || state.value !== 'ALARM') {
-      const message = `${alarmName} (${state.value}) is not a stop condition in ALARM: flag left as it is`;
-      rollbackSkipped(message);
-      return { alarm: alarmName, rolledBack: false, flag: 'unchanged', message };
+  return async (event: RollbackEvent): Promise<RollbackResult> => {
+    const now = Date.now();
+    const { config, ports } = deps;
+    let source: string;
+    let outcome: RollbackOutcome;
+    if (event['detail-type'] === 'Parameter Store Change') {
+      source = event.detail.name;
+      outcome =
+        source === config.flagParameterName
+          ? await onFlagChange(ports, now)
+          : skipped(`${source} is not the flag ${config.flagParameterName}: nothing to do`);
+    } else {
+      source = event.detail.alarmName;
+      const ours = source === config.stopConditionsAlarmName && event.detail.state.value === 'ALARM';
+      outcome = ours
+        ? await onStopConditionAlarm(ports, now)
+        : skipped(
+            `${source} (${event.detail.state.value}) is not the stop-conditions alarm in ALARM: flag left as it is`,
+          );
     }
-    const flagName = deps.config.flagParameterName;
-    const previous = await rollBackFlag(deps.flag);
-    const message =
-      previous === undefined
-        ? `stop condition ${alarmName} is in ALARM; the flag ${flagName} was already off`
-        : `stop condition ${alarmName} is in ALARM (${state.reason ?? 'no reason given'}): the flag ${flagName} ` +
-          `was "${previous}" and is now ${ROLLBACK_FLAG_VALUE}. Fix the cause, then put the value back with \`tpi flag restore\`.`;
-    rolledBack(message, alarmName, previous);
-    return {
-      alarm: alarmName,
-      rolledBack: previous !== undefined,
-      flag: ROLLBACK_FLAG_VALUE,
-      previous,
-      message,
-    };
+    const result = { ...outcome, source, rolledBack: outcome.action === 'rolled-back' };
+    rollbackReported(result);
+    return result;
   };
 }
 
+const skipped = (message: string): RollbackOutcome => ({
+  action: 'ignored',
+  flag: undefined,
+  firing: '',
+  message,
+});
+
 let deployed: ReturnType<typeof createRollback> | undefined;
 
-/** Lambda entry point (the rule on rollback alarms): dependencies are built on the first event. */
-export const handler = (event: AlarmStateChange): Promise<RollbackResult> => {
+/** Lambda entry point (the rules on the stop conditions and on the flag): dependencies are built on the first event. */
+export const handler = (event: RollbackEvent): Promise<RollbackResult> => {
   deployed ??= createRollback(rollbackDependenciesFromEnv());
   return deployed(event);
 };

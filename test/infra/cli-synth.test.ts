@@ -50,9 +50,9 @@ describe('npm run synth', () => {
     const bundles = readdirSync(out)
       .filter((entry) => entry.startsWith('asset.') && existsSync(join(out, entry, 'index.mjs')))
       .map((entry) => join(out, entry));
-    // Recording, statistics, the scheduled audit, the profile reads, the rollout's step and rollback
-    // functions, and erasure's request and worker functions.
-    expect(bundles).toHaveLength(8);
+    // Recording, statistics, the scheduled audit and the audit of touched users, the profile reads,
+    // the rollout's step and rollback functions, and erasure's request and worker functions.
+    expect(bundles).toHaveLength(9);
     for (const bundle of bundles) {
       expect(existsSync(join(bundle, 'index.mjs.map'))).toBe(true);
       const loaded = await run(

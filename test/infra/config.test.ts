@@ -31,6 +31,7 @@ describe('the context', () => {
     const config = fromContext({
       production: 'true',
       alarmEmail: 'oncall@example.com',
+      platformAlarms: 'PaymentsErrors',
       tracing: 'false',
       archiveRetentionDays: '7',
       publisherPrincipals: '111122223333, arn:aws:iam::444455556666:role/publisher',
@@ -68,7 +69,10 @@ describe('the context', () => {
   });
 
   it('makes a production stage production: stage=prod implies it and refuses production=false', () => {
-    const target = { alarmTopicArn: 'arn:aws:sns:eu-west-1:111122223333:oncall' };
+    const target = {
+      alarmTopicArn: 'arn:aws:sns:eu-west-1:111122223333:oncall',
+      platformAlarms: 'PaymentsErrors',
+    };
     expect(fromContext({ stage: 'prod', ...target }).production).toBe(true);
     expect(fromContext({ stage: 'production', ...target }).production).toBe(true);
     expect(() => fromContext({ stage: 'prod', production: 'false', ...target })).toThrow(
@@ -83,7 +87,10 @@ describe('the context', () => {
       expect(attempt).toThrow(ConfigurationError);
       expect(attempt).toThrow(/production needs an alarm target.*alarmTopicArn=arn:aws:sns:.*alarmEmail=/);
     }
-    expect(fromContext({ production: 'true', alarmEmail: 'oncall@example.com' }).production).toBe(true);
+    expect(
+      fromContext({ production: 'true', alarmEmail: 'oncall@example.com', platformAlarms: 'PaymentsErrors' })
+        .production,
+    ).toBe(true);
     expect(() => fromContext({ alarmTopicArn: 'oncall' })).toThrow(/alarmTopicArn: must be an SNS topic ARN/);
   });
 
@@ -103,6 +110,61 @@ describe('the context', () => {
     });
     expect(() => fromContext({ errorRateDatapoints: '4', errorRateEvaluationPeriods: '3' })).toThrow(
       /errorRateDatapoints: 4 breaching periods cannot be found in 3/,
+    );
+  });
+
+  it('refuses production without a platform alarm unless none is declared with a reason', () => {
+    const prod = { stage: 'prod', alarmEmail: 'oncall@example.com' };
+    const attempt = (more: Record<string, unknown>) => () => fromContext({ ...prod, ...more });
+    expect(attempt({})).toThrow(ConfigurationError);
+    expect(attempt({})).toThrow(
+      /platformAlarms: production stops a rollout on errors in tournament operations/,
+    );
+    expect(attempt({ platformAlarms: 'none' })).toThrow(/platformAlarmsReason: platformAlarms=none declares/);
+    expect(attempt({ platformAlarms: 'A,none' })).toThrow(/"none" stands alone/);
+    expect(attempt({ platformAlarms: 'A', platformAlarmsReason: 'x' })).toThrow(
+      /applies only with platformAlarms=none/,
+    );
+    expect(attempt({ platformAlarms: 'Bad "quoted" name' })).toThrow(/platformAlarms\.0: each entry must be/);
+    const declared = fromContext({
+      ...prod,
+      platformAlarms: 'none',
+      platformAlarmsReason: 'the platform has none yet',
+    });
+    expect(declared).toMatchObject({ platformAlarms: [], platformAlarmsReason: 'the platform has none yet' });
+    expect(fromContext({ ...prod, platformAlarms: 'PaymentsErrors' }).platformAlarms).toEqual([
+      'PaymentsErrors',
+    ]);
+    // Outside production an empty list is allowed: nothing is rolled out to users there.
+    expect(fromContext({}).platformAlarms).toEqual([]);
+  });
+
+  it('retains data unless the stage is declared ephemeral, which production cannot be', () => {
+    expect(fromContext({ stage: 'prd' }).ephemeral).toBe(false);
+    expect(fromContext({ stage: 'dev', ephemeral: 'true' }).ephemeral).toBe(true);
+    expect(() =>
+      fromContext({ stage: 'prod', alarmEmail: 'o@example.com', platformAlarms: 'P', ephemeral: 'true' }),
+    ).toThrow(/ephemeral: production keeps its data/);
+  });
+
+  it('refuses a renamed key with its new name instead of ignoring it', () => {
+    expect(() => fromContext({ dynamoLatencyP99Ms: '250' })).toThrow(
+      /dynamoLatencyP99Ms: this key is now dynamoLatencyAverageMs/,
+    );
+    expect(fromContext({ dynamoLatencyAverageMs: '80' }).dynamoLatencyAverageMs).toBe(80);
+  });
+
+  it('allows CORS origins in JWT mode only, and needs them there', () => {
+    const jwt = { apiAuth: 'jwt', jwtIssuer: 'https://id.example.com/', jwtAudience: 'app' };
+    expect(() => fromContext(jwt)).toThrow(/apiCorsAllowedOrigins: apiAuth=jwt serves end users' browsers/);
+    expect(
+      fromContext({ ...jwt, apiCorsAllowedOrigins: 'https://app.example.com,http://localhost:3000' }),
+    ).toMatchObject({ apiCorsAllowedOrigins: ['https://app.example.com', 'http://localhost:3000'] });
+    expect(() => fromContext({ apiCorsAllowedOrigins: 'https://app.example.com' })).toThrow(
+      /CORS applies to apiAuth=jwt only/,
+    );
+    expect(() => fromContext({ ...jwt, apiCorsAllowedOrigins: 'https://app.example.com/path' })).toThrow(
+      /apiCorsAllowedOrigins\.0: each entry must be an origin/,
     );
   });
 

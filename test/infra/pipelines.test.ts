@@ -31,6 +31,7 @@ const DEFAULTS: FunctionDefaults = {
   logRetentionDays: 30,
   tracing: true,
   production: false,
+  retainData: false,
 };
 
 /** A stack for one construct under test; bundling is skipped, the template is all these tests read. */
@@ -39,7 +40,7 @@ function testStack(): Stack {
 }
 
 const table = (stack: Stack, definition: TableDefinition) =>
-  new IntegrationTable(stack, definition.id, { definition, production: false }).table;
+  new IntegrationTable(stack, definition.id, { definition, production: false, retain: false }).table;
 
 describe('TournamentBus', () => {
   it('creates the named bus with an archive of the integration source only', () => {
@@ -204,7 +205,10 @@ describe('StatisticsProjector', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Sid: 'ProjectStatistics', Action: Match.arrayWith(['dynamodb:PutItem']) }),
+          Match.objectLike({
+            Sid: 'ProjectStatistics',
+            Action: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'],
+          }),
         ]),
       },
     });

@@ -132,12 +132,13 @@ describe('the profile read API in JWT mode', () => {
       jwtIssuer: 'https://id.example.com/',
       jwtAudience: 'profile-app,profile-web',
       jwtUserIdClaim: 'player_id',
+      apiCorsAllowedOrigins: 'https://app.example.com,http://localhost:3000',
       apiThrottleRateLimit: '20',
       apiThrottleBurstLimit: '40',
     });
   }, SYNTH_TIMEOUT_MS);
 
-  it('authorizes the per-user routes with the JWT authorizer and keeps batch reads and $default on IAM', () => {
+  it('authorizes the per-user routes with the JWT authorizer and keeps batch reads on IAM, with no $default route', () => {
     s.template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',
       IdentitySource: ['$request.header.Authorization'],
@@ -150,8 +151,20 @@ describe('the profile read API in JWT mode', () => {
       'GET /users/{userId}/activities': 'JWT',
       'GET /stats': 'AWS_IAM',
       'DELETE /users/{userId}': 'AWS_IAM',
-      $default: 'AWS_IAM',
     });
+  });
+
+  it("answers a browser's preflight from the allowed origins itself (CORS), the token header allowed", () => {
+    s.template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: {
+        AllowOrigins: ['https://app.example.com', 'http://localhost:3000'],
+        AllowMethods: ['GET'],
+        AllowHeaders: ['authorization', 'content-type'],
+        MaxAge: 3600,
+      },
+    });
+    // A $default route would take the OPTIONS preflight to IAM, which refuses it unsigned.
+    expect(routes(s).map((r) => r.RouteKey)).not.toContain('$default');
   });
 
   it('tells the function which claim names the user, and throttles as configured', () => {

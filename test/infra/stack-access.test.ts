@@ -76,6 +76,15 @@ describe('the default stage', () => {
       expect(statements.some((st) => asList(st.Action).some((a) => a.startsWith('ssm:')))).toBe(false);
     });
 
+    it('lets the scheduled audit scan the activity table and query one user of either table, nothing more', () => {
+      const statements = statementsOfRole(s, s.logicalId(s.stack.audit.function.role));
+      const { activities, stats: statistics, deadLetters } = s.stack.tables;
+      expect(actionsOn(statements, arnOf(activities))).toEqual(['dynamodb:Query', 'dynamodb:Scan']);
+      // lambda/audit/adapters/audit-sweep.ts never scans the statistics table.
+      expect(actionsOn(statements, arnOf(statistics))).toEqual(['dynamodb:Query']);
+      expect(actionsOn(statements, arnOf(deadLetters))).toEqual([]);
+    });
+
     it('gives the erase path a managed policy with only the queries, scans and deletes it performs', () => {
       const { activities, stats: statistics, deadLetters } = s.stack.tables;
       const policies = Object.values(resourcesOf(s.template, 'AWS::IAM::ManagedPolicy')).filter((p) =>
@@ -125,7 +134,7 @@ describe('the default stage', () => {
           'logs:ListLogDeliveries',
           'logs:PutResourcePolicy',
           'logs:UpdateLogDelivery',
-          // Rollout step: composite alarms are returned only on "*"; GetMetricData takes no ARN.
+          // Rollout step and rollback: composite alarms are returned only on "*"; GetMetricData takes no ARN.
           'cloudwatch:DescribeAlarms',
           'cloudwatch:GetMetricData',
         ]),
@@ -187,8 +196,8 @@ describe('the default stage', () => {
       const statements = Object.values(resourcesOf(s.template, 'AWS::IAM::Policy'))
         .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
         .filter((statement) => asList(statement.Action).includes('ssm:DeleteParameter'));
-      // One creator for the flag, one for the value a rollback saves next to it.
-      expect(statements).toHaveLength(2);
+      // One creator for the flag, one for the value a rollback saves, one for the rollout state.
+      expect(statements).toHaveLength(3);
       for (const statement of statements)
         expect(asList(statement.Action).sort()).toEqual(['ssm:DeleteParameter', 'ssm:PutParameter']);
       const resources = statements.map((st) => JSON.stringify(st.Resource));
@@ -197,6 +206,11 @@ describe('the default stage', () => {
       ).toHaveLength(1);
       expect(
         resources.filter((r) => r.includes(':parameter/tournament-profile/integration-enabled/previous"')),
+      ).toHaveLength(1);
+      expect(
+        resources.filter((r) =>
+          r.includes(':parameter/tournament-profile/integration-enabled/rollout-state"'),
+        ),
       ).toHaveLength(1);
     });
   });

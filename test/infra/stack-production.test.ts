@@ -9,6 +9,8 @@ describe('a production stage with publishers and alarm e-mail', () => {
     production: 'true',
     publisherPrincipals: '111122223333,arn:aws:iam::444455556666:role/tournament-publisher',
     alarmEmail: 'oncall@example.com',
+    platformAlarms: 'none',
+    platformAlarmsReason: 'payments run on a third-party platform that publishes no CloudWatch alarm',
     archiveRetentionDays: '90',
     iteratorAgeAlarmSeconds: '120',
     tracing: 'false',
@@ -22,6 +24,19 @@ describe('a production stage with publishers and alarm e-mail', () => {
       expect(table.Properties.DeletionProtectionEnabled).toBe(true);
     }
     expect(s.stack.terminationProtection).toBe(true);
+  });
+
+  it('writes the reason for having no platform alarm into the tournament-operations composite', () => {
+    s.hasProperties(
+      s.stack.stopConditions.byKind['tournament-operations'],
+      'AWS::CloudWatch::CompositeAlarm',
+      {
+        AlarmName: 'TournamentProfileIntegration-prod-StopConditions-TournamentOperations',
+        AlarmDescription: Match.stringLikeRegexp(
+          'platformAlarms=none\\): payments run on a third-party platform that publishes no CloudWatch alarm$',
+        ),
+      },
+    );
   });
 
   it('keeps the operator flag when the stack is deleted', () => {

@@ -119,11 +119,12 @@ describe('the default stage', () => {
     ];
 
     it.each([ACTIVITY_TABLE, STATS_TABLE, DEAD_LETTER_TABLE] as TableDefinition[])(
-      'builds $id from its shared declaration: on-demand, PITR, encrypted, destroyed with the stage',
+      'builds $id from its shared declaration: on-demand, PITR, encrypted, retained unless the stage is ephemeral',
       (definition) => {
         const indexes = definition.localIndexes ?? [];
+        // The default stage is not declared ephemeral: a `cdk destroy` keeps its data.
         const tables = s.template.findResources('AWS::DynamoDB::Table', {
-          DeletionPolicy: 'Delete',
+          DeletionPolicy: 'Retain',
           Properties: {
             KeySchema: keySchema(definition),
             BillingMode: 'PAY_PER_REQUEST',
@@ -154,8 +155,8 @@ describe('the default stage', () => {
 
   describe('statistics stream consumer', () => {
     it('reads only inserts, bisects, reports item failures and gives up to a failure queue', () => {
-      // This one, and the erasure worker's on its queue.
-      s.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+      // This one, the audit of touched users' on the same stream, and the erasure worker's on its queue.
+      s.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
       s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         EventSourceArn: { 'Fn::GetAtt': [s.logicalId(s.stack.tables.activities), 'StreamArn'] },
         FunctionName: { Ref: s.logicalId(s.stack.statisticsFunction.function) },

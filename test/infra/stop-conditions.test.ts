@@ -1,9 +1,16 @@
 import { Stack } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-
-import { STOP_CONDITION_DEFAULTS } from '../../lambda/rollout/constants.ts';
-import { AUDIT_METRIC, METRIC, PUBLISH_FAILURES_METRIC } from '../../lambda/shared/observability.ts';
+import {
+  STOP_CONDITION_DEFAULTS,
+  STOP_CONDITION_KINDS,
+  stopConditionKindAlarmName,
+} from '../../lambda/rollout/constants.ts';
+import {
+  AUDIT_METRIC,
+  METRIC,
+  PUBLISH_FAILURES_METRIC,
+  signalMetrics,
+} from '../../lambda/shared/observability.ts';
 import { resourcesOf, SYNTH_TIMEOUT_MS, type Synthesized, synthesize } from './synth.ts';
 
 const TOPIC = 'arn:aws:sns:us-east-1:111122223333:oncall';
@@ -61,25 +68,38 @@ function signalOf(props: Props) {
 
 const d = STOP_CONDITION_DEFAULTS;
 
-/** The three alarms every table has, 2 of 3 periods of 5 minutes: [alarm, metrics, statistic, threshold, expression]. */
+/**
+ * The three alarms every table has, 5-minute periods: [alarm, metrics, statistic, M, N, threshold,
+ * expression]. DynamoDB publishes no percentiles: latency is the average. Throttling counts only
+ * when sustained (every period of 3).
+ */
 const TABLE_ALARMS = [
-  ['Latency', ['SuccessfulRequestLatency'], 'p99', d.dynamoLatencyP99Ms, 'MAX(['],
-  ['ThrottledRequests', ['ThrottledRequests'], 'Sum', 0, 'SUM(['],
-  ['SystemErrors', ['SystemErrors'], 'Sum', 0, 'SUM(['],
+  ['Latency', ['SuccessfulRequestLatency'], 'Average', 2, 3, d.dynamoLatencyAverageMs, 'MAX(['],
+  // Sparse metrics, with the operations' request count as a 0 so the alarm returns to OK.
+  [
+    'ThrottledRequests',
+    ['SuccessfulRequestLatency', 'ThrottledRequests'],
+    'Sum,SampleCount',
+    3,
+    3,
+    0,
+    ', z])',
+  ],
+  ['SystemErrors', ['SuccessfulRequestLatency', 'SystemErrors'], 'Sum,SampleCount', 2, 3, 0, ', z])'],
 ] as const;
 
 /** The rows of one table's alarms, each reading the table's metrics per operation. */
 const tableRows = (table: 'Activities' | 'Statistics' | 'DeadLetters') =>
   TABLE_ALARMS.map(
-    ([alarm, metrics, statistic, threshold, expression]) =>
+    ([alarm, metrics, statistic, m, n, threshold, expression]) =>
       [
         `${table}Table${alarm}`,
         'database-degradation',
         metrics,
         statistic,
         300,
-        2,
-        3,
+        m,
+        n,
         threshold,
         expression,
       ] as const,
@@ -90,13 +110,14 @@ const ROWS = [
   [
     'IntegrationErrorRate',
     'integration-error-rate',
-    ['Errors', 'Invocations', 'NumberOfMessagesSent', METRIC.statsFailed],
+    // The denominator is the events with an included user, not every event the function saw.
+    ['Errors', METRIC.included, 'NumberOfMessagesSent', METRIC.statsFailed],
     'Sum',
     300,
     2,
     3,
     d.errorRateThresholdPercent,
-    `IF(FILL(handled, 0) >= ${d.errorRateMinEvents}`,
+    `IF(FILL(d, 0) >= ${d.errorRateMinEvents}, 100 * SUM([FILL(n0, 0), FILL(n1, 0), FILL(n2, 0)]) / d, 0)`,
   ],
   ['PublisherFailures', 'tournament-operations', [PUBLISH_FAILURES_METRIC], 'Sum', 300, 1, 1, 0, undefined],
   ...tableRows('Activities'),
@@ -111,17 +132,6 @@ const ROWS = [
     2,
     3,
     d.recordingDurationP99Ms,
-    undefined,
-  ],
-  [
-    'RecordingAsyncEventAge',
-    'database-degradation',
-    ['AsyncEventAge'],
-    'Maximum',
-    300,
-    2,
-    3,
-    d.asyncEventAgeSeconds * 1000,
     undefined,
   ],
   ['AuditDuplicateActivities', 'duplicates', [AUDIT_METRIC.duplicates], 'Sum', 300, 1, 1, 0, undefined],
@@ -165,112 +175,119 @@ describe('the synthesized stop-condition alarms', () => {
   });
 
   it('reads DynamoDB metrics per table and operation, for the operations each table serves', () => {
-    const dims = (id: string) =>
-      (alarmOf(id).Metrics ?? [])
-        .filter((metric) => metric.MetricStat)
-        .map((metric) => metric.MetricStat?.Metric.Dimensions?.find((dim) => dim.Name === 'Operation')?.Value)
-        .sort();
+    // Each operation once per metric read (the throttles also read each operation's request count).
+    const dims = (id: string) => [
+      ...new Set(
+        (alarmOf(id).Metrics ?? [])
+          .filter((metric) => metric.MetricStat)
+          .map(
+            (metric) => metric.MetricStat?.Metric.Dimensions?.find((dim) => dim.Name === 'Operation')?.Value,
+          )
+          .sort(),
+      ),
+    ];
     expect(dims('ActivitiesTableLatency')).toEqual(['PutItem', 'Query']);
     expect(dims('StatisticsTableThrottledRequests')).toEqual(['BatchGetItem', 'Query', 'TransactWriteItems']);
     expect(dims('DeadLettersTableSystemErrors')).toEqual(['PutItem']);
   });
 
-  it("adds the platform's alarms, by name or ARN, to the rollback rule and to what every step reads", () => {
-    const platform = s.stack.stopConditions.conditions.filter((c) => c.kind === 'tournament-operations');
-    const names = platform.map((c) => Stack.of(s.stack).resolve(c.alarm.alarmName));
-    expect(names).toContain('Checkout errors');
-    expect(names).toContain('PaymentsDown');
-    const rule = resourcesOf(s.template, 'AWS::Events::Rule')[s.logicalId(s.stack.rollout.alarmRule)];
-    const pattern = JSON.stringify(rule?.Properties.EventPattern);
-    for (const name of ['PaymentsDown', 'Checkout errors']) expect(pattern).toContain(`"${name}"`);
-    const step = resourcesOf(s.template, 'AWS::Lambda::Function')[
-      s.logicalId(s.stack.rollout.stepFunction.function)
-    ];
-    const env = JSON.stringify(
-      (step?.Properties.Environment as { Variables?: unknown } | undefined)?.Variables,
-    );
-    expect(env).toContain('PaymentsDown');
-    expect(env).toContain('Checkout errors');
-  });
-});
-
-describe('the rollback path cannot fail silently', () => {
-  it('gives the alarm rule target a dead-letter queue and the rollback function an on-failure queue', () => {
-    const rollout = s.stack.rollout;
-    s.hasProperties(rollout.alarmRule, 'AWS::Events::Rule', {
-      Targets: [
-        { DeadLetterConfig: { Arn: { 'Fn::GetAtt': [s.logicalId(rollout.rollbackDeadLetters), 'Arn'] } } },
-      ],
-    });
-    s.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: { Ref: s.logicalId(rollout.rollbackFunction.function) },
-      MaximumRetryAttempts: 2,
-      DestinationConfig: {
-        OnFailure: { Destination: { 'Fn::GetAtt': [s.logicalId(rollout.rollbackFailures), 'Arn'] } },
-      },
-    });
-  });
-
-  it('reserves concurrency for the rollback function', () => {
-    s.hasProperties(s.stack.rollout.rollbackFunction.function, 'AWS::Lambda::Function', {
-      ReservedConcurrentExecutions: 2,
-    });
-  });
-
-  it("alarms on the rollback function's errors, its two queues and failed or timed-out rollouts, to the topic", () => {
-    for (const [id, metric] of [
-      ['RollbackErrors', 'Errors'],
-      ['RollbackDeadLettersMessages', 'ApproximateNumberOfMessagesVisible'],
-      ['RollbackFailuresMessages', 'ApproximateNumberOfMessagesVisible'],
-      ['RolloutExecutionsFailed', 'ExecutionsFailed'],
-      ['RolloutExecutionsTimedOut', 'ExecutionsTimedOut'],
-    ] as const) {
-      const alarms = s.template.findResources('AWS::CloudWatch::Alarm', {
-        Properties: { MetricName: metric, Threshold: 0, AlarmActions: [TOPIC] },
+  it('renders every alarm from its one declaration in lambda/rollout/constants.ts', () => {
+    for (const { definition, alarm } of s.stack.stopConditions.conditions.filter((c) => c.definition)) {
+      if (!definition) continue;
+      const props = alarmOf(definition.id);
+      expect(props, definition.id).toMatchObject({
+        Threshold: definition.threshold,
+        ComparisonOperator: definition.comparison,
+        DatapointsToAlarm: definition.datapointsToAlarm,
+        EvaluationPeriods: definition.evaluationPeriods,
+        TreatMissingData: definition.treatMissingData,
+        AlarmDescription: definition.description,
       });
-      expect(
-        Object.keys(alarms).filter((logicalId) => logicalId.startsWith(`Rollout${id}`)),
-        id,
-      ).toHaveLength(1);
+      const signal = signalOf(props);
+      expect(signal.metrics, definition.id).toEqual(
+        [...new Set(signalMetrics(definition.signal).map((m) => m.metricName))].sort(),
+      );
+      expect(signal.period, definition.id).toBe(definition.periodSeconds);
+      expect(s.logicalId(alarm)).toMatch(new RegExp(`^StopConditions${definition.id}`));
     }
   });
 
-  it('caps the recording function only when asked', () => {
-    s.hasProperties(s.stack.recordingFunction.function, 'AWS::Lambda::Function', {
-      ReservedConcurrentExecutions: Match.absent(),
-    });
+  it("adds the platform's alarms, by name or ARN, to the tournament-operations composite alone", () => {
+    const platform = s.stack.stopConditions.conditions.filter((c) => c.id.startsWith('PlatformAlarm'));
+    const names = platform.map((c) => Stack.of(s.stack).resolve(c.alarm.alarmName));
+    expect(names.sort()).toEqual(['Checkout errors', 'PaymentsDown']);
+    const rules = compositeRules();
+    expect(rules.TournamentOperations).toContain('ALARM("PaymentsDown")');
+    expect(rules.TournamentOperations).toContain(`ALARM("${PLATFORM_ARN}")`);
+    for (const [kind, rule] of Object.entries(rules))
+      if (kind !== 'TournamentOperations') expect(rule, kind).not.toContain('PaymentsDown');
+    // A composite can watch only its own account and region: the ARN's are asserted at deploy.
+    expect(JSON.stringify(s.template.toJSON().Rules)).toContain('111122223333');
   });
 });
 
-describe('deploy traps', () => {
-  it('logs the state machine under /aws/vendedlogs/states/, named per stack instance', () => {
-    const groups = Object.values(resourcesOf(s.template, 'AWS::Logs::LogGroup'));
-    const names = groups.map((g) => JSON.stringify(g.Properties.LogGroupName ?? null));
-    const machineLogs = names.filter((n) => n.includes('/aws/vendedlogs/states/'));
-    expect(machineLogs).toHaveLength(1);
-    expect(machineLogs[0]).toContain('AWS::StackId');
+/** Each composite's rule with its Refs replaced by the referenced logical id, by name suffix. */
+function compositeRules(): Record<string, string> {
+  const composites = resourcesOf(s.template, 'AWS::CloudWatch::CompositeAlarm');
+  const text = (rule: unknown): string =>
+    typeof rule === 'string'
+      ? rule
+      : ((rule as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1] ?? [])
+          .map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`))
+          .join('');
+  return Object.fromEntries(
+    Object.values(composites).map((c) => [
+      String(c.Properties.AlarmName).replace(/^TournamentProfileIntegration-StopConditions-?/, '') || 'Any',
+      text(c.Properties.AlarmRule),
+    ]),
+  );
+}
+
+describe('the stop conditions as composite alarms', () => {
+  it('has one composite per stop condition whose children are exactly its alarms', () => {
+    const rules = compositeRules();
+    expect(Object.keys(rules).sort()).toEqual(
+      ['Any', 'DatabaseDegradation', 'Duplicates', 'IntegrationErrorRate', 'TournamentOperations'].sort(),
+    );
+    for (const kind of STOP_CONDITION_KINDS) {
+      const composite = s.stack.stopConditions.byKind[kind];
+      const own = s.stack.stopConditions.conditions.filter((c) => c.kind === kind && c.definition);
+      const name = stopConditionKindAlarmName('TournamentProfileIntegration', kind);
+      s.hasProperties(composite, 'AWS::CloudWatch::CompositeAlarm', { AlarmName: name });
+      const rule = rules[name.split('-').at(-1) as string] ?? '';
+      for (const condition of own) expect(rule, kind).toContain(`ALARM("<${s.logicalId(condition.alarm)}>")`);
+      // The platform's two alarms join tournament operations only.
+      const platform = kind === 'tournament-operations' ? 2 : 0;
+      expect(rule.match(/ALARM\(/g)?.length, kind).toBe(own.length + platform);
+    }
   });
 
-  it('continues a long rollout as a new execution of itself instead of growing one history', () => {
-    const [machine] = Object.values(resourcesOf(s.template, 'AWS::StepFunctions::StateMachine'));
-    const definition = JSON.stringify(machine?.Properties.DefinitionString);
-    expect(definition).toContain('ContinueAsNew');
-    expect(definition).toContain(':states:::aws-sdk:sfn:startExecution');
-    expect(definition).toContain('$.continueAsNew');
-  });
-
-  it('creates the saved flag value like the flag: only when absent', () => {
-    s.template.hasResourceProperties('Custom::FlagParameter', {
-      Create: Match.serializedJson(
-        Match.objectLike({
-          parameters: Match.objectLike({
-            Name: Match.stringLikeRegexp('/previous$'),
-            Value: 'none',
-            Overwrite: false,
-          }),
-        }),
-      ),
+  it('has one top-level composite, named at synth, in ALARM while any condition is', () => {
+    const top = s.stack.stopConditions.composite;
+    expect(s.stack.stopConditions.compositeName).toBe('TournamentProfileIntegration-StopConditions');
+    s.hasProperties(top, 'AWS::CloudWatch::CompositeAlarm', {
+      AlarmName: 'TournamentProfileIntegration-StopConditions',
     });
-    s.template.resourceCountIs('AWS::SSM::Parameter', 0);
+    const ids = STOP_CONDITION_KINDS.map(
+      (kind) => `ALARM("<${s.logicalId(s.stack.stopConditions.byKind[kind])}>")`,
+    );
+    expect(compositeRules().Any).toBe(ids.join(' OR '));
+  });
+
+  it('marks every stop-condition alarm, and only those, with the condition it detects', () => {
+    const marked = Object.entries(
+      s.template.toJSON().Resources as Record<string, { Metadata?: Record<string, unknown> }>,
+    )
+      .filter(([, r]) => r.Metadata?.['tpi:stop-condition'] !== undefined)
+      .map(([id]) => id)
+      .sort();
+    const expected = [
+      ...s.stack.stopConditions.alarms,
+      ...Object.values(s.stack.stopConditions.byKind),
+      s.stack.stopConditions.composite,
+    ]
+      .map((alarm) => s.logicalId(alarm))
+      .sort();
+    expect(marked).toEqual(expected);
   });
 });

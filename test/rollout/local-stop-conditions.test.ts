@@ -1,20 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
-import type { ActivityWriter } from '../../lambda/recording/application/ports.ts';
 import type { RolloutView } from '../../lambda/rollout/application/rollout-view.ts';
+import { isUserIncluded, parseFlag } from '../../lambda/shared/contract/flag.ts';
+import { METRIC } from '../../lambda/shared/observability.ts';
 import { LOCAL_AWS, localDynamoClient } from '../../local/clients.ts';
+import type { LocalMetric } from '../../local/metric-store.ts';
 import { LOCAL_ROLLOUT_TARGETS } from '../../local/rollout-operations.ts';
 import { startLocalStack } from '../../local/stack.ts';
 import type { LocalStack, LocalStackOptions } from '../../local/stack-options.ts';
-import { LOCAL_STOP_CONDITIONS } from '../../local/stop-conditions.ts';
+import { localAlarmName } from '../../local/stop-conditions.ts';
 import { exampleDetail } from '../support/events.ts';
+import { publishTo } from '../support/local-stack.ts';
 import { waitFor } from '../support/wait.ts';
 
-const ROW_TIMEOUT_MS = 240_000;
-const DETAIL_TYPE = 'MatchFinalized';
+const SCENARIO_TIMEOUT_MS = 240_000;
+const PERIOD_MS = 1000;
 
 /** Calls one of the local stack's own operations, as the CLI does. */
 async function call(stack: LocalStack, target: string, input: Record<string, unknown> = {}) {
@@ -28,179 +30,189 @@ async function call(stack: LocalStack, target: string, input: Record<string, unk
   return body;
 }
 
-let nextMatchId = 1_000 + Math.floor(Math.random() * 1_000_000);
-
-/** Publishes `count` valid events, each a different match. */
-async function publish(stack: LocalStack, count: number): Promise<void> {
-  const eventBridge = new EventBridgeClient({ ...LOCAL_AWS, endpoint: stack.endpoint });
-  try {
-    await eventBridge.send(
-      new PutEventsCommand({
-        Entries: Array.from({ length: count }, () => ({
-          EventBusName: stack.busName,
-          Source: stack.eventSource,
-          DetailType: DETAIL_TYPE,
-          Detail: JSON.stringify(exampleDetail(DETAIL_TYPE, { matchId: nextMatchId++ })),
-        })),
-      }),
-    );
-  } finally {
-    eventBridge.destroy();
-  }
-}
-
-/** An activity the stack recorded, copied under another idempotency key: the same action twice. */
-async function plantDuplicate(stack: LocalStack): Promise<void> {
-  await publish(stack, 1);
-  await stack.settled();
-  const doc = DynamoDBDocumentClient.from(localDynamoClient(stack.dynamodbEndpoint));
-  try {
-    const { Items } = await doc.send(new ScanCommand({ TableName: stack.tables.activities, Limit: 1 }));
-    const [item] = Items ?? [];
-    if (!item) throw new Error('nothing was recorded to copy');
-    await doc.send(
-      new PutCommand({
-        TableName: stack.tables.activities,
-        Item: { ...item, idempotencyKey: `${String(item.idempotencyKey)}:copy` },
-      }),
-    );
-  } finally {
-    doc.destroy();
-  }
-}
-
-const failingWrites = (_writer: ActivityWriter): ActivityWriter => ({
-  putIfAbsent: async () => {
-    throw Object.assign(new Error('simulated write failure'), { name: 'InternalServerError' });
-  },
-});
-const slowWrites = (writer: ActivityWriter): ActivityWriter => ({
-  putIfAbsent: async (activity) => {
-    await new Promise((r) => setTimeout(r, 150));
-    return writer.putIfAbsent(activity);
-  },
-});
-
-type Row = readonly [
-  condition: string,
+/** A local stack with one-second alarm periods, the flag off, and the test's options. */
+async function withStack<T>(
   options: Partial<LocalStackOptions>,
-  provoke: (stack: LocalStack) => Promise<void>,
-  reason: RegExp,
-];
-
-const ROWS: readonly Row[] = [
-  [
-    LOCAL_STOP_CONDITIONS.errorRate,
-    { wrapActivities: failingWrites, stopConditions: { errorRateMinEvents: 1 }, retryBaseMs: 5_000 },
-    (stack) => publish(stack, 1),
-    /integration errors in \d+ events handled/,
-  ],
-  [
-    'outside-PaymentsDown',
-    {},
-    async (stack) => {
-      await call(stack, LOCAL_ROLLOUT_TARGETS.setAlarmState, {
-        AlarmName: 'PaymentsDown',
-        StateValue: 'ALARM',
-        StateReason: 'payment webhook errors',
-      });
-    },
-    /payment webhook errors/,
-  ],
-  [
-    LOCAL_STOP_CONDITIONS.database,
-    { wrapActivities: slowWrites, stopConditions: { recordingDurationP99Ms: 100 } },
-    (stack) => publish(stack, 3),
-    /recording p99 \d+ ms > 100 ms/,
-  ],
-  [
-    LOCAL_STOP_CONDITIONS.duplicates,
-    {},
-    async (stack) => {
-      await plantDuplicate(stack);
-      await call(stack, LOCAL_ROLLOUT_TARGETS.audit);
-    },
-    /\d+ duplicate/,
-  ],
-];
-
-describe('each local stop condition rolls the local rollout back', () => {
-  it.each(ROWS)('%s', { timeout: ROW_TIMEOUT_MS }, async (condition, options, provoke, reason) => {
-    // Prepare: the flag off, a rollout raised to 100% and holding for a minute.
-    const stack = await startLocalStack({
-      port: 0,
-      dynamodbEndpoint: inject('dynamoEndpoint'),
-      tablePrefix: `stop${randomUUID().slice(0, 8)}-`,
-      flag: 'off',
-      flagCacheSeconds: 0,
-      statistics: false,
-      ...options,
-    });
-    const ssm = new SSMClient({ ...LOCAL_AWS, endpoint: stack.endpoint });
-    try {
-      await call(stack, LOCAL_ROLLOUT_TARGETS.start, { Steps: [100], WaitsMs: [60_000], SliceSeconds: 1 });
-      const flag = async () =>
-        (await ssm.send(new GetParameterCommand({ Name: stack.flagParameterName }))).Parameter?.Value;
-      expect(await flag()).toBe('on');
-
-      // Act
-      await provoke(stack);
-
-      // Assess: rolled back by this condition, the flag off, the raised value saved.
-      const ended = await waitFor(`a rollback by ${condition}`, async () => {
-        const view = (await call(stack, LOCAL_ROLLOUT_TARGETS.describe)).Rollout as RolloutView;
-        return view.state === 'RUNNING' ? undefined : view;
-      });
-      expect(ended).toMatchObject({ state: 'FAILED', error: 'RolloutRolledBack', stopCondition: condition });
-      expect(ended.reason).toMatch(reason);
-      expect(await flag()).toBe('off');
-      const saved = await ssm.send(new GetParameterCommand({ Name: `${stack.flagParameterName}/previous` }));
-      expect(saved.Parameter?.Value).toBe('on');
-    } finally {
-      ssm.destroy();
-      await stack.stop();
-    }
+  use: (stack: LocalStack) => Promise<T>,
+): Promise<T> {
+  const stack = await startLocalStack({
+    port: 0,
+    dynamodbEndpoint: inject('dynamoEndpoint'),
+    tablePrefix: `stop${randomUUID().slice(0, 8)}-`,
+    flag: 'off',
+    flagCacheSeconds: 0,
+    alarmPeriodSeconds: PERIOD_MS / 1000,
+    auditIntervalSeconds: 1,
+    ...options,
   });
+  try {
+    return await use(stack);
+  } finally {
+    await stack.stop();
+  }
+}
 
-  it('an outside alarm back in OK lets a new rollout run', { timeout: ROW_TIMEOUT_MS }, async () => {
-    // Prepare
-    const stack = await startLocalStack({
-      port: 0,
-      dynamodbEndpoint: inject('dynamoEndpoint'),
-      tablePrefix: `stop${randomUUID().slice(0, 8)}-`,
-      flag: 'off',
-      statistics: false,
-    });
-    const ssm = new SSMClient({ ...LOCAL_AWS, endpoint: stack.endpoint });
-    try {
-      // Act: an outside alarm goes to ALARM and back to OK, then a rollout starts
-      await call(stack, LOCAL_ROLLOUT_TARGETS.setAlarmState, {
-        AlarmName: 'PaymentsDown',
-        StateValue: 'ALARM',
-      });
-      await call(stack, LOCAL_ROLLOUT_TARGETS.setAlarmState, { AlarmName: 'PaymentsDown', StateValue: 'OK' });
-      const started = (
-        await call(stack, LOCAL_ROLLOUT_TARGETS.start, { Steps: [50], WaitsMs: [0], SliceSeconds: 1 })
-      ).Rollout as RolloutView;
+const rollout = async (stack: LocalStack) =>
+  (await call(stack, LOCAL_ROLLOUT_TARGETS.describe)).Rollout as RolloutView;
+const included: LocalMetric = {
+  source: 'integration',
+  metricName: METRIC.included,
+  dimensions: { service: 'service' },
+};
+const errors: LocalMetric = {
+  source: 'AWS/Lambda',
+  metricName: 'Errors',
+  dimensions: { FunctionName: 'recording-function' },
+};
 
-      // Assess: it starts with every alarm OK and runs to the end
-      expect(started.alarms.every((alarm) => alarm.state === 'OK')).toBe(true);
-      await waitFor('the rollout to finish', async () => {
-        const view = (await call(stack, LOCAL_ROLLOUT_TARGETS.describe)).Rollout as RolloutView;
-        return view.state === 'SUCCEEDED' ? view : undefined;
+/**
+ * Feeds every one-second period, once, with `perPeriod` included events and `failures` recording
+ * errors (what the recording function's metrics would hold), until stopped.
+ */
+function feedErrorRate(stack: LocalStack, perPeriod: number, failures: number): () => void {
+  const fed = new Set<number>();
+  const timer = setInterval(() => {
+    const now = Date.now();
+    const period = Math.floor(now / PERIOD_MS);
+    if (fed.has(period)) return;
+    fed.add(period);
+    stack.cloudWatch.metrics.store.put(included, perPeriod, now);
+    stack.cloudWatch.metrics.store.put(errors, failures, now);
+  }, 50);
+  return () => clearInterval(timer);
+}
+
+describe('local stop conditions during a step', () => {
+  it('an error rate of 0.2 % among included events rolls the step back', {
+    timeout: SCENARIO_TIMEOUT_MS,
+  }, async () => {
+    await withStack({ statistics: false }, async (stack) => {
+      // Prepare: a rollout at 10 %, holding for a minute.
+      await call(stack, LOCAL_ROLLOUT_TARGETS.start, {
+        Steps: [10, 100],
+        WaitsMs: [60_000, 0],
+        SliceSeconds: 1,
       });
-      // The flag back to off for whatever runs next on this stack.
-      await ssm.send(
-        new PutParameterCommand({
-          Name: stack.flagParameterName,
-          Value: 'off',
-          Type: 'String',
-          Overwrite: true,
+
+      // Act: 2 errors in 1,000 included events, every period.
+      const stop = feedErrorRate(stack, 1000, 2);
+      const ended = await waitFor('the rollback', async () => {
+        const view = await rollout(stack);
+        return view.state === 'RUNNING' ? undefined : view;
+      }).finally(stop);
+
+      // Assess
+      expect(ended).toMatchObject({ state: 'FAILED', error: 'RolloutRolledBack', flag: 'off' });
+      expect(stack.rollback.outcomes).toContainEqual(
+        expect.objectContaining({
+          action: 'rolled-back',
+          previous: '10',
+          firing: expect.stringContaining(localAlarmName('IntegrationErrorRate')),
         }),
       );
-    } finally {
+    });
+  });
+
+  it('an error rate of 0.05 % does not', { timeout: SCENARIO_TIMEOUT_MS }, async () => {
+    await withStack({ statistics: false }, async (stack) => {
+      await call(stack, LOCAL_ROLLOUT_TARGETS.start, {
+        Steps: [10, 100],
+        WaitsMs: [60_000, 0],
+        SliceSeconds: 1,
+      });
+      const alarm = () =>
+        stack.cloudWatch.alarms.all().find((a) => a.record.name === localAlarmName('IntegrationErrorRate'));
+
+      // Act: 1 error in 2,000 included events, every period, for five evaluated periods.
+      const stop = feedErrorRate(stack, 2000, 1);
+      const startedAt = Date.now();
+      await waitFor(
+        'five periods judged',
+        () => Date.now() - startedAt > 5 * PERIOD_MS && alarm()?.record.state === 'OK',
+      ).finally(stop);
+
+      // Assess: still holding at 10 %, nothing rolled back.
+      expect(await rollout(stack)).toMatchObject({ state: 'RUNNING', percentage: 10, flag: '10' });
+      expect(stack.rollback.outcomes.some((o) => o.action === 'rolled-back')).toBe(false);
+      expect(alarm()?.record.reason).toMatch(/0\.05/);
+    });
+  });
+
+  it('a duplicate activity is found from the activity stream and rolls the step back', {
+    timeout: SCENARIO_TIMEOUT_MS,
+  }, async () => {
+    const lines: string[] = [];
+    // DynamoDB Local on a busy machine is slow enough to trip the latency condition in one-second periods.
+    const slowMachine = { dynamoLatencyAverageMs: 60_000, recordingDurationP99Ms: 60_000 };
+    await withStack(
+      { flag: 'on', stopConditions: slowMachine, log: (line) => lines.push(line) },
+      async (stack) => {
+        // Prepare: an activity recorded, a rollout holding at 100 %.
+        await publishTo(stack, [
+          {
+            detailType: 'MatchFinalized',
+            detail: exampleDetail('MatchFinalized', { matchId: `m${randomUUID().slice(0, 6)}` }),
+          },
+        ]);
+        await stack.settled();
+        await call(stack, LOCAL_ROLLOUT_TARGETS.start, { Steps: [100], WaitsMs: [60_000], SliceSeconds: 1 });
+
+        // Act: the same activity written again under another key (a key derivation that changed).
+        const doc = DynamoDBDocumentClient.from(localDynamoClient(stack.dynamodbEndpoint));
+        const { Items = [] } = await doc.send(
+          new ScanCommand({ TableName: stack.tables.activities, Limit: 1 }),
+        );
+        await doc.send(
+          new PutCommand({
+            TableName: stack.tables.activities,
+            Item: { ...Items[0], idempotencyKey: `${String(Items[0]?.idempotencyKey)}:v2` },
+          }),
+        );
+        doc.destroy();
+        const ended = await waitFor('the rollback', async () => {
+          const view = await rollout(stack);
+          return view.state === 'RUNNING' ? undefined : view;
+        });
+
+        // Assess: the stream audit of the touched user found it; the duplicates condition rolled back.
+        expect(ended).toMatchObject({ state: 'FAILED', error: 'RolloutRolledBack', flag: 'off' });
+        expect(lines.some((line) => /audit {5}touched users: 1 duplicate/.test(line))).toBe(true);
+        const firing = [ended.stopCondition, ...stack.rollback.outcomes.map((o) => o.firing)].join(' ');
+        expect(firing).toContain(localAlarmName('AuditDuplicateActivities'));
+        expect(firing).not.toMatch(/database-degradation|integration-error-rate/);
+      },
+    );
+  });
+});
+
+describe('the included events recording reports', () => {
+  it('count events with a user the flag includes, not events whose users were all skipped', {
+    timeout: SCENARIO_TIMEOUT_MS,
+  }, async () => {
+    await withStack({ flag: '50', statistics: false }, async (stack) => {
+      // Prepare: 40 single-user events, some of whose users the flag at 50 % includes.
+      const users = Array.from({ length: 40 }, (_, i) => `inc${i}-${randomUUID().slice(0, 4)}`);
+      const expected = users.filter((user) => isUserIncluded(parseFlag('50'), user)).length;
+
+      // Act
+      await publishTo(
+        stack,
+        users.map((user) => ({
+          detailType: 'CheckInToggled',
+          detail: exampleDetail('CheckInToggled', { registrationId: user, userIds: [user] }),
+        })),
+      );
+      await stack.settled();
+
+      // Assess
+      expect(expected).toBeGreaterThan(0);
+      expect(expected).toBeLessThan(users.length);
+      expect(stack.cloudWatch.metrics.includedSince(0)).toBe(expected);
+      const ssm = new SSMClient({ ...LOCAL_AWS, endpoint: stack.endpoint });
+      expect(
+        (await ssm.send(new GetParameterCommand({ Name: stack.flagParameterName }))).Parameter?.Value,
+      ).toBe('50');
       ssm.destroy();
-      await stack.stop();
-    }
+    });
   });
 });

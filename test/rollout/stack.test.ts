@@ -1,7 +1,9 @@
 import { Stack } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ALARM_STATE_CHANGE } from '../../infra/constructs/rollout.ts';
+import { ALARM_STATE_CHANGE, PARAMETER_STORE_CHANGE } from '../../infra/constructs/rollout.ts';
 import { STACK_OUTPUTS } from '../../infra/output-keys.ts';
+import { ROLLOUT_ENVIRONMENT } from '../../lambda/rollout/constants.ts';
 import { resourcesOf, SYNTH_TIMEOUT_MS, type Synthesized, synthesize } from '../infra/synth.ts';
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
@@ -33,7 +35,7 @@ describe('progressive rollout in the stack', () => {
     );
   });
 
-  it("gives the step function only this flag and its saved value, these alarms and this machine's executions", () => {
+  it("gives the step function only this flag, its saved value and the rollout state, the alarms' states and this machine's executions", () => {
     const rollout = s.stack.rollout;
     const statements = statementsOf(s.logicalId(rollout.stepFunction.role));
     const byAction = (action: string) => statements.filter((st) => actions(st).includes(action));
@@ -42,7 +44,11 @@ describe('progressive rollout in the stack', () => {
     expect(ssm.flatMap(actions).sort()).toEqual(['ssm:GetParameter', 'ssm:PutParameter']);
     const sorted = (values: unknown[]) => values.map((v) => JSON.stringify(v)).sort();
     expect(sorted(ssm.flatMap((st) => [st.Resource].flat()))).toEqual(
-      sorted([resolve(s.stack.flag.parameterArn), resolve(rollout.previousParameter.parameterArn)]),
+      sorted([
+        resolve(s.stack.flag.parameterArn),
+        resolve(rollout.previousParameter.parameterArn),
+        resolve(rollout.stateParameter.parameterArn),
+      ]),
     );
 
     // AWS documents that DescribeAlarms returns composite alarms only when allowed on "*".
@@ -89,25 +95,62 @@ describe('progressive rollout in the stack', () => {
   it('routes exactly the stop-condition alarms going into ALARM to the rollback function', () => {
     const rollout = s.stack.rollout;
     const rule = resourcesOf(s.template, 'AWS::Events::Rule')[s.logicalId(rollout.alarmRule)];
+    // One name, the top-level composite, however many alarms the four conditions have.
     expect(rule?.Properties.EventPattern).toEqual({
       source: ['aws.cloudwatch'],
       'detail-type': [ALARM_STATE_CHANGE],
       detail: {
-        alarmName: s.stack.rollbackAlarms.map((alarm) => resolve(alarm.alarmName)),
+        alarmName: ['TournamentProfileIntegration-StopConditions'],
         state: { value: ['ALARM'] },
       },
     });
+    expect(rule?.Metadata).toMatchObject({ 'tpi:rollback-trigger': true });
+    expect(JSON.stringify(rule?.Properties.EventPattern).length).toBeLessThan(2048);
     const targets = rule?.Properties.Targets as { Arn: unknown }[];
     expect(targets.map((t) => t.Arn)).toEqual([resolve(rollout.rollbackFunction.function.functionArn)]);
     const rollbackActions = statementsOf(s.logicalId(rollout.rollbackFunction.role)).flatMap(actions);
     expect(rollbackActions.filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:')).sort()).toEqual([
+      // Whether a stop condition is in ALARM: the composite's children.
+      'cloudwatch:DescribeAlarms',
       // The on-failure destination: the rollback failure queue.
       'sqs:GetQueueAttributes',
       'sqs:GetQueueUrl',
       'sqs:SendMessage',
       'ssm:GetParameter',
+      // Whether a flag change raised it, who made it, and whether it was forced.
+      'ssm:GetParameterHistory',
       'ssm:PutParameter',
     ]);
+  });
+
+  it('sends every creation or change of the flag to the rollback function', () => {
+    const rollout = s.stack.rollout;
+    s.hasProperties(rollout.flagChangeRule, 'AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.ssm'],
+        'detail-type': [PARAMETER_STORE_CHANGE],
+        detail: { name: ['/tournament-profile/integration-enabled'], operation: ['Create', 'Update'] },
+      },
+      Targets: [{ Arn: resolve(rollout.rollbackFunction.function.functionArn) }],
+    });
+  });
+
+  it('tells both functions the composite alarm, the flag and the rollout state by name, nothing longer', () => {
+    const env = ROLLOUT_ENVIRONMENT;
+    for (const fn of [s.stack.rollout.stepFunction, s.stack.rollout.rollbackFunction]) {
+      s.hasProperties(fn.function, 'AWS::Lambda::Function', {
+        Environment: {
+          Variables: {
+            [env.stopConditionsAlarmName]: 'TournamentProfileIntegration-StopConditions',
+            [env.flagParameterName]: '/tournament-profile/integration-enabled',
+            [env.rolloutStateParameterName]: '/tournament-profile/integration-enabled/rollout-state',
+            [env.auditAlarmName]: 'TournamentProfileIntegration-AuditNotRunning',
+            STOP_CONDITION_ALARMS: Match.absent(),
+            ROLLBACK_ALARMS: Match.absent(),
+          },
+        },
+      });
+    }
   });
 
   it('publishes each rollback to the alarm topic when an alarm email is configured', {

@@ -1,25 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../bin/cli/errors.ts';
 import { parseDuration, parsePlan } from '../../bin/cli/rollout.ts';
-import {
-  type FlagPorts,
-  restoreFlag,
-  rollBackFlag,
-  runRolloutStep,
-  stepOutcome,
-} from '../../lambda/rollout/application/rollout.ts';
+import { type FlagPorts, rollBackFlag, savedValue } from '../../lambda/rollout/application/flag.ts';
+import { runRolloutStep, stepOutcome } from '../../lambda/rollout/application/rollout.ts';
+import { DEFAULT_BAKE_MS } from '../../lambda/rollout/constants.ts';
 import type { AlarmState, RolloutPlan } from '../../lambda/rollout/domain/rollout.ts';
 import {
   NothingToRestoreError,
+  RaiseRefusedError,
   RolloutConflictError,
   RolloutPlanError,
+  StopConditionMissingError,
 } from '../../lambda/rollout/errors.ts';
-import {
-  type DeliveryCounters,
-  LOCAL_STOP_CONDITIONS,
-  localStopConditions,
-  zeroCounters,
-} from '../../local/stop-conditions.ts';
+import { MemoryRollout } from './memory-rollout.ts';
 
 const SECOND = 1000;
 const plan: RolloutPlan = { steps: [10, 50, 100], waitsMs: [60 * SECOND, 600 * SECOND, 60 * SECOND] };
@@ -114,29 +107,94 @@ describe('stepOutcome: decide() mapped to the state machine output', () => {
 
 describe('runRolloutStep', () => {
   it('raises the flag on the first step and rolls back to off, saving the value, when an alarm fires', async () => {
-    const flag = memoryFlag('off');
-    let alarms = ok;
-    const ports = { ...flag, readAlarms: async () => alarms };
-    const first = await runRolloutStep(ports, { plan }, T0);
+    // Prepare
+    const store = new MemoryRollout('off');
+
+    // Act
+    const first = await runRolloutStep(store.ports(), { plan }, T0);
+    store.fire('ErrorRate', 'error rate 0.2%');
+    const second = await runRolloutStep(store.ports(), first, T0 + SECOND);
+
+    // Assess
     expect(first.status).toBe('raised');
-    expect(flag.flag).toBe('10');
-    alarms = firing;
-    const second = await runRolloutStep(ports, first, T0 + SECOND);
     expect(second.status).toBe('rolled_back');
-    expect(flag).toMatchObject({ flag: 'off', previous: '10' });
+    expect(second.stopCondition).toBe('ErrorRate');
+    expect(store.flag).toBe('off');
+    expect(store.previous).toBe('10');
   });
 
   it('refuses to start while another rollout runs, or with an invalid plan', async () => {
-    const ports = {
-      ...memoryFlag('off'),
-      readAlarms: async () => ok,
-      otherRollouts: async () => ['arn:other'],
-    };
-    await expect(runRolloutStep(ports, { plan }, T0)).rejects.toBeInstanceOf(RolloutConflictError);
-    const alone = { ...ports, otherRollouts: async () => [] };
+    const store = new MemoryRollout('off');
+    store.otherRollouts = ['arn:other'];
+    await expect(runRolloutStep(store.ports(), { plan }, T0)).rejects.toBeInstanceOf(RolloutConflictError);
+    store.otherRollouts = [];
     await expect(
-      runRolloutStep(alone, { plan: { steps: [50, 10], waitsMs: [0, 0] } }, T0),
+      runRolloutStep(store.ports(), { plan: { steps: [50, 10], waitsMs: [0, 0] } }, T0),
     ).rejects.toBeInstanceOf(RolloutPlanError);
+  });
+
+  it('refuses to start while a stop condition is in ALARM, naming it, and leaves the flag as it is', async () => {
+    const store = new MemoryRollout('5');
+    store.fire('PaymentsDown', 'webhook errors', 'tournament-operations');
+
+    const start = runRolloutStep(store.ports(), { plan }, T0);
+
+    await expect(start).rejects.toBeInstanceOf(RaiseRefusedError);
+    await expect(start).rejects.toThrow(/PaymentsDown \(tournament-operations\): webhook errors/);
+    expect(store.flag).toBe('5');
+  });
+
+  it('refuses to start when a platform alarm the stop conditions name does not exist, naming it', async () => {
+    const store = new MemoryRollout('off');
+    store.missing = [{ name: 'PaymentsDwn', namedBy: 'Stack-StopConditions-TournamentOperations' }];
+
+    const start = runRolloutStep(store.ports(), { plan }, T0);
+
+    await expect(start).rejects.toBeInstanceOf(StopConditionMissingError);
+    await expect(start).rejects.toThrow(/PaymentsDwn \(named by Stack-StopConditions-TournamentOperations\)/);
+    expect(store.flag).toBe('off');
+  });
+
+  it('holds a raise, saying why, while the audit is not running or a stop condition alarm is missing', async () => {
+    // Prepare: step 1 raised at T0 and held; then the audit stops.
+    const store = new MemoryRollout('off');
+    const first = await runRolloutStep(store.ports(), { plan, sliceSeconds: 30 }, T0);
+    store.blockers = ['the scheduled audit is not running (Stack-AuditNotRunning is in ALARM)'];
+
+    // Act
+    const held = await runRolloutStep(store.ports(), first, T0 + 61 * SECOND);
+
+    // Assess: no rollback, no raise; the reason names the audit.
+    expect(held).toMatchObject({ status: 'waiting', flag: '10', waitSeconds: 30 });
+    expect(held.waitReason).toMatch(/AuditNotRunning/);
+    expect(store.flag).toBe('10');
+  });
+
+  it('arms the stop conditions from the first step until the bake time after the last hold', async () => {
+    const store = new MemoryRollout('off');
+
+    await runRolloutStep(store.ports(), { plan: { ...plan, bakeMs: 5 * SECOND } }, T0);
+
+    const planned = plan.waitsMs.reduce((a, b) => a + b, 0);
+    expect(store.arming.armedUntil).toBe(T0 + planned + 5 * SECOND);
+    expect(store.arming.pendingRaise).toBeUndefined();
+    const byDefault = new MemoryRollout('off');
+    await runRolloutStep(byDefault.ports(), { plan }, T0);
+    expect(byDefault.arming.armedUntil).toBe(T0 + planned + DEFAULT_BAKE_MS);
+  });
+
+  it('gates a held step on included events, not on every event handled', async () => {
+    // Prepare: the hold is over; 999 included events since the raise.
+    const store = new MemoryRollout('off');
+    const first = await runRolloutStep(store.ports(), { plan, sliceSeconds: 30 }, T0);
+    store.included = 999;
+
+    // Act
+    const quiet = await runRolloutStep(store.ports(), first, T0 + 61 * SECOND, { minEventsPerStep: 1000 });
+
+    // Assess
+    expect(quiet.status).toBe('waiting');
+    expect(quiet.waitReason).toMatch(/999 of 1000 events/);
   });
 });
 
@@ -146,45 +204,21 @@ describe('rollback and restore of the flag', () => {
     expect(await rollBackFlag(flag)).toBe('25');
     expect(await rollBackFlag(flag)).toBeUndefined();
     expect(flag).toMatchObject({ flag: 'off', previous: '25' });
-    expect(await restoreFlag(flag)).toBe('25');
-    expect(flag.flag).toBe('25');
+    expect(await savedValue(flag)).toBe('25');
+  });
+
+  it('saves the pre-incident value given, and nothing when that value was off', async () => {
+    const raised = memoryFlag('50', '10');
+    expect(await rollBackFlag(raised, '25')).toBe('25');
+    expect(raised).toMatchObject({ flag: 'off', previous: '25' });
+    const fromOff = memoryFlag('10', '25');
+    expect(await rollBackFlag(fromOff, 'off')).toBeUndefined();
+    expect(fromOff).toMatchObject({ flag: 'off', previous: '25' });
   });
 
   it('restore refuses when no rollback saved a value', async () => {
-    await expect(restoreFlag(memoryFlag('off', 'none'))).rejects.toBeInstanceOf(NothingToRestoreError);
-    await expect(restoreFlag(memoryFlag('off'))).rejects.toBeInstanceOf(NothingToRestoreError);
-  });
-});
-
-describe('local stop conditions', () => {
-  const at = (now: Partial<DeliveryCounters>, since: Partial<DeliveryCounters> = {}) =>
-    localStopConditions({
-      since: { ...zeroCounters(), ...since },
-      now: { ...zeroCounters(), ...since, ...now },
-      durationsMs: [],
-      outside: new Map(),
-    });
-  const firingNames = (now: Partial<DeliveryCounters>) =>
-    at(now)
-      .filter((a) => a.state === 'ALARM')
-      .map((a) => a.name);
-
-  it('trip on integration errors above 0.1% of at least 200 events handled, any dead letter, any conflict', () => {
-    expect(firingNames({ deliveries: 1000, errors: 1 })).toEqual([]);
-    expect(firingNames({ deliveries: 1000, errors: 1, statisticsFailures: 1 })).toEqual([
-      LOCAL_STOP_CONDITIONS.errorRate,
-    ]);
-    // Below the minimum sample, one error is not a rate.
-    expect(firingNames({ deliveries: 50, errors: 1 })).toEqual([]);
-    expect(firingNames({ deliveries: 5, deadLetters: 1, conflicts: 1 })).toEqual([
-      LOCAL_STOP_CONDITIONS.deadLetters,
-      LOCAL_STOP_CONDITIONS.conflicts,
-    ]);
-  });
-
-  it('count only what happened since the rollout started', () => {
-    const before = { deliveries: 10, errors: 5, deadLetters: 3, conflicts: 2, duplicates: 1 };
-    expect(at({ deliveries: 20 }, before).every((a) => a.state === 'OK')).toBe(true);
+    await expect(savedValue(memoryFlag('off', 'none'))).rejects.toBeInstanceOf(NothingToRestoreError);
+    await expect(savedValue(memoryFlag('off'))).rejects.toBeInstanceOf(NothingToRestoreError);
   });
 });
 
@@ -192,8 +226,16 @@ describe('rollout plan on the command line', () => {
   it('reads durations and one wait per step, or one wait for all', () => {
     expect(parseDuration('30s', '--wait')).toBe(30_000);
     expect(parseDuration('2h', '--wait')).toBe(7_200_000);
-    expect(parsePlan('10,50', '1d,5m')).toEqual({ steps: [10, 50], waitsMs: [86_400_000, 300_000] });
-    expect(parsePlan('10,50,100', '2s')).toEqual({ steps: [10, 50, 100], waitsMs: [2000, 2000, 2000] });
+    expect(parsePlan('10,50', '1d,5m')).toEqual({
+      steps: [10, 50],
+      waitsMs: [86_400_000, 300_000],
+      bakeMs: DEFAULT_BAKE_MS,
+    });
+    expect(parsePlan('10,50,100', '2s', '3s')).toEqual({
+      steps: [10, 50, 100],
+      waitsMs: [2000, 2000, 2000],
+      bakeMs: 3000,
+    });
     expect(parsePlan(undefined, undefined).steps).toEqual([10, 25, 50, 100]);
   });
 

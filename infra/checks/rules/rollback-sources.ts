@@ -53,8 +53,9 @@ function alarmNamed(name: string, template: StackTemplate): TemplateResource | u
 /**
  * Why an alarm of the stack may not roll the flag back, if it may not: it must carry a valid
  * stop-condition marker, must not be an alarm on a queue, and a composite alarm's children of this
- * stack must pass the same test. Children named outside the stack (the platform's alarms) are
- * allowed inside a marked composite alarm: the composite is the stop condition that names them.
+ * stack must pass the same test and carry the composite's kinds between them. Children named
+ * outside the stack (the platform's alarms) are allowed inside a marked composite alarm: the
+ * composite is the stop condition that names them.
  */
 export function alarmFindings(
   alarm: TemplateResource,
@@ -65,26 +66,77 @@ export function alarmFindings(
   if (seen.has(alarm.logicalId)) return [];
   seen.add(alarm.logicalId);
   const id = alarm.logicalId;
-  const kind = alarm.metadata[STOP_CONDITION_MARKER];
-  const findings: Finding[] = [];
-  if (kind === undefined)
-    findings.push({
-      id: `unmarked:${id}`,
-      message: `The rollback rule matches alarm ${id}, which is not marked as one of the rollout's stop conditions: any ALARM of it switches the integration off. If it detects one of ${options.stopConditionKinds.join(', ')}, mark it (markStopCondition in infra/checks/markers.ts); otherwise take it out of the rule and let it page only.`,
-    });
-  else if (typeof kind !== 'string' || !options.stopConditionKinds.includes(kind))
-    findings.push({
-      id: `unknown-kind:${id}`,
-      message: `Alarm ${id} is marked as stop condition ${JSON.stringify(kind)}, which is not one of the rollout plan's (${options.stopConditionKinds.join(', ')}). Mark it with one of them, or take it out of the rollback rule.`,
-    });
+  const children = compositeChildren(alarm, template);
+  const findings = kindFindings(alarm, children, options);
   if (isQueueAlarm(alarm, template))
     findings.push({
       id: `queue-alarm:${id}`,
       message: `The rollback rule matches alarm ${id}, which watches a queue (AWS/SQS): one dead letter would switch the integration off for everyone. Let queue alarms page; roll back on the error rate, which counts given-up deliveries among all events.`,
     });
-  for (const child of compositeChildren(alarm, template))
-    findings.push(...alarmFindings(child, template, options, seen));
+  for (const child of children) findings.push(...alarmFindings(child, template, options, seen));
   return findings;
+}
+
+/** The kinds an alarm's marker names: one, several (a composite over several conditions), or none. */
+function kindsOf(alarm: TemplateResource): readonly unknown[] | undefined {
+  const kind = alarm.metadata[STOP_CONDITION_MARKER];
+  if (kind === undefined) return undefined;
+  return Array.isArray(kind) ? kind : [kind];
+}
+
+/**
+ * The marker's findings: present, every kind one of the plan's, several kinds only on a composite
+ * alarm; a composite's marked children carry no kind it does not, and every kind it names is
+ * carried by one of its children of the stack, or by itself when all its children are outside it.
+ */
+function kindFindings(
+  alarm: TemplateResource,
+  children: readonly TemplateResource[],
+  options: CheckOptions,
+): Finding[] {
+  const id = alarm.logicalId;
+  const kinds = kindsOf(alarm);
+  const plan = options.stopConditionKinds.join(', ');
+  if (kinds === undefined)
+    return [
+      {
+        id: `unmarked:${id}`,
+        message: `The rollback rule matches alarm ${id}, which is not marked as one of the rollout's stop conditions: any ALARM of it switches the integration off. If it detects one of ${plan}, mark it (markStopCondition in infra/checks/markers.ts); otherwise take it out of the rule and let it page only.`,
+      },
+    ];
+  const valid =
+    kinds.length > 0 && kinds.every((k) => typeof k === 'string' && options.stopConditionKinds.includes(k));
+  const composite = alarm.type === 'AWS::CloudWatch::CompositeAlarm';
+  if (!valid || (kinds.length > 1 && !composite))
+    return [
+      {
+        id: `unknown-kind:${id}`,
+        message: `Alarm ${id} is marked as stop condition ${JSON.stringify(alarm.metadata[STOP_CONDITION_MARKER])}, which is not one of the rollout plan's (${plan})${kinds.length > 1 && !composite ? ', and only a composite alarm may be marked with several' : ''}. Mark it with one of them, or take it out of the rollback rule.`,
+      },
+    ];
+  const carried = new Set(children.flatMap((child) => kindsOf(child) ?? []));
+  const foreign = [...carried].filter((k) => !kinds.includes(k));
+  // Unmarked children have their own finding; coverage is judged once every child is marked.
+  const judged = children.length > 0 && children.every((child) => kindsOf(child) !== undefined);
+  const missing = judged ? kinds.filter((k) => !carried.has(k)) : [];
+  return [
+    ...(foreign.length > 0
+      ? [
+          {
+            id: `kind-mismatch:${id}`,
+            message: `Composite alarm ${id} is marked ${JSON.stringify(kinds)} but has children marked ${JSON.stringify(foreign)}: mark the composite with every kind its children detect, or move those children to the composite of their own condition.`,
+          },
+        ]
+      : []),
+    ...(missing.length > 0 && foreign.length === 0
+      ? [
+          {
+            id: `kind-not-covered:${id}`,
+            message: `Composite alarm ${id} is marked ${JSON.stringify(kinds)}, but none of its children of this stack detects ${JSON.stringify(missing)}: drop those kinds from its marker, or add the alarms that detect them.`,
+          },
+        ]
+      : []),
+  ];
 }
 
 /** An alarm whose every metric is an SQS queue metric. */

@@ -15,14 +15,8 @@ export interface AuditSweepOptions {
 }
 
 /** What one run found. */
-export interface AuditSweepResult {
-  readonly usersChecked: number;
+export interface AuditSweepResult extends UsersAudit {
   readonly itemsScanned: number;
-  /** Extra activity items recording the same detail under another key (see `duplicateActivities`). */
-  readonly duplicates: number;
-  /** Users whose statistics differ from their applied activities on two reads in a row. */
-  readonly drifted: number;
-  readonly driftedUsers: readonly string[];
   /** Where the next run starts; `undefined` once the sweep reached the end (the next run starts over). */
   readonly cursor: SweepCursor;
 }
@@ -63,29 +57,45 @@ async function nextUsers(options: AuditSweepOptions): Promise<{
   return { users, itemsScanned, cursor: lastKey };
 }
 
+/** What auditing a set of users found. */
+export interface UsersAudit {
+  readonly usersChecked: number;
+  /** Extra activity items recording the same detail under another key (see `duplicateActivities`). */
+  readonly duplicates: number;
+  /** Users whose statistics differ from their applied activities on two reads in a row. */
+  readonly drifted: number;
+  readonly driftedUsers: readonly string[];
+}
+
+/**
+ * Audits each of `users` with the per-user comparison (`auditStatistics`): duplicate activities and
+ * statistics drift. Read-only. The projector may be between its reads and its write, so drift
+ * counts only when a second read still shows it. The scheduled sweep and the audit of the users the
+ * activity stream touched both judge users this one way.
+ */
+export async function auditUsersOnce(
+  options: Pick<AuditSweepOptions, 'client' | 'tables'>,
+  users: readonly string[],
+): Promise<UsersAudit> {
+  let duplicates = 0;
+  const driftedUsers: string[] = [];
+  const audit = (userId: string) =>
+    auditStatistics({ client: options.client, tables: options.tables, userId });
+  for (const userId of users) {
+    const first = await audit(userId);
+    duplicates += first.duplicates;
+    if (first.drifted.length > 0 && (await audit(userId)).drifted.length > 0) driftedUsers.push(userId);
+  }
+  return { usersChecked: users.length, duplicates, drifted: driftedUsers.length, driftedUsers };
+}
+
 /**
  * One run of the scheduled audit: the next users of the activity table from `cursor`, within the
- * run's item and user budgets, each compared with its statistics (drift) and checked for duplicate
- * activities. Read-only. A user cut by the item budget is audited whole and read again from its
- * next item by the following run, which costs a little and misses nothing.
+ * run's item and user budgets, each audited by {@link auditUsersOnce}. A user cut by the item budget
+ * is audited whole and read again from its next item by the following run, which costs a little and
+ * misses nothing.
  */
 export async function auditSweep(options: AuditSweepOptions): Promise<AuditSweepResult> {
   const { users, itemsScanned, cursor } = await nextUsers(options);
-  let duplicates = 0;
-  const driftedUsers: string[] = [];
-  for (const userId of users) {
-    const audit = ({ client, tables }: AuditSweepOptions) => auditStatistics({ client, tables, userId });
-    const first = await audit(options);
-    duplicates += first.duplicates;
-    // The projector may be between its reads and its write: drift counts only if it is still there.
-    if (first.drifted.length > 0 && (await audit(options)).drifted.length > 0) driftedUsers.push(userId);
-  }
-  return {
-    usersChecked: users.length,
-    itemsScanned,
-    duplicates,
-    drifted: driftedUsers.length,
-    driftedUsers,
-    cursor,
-  };
+  return { ...(await auditUsersOnce(options, users)), itemsScanned, cursor };
 }

@@ -33,6 +33,14 @@ export type RecordSummary =
       flag: string;
     };
 
+/**
+ * An event with at least one user the flag includes is about to be written: `IncludedEvents`, the
+ * denominator of the integration error rate and of a rollout step's traffic gate.
+ */
+export function includedEventObserved(): void {
+  count(METRIC.included);
+}
+
 /** The flag could not be read and its last known value is used. */
 export function flagStaleObserved(error: unknown, lastKnown: FlagSetting): void {
   count(METRIC.flagStale);

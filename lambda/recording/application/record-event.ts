@@ -20,6 +20,11 @@ export interface RecordDependencies {
   /** Conditional puts in flight at once for one event (events can name up to 1,000 users). */
   readonly writeConcurrency?: number;
   readonly now?: () => Date;
+  /**
+   * Told once per event with at least one user the flag includes, before its writes, so an event
+   * that then fails counts too (`IncludedEvents`, the error rate's denominator). @default nothing
+   */
+  readonly onIncluded?: (() => void) | undefined;
 }
 
 /** A publisher reused a key for a different action: nothing was overwritten. */
@@ -96,6 +101,7 @@ export async function recordEvent(raw: unknown, deps: RecordDependencies): Promi
     else (isUserIncluded(flag, userId) ? included : skipped).push(userId);
   }
 
+  if (included.length > 0) deps.onIncluded?.();
   const recorded: string[] = [];
   const duplicates: string[] = [];
   const conflicts: Conflict[] = [];

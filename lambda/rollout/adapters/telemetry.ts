@@ -1,4 +1,5 @@
 import { logger } from '../../shared/aws/logger.ts';
+import type { RollbackOutcome } from '../application/rollback.ts';
 import type { RolloutStepOutput } from '../application/rollout.ts';
 
 /** What the rollout functions say about their work: each step's outcome and each rollback. */
@@ -18,12 +19,17 @@ export function stepReported(executionArn: string, output: RolloutStepOutput): v
   });
 }
 
-/** An alarm state change that does not roll the flag back (not a rollback alarm, or not ALARM). */
-export function rollbackSkipped(message: string): void {
-  logger.info(message);
-}
-
-/** The flag was rolled back (or found off already). */
-export function rolledBack(message: string, alarm: string, previous: string | undefined): void {
-  logger.warn(message, { alarm, previous });
+/**
+ * What the rollback function did with one event: a warning when it rolled back, paged or left a
+ * forced raise alone (someone should look), information when there was nothing to do.
+ */
+export function rollbackReported(result: RollbackOutcome & { readonly source: string }): void {
+  const log = result.action === 'ignored' ? logger.info : logger.warn;
+  log.call(logger, result.message, {
+    source: result.source,
+    action: result.action,
+    flag: result.flag,
+    previous: result.previous,
+    firing: result.firing,
+  });
 }

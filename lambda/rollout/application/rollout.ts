@@ -1,28 +1,35 @@
-import { parseFlag } from '../../shared/contract/flag.ts';
-import { DEFAULT_WAIT_SLICE_SECONDS, MAX_TURNS_PER_EXECUTION, ROLLBACK_FLAG_VALUE } from '../constants.ts';
+import {
+  DEFAULT_WAIT_SLICE_SECONDS,
+  MAX_TURNS_PER_EXECUTION,
+  ROLLBACK_FLAG_VALUE,
+  type RolloutArming,
+} from '../constants.ts';
+import { armedThrough, pendingRaiseOf, preIncidentValue } from '../domain/arming.ts';
 import {
   type AlarmState,
   decide,
   gateOnTraffic,
+  holdRaise,
   type RolloutDecision,
   type RolloutPlan,
   type RolloutState,
   validatePlan,
 } from '../domain/rollout.ts';
-import { NothingToRestoreError, RolloutConflictError, RolloutPlanError } from '../errors.ts';
-
-/** The flag and the parameter where a rollback saves the value it replaced. */
-export interface FlagPorts {
-  readFlag(): Promise<string | undefined>;
-  writeFlag(value: string): Promise<void>;
-  readPrevious(): Promise<string | undefined>;
-  savePrevious(value: string): Promise<void>;
-}
+import {
+  RaiseRefusedError,
+  RolloutConflictError,
+  RolloutPlanError,
+  StopConditionMissingError,
+} from '../errors.ts';
+import { type ArmingPorts, type FlagPorts, rollBackFlag } from './flag.ts';
+import { describeFiring, describeMissing, firingOf, type StopConditionsReport } from './stop-conditions.ts';
 
 /** Everything one rollout step reads and writes. */
-export interface RolloutPorts extends FlagPorts {
-  /** States of exactly the stop-condition alarms. */
-  readAlarms(): Promise<AlarmState[]>;
+export interface RolloutPorts extends FlagPorts, ArmingPorts {
+  /** The stop conditions, from the top-level composite down. */
+  readStopConditions(): Promise<StopConditionsReport>;
+  /** Why raises must wait although no stop condition fires (the audit stopped); empty when none. */
+  raiseBlockers?(): Promise<string[]>;
   /** Ids of other rollouts in progress (the deployed machine's RUNNING executions but this one). */
   otherRollouts?(): Promise<string[]>;
   /**
@@ -30,8 +37,8 @@ export interface RolloutPorts extends FlagPorts {
    * read before a step decides and after it raised, it reveals a rollback that happened in between.
    */
   previousMarker?(): Promise<string | undefined>;
-  /** Events the integration handled since `sinceMs` (epoch ms). */
-  handledEvents?(sinceMs: number): Promise<number>;
+  /** Events with a user the flag includes (`IncludedEvents`) since `sinceMs` (epoch ms). */
+  includedEvents?(sinceMs: number): Promise<number>;
 }
 
 /** What the state machine carries from one step to the next (its input is the first of these). */
@@ -182,41 +189,94 @@ export function stepOutcome(
   }
 }
 
-/**
- * Turns the flag off, first saving the value it replaces, unless it is off already (so a second
- * alarm never overwrites the saved value with `off`). Returns the saved value.
- */
-export async function rollBackFlag(ports: FlagPorts): Promise<string | undefined> {
-  const current = await ports.readFlag();
-  if (current === undefined || parseFlag(current).mode === 'off') return undefined;
-  await ports.savePrevious(current);
-  await ports.writeFlag(ROLLBACK_FLAG_VALUE);
-  return current;
-}
-
-/** Puts back the value the last rollback saved; returns it. */
-export async function restoreFlag(ports: FlagPorts): Promise<string> {
-  const previous = await ports.readPrevious();
-  const setting = previous === undefined ? undefined : parseFlag(previous);
-  if (previous === undefined || setting === undefined || (setting.mode === 'off' && setting.misconfigured))
-    throw new NothingToRestoreError(
-      'no saved flag value: no rollback has turned the flag off yet. Set the value you want with `tpi flag set`.',
-    );
-  await ports.writeFlag(previous);
-  return previous;
-}
-
 /** Settings a deployment gives every rollout step. */
 export interface RolloutStepSettings {
   /** Used when the plan does not say. @default 0 */
   readonly minEventsPerStep?: number;
 }
 
+/** What a step found before deciding. */
+interface Observed {
+  readonly report: StopConditionsReport;
+  readonly flag: string | undefined;
+  readonly arming: RolloutArming;
+  readonly marker: string | undefined;
+}
+
 /**
- * One rollout step: reads the stop conditions and the flag, asks `decide`, holds a step that saw
- * too little traffic, and carries out a raise (write the flag) or a rollback (save the flag, turn
- * it off). A rollback that lands while the step decides wins: the raise is undone at once. The
- * first step refuses to start while another rollout runs and checks the plan.
+ * Refuses to start a rollout on an invalid plan, beside another rollout, while a stop condition is in
+ * ALARM, or when one of their alarms does not exist.
+ */
+async function refuseToStart(ports: RolloutPorts, input: RolloutInput, report: StopConditionsReport) {
+  const problems = validatePlan(input.plan);
+  if (problems.length > 0) throw new RolloutPlanError(`the rollout plan is invalid: ${problems.join('; ')}`);
+  const others = (await ports.otherRollouts?.()) ?? [];
+  if (others.length > 0)
+    throw new RolloutConflictError(
+      `another rollout is in progress (${others.join(', ')}): wait for it or abort it with \`tpi rollout abort\` first`,
+    );
+  const firing = firingOf(report);
+  if (firing.length > 0)
+    throw new RaiseRefusedError(
+      `the rollout does not start: stop condition(s) in ALARM: ${describeFiring(firing)}. Fix the cause and start again.`,
+    );
+  if (report.missing.length > 0)
+    throw new StopConditionMissingError(
+      `the rollout does not start: these stop-condition alarms do not exist, so their conditions could never stop it: ${describeMissing(report.missing)}. Create them (or fix the names in platformAlarms and deploy), then start again.`,
+    );
+}
+
+/**
+ * The flag as the rollout judges it: a raise of its own still pending (a retried step whose last
+ * attempt wrote the flag and died) is not a change by hand.
+ */
+function flagAsWritten(state: RolloutState, observed: Observed, now: number): string | undefined {
+  const pending = pendingRaiseOf(observed.arming, observed.flag, now);
+  return pending && pending.from === (state.lastWritten ?? pending.from) ? state.lastWritten : observed.flag;
+}
+
+/** The decision, held while traffic is short or something blocks raises. */
+async function decision(
+  ports: RolloutPorts,
+  input: RolloutInput,
+  observed: Observed,
+  now: number,
+  settings: RolloutStepSettings,
+): Promise<RolloutDecision> {
+  const state = input.state ?? { stepIndex: -1 };
+  const alarms = firingOf(observed.report);
+  let next = decide(input.plan, state, { now, alarms, currentFlag: flagAsWritten(state, observed, now) });
+  const sliceMs = (input.sliceSeconds ?? DEFAULT_WAIT_SLICE_SECONDS) * 1000;
+  const minEvents = input.plan.minEventsPerStep ?? settings.minEventsPerStep ?? 0;
+  if (state.stepIndex >= 0 && minEvents > 0 && ports.includedEvents && next.action !== 'wait')
+    next = gateOnTraffic(next, {
+      now,
+      sliceMs,
+      minEvents,
+      handled:
+        next.action === 'raise' || next.action === 'finish'
+          ? await ports.includedEvents(state.raisedAt ?? now)
+          : minEvents,
+    });
+  if (next.action !== 'raise') return next;
+  const missing =
+    observed.report.missing.length > 0
+      ? [`stop-condition alarms do not exist: ${describeMissing(observed.report.missing)}`]
+      : [];
+  return holdRaise(next, {
+    now,
+    sliceMs,
+    blockers: [...((await ports.raiseBlockers?.()) ?? []), ...missing],
+  });
+}
+
+/**
+ * One rollout step: reads the stop conditions, the flag and the arming, asks `decide`, holds a step
+ * that saw too little included traffic or that something blocks, and carries out a raise or a
+ * rollback. The stop conditions stay armed through the plan and its bake time. A raise is recorded
+ * as pending before the flag is written, so a rollback in between saves the value before it; a
+ * rollback that lands while the step decides wins. The first step refuses to start on an invalid
+ * plan, beside another rollout, or when a stop condition's alarm does not exist.
  */
 export async function runRolloutStep(
   ports: RolloutPorts,
@@ -224,73 +284,94 @@ export async function runRolloutStep(
   now: number,
   settings: RolloutStepSettings = {},
 ): Promise<RolloutStepOutput> {
-  if (input.state === undefined) {
-    const problems = validatePlan(input.plan);
-    if (problems.length > 0)
-      throw new RolloutPlanError(`the rollout plan is invalid: ${problems.join('; ')}`);
-    const others = (await ports.otherRollouts?.()) ?? [];
-    if (others.length > 0)
-      throw new RolloutConflictError(
-        `another rollout is in progress (${others.join(', ')}): wait for it or abort it with \`tpi rollout abort\` first`,
-      );
-  }
-  const state = input.state ?? { stepIndex: -1 };
-  const markerBefore = await ports.previousMarker?.();
-  const [alarms, flagBefore] = await Promise.all([ports.readAlarms(), ports.readFlag()]);
-  let decision = decide(input.plan, state, { now, alarms, currentFlag: flagBefore });
-  const minEvents = input.plan.minEventsPerStep ?? settings.minEventsPerStep ?? 0;
-  if (state.stepIndex >= 0 && minEvents > 0 && ports.handledEvents && decision.action !== 'wait')
-    decision = gateOnTraffic(decision, {
-      now,
-      sliceMs: (input.sliceSeconds ?? DEFAULT_WAIT_SLICE_SECONDS) * 1000,
-      minEvents,
-      handled:
-        decision.action === 'raise' || decision.action === 'finish'
-          ? await ports.handledEvents(state.raisedAt ?? now)
-          : minEvents,
-    });
+  const marker = await ports.previousMarker?.();
+  const [report, flag, arming] = await Promise.all([
+    ports.readStopConditions(),
+    ports.readFlag(),
+    ports.readArming(),
+  ]);
+  if (input.state === undefined) await refuseToStart(ports, input, report);
+  const observed: Observed = { report, flag, arming, marker };
+  let next = await decision(ports, input, observed, now, settings);
   let previousSaved: string | undefined;
-  if (decision.action === 'raise') {
-    await ports.writeFlag(decision.flagValue);
-    const undone = await undoRaiseIfRolledBack(ports, markerBefore);
-    if (undone) {
-      decision = undone;
-      previousSaved = await ports.readPrevious();
-    }
-  }
-  if (decision.action === 'rollback' && previousSaved === undefined)
-    previousSaved = await rollBackFlag(ports);
-  const output = stepOutcome(input, decision, { now, alarms, flagBefore, previousSaved });
+  if (next.action === 'raise') {
+    const raised = await raise(ports, input, observed, next, now);
+    next = raised.decision;
+    previousSaved = raised.previousSaved;
+  } else if (next.action === 'rollback') {
+    previousSaved = await rollBackFlag(ports, preIncidentValue(arming, flag ?? ROLLBACK_FLAG_VALUE, now));
+    await ports.writeArming({ armedUntil: arming.armedUntil });
+  } else await keepArmed(ports, input, arming, now);
+  const output = stepOutcome(input, next, { now, alarms: report.alarms, flagBefore: flag, previousSaved });
   const continueAsNew =
     (output.status === 'raised' || output.status === 'waiting') &&
     (output.turns ?? 0) >= MAX_TURNS_PER_EXECUTION;
   return continueAsNew ? { ...output, turns: 0, continueAsNew: true } : output;
 }
 
+/** Keeps the stop conditions armed through the rest of the plan and its bake time. */
+async function keepArmed(ports: RolloutPorts, input: RolloutInput, arming: RolloutArming, now: number) {
+  const armed = armedThrough(arming, input.plan, input.state ?? { stepIndex: -1 }, now);
+  if (armed !== arming) await ports.writeArming(armed);
+}
+
+/**
+ * Raises the flag: arms through the plan and records the raise as pending, writes the flag, then
+ * checks that no rollback landed and no stop condition fired meanwhile (undoing the raise, the
+ * value before it saved, when one did) and clears the pending raise.
+ */
+async function raise(
+  ports: RolloutPorts,
+  input: RolloutInput,
+  observed: Observed,
+  raising: Extract<RolloutDecision, { action: 'raise' }>,
+  now: number,
+): Promise<{ decision: RolloutDecision; previousSaved?: string | undefined }> {
+  const from = observed.flag ?? ROLLBACK_FLAG_VALUE;
+  const raisedState: RolloutState = {
+    stepIndex: raising.stepIndex,
+    raisedAt: now,
+    lastWritten: raising.flagValue,
+  };
+  const armed = armedThrough(observed.arming, input.plan, raisedState, now);
+  await ports.writeArming({ ...armed, pendingRaise: { from, to: raising.flagValue, at: now } });
+  await ports.writeFlag(raising.flagValue);
+  const undone = await undoRaiseIfRolledBack(ports, observed.marker, from);
+  await ports.writeArming({ armedUntil: armed.armedUntil });
+  return undone ?? { decision: raising };
+}
+
 /**
  * After a raise: when a rollback saved the flag since the step began (the marker moved) or a stop
- * condition is in ALARM now, the raise must not stand. Turns the flag off again (a rollback that
- * already saved the pre-raise value keeps it) and says which rollback won.
+ * condition is in ALARM now, the raise must not stand. Turns the flag off again, keeping (or
+ * saving) the value from before the raise, and says which rollback won.
  */
 async function undoRaiseIfRolledBack(
   ports: RolloutPorts,
   markerBefore: string | undefined,
-): Promise<RolloutDecision | undefined> {
+  from: string,
+): Promise<{ decision: RolloutDecision; previousSaved?: string | undefined } | undefined> {
   const markerAfter = await ports.previousMarker?.();
   if (markerAfter !== markerBefore) {
     await ports.writeFlag(ROLLBACK_FLAG_VALUE);
     return {
-      action: 'rollback',
-      stopCondition: 'concurrent-rollback',
-      reason: 'a rollback turned the flag off while this step was raising it; the raise was undone',
+      decision: {
+        action: 'rollback',
+        stopCondition: 'concurrent-rollback',
+        reason: 'a rollback turned the flag off while this step was raising it; the raise was undone',
+      },
+      previousSaved: await ports.readPrevious(),
     };
   }
-  const firing = (await ports.readAlarms()).find((a) => a.state === 'ALARM');
+  const [firing] = firingOf(await ports.readStopConditions());
   if (!firing) return undefined;
-  const saved = await rollBackFlag(ports);
+  const previousSaved = await rollBackFlag(ports, from);
   return {
-    action: 'rollback',
-    stopCondition: firing.name,
-    reason: `${firing.reason ?? `${firing.name} is in ALARM`} (right after the raise${saved ? ` to ${saved}` : ''})`,
+    decision: {
+      action: 'rollback',
+      stopCondition: firing.name,
+      reason: `${firing.reason ?? `${firing.name} is in ALARM`} (right after the raise; the value before it is what a restore puts back)`,
+    },
+    previousSaved,
   };
 }

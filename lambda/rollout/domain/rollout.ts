@@ -1,3 +1,5 @@
+import type { StopConditionKind } from '../constants.ts';
+
 /** A progressive rollout: raise the flag through `steps`, holding each for its wait. */
 export interface RolloutPlan {
   /** Percentages, ascending, each 1–100. */
@@ -9,6 +11,11 @@ export interface RolloutPlan {
    * traffic proves nothing, so a quiet step keeps waiting. @default the deployment's setting
    */
   readonly minEventsPerStep?: number | undefined;
+  /**
+   * How long the stop conditions stay armed after the last step's hold ended, in ms (they page only
+   * after it). @default DEFAULT_BAKE_MS (7 days)
+   */
+  readonly bakeMs?: number | undefined;
 }
 
 /** Where a rollout is. `stepIndex` is -1 before the first raise. */
@@ -20,11 +27,13 @@ export interface RolloutState {
   readonly lastWritten?: string | undefined;
 }
 
-/** A stop condition and its state, as CloudWatch (or the local counters) report it. */
+/** A stop condition and its state, as CloudWatch (or the local alarm evaluator) reports it. */
 export interface AlarmState {
   readonly name: string;
   readonly state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
   readonly reason?: string | undefined;
+  /** The rollout plan's condition it belongs to (the composite it is under). */
+  readonly kind?: StopConditionKind | undefined;
 }
 
 /** What to do next. */
@@ -64,6 +73,7 @@ export function validatePlan(plan: RolloutPlan): string[] {
       problems.push(`steps must rise: ${plan.steps[i - 1]} then ${p}`);
   });
   for (const w of plan.waitsMs) if (!(w >= 0)) problems.push(`wait ${w} must be ≥ 0`);
+  if (plan.bakeMs !== undefined && !(plan.bakeMs >= 0)) problems.push(`bake ${plan.bakeMs} must be ≥ 0`);
   const min = plan.minEventsPerStep;
   if (min !== undefined && !(Number.isInteger(min) && min >= 0))
     problems.push(`minEventsPerStep ${min} must be a whole number ≥ 0`);
@@ -131,5 +141,22 @@ export function gateOnTraffic(
     action: 'wait',
     until: context.now + context.sliceMs,
     reason: `${context.handled} of ${context.minEvents} events handled since the step began: a step without traffic does not count as held`,
+  };
+}
+
+/**
+ * Holds a raise while something outside the stop conditions forbids it (the audit stopped, a
+ * stop condition's alarm does not exist): the step waits another `sliceMs` and says why. Rollbacks,
+ * holds and the end are not held.
+ */
+export function holdRaise(
+  decision: RolloutDecision,
+  context: { readonly now: number; readonly sliceMs: number; readonly blockers: readonly string[] },
+): RolloutDecision {
+  if (decision.action !== 'raise' || context.blockers.length === 0) return decision;
+  return {
+    action: 'wait',
+    until: context.now + context.sliceMs,
+    reason: `no raise while ${context.blockers.join('; ')}`,
   };
 }

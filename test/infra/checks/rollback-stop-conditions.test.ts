@@ -124,6 +124,63 @@ describe('TpiLimits-RollbackOnlyOnStopConditions', () => {
     expect(found).toEqual(['TpiLimits-RollbackOnlyOnStopConditions[unmarked:IdempotencyConflicts]']);
   });
 
+  it('passes a top-level composite marked with several kinds whose children carry those kinds', () => {
+    // Arrange: one composite per condition under one top-level composite, as the stack builds them.
+    const found = rollbackFindings((stack) => {
+      const errorRate = alarm(stack, 'ErrorRate');
+      const duplicates = alarm(stack, 'Duplicates');
+      markStopCondition(errorRate, 'integration-error-rate');
+      markStopCondition(duplicates, 'duplicates');
+      const kinds = [
+        ['ErrorRateCondition', errorRate, 'integration-error-rate'],
+        ['DuplicatesCondition', duplicates, 'duplicates'],
+      ] as const;
+      const composites = kinds.map(([id, child, kind]) => {
+        const composite = new CompositeAlarm(stack, id, {
+          alarmRule: AlarmRule.fromAlarm(child, AlarmState.ALARM),
+        });
+        markStopCondition(composite, kind);
+        return composite;
+      });
+      const top = new CompositeAlarm(stack, 'AnyStopCondition', {
+        alarmRule: AlarmRule.anyOf(...composites.map((c) => AlarmRule.fromAlarm(c, AlarmState.ALARM))),
+      });
+      markStopCondition(top, ['integration-error-rate', 'duplicates']);
+      alarmRule(stack, [top], true);
+    });
+
+    // Assess
+    expect(found).toEqual([]);
+  });
+
+  it('finds several kinds on a metric alarm, and a composite whose children do not carry its kinds', () => {
+    // Arrange
+    const found = rollbackFindings((stack) => {
+      const errorRate = alarm(stack, 'ErrorRate');
+      markStopCondition(errorRate, ['integration-error-rate', 'duplicates']);
+      const latency = alarm(stack, 'Latency');
+      markStopCondition(latency, 'database-degradation');
+      const mislabelled = new CompositeAlarm(stack, 'DuplicatesCondition', {
+        alarmRule: AlarmRule.fromAlarm(latency, AlarmState.ALARM),
+      });
+      markStopCondition(mislabelled, 'duplicates');
+      const conflicts = alarm(stack, 'Conflicts');
+      markStopCondition(conflicts, 'integration-error-rate');
+      const overclaiming = new CompositeAlarm(stack, 'Overclaiming', {
+        alarmRule: AlarmRule.fromAlarm(conflicts, AlarmState.ALARM),
+      });
+      markStopCondition(overclaiming, ['integration-error-rate', 'tournament-operations']);
+      alarmRule(stack, [errorRate, mislabelled, overclaiming], true);
+    });
+
+    // Assess
+    expect(found).toEqual([
+      'TpiLimits-RollbackOnlyOnStopConditions[unknown-kind:ErrorRate]',
+      'TpiLimits-RollbackOnlyOnStopConditions[kind-mismatch:DuplicatesCondition]',
+      'TpiLimits-RollbackOnlyOnStopConditions[kind-not-covered:Overclaiming]',
+    ]);
+  });
+
   it('finds a rollback rule that matches every alarm, or events other than alarm state changes', () => {
     const found = rollbackFindings((stack) => {
       const rule = new Rule(stack, 'Rollback', { eventPattern: { detail: { state: { value: ['ALARM'] } } } });
