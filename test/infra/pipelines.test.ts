@@ -207,7 +207,8 @@ describe('StatisticsProjector', () => {
         Statement: Match.arrayWith([
           Match.objectLike({
             Sid: 'ProjectStatistics',
-            Action: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'],
+            // Loads, transactions of puts and deletes, and the sequence queries; nothing else.
+            Action: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
           }),
         ]),
       },
