@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { figuresOf, type Measurements } from './figures.ts';
-import { costTable } from './lib/bill.ts';
+import { ASSUMPTIONS, costTable } from './lib/bill.ts';
 import { progress } from './lib/progress.ts';
 import { finalize, markdownTables, textTable } from './lib/report.ts';
 import { type RetryCounts, resetRetryCounts } from './lib/retries.ts';
@@ -204,7 +204,9 @@ async function measure(p: BenchParameters): Promise<Partial<Measurements>> {
     withEngine('write units', (endpoint) => runWriteUnits(endpoint, p.participants)),
   );
   const season = await on('season-cost', () =>
-    withEngine('season cost', (endpoint) => runSeasonCost(endpoint, p.seasonTournaments)),
+    withEngine('season cost', (endpoint) =>
+      runSeasonCost(endpoint, p.seasonTournaments, ASSUMPTIONS.recordsPerStatsBatch),
+    ),
   );
   const reading = await on('reading', () =>
     withEngine('reading', (endpoint) => runReading({ endpoint, users: 1000, samples: p.readSamples })),

@@ -13,6 +13,7 @@ export const ASSUMPTIONS: CostAssumptions = {
   recordingMs: 20,
   statsBatchMs: 60,
   recordsPerStatsBatch: 10,
+  auditBatchMs: 60,
 };
 
 /** The write-unit figures: per affected user at each number of participants, and the goals. */
@@ -131,6 +132,13 @@ export function seasonFigures(season: SeasonResults): Figure[] {
       unit: 'RU/activity',
     },
     {
+      id: 'season.auditReadPerActivity',
+      section: S,
+      label: 'audit of touched users: read units per activity',
+      value: ours.auditRead / ours.streamRecords,
+      unit: 'RU/activity',
+    },
+    {
       id: 'season.costPerMillion',
       section: S,
       label: 'cost per million events, ours',
@@ -165,6 +173,6 @@ export function costTable(season: SeasonResults): string {
     `| **total** | | **${usd(ours.total)}** | | **${usd(pt.total)}** |`,
     '',
     `Prices (us-east-1, on-demand): DynamoDB $${(PRICES.dynamoWriteUnit * 1e6).toFixed(3)} per million write units and $${(PRICES.dynamoReadUnit * 1e6).toFixed(3)} per million read units; Lambda $${(PRICES.lambdaRequest * 1e6).toFixed(2)} per million requests and $${PRICES.lambdaGbSecond} per GB-second (arm64); EventBridge $${(PRICES.eventBridgeEvent * 1e6).toFixed(2)} per million events (64 KB chunks); stream reads by a Lambda trigger free. ` +
-      `Assumed: ${ASSUMPTIONS.memoryMb} MB functions, ${ASSUMPTIONS.recordingMs} ms per recording invocation, ${ASSUMPTIONS.statsBatchMs} ms per statistics batch of ${ASSUMPTIONS.recordsPerStatsBatch} records.`,
+      `Assumed: ${ASSUMPTIONS.memoryMb} MB functions, ${ASSUMPTIONS.recordingMs} ms per recording invocation, ${ASSUMPTIONS.statsBatchMs} ms per statistics batch and ${ASSUMPTIONS.auditBatchMs} ms per audit batch, each of ${ASSUMPTIONS.recordsPerStatsBatch} records.`,
   ].join('\n');
 }

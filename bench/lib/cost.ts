@@ -34,8 +34,13 @@ export interface SeasonUsage {
   /** Write and read units of the statistics projector. */
   readonly statsWrite: number;
   readonly statsRead: number;
-  /** Activity inserts the stream carries to the projector. */
+  /** Activity inserts the stream carries to the projector (and to the audit of touched users). */
   readonly streamRecords: number;
+  /**
+   * Read units of the audit of touched users: each batch's users' partitions of both tables, read
+   * strongly consistently. It grows with the touched users' histories, not with the table.
+   */
+  readonly auditRead: number;
 }
 
 /** What the bench cannot measure locally: stated, and shown beside the result. */
@@ -46,8 +51,13 @@ export interface CostAssumptions {
   readonly recordingMs: number;
   /** Billed duration of one statistics batch. */
   readonly statsBatchMs: number;
-  /** Stream records per statistics invocation (up to the batch size of 100 under load). */
+  /**
+   * Stream records per invocation of either stream reader, the statistics projector and the audit
+   * of touched users (up to their batch size of 100 under load).
+   */
   readonly recordsPerStatsBatch: number;
+  /** Billed duration of one audit batch (each touched user's two partition queries). */
+  readonly auditBatchMs: number;
 }
 
 /** One line of the cost table. */
@@ -66,10 +76,12 @@ export function costPerMillion(
   prices: typeof PRICES = PRICES,
 ): { lines: CostLine[]; total: number } {
   const scale = 1e6 / usage.events;
-  const statsInvocations = usage.streamRecords / assumptions.recordsPerStatsBatch;
+  const streamInvocations = usage.streamRecords / assumptions.recordsPerStatsBatch;
   const gb = assumptions.memoryMb / 1024;
   const gbSeconds =
-    (usage.deliveries * assumptions.recordingMs + statsInvocations * assumptions.statsBatchMs) * (gb / 1000);
+    (usage.deliveries * assumptions.recordingMs +
+      streamInvocations * (assumptions.statsBatchMs + assumptions.auditBatchMs)) *
+    (gb / 1000);
   const line = (component: string, total: number, unit: string, price: number): CostLine => ({
     component,
     units: total * scale,
@@ -82,8 +94,15 @@ export function costPerMillion(
     line('DynamoDB writes: duplicates', usage.duplicateWrite, 'write units', prices.dynamoWriteUnit),
     line('DynamoDB writes: statistics', usage.statsWrite, 'write units', prices.dynamoWriteUnit),
     line('DynamoDB reads: statistics', usage.statsRead, 'read units', prices.dynamoReadUnit),
-    line('DynamoDB stream reads (Lambda trigger)', usage.streamRecords, 'records', prices.streamReadByLambda),
-    line('Lambda invocations', usage.deliveries + statsInvocations, 'requests', prices.lambdaRequest),
+    line('DynamoDB reads: audit of touched users', usage.auditRead, 'read units', prices.dynamoReadUnit),
+    // Two readers of the stream: the projector and the audit of touched users.
+    line(
+      'DynamoDB stream reads (Lambda trigger)',
+      2 * usage.streamRecords,
+      'records',
+      prices.streamReadByLambda,
+    ),
+    line('Lambda invocations', usage.deliveries + 2 * streamInvocations, 'requests', prices.lambdaRequest),
     line('Lambda duration', gbSeconds, 'GB-seconds', prices.lambdaGbSecond),
   ];
   return { lines, total: lines.reduce((sum, l) => sum + l.usd, 0) };

@@ -40,7 +40,9 @@ const FUNCTION_ENV = {
   ERASURE_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/erasures.fifo',
   ERASURE_SETTLE_SECONDS: '916',
   FLAG_PARAMETER_NAME: '/tournament-profile/integration-enabled',
-  ROLLBACK_ALARMS: 'IntegrationErrorRate',
+  STOP_CONDITIONS_ALARM_NAME: 'TournamentProfileIntegration-StopConditions',
+  ROLLOUT_STATE_PARAMETER_NAME: '/tournament-profile/integration-enabled/rollout-state',
+  AUDIT_ALARM_NAME: 'TournamentProfileIntegration-AuditNotRunning',
   AUDIT_CURSOR_PARAMETER: '/tournament-profile/audit-cursor',
   POWERTOOLS_LOG_LEVEL: 'INFO',
 };
@@ -62,7 +64,13 @@ function probe(bundle: string): ProbeOutput {
     throw new Error(
       `cold-start probe of ${bundle} failed (exit ${run.status}): ${run.stderr.trim().slice(-2000)}`,
     );
-  return JSON.parse(run.stdout) as ProbeOutput;
+  const output = JSON.parse(run.stdout) as ProbeOutput;
+  // A builder that throws skips the init the deployed function does: the time would be too short.
+  if (output.initError)
+    throw new Error(
+      `cold-start probe of ${bundle}: ${output.initError}. Add what the function's configuration reads to FUNCTION_ENV in bench/scenarios/cold-start.ts`,
+    );
+  return output;
 }
 
 /** Every Lambda entry point of the project: each feature's `handler.ts` or `*-handler.ts`. */

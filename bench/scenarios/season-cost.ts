@@ -1,5 +1,7 @@
+import { createStreamAudit } from '../../lambda/audit/stream-handler.ts';
 import { activityFor } from '../../lambda/recording/domain/activities.ts';
 import { forEachLimit } from '../../lambda/shared/concurrency.ts';
+import type { Activity } from '../../lambda/shared/contract/activity.ts';
 import { acceptEvent, type BridgeEvent } from '../../lambda/shared/contract/events.ts';
 import { DynamoProjectionStore } from '../../lambda/statistics/adapters/stats-store.ts';
 import { createStatsHandler } from '../../lambda/statistics/handler.ts';
@@ -125,14 +127,9 @@ function seasonOf(tournaments: number) {
  * event source mapping hands them, every activity in its tournament's game: the transaction write
  * units and the read units (batch reads and sequence queries) it consumes.
  */
-async function projectSeason(events: readonly BridgeEvent[], ours: OurRecorder, meter: CapacityMeter) {
+async function projectSeason(activities: readonly Activity[], ours: OurRecorder, meter: CapacityMeter) {
   progress('season cost: statistics');
   const before = { ...meter.totals };
-  const recordedAt = new Date();
-  const activities = events.flatMap((e) => {
-    const accepted = acceptEvent(e);
-    return accepted.userIds.map((u) => activityFor(accepted, u, recordedAt));
-  });
   const project = createStatsHandler({ store: new DynamoProjectionStore(ours.db.doc, ours.tables.stats) });
   const batches = Array.from({ length: Math.ceil(activities.length / 100) }, (_, i) =>
     activities.slice(i * 100, i * 100 + 100),
@@ -147,8 +144,35 @@ async function projectSeason(events: readonly BridgeEvent[], ours: OurRecorder, 
   };
 }
 
-/** Runs a season of `tournaments` tournaments through both designs and the statistics projector. */
-export async function runSeasonCost(endpoint: string, tournaments: number): Promise<SeasonResults> {
+/**
+ * The audit of touched users over the same stream records, in batches of `batchRecords` (the bill's
+ * assumption for both stream readers), after the projector: the read units its partition queries
+ * consume, as DynamoDB Local reports them.
+ */
+async function auditSeason(
+  activities: readonly Activity[],
+  ours: OurRecorder,
+  meter: CapacityMeter,
+  batchRecords: number,
+) {
+  progress('season cost: audit of touched users');
+  const before = meter.totals.read;
+  const records = activities.map(streamRecord);
+  const audit = createStreamAudit({ client: ours.db.doc, tables: ours.tables });
+  for (let i = 0; i < records.length; i += batchRecords)
+    await audit({ Records: records.slice(i, i + batchRecords) });
+  return meter.totals.read - before;
+}
+
+/**
+ * Runs a season of `tournaments` tournaments through both designs, the statistics projector and the
+ * audit of touched users (stream batches of `streamBatchRecords`).
+ */
+export async function runSeasonCost(
+  endpoint: string,
+  tournaments: number,
+  streamBatchRecords: number,
+): Promise<SeasonResults> {
   const { events, deliveries } = seasonOf(tournaments);
   progress(
     `season cost: ${events.length} events, ${deliveries.length} deliveries, ${tournaments} tournaments`,
@@ -163,7 +187,14 @@ export async function runSeasonCost(endpoint: string, tournaments: number): Prom
     await pt.handler(event, lambdaContext);
   }
   const recorded = { ...oursMeter.totals };
-  const stats = await projectSeason(events, ours, oursMeter);
+  // One stream record per recorded activity: what both readers of the stream are handed.
+  const recordedAt = new Date();
+  const activities = events.flatMap((e) => {
+    const accepted = acceptEvent(e);
+    return accepted.userIds.map((u) => activityFor(accepted, u, recordedAt));
+  });
+  const stats = await projectSeason(activities, ours, oursMeter);
+  const auditRead = await auditSeason(activities, ours, oursMeter, streamBatchRecords);
   ours.db.client.destroy();
   pt.db.client.destroy();
   const common = {
@@ -171,6 +202,7 @@ export async function runSeasonCost(endpoint: string, tournaments: number): Prom
     deliveries: deliveries.length,
     eventChunks: deliveries.reduce((n, e) => n + eventChunks(e), 0),
     ...stats,
+    auditRead,
   };
   return {
     tournaments,

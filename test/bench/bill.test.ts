@@ -14,6 +14,7 @@ const usage: SeasonUsage = {
   statsWrite: 5000,
   statsRead: 2500,
   streamRecords: 1600,
+  auditRead: 4000,
 };
 
 describe('the bill', () => {
@@ -23,13 +24,16 @@ describe('the bill', () => {
       recordingMs: 20,
       statsBatchMs: 60,
       recordsPerStatsBatch: 10,
+      auditBatchMs: 40,
     });
     const byName = Object.fromEntries(lines.map((l) => [l.component, l]));
     expect(byName['DynamoDB writes: recording']?.units).toBe(3_000_000);
     expect(byName['DynamoDB writes: recording']?.usd).toBeCloseTo(3_000_000 * PRICES.dynamoWriteUnit);
-    expect(byName['Lambda invocations']?.units).toBe(1_100_000 + 160_000);
-    // (1,100 × 20 ms + 160 batches × 60 ms) × 0.5 GB, times 1,000.
-    expect(byName['Lambda duration']?.units).toBeCloseTo((1100 * 0.02 + 160 * 0.06) * 0.5 * 1000);
+    expect(byName['DynamoDB reads: audit of touched users']?.units).toBe(4_000_000);
+    // Recording, and 160 batches to each of the stream's two readers.
+    expect(byName['Lambda invocations']?.units).toBe(1_100_000 + 2 * 160_000);
+    // (1,100 × 20 ms + 160 batches × (60 + 40) ms) × 0.5 GB, times 1,000.
+    expect(byName['Lambda duration']?.units).toBeCloseTo((1100 * 0.02 + 160 * 0.1) * 0.5 * 1000);
     expect(byName['DynamoDB stream reads (Lambda trigger)']?.usd).toBe(0);
     expect(total).toBeCloseTo(lines.reduce((s, l) => s + l.usd, 0));
   });
@@ -43,7 +47,9 @@ describe('the bill', () => {
   });
 
   it('holds the cost per million season events to its goal of 10 dollars', () => {
-    const [, , cost] = seasonFigures({ tournaments: 1, ours: usage, powertools: usage });
+    const cost = seasonFigures({ tournaments: 1, ours: usage, powertools: usage }).find(
+      (figure) => figure.id === 'season.costPerMillion',
+    );
     expect(cost).toMatchObject({ id: 'season.costPerMillion', goal: { op: '<=', bound: 10 }, unit: 'USD' });
     expect(cost?.value).toBeCloseTo(costPerMillion(usage, ASSUMPTIONS).total);
   });
