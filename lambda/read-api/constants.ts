@@ -112,9 +112,6 @@ const FEED_TYPES = {
 /** The `type` values a feed accepts, in the contract's order. */
 export const FEED_TYPE_NAMES = Object.keys(FEED_TYPES) as readonly DetailType[];
 
-/** How many of a user's latest match outcomes `recentResults` holds (the contract's "last 5"). */
-export const RECENT_RESULTS_SIZE = 5;
-
 /** The routes, in the order the document lists them. */
 export const ROUTES: readonly RouteDeclaration[] = [
   {
@@ -231,7 +228,7 @@ export interface Streaks {
   readonly currentWinStreak: number;
   /** The longest run of consecutive `W`. */
   readonly longestWinStreak: number;
-  /** The outcomes of the last {@link RECENT_RESULTS_SIZE} matches, newest first. */
+  /** The outcomes of the last `RECENT_RESULTS_SIZE` (the contract's 5) matches, newest first. */
   readonly recentResults: readonly MatchResult[];
 }
 

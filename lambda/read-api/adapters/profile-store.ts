@@ -11,6 +11,7 @@ import { classifyStoreError } from '../../shared/aws/store-errors.ts';
 import { readActivityItem } from '../../shared/contract/activity-item.ts';
 import { CachedErasedUsers } from '../../shared/erased-users.ts';
 import { FEED_INDEX, type TableNames } from '../../shared/tables.ts';
+import { GAME_PREFIX } from '../../statistics/index.ts';
 import { ErasureAwareProfileStore } from '../application/erasure-aware-store.ts';
 import type {
   FeedPosition,
@@ -20,7 +21,7 @@ import type {
   StoredFeedPage,
 } from '../application/ports.ts';
 import type { FeedEntry } from '../constants.ts';
-import { GAME_SK_PREFIX, gameIdOfSk, scopeSk, scopeStatsOf } from './scope-items.ts';
+import { gameIdOfSk, scopeSk, scopeStatsOf } from './scope-items.ts';
 
 /** Where the read API finds its tables. */
 export type ProfileTables = Pick<TableNames, 'activities' | 'stats'>;
@@ -88,7 +89,7 @@ export class DynamoProfileStore implements ProfileStore {
           TableName: this.tables.stats,
           KeyConditionExpression: '#userId = :userId AND begins_with(#sk, :prefix)',
           ExpressionAttributeNames: { '#userId': 'userId', '#sk': 'sk' },
-          ExpressionAttributeValues: { ':userId': userId, ':prefix': GAME_SK_PREFIX },
+          ExpressionAttributeValues: { ':userId': userId, ':prefix': GAME_PREFIX },
         }),
       );
       const games = new Map<string, ScopeStats>();

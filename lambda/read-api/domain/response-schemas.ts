@@ -3,8 +3,9 @@
  * document, and what the conformance tests validate real responses against.
  */
 
+import { RECENT_RESULTS_SIZE } from '../../shared/contract/limits.ts';
 import { ERASED_KINDS } from '../../shared/erased-users.ts';
-import { API_ERRORS, RECENT_RESULTS_SIZE, type ResponseSchemaName, type SchemaObject } from '../constants.ts';
+import { API_ERRORS, type ResponseSchemaName, type SchemaObject } from '../constants.ts';
 
 /** Fields of a user's statistics, overall or in one game, in the order the API writes them. */
 const STATS_PROPERTIES = {

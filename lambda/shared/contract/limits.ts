@@ -64,6 +64,9 @@ export const MAX_FEED_LIMIT = 100;
 /** Largest feed page an in-process reader asks for (the CLI, the demo): no gateway stands between. */
 export const MAX_READER_FEED_LIMIT = 1000;
 
+/** How many of a user's latest match outcomes `recentResults` holds: the contract's "last 5". */
+export const RECENT_RESULTS_SIZE = 5;
+
 // Limits of the AWS calls the integration sizes its requests by.
 
 /** Most entries one PutEvents request may carry. */

@@ -12,15 +12,13 @@
  *
  * Everything here is pure: no storage, no clock.
  */
+import { RECENT_RESULTS_SIZE } from '../../shared/contract/limits.ts';
 
 /** A match's outcome for the user: won, lost, drawn. */
 export type Outcome = 'W' | 'L' | 'D';
 
 /** The outcomes that end a run of wins. */
 export type BreakOutcome = Exclude<Outcome, 'W'>;
-
-/** How many matches `recentResults` shows. */
-export const RECENT_SIZE = 5;
 
 /** One match of a scope: where it stands in the user's history and how it ended for the user. */
 export interface SequenceMatch {
@@ -59,7 +57,7 @@ export interface SequenceSummary {
   readonly tailRun: number;
   /** Run length (decimal string, as a DynamoDB map key) → number of maximal runs of that length. */
   readonly runLengths: Readonly<Record<string, number>>;
-  /** The last `RECENT_SIZE` matches (fewer when fewer were played), newest first. */
+  /** The last `RECENT_RESULTS_SIZE` matches (fewer when fewer were played), newest first. */
   readonly recent: readonly SequenceMatch[];
 }
 
@@ -116,7 +114,7 @@ export function streaksOf(outcomes: readonly Outcome[]): Streaks {
   return {
     currentWinStreak: run,
     longestWinStreak: longest,
-    recentResults: outcomes.slice(-RECENT_SIZE).reverse(),
+    recentResults: outcomes.slice(-RECENT_RESULTS_SIZE).reverse(),
   };
 }
 
@@ -174,7 +172,7 @@ export function sequenceFromMatches(matches: Iterable<SequenceMatch>): SequenceS
     run = 0;
   });
   runLengths = withRun(runLengths, run, 1);
-  const recent = sorted.slice(-RECENT_SIZE).reverse();
+  const recent = sorted.slice(-RECENT_RESULTS_SIZE).reverse();
   return { wins, breaks, summary: { matches: sorted.length, tailRun: run, runLengths, recent } };
 }
 

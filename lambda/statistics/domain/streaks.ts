@@ -1,10 +1,10 @@
+import { RECENT_RESULTS_SIZE } from '../../shared/contract/limits.ts';
 import { type ItemWrite, SequenceOverlay, type SequenceReader } from './overlay.ts';
 
 import {
   type BreakItem,
   breakItem,
   type Outcome,
-  RECENT_SIZE,
   type SequenceItem,
   type SequenceMatch,
   type SequenceSummary,
@@ -91,7 +91,7 @@ class ScopeWork {
     if (this.recent.length !== matchesBefore && (oldest === undefined || match.pos < oldest.pos)) return;
     this.recent.push(match);
     this.recent.sort((a, b) => (a.pos > b.pos ? -1 : 1));
-    this.recent.length = Math.min(this.recent.length, RECENT_SIZE);
+    this.recent.length = Math.min(this.recent.length, RECENT_RESULTS_SIZE);
   }
 
   summary(): SequenceSummary {
@@ -251,7 +251,7 @@ export class SequencePlanner {
 
   /** Brings `recent` back to five matches (or all of them) after removals, in one read. */
   private async refill(scope: string, work: ScopeWork): Promise<void> {
-    const missing = Math.min(RECENT_SIZE, work.matches) - work.recent.length;
+    const missing = Math.min(RECENT_RESULTS_SIZE, work.matches) - work.recent.length;
     if (missing <= 0) return;
     const older = await this.overlay.lastMatches(scope, work.recent.at(-1)?.pos, missing);
     if (older.length < missing) throw new SequenceConflict(`${scope}: fewer matches stored than counted`);
