@@ -50,18 +50,33 @@ export class LocalMetricStore {
     this.retentionMs = options.retentionMs ?? 60 * 60 * 1000;
   }
 
-  /** Records one datapoint (a count, a duration in ms...) at `at`. */
+  /**
+   * Records one datapoint (a count, a duration in ms...) at `at`. Datapoints older than the
+   * retention are dropped in one pass once the oldest is a tenth of the retention past it: dropping
+   * them on every put would rescan the whole retained series per datapoint once a stack has run
+   * that long under load.
+   */
   put(metric: LocalMetric, value: number, at = this.now()): void {
     const key = metricKey(metric);
-    const points = this.series.get(key) ?? [];
+    let points = this.series.get(key);
+    if (!points) {
+      points = [];
+      this.series.set(key, points);
+    }
     points.push({ at, value });
     const oldest = at - this.retentionMs;
-    if ((points[0]?.at ?? at) < oldest)
+    if ((points[0]?.at ?? at) < oldest - this.retentionMs / 10)
       this.series.set(
         key,
         points.filter((p) => p.at >= oldest),
       );
-    else this.series.set(key, points);
+  }
+
+  /** How many datapoints are kept, over every series (what the retention bounds). */
+  get size(): number {
+    let n = 0;
+    for (const points of this.series.values()) n += points.length;
+    return n;
   }
 
   /**

@@ -69,6 +69,18 @@ describe('the local metric store', () => {
 
     expect(store.statistic({ ...duration, statistic: 'p99' }, at(), at() + P)).toBe(99);
   });
+  it('keeps a running stack to its retention: datapoints older than it are dropped, newer ones kept', () => {
+    // Prepare: an hour's retention, one datapoint a second for three hours
+    let now = 0;
+    const store = new LocalMetricStore({ now: () => now, retentionMs: 3_600 * P });
+
+    // Act
+    for (; now < 3 * 3_600 * P; now += P) store.put(included, 1);
+
+    // Assess: at most the retention and the tenth of it a prune waits for, and the last hour whole
+    expect(store.size).toBeLessThanOrEqual(1.1 * 3_600 + 1);
+    expect(store.sumSince(included, now - 3_600 * P)).toBe(3_600);
+  });
 });
 
 describe('the local alarms evaluate the declared definitions as CloudWatch does', () => {
