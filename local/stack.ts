@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { STACK_OUTPUTS } from '../infra/output-keys.ts';
 import { AUDIT_DEFAULTS, auditNotRunningAlarmName } from '../lambda/audit/constants.ts';
 
@@ -21,7 +20,6 @@ import { DEFAULT_EVENT_SOURCE, DEFAULT_FLAG_PARAMETER_NAME } from '../lambda/sha
 import type { BridgeEvent } from '../lambda/shared/contract/events.ts';
 import { CachedErasedUsers } from '../lambda/shared/erased-users.ts';
 import { type LocalAudit, startLocalAudit } from './audit.ts';
-import { LOCAL_AWS } from './clients.ts';
 import { type LocalCloudWatch, startLocalCloudWatch } from './cloudwatch.ts';
 import { type Cleanups, type Database, startDatabase } from './database.ts';
 import { startLocalDelivery } from './delivery.ts';
@@ -33,6 +31,7 @@ import type { LocalEventBus } from './event-bus.ts';
 import { type FlagWatch, watchFlag } from './flag-watch.ts';
 import { type LocalMetrics, watchDynamoMetrics } from './metric-feeds.ts';
 import { LocalParameterStore } from './parameters.ts';
+import { LOCAL_SESSION_TOKEN, startParametersExtension } from './parameters-extension.ts';
 import { type LocalProfileApi, startLocalProfileApi } from './read-api.ts';
 import { archiveArns, LOCAL_ARCHIVE_NAME, replayOperations } from './replay-api.ts';
 import { LocalRollout } from './rollout.ts';
@@ -198,23 +197,29 @@ function startEndpoint(
   });
 }
 
-/** The recording handler as the deployed function runs it, reading the flag through the endpoint's SSM API. */
-function startRecording(
+/**
+ * The recording handler as the deployed function runs it, reading the flag through an emulation of
+ * the Parameters and Secrets extension on a loopback port of its own, over the endpoint's parameters.
+ */
+async function startRecording(
   options: LocalStackOptions,
   database: Database,
-  parts: { endpointUrl: string; metrics: LocalMetrics },
+  parts: { parameters: LocalParameterStore; metrics: LocalMetrics },
   cleanups: Cleanups,
-): (event: BridgeEvent) => Promise<RecordSummary> {
-  const { endpointUrl } = parts;
+): Promise<(event: BridgeEvent) => Promise<RecordSummary>> {
   const { doc, tables } = database;
-  const ssm = new SSMClient({ ...LOCAL_AWS, endpoint: endpointUrl });
-  cleanups.push(() => ssm.destroy());
+  const extension = await startParametersExtension({
+    parameters: parts.parameters,
+    token: LOCAL_SESSION_TOKEN,
+  });
+  cleanups.push(() => extension.close());
   return createRecordHandler(
     recordingDependencies({
       client: doc,
       tables,
-      flag: new SsmFlagReader(ssm, {
+      flag: new SsmFlagReader({
         parameterName: DEFAULT_FLAG_PARAMETER_NAME,
+        extension: { url: extension.url, token: LOCAL_SESSION_TOKEN },
         cacheSeconds: flagCacheSecondsOf(options),
       }),
       erased: new CachedErasedUsers(new DynamoErasureLog(doc, tables.stats), {
@@ -275,7 +280,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
     cleanups.push(() => endpoint.close());
     const { metrics } = cloudWatch;
-    record = startRecording(options, database, { endpointUrl: endpoint.url, metrics }, cleanups);
+    record = await startRecording(options, database, { parameters, metrics }, cleanups);
     statistics = await startProjection(options, database, { erasureCacheSeconds, log, metrics });
     cleanups.push(async () => statistics?.stop());
 

@@ -32,6 +32,7 @@ const FUNCTION_ENV = {
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'local',
   AWS_SECRET_ACCESS_KEY: 'local',
+  AWS_SESSION_TOKEN: 'local',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   ACTIVITY_TABLE_NAME: 'Activities',
   STATS_TABLE_NAME: 'ProfileStats',

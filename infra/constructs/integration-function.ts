@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, type ParamsAndSecretsLayerVersion, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -48,6 +48,8 @@ export interface IntegrationFunctionProps {
   readonly failuresGoTo: string;
   /** Concurrency kept for (and capped at) this function. @default none: the account's unreserved pool */
   readonly reservedConcurrentExecutions?: number | undefined;
+  /** The AWS Parameters and Secrets Lambda Extension layer, with its settings. @default none */
+  readonly paramsAndSecrets?: ParamsAndSecretsLayerVersion | undefined;
 }
 
 /**
@@ -90,6 +92,7 @@ export class IntegrationFunction extends Construct {
       ...(props.reservedConcurrentExecutions !== undefined
         ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions }
         : {}),
+      ...(props.paramsAndSecrets ? { paramsAndSecrets: props.paramsAndSecrets } : {}),
       logGroup: this.logGroup,
       tracing: defaults.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
       environment: {

@@ -3,6 +3,11 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import {
+  ParamsAndSecretsLayerVersion,
+  ParamsAndSecretsLogLevel,
+  ParamsAndSecretsVersions,
+} from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -102,6 +107,13 @@ export class RecordingPipeline extends Construct {
       timeout: FUNCTION_TIMEOUT,
       memorySize: 512,
       reservedConcurrentExecutions: props.maxConcurrency,
+      // The flag is read through the extension, so the bundle carries no SSM client (a third of
+      // what its cold start loads beyond DynamoDB's). Its cache is off: the function's own cache
+      // (FLAG_CACHE_SECONDS) alone bounds how long a flag change takes to reach it.
+      paramsAndSecrets: ParamsAndSecretsLayerVersion.fromVersion(ParamsAndSecretsVersions.V1_0_103, {
+        cacheEnabled: false,
+        logLevel: ParamsAndSecretsLogLevel.WARN,
+      }),
       environment: {
         [TABLE_NAME_VARIABLES.activities]: activities.tableName,
         [TABLE_NAME_VARIABLES.deadLetters]: deadLetters.tableName,

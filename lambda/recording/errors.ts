@@ -6,3 +6,11 @@ import { IntegrationError } from '../shared/errors.ts';
 export class FlagUnavailableError extends IntegrationError {
   override readonly name = 'FlagUnavailableError';
 }
+
+/**
+ * The Parameters and Secrets extension answered something other than the parameter (SSM refused,
+ * the token was missing, the parameter does not exist): the flag reader falls back or retries.
+ */
+export class ParametersExtensionError extends IntegrationError {
+  override readonly name = 'ParametersExtensionError';
+}

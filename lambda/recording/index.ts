@@ -4,7 +4,8 @@
  * wiring are imported by path where they are run (the local stack, the bench, the tests).
  */
 export { SsmFlagReader, type SsmFlagReaderOptions } from './adapters/flag-reader.ts';
+export type { ParametersExtension } from './adapters/parameters-extension.ts';
 export type { RecordSummary } from './adapters/telemetry.ts';
 export type { ActivityWriter, FlagReader, PutResult } from './application/ports.ts';
-export { DEFAULT_FLAG_CACHE_SECONDS } from './constants.ts';
+export { DEFAULT_FLAG_CACHE_SECONDS, PARAMETERS_EXTENSION } from './constants.ts';
 export { activityFor, isSameAction } from './domain/activities.ts';

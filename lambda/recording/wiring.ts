@@ -2,7 +2,6 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDeadLetterWriter } from '../shared/aws/dead-letters.ts';
 import { documentClient } from '../shared/aws/dynamodb.ts';
 import { DynamoErasureLog } from '../shared/aws/erasure-log.ts';
-import { ssmClient } from '../shared/aws/ssm.ts';
 import { erasureLogStaleObserved } from '../shared/aws/telemetry.ts';
 import { DEFAULT_EVENT_SOURCE } from '../shared/contract/defaults.ts';
 import { CachedErasedUsers, type ErasedUsers } from '../shared/erased-users.ts';
@@ -61,8 +60,9 @@ export function recordingDependenciesFromEnv(env: NodeJS.ProcessEnv = process.en
   return recordingDependencies({
     client,
     tables: config.tables,
-    flag: new SsmFlagReader(ssmClient(), {
+    flag: new SsmFlagReader({
       parameterName: config.flagParameterName,
+      extension: config.flagExtension,
       cacheSeconds: config.flagCacheSeconds,
       onStale: flagStaleObserved,
     }),

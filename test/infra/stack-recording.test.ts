@@ -9,6 +9,7 @@ import {
 } from '../../infra/constructs/statistics-projector.ts';
 import { STACK_OUTPUTS } from '../../infra/output-keys.ts';
 import { type EventPattern, type RoutingRule, routingRules, rulesMatching } from '../../infra/routing.ts';
+import { PARAMETERS_EXTENSION } from '../../lambda/recording/constants.ts';
 import { EVENT_TYPES } from '../../lambda/shared/contract/event-types.ts';
 import {
   ACTIVITY_TABLE,
@@ -84,6 +85,24 @@ describe('the default stage', () => {
             Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RecordingFailuresQueue'), 'Arn'] },
           },
         },
+      });
+    });
+
+    it('reads the flag through the Parameters and Secrets extension layer, its cache off so FLAG_CACHE_SECONDS alone bounds a change', () => {
+      const recording = s.logicalId(s.stack.recordingFunction.function);
+      const fn = resourcesOf(s.template, 'AWS::Lambda::Function')[recording];
+      if (!fn) throw new Error('no recording function in the template');
+      // One layer, the ARM64 build (an ARN in a stack with a region, a lookup by region without one).
+      const layers = fn.Properties.Layers as unknown[];
+      expect(layers).toHaveLength(1);
+      expect(JSON.stringify(layers)).toMatch(
+        /Extension-Arm64:\d+"|"ParamsandsecretslayerMap".*"1x0x103xarm64"/,
+      );
+      const { Variables } = fn.Properties.Environment as { Variables: Record<string, unknown> };
+      expect(Variables).toMatchObject({
+        PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED: 'false',
+        PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(PARAMETERS_EXTENSION.defaultPort),
+        FLAG_CACHE_SECONDS: '15',
       });
     });
 

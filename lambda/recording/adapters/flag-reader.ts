@@ -1,16 +1,15 @@
 import { BaseProvider } from '@aws-lambda-powertools/parameters/base';
-import type { SSMClient } from '@aws-sdk/client-ssm';
-import { parameterValue } from '../../shared/aws/ssm.ts';
-
 import { type FlagSetting, parseFlag } from '../../shared/contract/flag.ts';
-
 import type { FlagReader } from '../application/ports.ts';
 import { DEFAULT_FLAG_CACHE_SECONDS } from '../constants.ts';
 import { FlagUnavailableError } from '../errors.ts';
+import { type ParametersExtension, parameterThroughExtension } from './parameters-extension.ts';
 
 /** Options of {@link SsmFlagReader}. */
 export interface SsmFlagReaderOptions {
   readonly parameterName: string;
+  /** Where the Parameters and Secrets extension listens and the token it asks for. */
+  readonly extension: ParametersExtension;
   /** @default 15 */
   readonly cacheSeconds?: number;
   /** Told when SSM failed and the last known value is used instead. */
@@ -19,16 +18,16 @@ export interface SsmFlagReaderOptions {
 
 /**
  * A Powertools Parameters provider of one SSM `String` parameter: Powertools' cache (`maxAge`) over
- * one `GetParameter`. The stock `SSMProvider` also brings every SSM command its other methods use
- * (by path, by name, in batches) into the bundle; the flag needs only this one.
+ * one read through the Parameters and Secrets extension. The extension's own cache is off (the
+ * stack says so), so this cache alone bounds how long a flag change takes.
  */
 class StringParameterProvider extends BaseProvider {
-  constructor(private readonly ssm: SSMClient) {
-    super({ awsSdkV3Client: ssm });
+  constructor(private readonly extension: ParametersExtension) {
+    super({});
   }
 
   protected override _get(name: string): Promise<string | undefined> {
-    return parameterValue(this.ssm, name);
+    return parameterThroughExtension(this.extension, name);
   }
 
   protected override _getMultiple(): Promise<undefined> {
@@ -47,11 +46,8 @@ export class SsmFlagReader implements FlagReader {
   /** While SSM is failing, the last known value is used until then without asking again. */
   private staleUntil = 0;
 
-  constructor(
-    client: SSMClient,
-    private readonly options: SsmFlagReaderOptions,
-  ) {
-    this.provider = new StringParameterProvider(client);
+  constructor(private readonly options: SsmFlagReaderOptions) {
+    this.provider = new StringParameterProvider(options.extension);
   }
 
   async current(): Promise<FlagSetting> {
@@ -70,7 +66,7 @@ export class SsmFlagReader implements FlagReader {
       }
       throw new FlagUnavailableError(
         `cannot read the flag parameter ${parameterName} and no earlier value is known; the event will be retried. ` +
-          'Check that the parameter exists and the function may call ssm:GetParameter on it.',
+          'Check that the parameter exists, that the function has the AWS Parameters and Secrets Lambda Extension layer, and that it may call ssm:GetParameter on the parameter.',
         { cause: error },
       );
     }
