@@ -53,10 +53,17 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
   response.end(text);
 }
 
-/** Writes an error in the shape the AWS SDK parses (`__type` names the exception). */
-export function sendError(response: ServerResponse, error: AwsServiceError): void {
-  response.setHeader('x-amzn-errortype', error.type);
-  sendJson(response, error.status, { __type: error.type, message: error.message });
+/**
+ * Writes an error in the shape the AWS SDK parses (`__type` names the exception). Anything but an
+ * {@link AwsServiceError} is a fault of the local server: `InternalFailure`, 500, as AWS answers one.
+ */
+export function sendError(response: ServerResponse, error: unknown): void {
+  const failure =
+    error instanceof AwsServiceError
+      ? error
+      : new AwsServiceError('InternalFailure', `Internal failure: ${(error as Error).message}`, 500);
+  response.setHeader('x-amzn-errortype', failure.type);
+  sendJson(response, failure.status, { __type: failure.type, message: failure.message });
 }
 
 /** Latest instant a timestamp member may carry: the last second of year 9999 (ISO-8601's four-digit years). */

@@ -264,12 +264,7 @@ async function handleRequest(
       );
     sendJson(response, 200, await operation(parseJsonBody(body), callerOf(request, account)));
   } catch (error) {
-    sendError(
-      response,
-      error instanceof AwsServiceError
-        ? error
-        : new AwsServiceError('InternalFailure', `Internal failure: ${(error as Error).message}`, 500),
-    );
+    sendError(response, error);
   }
 }
 

@@ -54,12 +54,7 @@ function answer(
       );
     sendJson(response, 200, options.parameters.getParameter(getParameterInput(url)));
   } catch (error) {
-    sendError(
-      response,
-      error instanceof AwsServiceError
-        ? error
-        : new AwsServiceError('InternalFailure', `Internal failure: ${(error as Error).message}`, 500),
-    );
+    sendError(response, error);
   }
 }
 
