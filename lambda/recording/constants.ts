@@ -8,8 +8,8 @@ export const DEFAULT_FLAG_CACHE_SECONDS = 15;
 
 /**
  * The flag is read through the AWS Parameters and Secrets Lambda Extension, a companion process of
- * the function that calls SSM `GetParameter` for it: the function then bundles no SSM client, which
- * is most of what its cold start would otherwise load beyond DynamoDB's.
+ * the function that calls SSM `GetParameter` for it: the function then bundles no SSM client, about
+ * a third of what its cold start loaded beyond the DynamoDB client (docs/performance.md).
  * https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-integration-lambda-extensions.html
  */
 export const PARAMETERS_EXTENSION = {
